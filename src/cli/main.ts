@@ -1,0 +1,126 @@
+/**
+ * The virtcheck entry point: one run(argv) that returns an exit code, and the single top-level error
+ * handler (DESIGN principle 4): usage and input errors print one line (plus a hint) and exit 2; bugs
+ * print one line and exit 1; stack traces only with --debug or VIRTCHECK_DEBUG=1. SIGINT/SIGTERM abort
+ * the running command, run every registered cleanup step, and exit 130.
+ */
+import { EXIT, isVirtcheckError } from '../core/errors.js'
+import { CleanupRegistry } from '../host/cleanup.js'
+import { packageVersion } from '../host/paths.js'
+import { resolveStyle } from '../render/style.js'
+import { COMMANDS, DEFAULT_COMMAND, findCommand } from './commands/index.js'
+import type { CliContext, Writer } from './context.js'
+
+const GLOBAL_FLAGS = new Set(['--debug', '--color', '--no-color'])
+
+const writer = (stream: NodeJS.WriteStream): Writer => ({
+  write: (text: string) => void stream.write(text),
+  get isTTY() {
+    return stream.isTTY === true
+  },
+})
+
+export const helpText = (): string => {
+  const visible = COMMANDS.filter((c) => !c.hidden)
+  const pad = Math.max(...visible.map((c) => c.name.length)) + 2
+  return [
+    `virtcheck ${packageVersion()} — what can this host virtualize, what stops it, and what does each kind cost`,
+    '',
+    'usage: virtcheck [command] [options]',
+    '',
+    '  (no command)'.padEnd(pad + 2) + '  probe + quick benchmark matrix + JSON and HTML reports in a dated folder',
+    ...visible.map((c) => `  ${c.name.padEnd(pad)}  ${c.summary}`),
+    '',
+    'global options: --debug (stack traces), --color / --no-color (NO_COLOR is honoured), --help, --version',
+    'exit codes: 0 ok, 1 failures or regressions, 2 usage or input error, 130 interrupted',
+  ].join('\n')
+}
+
+export interface MainIO {
+  readonly stdout: NodeJS.WriteStream
+  readonly stderr: NodeJS.WriteStream
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly cwd: string
+}
+
+export const run = async (argv: readonly string[], io: MainIO): Promise<number> => {
+  const debug = argv.includes('--debug') || io.env['VIRTCHECK_DEBUG'] === '1'
+  const colorFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined
+  const rest = argv.filter((a) => !GLOBAL_FLAGS.has(a))
+  const styleFor = (s: NodeJS.WriteStream) =>
+    resolveStyle({ isTTY: s.isTTY === true, ...(s.columns ? { columns: s.columns } : {}), env: io.env, ...(colorFlag === undefined ? {} : { colorFlag }) })
+  const err = writer(io.stderr)
+  const errStyle = styleFor(io.stderr)
+
+  const cleanup = new CleanupRegistry()
+  const controller = new AbortController()
+  let interruptedBy: string | undefined
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interruptedBy) return
+    interruptedBy = sig
+    err.write(`\n${errStyle.chalk.yellow('interrupted')} (${sig}): stopping and cleaning up…\n`)
+    controller.abort(new Error(`interrupted by ${sig}`))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  try {
+    const first = rest[0]
+    if (first === '--help' || first === '-h' || first === 'help') {
+      io.stdout.write(helpText() + '\n')
+      return EXIT.ok
+    }
+    if (first === '--version' || first === '-V') {
+      io.stdout.write(packageVersion() + '\n')
+      return EXIT.ok
+    }
+    const isCommandName = first !== undefined && !first.startsWith('-')
+    const command = isCommandName ? findCommand(first) : DEFAULT_COMMAND
+    const args = isCommandName ? rest.slice(1) : rest
+    if (args.includes('--help') || args.includes('-h')) {
+      io.stdout.write(command.usage.trimEnd() + '\n')
+      return EXIT.ok
+    }
+    const ctx: CliContext = {
+      out: writer(io.stdout),
+      err,
+      style: styleFor(io.stdout),
+      errStyle,
+      debug,
+      env: io.env,
+      cwd: io.cwd,
+      cleanup,
+      signal: controller.signal,
+      argv,
+    }
+    const code = await command.run(args, ctx)
+    return interruptedBy ? EXIT.interrupted : code
+  } catch (e) {
+    if (interruptedBy) return EXIT.interrupted
+    if (isVirtcheckError(e)) {
+      err.write(`${errStyle.chalk.red('error:')} ${e.message}\n`)
+      if (e.hint) err.write(`${errStyle.chalk.dim('hint:')} ${e.hint}\n`)
+      if (debug && e.stack) err.write(e.stack + '\n')
+      return e.exitCode
+    }
+    const message = e instanceof Error ? e.message : String(e)
+    err.write(`${errStyle.chalk.red('internal error:')} ${message.split('\n')[0]} (this is a virtcheck bug; rerun with --debug for details)\n`)
+    if (debug && e instanceof Error && e.stack) err.write(e.stack + '\n')
+    return EXIT.failed
+  } finally {
+    const report = await cleanup.runAll()
+    for (const f of report.failed) err.write(`${errStyle.chalk.yellow('cleanup failed:')} ${f.label}: ${f.error}\n`)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+export const main = async (): Promise<void> => {
+  const code = await run(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  })
+  process.exitCode = code
+}

@@ -1,0 +1,45 @@
+/**
+ * Exceptions are for misuse and bugs only (DESIGN principle 4). A failing measured thing is data.
+ * Every usage error has a stable code and leads to exit code 2 through the single handler in cli/main.ts.
+ */
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
+
+export class VirtcheckError extends Error {
+  readonly code: string
+  readonly hint: string | undefined
+  readonly exitCode: number
+  constructor(code: string, message: string, opts: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'VirtcheckError'
+    this.code = code
+    this.hint = opts.hint
+    this.exitCode = opts.exitCode ?? EXIT.usage
+  }
+}
+
+/** Bad flags, bad values, unknown ids. */
+export class UsageError extends VirtcheckError {
+  constructor(message: string, hint?: string) {
+    super('VIRTCHECK_USAGE', message, hint === undefined ? {} : { hint })
+    this.name = 'UsageError'
+  }
+}
+
+/** A file the user gave us is missing, unreadable, truncated, foreign or from a newer major version. */
+export class InputFileError extends VirtcheckError {
+  constructor(message: string, hint?: string) {
+    super('VIRTCHECK_BAD_INPUT', message, hint === undefined ? {} : { hint })
+    this.name = 'InputFileError'
+  }
+}
+
+/** The run was interrupted by SIGINT/SIGTERM after cleanup. */
+export class InterruptedError extends VirtcheckError {
+  constructor(signal: string) {
+    super('VIRTCHECK_INTERRUPTED', `interrupted by ${signal}`, { exitCode: EXIT.interrupted })
+    this.name = 'InterruptedError'
+  }
+}
+
+export const isVirtcheckError = (e: unknown): e is VirtcheckError => e instanceof VirtcheckError

@@ -1,0 +1,186 @@
+/**
+ * The live Host: reads the real file system and runs real commands (execa, argv only, bounded in time).
+ * Ordinary failures become data: ENOENT -> missing, EACCES/EPERM -> denied, anything else -> error.
+ */
+import { constants as fsc } from 'node:fs'
+import { lstat, open, readdir, readFile, readlink, statfs } from 'node:fs/promises'
+import { hostname, release } from 'node:os'
+import { execa } from 'execa'
+import type {
+  BytesResult,
+  CommandOutcome,
+  Failure,
+  FileType,
+  Host,
+  HostIdentity,
+  ListResult,
+  OpenResult,
+  ReadResult,
+  RunOptions,
+  StatfsResult,
+  StatResult,
+} from '../core/host.js'
+import { nativeBinary, unameArch } from './paths.js'
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
+/** Reads of pseudo files are capped: /proc and /sys files are small, a runaway read is a bug. */
+const MAX_READ_BYTES = 4 * 1024 * 1024
+
+export const toFailure = (e: unknown): Failure => {
+  const code = (e as { code?: string }).code
+  const detail = e instanceof Error ? e.message : String(e)
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' }
+  if (code === 'EACCES' || code === 'EPERM') return { kind: 'denied', detail: code }
+  return { kind: 'error', detail: code ?? detail }
+}
+
+const fileType = (s: { isFile(): boolean; isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean }): FileType =>
+  s.isSymbolicLink()
+    ? 'link'
+    : s.isFile()
+      ? 'file'
+      : s.isDirectory()
+        ? 'dir'
+        : s.isCharacterDevice()
+          ? 'char'
+          : s.isBlockDevice()
+            ? 'block'
+            : s.isFIFO()
+              ? 'fifo'
+              : s.isSocket()
+                ? 'socket'
+                : 'other'
+
+/** Linux dev_t decoding (glibc gnu_dev_major/minor). */
+const devMajor = (rdev: number): number => ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff)
+const devMinor = (rdev: number): number => (rdev & 0xff) | ((rdev >>> 12) & ~0xff)
+
+/** Resolve `@vcprobe` / `@vcwork` to the project's built static helpers. */
+export const resolveArgv0 = (argv0: string): string =>
+  argv0 === '@vcprobe' ? nativeBinary('vcprobe') : argv0 === '@vcwork' ? nativeBinary('vcwork') : argv0
+
+export const liveIdentity = (): HostIdentity => ({
+  uid: process.getuid?.() ?? -1,
+  gid: process.getgid?.() ?? -1,
+  groups: process.getgroups?.() ?? [],
+  arch: unameArch(),
+  kernelRelease: release(),
+  hostname: hostname(),
+})
+
+export class RealHost implements Host {
+  readonly origin = 'live'
+  readonly identity: HostIdentity = liveIdentity()
+
+  async read(path: string): Promise<ReadResult> {
+    try {
+      const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK)
+      try {
+        // Pseudo files report size 0, so read in chunks until EOF.
+        const chunks: Buffer[] = []
+        let total = 0
+        for (;;) {
+          const buf = Buffer.alloc(65536)
+          const { bytesRead } = await fh.read(buf, 0, buf.length, null)
+          if (bytesRead === 0) break
+          chunks.push(buf.subarray(0, bytesRead))
+          total += bytesRead
+          if (total >= MAX_READ_BYTES) break
+        }
+        return { kind: 'ok', text: Buffer.concat(chunks).toString('utf8') }
+      } finally {
+        await fh.close()
+      }
+    } catch (e) {
+      return toFailure(e)
+    }
+  }
+
+  async readBytes(path: string, offset: number, length: number): Promise<BytesResult> {
+    try {
+      const fh = await open(path, fsc.O_RDONLY)
+      try {
+        const buf = Buffer.alloc(length)
+        const { bytesRead } = await fh.read(buf, 0, length, offset)
+        return { kind: 'ok', bytes: new Uint8Array(buf.subarray(0, bytesRead)) }
+      } finally {
+        await fh.close()
+      }
+    } catch (e) {
+      return toFailure(e)
+    }
+  }
+
+  async list(dir: string): Promise<ListResult> {
+    try {
+      return { kind: 'ok', entries: (await readdir(dir)).sort() }
+    } catch (e) {
+      return toFailure(e)
+    }
+  }
+
+  async stat(path: string): Promise<StatResult> {
+    try {
+      const s = await lstat(path)
+      const type = fileType(s)
+      const target = type === 'link' ? await readlink(path) : undefined
+      return {
+        kind: 'ok',
+        type,
+        mode: s.mode & 0o7777,
+        uid: s.uid,
+        gid: s.gid,
+        size: s.size,
+        nlink: s.nlink,
+        ...(type === 'char' || type === 'block' ? { rdev: { major: devMajor(s.rdev), minor: devMinor(s.rdev) } } : {}),
+        ...(target === undefined ? {} : { target }),
+      }
+    } catch (e) {
+      return toFailure(e)
+    }
+  }
+
+  async statfs(path: string): Promise<StatfsResult> {
+    try {
+      return { kind: 'ok', fsType: (await statfs(path)).type }
+    } catch (e) {
+      return toFailure(e)
+    }
+  }
+
+  async open(path: string, mode: 'r' | 'rw'): Promise<OpenResult> {
+    try {
+      const fh = await open(path, (mode === 'rw' ? fsc.O_RDWR : fsc.O_RDONLY) | fsc.O_NONBLOCK)
+      await fh.close()
+      return { kind: 'ok' }
+    } catch (e) {
+      return toFailure(e)
+    }
+  }
+
+  async run(argv: readonly string[], opts: RunOptions = {}): Promise<CommandOutcome> {
+    const [cmd, ...args] = argv
+    if (cmd === undefined) return { kind: 'error', detail: 'empty argv' }
+    const file = resolveArgv0(cmd)
+    const started = performance.now()
+    const r = await execa(file, args, {
+      reject: false,
+      timeout: opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      forceKillAfterDelay: 1000,
+      stdin: opts.input === undefined ? 'ignore' : 'pipe',
+      ...(opts.input === undefined ? {} : { input: opts.input }),
+      env: { LC_ALL: 'C', NO_COLOR: '1', ...opts.env },
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+      stripFinalNewline: false,
+      maxBuffer: 16 * 1024 * 1024,
+    })
+    const durationMs = performance.now() - started
+    const stdout = typeof r.stdout === 'string' ? r.stdout : ''
+    const stderr = typeof r.stderr === 'string' ? r.stderr : ''
+    if ((r as { code?: string }).code === 'ENOENT') return { kind: 'not-found', file: cmd }
+    if (r.timedOut) return { kind: 'timed-out', durationMs, stdout, stderr }
+    if (r.exitCode === undefined && r.signal) return { kind: 'killed', signal: r.signal, stdout, stderr }
+    if (r.exitCode === undefined) return { kind: 'error', detail: r.shortMessage ?? 'unknown failure' }
+    return { kind: 'exited', exitCode: r.exitCode, stdout, stderr, durationMs }
+  }
+}
