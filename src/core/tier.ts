@@ -180,6 +180,12 @@ export interface TierOpenContext {
   readonly network?: PeerNetwork
   /** Explicit guest kernel from --kernel. */
   readonly kernelPath?: string
+  /**
+   * Tier options from `--tier-opt TIER.KEY=VALUE` (e.g. container `cpu-quota=50`, qemu `smp=2`,
+   * `qemu-binary=/opt/qemu/bin/qemu-system-x86_64`). Two option sets of one tier are what an A/B compares.
+   * Each driver documents its keys and rejects unknown ones with a UsageError.
+   */
+  readonly options?: Readonly<Record<string, string>>
   /** Progress/diagnostic line sink (stderr). */
   readonly log: (line: string) => void
 }
