@@ -8,7 +8,7 @@ import { EXIT, isVirtcheckError } from '../core/errors.js'
 import { CleanupRegistry } from '../host/cleanup.js'
 import { packageVersion } from '../host/paths.js'
 import { resolveStyle } from '../render/style.js'
-import { COMMANDS, DEFAULT_COMMAND, findCommand } from './commands/index.js'
+import { loadAllCommands, loadCommand, loadDefaultCommand } from './commands/index.js'
 import type { CliContext, Writer } from './context.js'
 
 const GLOBAL_FLAGS = new Set(['--debug', '--color', '--no-color'])
@@ -20,15 +20,15 @@ const writer = (stream: NodeJS.WriteStream): Writer => ({
   },
 })
 
-export const helpText = (): string => {
-  const visible = COMMANDS.filter((c) => !c.hidden)
-  const pad = Math.max(...visible.map((c) => c.name.length)) + 2
+export const helpText = async (): Promise<string> => {
+  const visible = (await loadAllCommands()).filter((c) => !c.hidden)
+  const pad = Math.max('(no command)'.length, ...visible.map((c) => c.name.length))
   return [
     `virtcheck ${packageVersion()} — what can this host virtualize, what stops it, and what does each kind cost`,
     '',
     'usage: virtcheck [command] [options]',
     '',
-    '  (no command)'.padEnd(pad + 2) + '  probe + quick benchmark matrix + JSON and HTML reports in a dated folder',
+    `  ${'(no command)'.padEnd(pad)}  probe + quick benchmark matrix + JSON and HTML reports in a dated folder`,
     ...visible.map((c) => `  ${c.name.padEnd(pad)}  ${c.summary}`),
     '',
     'global options: --debug (stack traces), --color / --no-color (NO_COLOR is honoured), --help, --version',
@@ -67,7 +67,7 @@ export const run = async (argv: readonly string[], io: MainIO): Promise<number> 
   try {
     const first = rest[0]
     if (first === '--help' || first === '-h' || first === 'help') {
-      io.stdout.write(helpText() + '\n')
+      io.stdout.write((await helpText()) + '\n')
       return EXIT.ok
     }
     if (first === '--version' || first === '-V') {
@@ -75,7 +75,7 @@ export const run = async (argv: readonly string[], io: MainIO): Promise<number> 
       return EXIT.ok
     }
     const isCommandName = first !== undefined && !first.startsWith('-')
-    const command = isCommandName ? findCommand(first) : DEFAULT_COMMAND
+    const command = isCommandName ? await loadCommand(first) : await loadDefaultCommand()
     const args = isCommandName ? rest.slice(1) : rest
     if (args.includes('--help') || args.includes('-h')) {
       io.stdout.write(command.usage.trimEnd() + '\n')

@@ -1,12 +1,118 @@
-// PLACEHOLDER: replaced by the engineer who owns this command. Must not survive to a submission.
-import { UsageError } from '../../core/errors.js'
-import type { Command } from '../context.js'
+/**
+ * `virtcheck bench`: run the identical vcwork jobs in every ready tier and print the matrix.
+ * Flags are validated here (one-line UsageError naming the flag); the work is src/bench/bench-run.ts.
+ */
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { EXIT, InputFileError, UsageError } from '../../core/errors.js'
+import { isTierId, TIER_IDS, type TierId } from '../../core/tier.js'
+import { renderMatrix } from '../../../reports/terminal-matrix.js'
+import { renderJson } from '../../../reports/json.js'
+import { benchRun, type BenchOptions } from '../../bench/bench-run.js'
+import { JOB_ID_LIST } from '../../bench/catalog-adapter.js'
+import type { Command, CliContext } from '../context.js'
+import { flagBool, flagList, flagNumber, flagString, parseFlags, type Parsed } from '../parse-flags.js'
+
+const USAGE = `usage: virtcheck bench [options]
+
+Runs the same vcwork jobs natively, in containers, in QEMU guests and under emulation, in every tier
+the probe says is ready, and prints the matrix (ratios to native with 95% confidence intervals).
+
+options:
+  --tiers a,b          tiers to run (default: every ready tier); ${TIER_IDS.join(', ')}
+  --jobs x,y           jobs to run (default: all 13)
+  --quick | --full     quick (default: short repetitions, ±5% CI target) or full (±2%, longer)
+  --reps N             fixed repetition count (turns adaptive repetition off)
+  --time-budget S      whole-run budget in seconds (quick 240, full 1800); no repetition starts after it
+  --ci-target PCT      stop repeating when the 95% CI of every metric's median is within ±PCT%
+  --tier-opt T.K=V     tier option, repeatable: container.cpu-quota=50, container.memory-mib=256,
+                       container.pids-max=N, container.userns=true, qemu tiers: see docs/tiers.md
+  --kernel PATH        guest kernel for the QEMU tiers
+  --json FILE|-        also write the result JSON there (always written to .virtcheck/runs/<time>/result.json)
+  --label TEXT         free label stored in the result (commit id, kernel version...)
+  --from-probe FILE    take findings from a saved result instead of probing again
+
+exit codes: 0 ok, 1 a tier or job failed, 2 usage, 130 interrupted (partial results are kept)`
+
+const FLAGS = {
+  tiers: { type: 'string' },
+  jobs: { type: 'string' },
+  quick: { type: 'boolean' },
+  full: { type: 'boolean' },
+  reps: { type: 'string' },
+  'time-budget': { type: 'string' },
+  'ci-target': { type: 'string' },
+  'tier-opt': { type: 'string', multiple: true },
+  kernel: { type: 'string' },
+  json: { type: 'string' },
+  label: { type: 'string' },
+  'from-probe': { type: 'string' },
+} as const
+
+/** `TIER.KEY=VALUE` items -> options per tier. */
+export const parseTierOpts = (items: readonly string[]): Partial<Record<TierId, Record<string, string>>> => {
+  const out: Partial<Record<TierId, Record<string, string>>> = {}
+  for (const item of items) {
+    const m = /^([a-z0-9-]+)\.([a-z0-9-]+)=(.*)$/.exec(item)
+    if (!m) throw new UsageError(`bench: --tier-opt must look like TIER.KEY=VALUE, got ${JSON.stringify(item)}`)
+    const [, tier, key, value] = m as unknown as [string, string, string, string]
+    if (!isTierId(tier)) throw new UsageError(`bench: --tier-opt: unknown tier ${JSON.stringify(tier)}`, `tiers: ${TIER_IDS.join(', ')}`)
+    out[tier] = { ...(out[tier] ?? {}), [key]: value }
+  }
+  return out
+}
+
+export const benchOptionsFromFlags = (p: Parsed, cwd: string): BenchOptions => {
+  if (flagBool(p, 'quick') && flagBool(p, 'full')) throw new UsageError('bench: --quick and --full exclude each other')
+  const tiers = flagList('bench', p, 'tiers', TIER_IDS)
+  const jobs = flagList('bench', p, 'jobs', JOB_ID_LIST)
+  const reps = flagNumber('bench', p, 'reps', { min: 1, max: 1000, integer: true })
+  const timeBudgetS = flagNumber('bench', p, 'time-budget', { min: 5, max: 7 * 24 * 3600 })
+  const ciPct = flagNumber('bench', p, 'ci-target', { min: 0.1, max: 50 })
+  const rawOpts = p.values['tier-opt']
+  const tierOptions = parseTierOpts(Array.isArray(rawOpts) ? rawOpts.filter((x): x is string => typeof x === 'string') : [])
+  const kernel = flagString(p, 'kernel')
+  if (kernel !== undefined && !existsSync(resolve(cwd, kernel))) throw new InputFileError(`bench: --kernel ${kernel}: no such file`)
+  const fromProbe = flagString(p, 'from-probe')
+  if (fromProbe !== undefined && !existsSync(resolve(cwd, fromProbe))) throw new InputFileError(`bench: --from-probe ${fromProbe}: no such file`)
+  const json = flagString(p, 'json')
+  if (json === '') throw new UsageError('bench: --json needs a file name or -')
+  const label = flagString(p, 'label')
+  return {
+    mode: flagBool(p, 'full') ? 'full' : 'quick',
+    ...(tiers ? { tiers } : {}),
+    ...(jobs ? { jobs } : {}),
+    ...(reps !== undefined ? { reps } : {}),
+    ...(timeBudgetS !== undefined ? { timeBudgetS } : {}),
+    ...(ciPct !== undefined ? { ciTarget: ciPct / 100 } : {}),
+    ...(Object.keys(tierOptions).length ? { tierOptions } : {}),
+    ...(kernel !== undefined ? { kernelPath: resolve(cwd, kernel) } : {}),
+    ...(fromProbe !== undefined ? { fromProbe: resolve(cwd, fromProbe) } : {}),
+    ...(json !== undefined ? { json } : {}),
+    ...(label !== undefined ? { label } : {}),
+  }
+}
+
+export const runBenchCommand = async (args: readonly string[], ctx: CliContext): Promise<number> => {
+  const opts = benchOptionsFromFlags(parseFlags('bench', args, FLAGS), ctx.cwd)
+  const out = await benchRun(opts, ctx)
+  const jsonToStdout = opts.json === '-'
+  // With --json - stdout carries only the JSON, so `| jq` works; the matrix goes to stderr.
+  const matrix = renderMatrix(out.report, jsonToStdout ? ctx.errStyle : ctx.style)
+  if (jsonToStdout) {
+    ctx.err.write(matrix + '\n')
+    ctx.out.write(renderJson(out.report))
+  } else {
+    ctx.out.write(matrix + '\n')
+  }
+  ctx.err.write(`results: ${out.resultPath}${opts.json && opts.json !== '-' ? ` and ${resolve(ctx.cwd, opts.json)}` : ''}\n`)
+  if (out.interrupted) return EXIT.interrupted
+  return out.anyFailed ? EXIT.failed : EXIT.ok
+}
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: '(not built yet)',
-  usage: 'virtcheck bench: not built yet',
-  run: async () => {
-    throw new UsageError('bench: not built yet')
-  },
+  summary: 'run the same jobs natively, in containers, VMs and emulation; print the cost matrix',
+  usage: USAGE,
+  run: runBenchCommand,
 }

@@ -1,12 +1,53 @@
-// PLACEHOLDER: replaced by the engineer who owns this command. Must not survive to a submission.
-import { UsageError } from '../../core/errors.js'
-import type { Command } from '../context.js'
+/**
+ * `virtcheck cleanup [--dry-run]`: remove what a crashed run left behind — processes carrying a
+ * virtcheck marker (QEMU `-name virtcheck-<pid>-...`, container launchers), mounts under the work
+ * folder, network namespaces `virtcheck-*` (with their veth/tap), cgroups `virtcheck-*` in every v1
+ * hierarchy and v2, work dirs and scratch files. Only debris whose owner process is gone is touched.
+ */
+import { EXIT } from '../../core/errors.js'
+import { workDir } from '../../host/paths.js'
+import { findDebris } from '../../bench/debris.js'
+import type { Command, CliContext } from '../context.js'
+import { flagBool, parseFlags } from '../parse-flags.js'
+
+const USAGE = `usage: virtcheck cleanup [--dry-run]
+
+Finds and removes what a crashed or killed virtcheck run left behind: processes with a virtcheck
+marker, mounts under the work folder, network namespaces virtcheck-* (and their veth/tap devices),
+cgroups virtcheck-* (v1 and v2), work dirs and scratch files. Leftovers of a run that is still
+alive are never touched. A normal run, a failed run and Ctrl-C already leave nothing behind.
+
+options:
+  --dry-run   list what would be removed, remove nothing
+
+exit codes: 0 nothing left (or dry run), 1 something could not be removed`
 
 export const cleanupCommand: Command = {
   name: 'cleanup',
-  summary: '(not built yet)',
-  usage: 'virtcheck cleanup: not built yet',
-  run: async () => {
-    throw new UsageError('cleanup: not built yet')
+  summary: 'remove what a crashed run left behind (namespaces, cgroups, VMs, mounts, temp files)',
+  usage: USAGE,
+  run: async (args: readonly string[], ctx: CliContext) => {
+    const p = parseFlags('cleanup', args, { 'dry-run': { type: 'boolean' } })
+    const dry = flagBool(p, 'dry-run')
+    const items = await findDebris(workDir())
+    if (items.length === 0) {
+      ctx.out.write('nothing to clean up\n')
+      return EXIT.ok
+    }
+    let failed = 0
+    for (const item of items) {
+      if (dry) {
+        ctx.out.write(`would remove ${item.kind}: ${item.what}\n`)
+        continue
+      }
+      try {
+        await item.remove()
+        ctx.out.write(`removed ${item.kind}: ${item.what}\n`)
+      } catch (e) {
+        failed++
+        ctx.out.write(`${ctx.style.chalk.red('could not remove')} ${item.kind}: ${item.what}: ${e instanceof Error ? e.message : String(e)}\n`)
+      }
+    }
+    return failed > 0 ? EXIT.failed : EXIT.ok
   },
 }

@@ -1,12 +1,58 @@
-// PLACEHOLDER: replaced by the engineer who owns this command. Must not survive to a submission.
-import { UsageError } from '../../core/errors.js'
-import type { Command } from '../context.js'
+/**
+ * Plain `virtcheck` on a fresh server: probe, quick benchmark matrix over every ready tier, then the JSON
+ * and a self-contained HTML report in a dated folder, whose paths are printed last.
+ */
+import { dirname, join } from 'node:path'
+import { EXIT } from '../../core/errors.js'
+import { benchRun } from '../../bench/bench-run.js'
+import { probeExitCode } from '../../probe/run-probes.js'
+import { writeOutputs } from '../../io/outputs.js'
+import { renderFindings } from '../../../reports/terminal-findings.js'
+import { renderMatrix } from '../../../reports/terminal-matrix.js'
+import { renderSummaryLines } from '../../../reports/summary.js'
+import type { Command, CliContext } from '../context.js'
+import { benchOptionsFromFlags } from './bench.js'
+import { parseFlags } from '../parse-flags.js'
+
+const USAGE = `usage: virtcheck [--full] [--tiers a,b] [--jobs x,y] [--time-budget S] [--label TEXT]
+
+With no command, virtcheck probes the host, runs the quick benchmark matrix in every tier that is ready
+(tiers that are not ready are listed with the reason and the fix), and writes result.json and report.html
+into .virtcheck/runs/<date>/. The options are those of \`virtcheck bench\` (see \`virtcheck bench --help\`).
+
+exit codes: 0 ok, 1 a failed finding, tier or job, 2 usage, 130 interrupted (partial results are kept)`
+
+const FLAGS = {
+  tiers: { type: 'string' },
+  jobs: { type: 'string' },
+  quick: { type: 'boolean' },
+  full: { type: 'boolean' },
+  reps: { type: 'string' },
+  'time-budget': { type: 'string' },
+  'ci-target': { type: 'string' },
+  'tier-opt': { type: 'string', multiple: true },
+  kernel: { type: 'string' },
+  label: { type: 'string' },
+} as const
+
+const runMainJob = async (args: readonly string[], ctx: CliContext): Promise<number> => {
+  const opts = benchOptionsFromFlags(parseFlags('virtcheck', args, FLAGS), ctx.cwd)
+  const out = await benchRun(opts, ctx)
+  const report = out.report
+  const htmlPath = join(dirname(out.resultPath), 'report.html')
+  await writeOutputs(report, { html: htmlPath }, { stdout: ctx.out, cwd: ctx.cwd })
+
+  ctx.out.write(renderFindings(report.findings, report.readiness, ctx.style) + '\n\n')
+  ctx.out.write(renderMatrix(report, ctx.style) + '\n\n')
+  ctx.out.write(renderSummaryLines(report, ctx.style).join('\n') + '\n\n')
+  ctx.out.write(`result: ${out.resultPath}\nreport: ${htmlPath}\n`)
+  if (out.interrupted) return EXIT.interrupted
+  return out.anyFailed || probeExitCode(report.findings) === 1 ? EXIT.failed : EXIT.ok
+}
 
 export const mainCommand: Command = {
   name: 'main',
-  summary: '(not built yet)',
-  usage: 'virtcheck main-job: not built yet',
-  run: async () => {
-    throw new UsageError('main-job: not built yet')
-  },
+  summary: 'probe + quick benchmark matrix + JSON and HTML reports in a dated folder',
+  usage: USAGE,
+  run: runMainJob,
 }

@@ -1,12 +1,125 @@
-// PLACEHOLDER: replaced by the engineer who owns this command. Must not survive to a submission.
+/**
+ * `virtcheck probe`: what can this host virtualize and what stops it. Findings with evidence and
+ * remediation, tier readiness, optionally proved by acting (--deep); terminal or JSON (a RunReport with
+ * mode probe-only). Exit 0 nothing worse than warn, 1 any fail or probe bug, 2 usage.
+ */
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
+import { SCHEMA_ID, SCHEMA_VERSION, type RunReport } from '../../core/report.js'
+import { startHostContext } from '../../host/context.js'
+import { packageVersion } from '../../host/paths.js'
+import { PROBES } from '../../../probes/index.js'
+import { renderFindings } from '../../../reports/terminal-findings.js'
+import { openHost, probeEnvForHost } from '../../probe/load-host.js'
+import { decideReadiness } from '../../probe/readiness.js'
+import { probeExitCode, runProbes } from '../../probe/run-probes.js'
+import { vcworkFinding } from '../../probe/self-check.js'
 import type { Command } from '../context.js'
+import { flagBool, flagString, parseFlags } from '../parse-flags.js'
+
+const USAGE = `usage: virtcheck probe [--json [FILE|-]] [--from SNAPSHOT] [--deep]
+
+What can this host virtualize, and what stops it: CPU extensions (and why they are missing), SLAT, KVM
+(device, module, API, nested), IOMMU, SR-IOV, VM/container/CVM detection, cgroups, namespaces, devices,
+software, confidential computing, memory, the OS feature table, and which benchmark tiers are ready.
+
+  --json [FILE|-]   write a RunReport (schema virtcheck-run, mode probe-only) to FILE, or stdout with -
+  --from FILE       probe a host snapshot made by \`virtcheck capture\` instead of this machine
+  --deep            prove readiness by acting: start each ready tier and run one tiny job (bounded)
+  --deep-timeout S  per-tier limit for --deep (default 60 for TCG, 20 for KVM)
+
+exit codes: 0 nothing worse than warn, 1 any fail or probe bug, 2 usage or bad snapshot
+`
+
+/** `--json` may come without a value (then it means stdout). */
+const normalizeJsonFlag = (args: readonly string[]): string[] => {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string
+    out.push(a)
+    if (a === '--json') {
+      const next = args[i + 1]
+      if (next === undefined || (next.startsWith('-') && next !== '-')) out.push('-')
+    }
+  }
+  return out
+}
 
 export const probeCommand: Command = {
   name: 'probe',
-  summary: '(not built yet)',
-  usage: 'virtcheck probe: not built yet',
-  run: async () => {
-    throw new UsageError('probe: not built yet')
+  summary: 'what this host can virtualize, what stops it, and which tiers are ready',
+  usage: USAGE,
+  async run(args, ctx) {
+    const p = parseFlags('probe', normalizeJsonFlag(args), {
+      json: { type: 'string' },
+      from: { type: 'string' },
+      deep: { type: 'boolean' },
+      'deep-timeout': { type: 'string' },
+    })
+    const json = flagString(p, 'json')
+    const from = flagString(p, 'from')
+    const deep = flagBool(p, 'deep')
+    const deepTimeout = flagString(p, 'deep-timeout')
+    if (deep && from !== undefined) throw new UsageError('probe: --deep acts on this machine and cannot be combined with --from')
+    if (deepTimeout !== undefined && !deep) throw new UsageError('probe: --deep-timeout needs --deep')
+    const deepTimeoutS = deepTimeout === undefined ? undefined : Number(deepTimeout)
+    if (deepTimeoutS !== undefined && !(deepTimeoutS > 0 && deepTimeoutS <= 600)) throw new UsageError(`probe: --deep-timeout must be a number of seconds in (0, 600], got ${JSON.stringify(deepTimeout)}`)
+
+    const startedAt = new Date()
+    const t0 = performance.now()
+    const host = await openHost(from, ctx.cwd)
+    const hostContext = startHostContext(host)
+    const env = probeEnvForHost(host, ctx.env, ctx.cwd)
+    const findings = [...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)]
+    let readiness = decideReadiness(findings, host.identity.arch)
+    if (deep) {
+      const { deepVerify } = await import('../../probe/deep.js')
+      readiness = await deepVerify(readiness, findings, {
+        cwd: ctx.cwd,
+        env: ctx.env,
+        cleanup: ctx.cleanup,
+        signal: ctx.signal,
+        log: (l) => ctx.err.write(ctx.errStyle.chalk.dim(l) + '\n'),
+        ...(deepTimeoutS !== undefined ? { timeoutMs: deepTimeoutS * 1000 } : {}),
+      })
+    }
+    const durationMs = performance.now() - t0
+    const hostCtx = await hostContext(findings)
+
+    if (json !== undefined) {
+      const report: RunReport = {
+        schema: SCHEMA_ID,
+        schemaVersion: SCHEMA_VERSION,
+        tool: { name: 'virtcheck', version: packageVersion() },
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        partial: false,
+        host: hostCtx,
+        findings,
+        readiness,
+        tiers: [],
+        results: [],
+        warnings: [],
+        reproduce: {
+          argv: ctx.argv,
+          mode: 'probe-only',
+          settings: { deep, origin: host.origin, probeMs: Math.round(durationMs) },
+          versions: { virtcheck: packageVersion(), node: process.version },
+        },
+      }
+      const text = JSON.stringify(report, null, 2) + '\n'
+      if (json === '-') ctx.out.write(text)
+      else {
+        await writeFile(resolve(ctx.cwd, json), text)
+        ctx.err.write(`probe report written to ${json}\n`)
+      }
+    }
+    if (json !== '-') {
+      ctx.out.write(
+        renderFindings(findings, readiness, ctx.style, { hostname: host.identity.hostname, arch: host.identity.arch, kernel: host.identity.kernelRelease, origin: host.origin, durationMs }),
+      )
+    }
+    return probeExitCode(findings)
   },
 }

@@ -1,12 +1,68 @@
-// PLACEHOLDER: replaced by the engineer who owns this command. Must not survive to a submission.
+/**
+ * `virtcheck report RESULT.json [more.json ...] [--html F] [--md F] [--junit F] [--json F] [--terminal]`
+ * Re-renders saved runs without measuring again. Several outputs at once; `-` is stdout (only one).
+ * With no output flag the terminal matrix goes to stdout. Several inputs merge into one comparison
+ * (hosts as column groups) for terminal, HTML and Markdown.
+ */
 import { UsageError } from '../../core/errors.js'
+import type { RunReport } from '../../core/report.js'
+import { readRunReport } from '../../io/read-report.js'
+import { checkTargets, writeOutputs, type OutputTargets } from '../../io/outputs.js'
+import { renderMatrix } from '../../../reports/terminal-matrix.js'
+import { renderSummaryLines } from '../../../reports/summary.js'
+import { renderFindings } from '../../../reports/terminal-findings.js'
 import type { Command } from '../context.js'
+import { flagBool, flagString, parseFlags } from '../parse-flags.js'
+
+const USAGE = `usage: virtcheck report RESULT.json [MORE.json ...] [options]
+
+Render saved run reports (from \`virtcheck bench --json\`) without measuring again.
+
+options:
+  --html FILE     self-contained HTML page (charts, findings, methodology); several inputs merge into one page
+  --md FILE       Markdown for a pull-request comment or CI job summary
+  --junit FILE    JUnit XML (findings and jobs as test cases); one input only
+  --json FILE     the validated run report as JSON; one input only
+  --terminal      also print the terminal matrix (the default when no output is given)
+
+FILE may be - for stdout (at most one output). Several outputs can be written at once.
+Bad, truncated, foreign or newer-schema files are refused with exit code 2.`
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: '(not built yet)',
-  usage: 'virtcheck report: not built yet',
-  run: async () => {
-    throw new UsageError('report: not built yet')
+  summary: 'render saved run reports as terminal matrix, HTML, Markdown, JUnit or JSON; merge several hosts',
+  usage: USAGE,
+  run: async (args, ctx) => {
+    const p = parseFlags(
+      'report',
+      args,
+      { html: { type: 'string' }, md: { type: 'string' }, junit: { type: 'string' }, json: { type: 'string' }, terminal: { type: 'boolean' } },
+      true,
+    )
+    if (p.positionals.length === 0) throw new UsageError('report: give at least one run report file', 'virtcheck report run.json --html report.html')
+    const targets: OutputTargets = Object.fromEntries(
+      (['html', 'md', 'junit', 'json'] as const).flatMap((f) => {
+        const v = flagString(p, f)
+        return v === undefined ? [] : [[f, v]]
+      }),
+    )
+    checkTargets(targets)
+    const anyOutput = Object.keys(targets).length > 0
+    const terminal = flagBool(p, 'terminal') || !anyOutput
+    const toStdout = Object.values(targets).includes('-')
+    if (terminal && toStdout) throw new UsageError('report: --terminal and an output to stdout (-) would interleave; pick one')
+    const reports: RunReport[] = []
+    for (const file of p.positionals) reports.push(await readRunReport(file))
+    const written = await writeOutputs(reports, targets, { stdout: ctx.out, cwd: ctx.cwd })
+    if (terminal) {
+      const only = reports.length === 1 ? reports[0] : undefined
+      if (only) {
+        ctx.out.write(renderSummaryLines(only, ctx.style).join('\n') + '\n\n')
+        if (only.findings.length > 0) ctx.out.write(renderFindings(only.findings, only.readiness, ctx.style).trimEnd() + '\n\n')
+      }
+      ctx.out.write(renderMatrix(reports, ctx.style))
+    }
+    for (const w of written) if (w.target !== '-') ctx.err.write(`${ctx.errStyle.chalk.dim(`${w.format} written to`)} ${w.target}\n`)
+    return 0
   },
 }

@@ -1,0 +1,125 @@
+/**
+ * Shared, memoized fact gathering for probes: several probes need /proc/cpuinfo, raw CPUID, the kernel
+ * log or the kernel config; each is read once per Host (and so recorded once in a snapshot).
+ * Every getter returns data plus, when it could not look, the reason in words (never throws).
+ */
+import type { Host } from '../../src/core/host.js'
+import { describeFailure, describeOutcome } from '../../src/core/host.js'
+import { parseCpuinfo, type CpuInfo } from '../../src/parse/cpuinfo.js'
+import { scanDmesg, type DmesgFact } from '../../src/parse/dmesg.js'
+import { decodeConfigBytes, parseKconfig, type Kconfig } from '../../src/parse/kconfig.js'
+import { parseCmdline } from '../../src/parse/kv.js'
+import { decodeCpuid, parseCpuidDump, parseKvmProbe, parseUsernsProbe, type CpuidFacts, type KvmProbe, type UsernsProbe } from '../../src/parse/vcprobe.js'
+
+const cache = new WeakMap<Host, Map<string, Promise<unknown>>>()
+
+export const memo = <T>(host: Host, key: string, fn: () => Promise<T>): Promise<T> => {
+  let m = cache.get(host)
+  if (!m) cache.set(host, (m = new Map()))
+  const hit = m.get(key)
+  if (hit) return hit as Promise<T>
+  const p = fn()
+  m.set(key, p)
+  return p
+}
+
+export type Got<T> = { readonly ok: true; readonly value: T; readonly source: string } | { readonly ok: false; readonly why: string }
+
+export const isX86 = (host: Host): boolean => /^(x86_64|i[3-6]86)$/.test(host.identity.arch)
+export const isArm64 = (host: Host): boolean => host.identity.arch === 'aarch64'
+
+export const text = async (host: Host, path: string): Promise<string | undefined> => {
+  const r = await memo(host, 'read:' + path, () => host.read(path))
+  return r.kind === 'ok' ? r.text : undefined
+}
+
+export const readGot = async (host: Host, path: string): Promise<Got<string>> => {
+  const r = await memo(host, 'read:' + path, () => host.read(path))
+  return r.kind === 'ok' ? { ok: true, value: r.text, source: path } : { ok: false, why: `${path}: ${describeFailure(r)}` }
+}
+
+export const exists = async (host: Host, path: string): Promise<boolean> => {
+  const s = await memo(host, 'stat:' + path, () => host.stat(path))
+  return s.kind === 'ok'
+}
+
+export const statOf = (host: Host, path: string) => memo(host, 'stat:' + path, () => host.stat(path))
+
+export const cpuinfo = (host: Host): Promise<Got<CpuInfo>> =>
+  memo(host, 'cpuinfo', async () => {
+    const r = await readGot(host, '/proc/cpuinfo')
+    return r.ok ? { ok: true as const, value: parseCpuinfo(r.value), source: '/proc/cpuinfo' } : r
+  })
+
+export const cmdline = async (host: Host): Promise<ReadonlyMap<string, string>> => parseCmdline((await text(host, '/proc/cmdline')) ?? '')
+
+/** A module parameter (works for built-in modules with parameters too). */
+export const moduleParam = (host: Host, mod: string, param: string): Promise<string | undefined> =>
+  text(host, `/sys/module/${mod}/parameters/${param}`).then((t) => t?.trim())
+
+export const moduleLoaded = (host: Host, mod: string): Promise<boolean> => exists(host, `/sys/module/${mod}`)
+
+/** Run a helper command once per host (bounded). */
+export const runOnce = (host: Host, argv: readonly string[], timeoutMs = 3000) =>
+  memo(host, 'run:' + JSON.stringify(argv), () => host.run(argv, { timeoutMs }))
+
+const helperJson = async <T>(host: Host, sub: string, parse: (t: string) => T | undefined): Promise<Got<T>> => {
+  const o = await runOnce(host, ['@vcprobe', sub])
+  if (o.kind !== 'exited') return { ok: false, why: `vcprobe ${sub}: ${describeOutcome(o)}${o.kind === 'not-found' ? ' (run `node workloads/build.mjs`)' : ''}` }
+  if (o.exitCode !== 0) return { ok: false, why: `vcprobe ${sub}: exit ${o.exitCode}: ${o.stderr.trim().split('\n')[0] ?? ''}` }
+  const v = parse(o.stdout)
+  return v === undefined ? { ok: false, why: `vcprobe ${sub}: unreadable output` } : { ok: true, value: v, source: `vcprobe ${sub}` }
+}
+
+/** Raw CPUID executed by the helper (not filtered by the kernel). x86 only. */
+export const cpuid = (host: Host): Promise<Got<CpuidFacts>> =>
+  memo(host, 'cpuid', async () => {
+    if (!isX86(host)) return { ok: false as const, why: `CPUID does not exist on ${host.identity.arch}` }
+    const r = await helperJson(host, 'cpuid', parseCpuidDump)
+    return r.ok ? { ok: true as const, value: decodeCpuid(r.value), source: 'CPUID (vcprobe cpuid)' } : r
+  })
+
+export const kvmProbe = (host: Host): Promise<Got<KvmProbe>> => memo(host, 'kvmprobe', () => helperJson(host, 'kvm', parseKvmProbe))
+export const usernsProbe = (host: Host): Promise<Got<UsernsProbe>> => memo(host, 'usernsprobe', () => helperJson(host, 'userns', parseUsernsProbe))
+
+/** The kernel log via `dmesg` (denied when kernel.dmesg_restrict=1 and not root). */
+export const dmesg = (host: Host): Promise<Got<Partial<Record<DmesgFact, string>>>> =>
+  memo(host, 'dmesg', async () => {
+    const o = await runOnce(host, ['dmesg'])
+    if (o.kind !== 'exited') return { ok: false as const, why: `dmesg: ${describeOutcome(o)}` }
+    if (o.exitCode !== 0)
+      return { ok: false as const, why: `dmesg: ${o.stderr.trim().split('\n')[0] || 'exit ' + o.exitCode}${host.identity.uid !== 0 ? ' (needs root when kernel.dmesg_restrict=1)' : ''}` }
+    return { ok: true as const, value: scanDmesg(o.stdout), source: 'dmesg' }
+  })
+
+/** The kernel build config: /proc/config.gz, then /boot/config-$r and the other usual places. */
+export const kconfig = (host: Host): Promise<Got<Kconfig>> =>
+  memo(host, 'kconfig', async () => {
+    const gz = await host.readBytes('/proc/config.gz', 0, 1 << 20)
+    if (gz.kind === 'ok' && gz.bytes.length > 0) {
+      const t = decodeConfigBytes(gz.bytes)
+      if (t !== undefined) return { ok: true as const, value: parseKconfig(t), source: '/proc/config.gz' }
+    }
+    const r = host.identity.kernelRelease
+    for (const p of [`/boot/config-${r}`, `/lib/modules/${r}/config`, `/usr/lib/modules/${r}/config`, `/lib/modules/${r}/build/.config`]) {
+      const t = await text(host, p)
+      if (t !== undefined) return { ok: true as const, value: parseKconfig(t), source: p }
+    }
+    return { ok: false as const, why: 'kernel config not found (/proc/config.gz, /boot/config-' + r + ')' }
+  })
+
+const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
+
+/** Find a command on the standard PATH by stat (no spawn); returns its path. */
+export const which = (host: Host, name: string): Promise<string | undefined> =>
+  memo(host, 'which:' + name, async () => {
+    const hits = await Promise.all(PATH_DIRS.map(async (d) => ((await statOf(host, `${d}/${name}`)).kind === 'ok' ? `${d}/${name}` : undefined)))
+    return hits.find((h) => h !== undefined)
+  })
+
+/** First line of a `--version` style command, or undefined. */
+export const versionLine = async (host: Host, argv: readonly string[], timeoutMs = 3000): Promise<string | undefined> => {
+  const o = await runOnce(host, argv, timeoutMs)
+  if (o.kind !== 'exited' || o.exitCode !== 0) return undefined
+  return (o.stdout.trim() || o.stderr.trim()).split('\n')[0]?.trim()
+}

@@ -1,0 +1,179 @@
+/**
+ * One whole `virtcheck bench`: probe (or findings from a file), readiness, plan, network peer, run,
+ * partial JSON after each tier, final JSON. Used by the bench command and the default command
+ * (probe + quick bench + reports). Terminal output is the caller's business.
+ */
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Finding } from '../core/finding.js'
+import { SCHEMA_ID, SCHEMA_VERSION, type RunReport, type RunWarning } from '../core/report.js'
+import type { TierId } from '../core/tier.js'
+import type { CliContext } from '../cli/context.js'
+import { startHostContext } from '../host/context.js'
+import { packageVersion, workDir } from '../host/paths.js'
+import { RealHost } from '../host/real-host.js'
+import { readRunReport } from '../io/read-report.js'
+import { writeJsonAtomic } from '../io/outputs.js'
+import { createPeerNetwork, PeerUnavailableError, type ManagedPeerNetwork } from '../net/peer.js'
+import { decideReadiness } from '../probe/readiness.js'
+import { runProbes } from '../probe/run-probes.js'
+import { probeEnvFor } from '../probe/load-host.js'
+import { vcworkFinding } from '../probe/self-check.js'
+import { PROBES } from '../../probes/index.js'
+import { TIER_DRIVERS, tierDriver } from '../tiers/index.js'
+import { catalogForPlan } from './catalog-adapter.js'
+import { planBench, type Mode } from './plan.js'
+import { createProgress } from './progress.js'
+import { validateTierOptions } from './validate-options.js'
+import { runBench, type ReportBase } from './runner.js'
+
+export interface BenchOptions {
+  readonly mode: Mode
+  readonly tiers?: readonly TierId[]
+  readonly jobs?: readonly string[]
+  readonly reps?: number
+  readonly timeBudgetS?: number
+  /** Relative (0.02 = ±2 %). */
+  readonly ciTarget?: number
+  readonly tierOptions?: Partial<Record<TierId, Readonly<Record<string, string>>>>
+  readonly kernelPath?: string
+  readonly label?: string
+  /** A saved RunReport whose findings replace a fresh probe. */
+  readonly fromProbe?: string
+  /** Where the final JSON goes besides the run folder: a path, or `-` for stdout (the caller prints it). */
+  readonly json?: string
+  /** Hard start timeout per tier. @default 60000 */
+  readonly startTimeoutMs?: number
+}
+
+export interface BenchOutcome {
+  readonly report: RunReport
+  /** The result file in the run folder (always written). */
+  readonly resultPath: string
+  readonly interrupted: boolean
+  readonly anyFailed: boolean
+}
+
+const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '-').replace(/Z$/, 'Z')
+
+export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchOutcome> => {
+  const started = new Date()
+  validateTierOptions(o.tierOptions ?? {})
+  const host = new RealHost()
+  const hostContext = startHostContext(host)
+  // Same probe set as `virtcheck probe` (its catalog plus the vcwork self-check).
+  const findings: readonly Finding[] = o.fromProbe
+    ? (await readRunReport(o.fromProbe)).findings
+    : [...(await runProbes(host, PROBES, probeEnvFor(ctx.env, ctx.cwd))), vcworkFinding(host.identity.arch)]
+  const readiness = decideReadiness(findings, host.identity.arch)
+  const plan = planBench({
+    readiness,
+    catalog: catalogForPlan(),
+    mode: o.mode,
+    ...(o.tiers ? { tiers: o.tiers } : {}),
+    ...(o.jobs ? { jobs: o.jobs } : {}),
+    ...(o.reps !== undefined ? { reps: o.reps } : {}),
+    ...(o.ciTarget !== undefined ? { ciTarget: o.ciTarget } : {}),
+    ...(o.timeBudgetS !== undefined ? { timeBudgetS: o.timeBudgetS } : {}),
+    hasDriver: (id) => TIER_DRIVERS.some((d) => d.id === id),
+  })
+
+  const home = workDir()
+  const runDir = join(home, 'runs', stamp(started))
+  // The owner pid in the name lets `virtcheck cleanup` tell a crashed run's leftovers from a live run's.
+  const work = join(runDir, `work-${process.pid}`)
+  const scratch = join(home, 'scratch')
+  await mkdir(work, { recursive: true })
+  await mkdir(scratch, { recursive: true })
+  ctx.cleanup.add(`run work dir ${work}`, () => rm(work, { recursive: true, force: true }))
+  const resultPath = join(runDir, 'result.json')
+  const extraJson = o.json && o.json !== '-' ? resolve(ctx.cwd, o.json) : undefined
+
+  const warnings: RunWarning[] = []
+  const running = plan.tiers.filter((t) => t.action === 'run').map((t) => t.tier)
+  const wantsPeer = plan.jobs.some((j) => j.needsPeer) && running.some((t) => t !== 'native')
+  let network: ManagedPeerNetwork | undefined
+  let networkUnavailable: string | undefined
+  if (wantsPeer) {
+    try {
+      network = await createPeerNetwork(ctx.cleanup, { maxSeconds: plan.policy.runBudgetMs / 1000 + 120 })
+    } catch (e) {
+      if (!(e instanceof PeerUnavailableError)) throw e
+      networkUnavailable = e.message
+      warnings.push({
+        code: 'network-fallback',
+        message: `no network peer for containers and guests: ${e.message}; their net jobs are marked failed, native uses loopback`,
+        hint: 'Run as root to let virtcheck create its own network namespace (nothing is configured in the host namespace).',
+      })
+    }
+  }
+
+  const base: ReportBase = {
+    schema: SCHEMA_ID,
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'virtcheck' as const, version: packageVersion() },
+    startedAt: started.toISOString(),
+    ...(o.label !== undefined ? { label: o.label } : {}),
+    host: await hostContext(findings),
+    findings,
+    readiness,
+    warnings,
+    reproduce: {
+      argv: ctx.argv,
+      mode: o.reps !== undefined || o.ciTarget !== undefined ? ('custom' as const) : o.mode,
+      settings: {
+        mode: o.mode,
+        tiers: running.join(','),
+        jobs: plan.jobs.map((j) => j.job).join(','),
+        minReps: plan.policy.minReps,
+        maxReps: plan.policy.maxReps,
+        ciTarget: plan.policy.ciTarget,
+        jobBudgetMs: plan.policy.jobBudgetMs,
+        runBudgetMs: plan.policy.runBudgetMs,
+        network: network ? `netns ${network.netns}` : `unavailable: ${networkUnavailable ?? 'no net jobs for containers or guests'}`,
+        ...Object.fromEntries(
+          Object.entries(o.tierOptions ?? {}).flatMap(([t, opts]) => Object.entries(opts ?? {}).map(([k, v]) => [`tierOpt.${t}.${k}`, v])),
+        ),
+        ...(o.kernelPath ? { kernel: o.kernelPath } : {}),
+      },
+      versions: { virtcheck: packageVersion(), node: process.version },
+    },
+  }
+  const save = async (r: RunReport) => {
+    await writeJsonAtomic(resultPath, r)
+    if (extraJson) await writeJsonAtomic(extraJson, r)
+  }
+  const progress = createProgress(ctx.err, ctx.errStyle, { runBudgetMs: plan.policy.runBudgetMs })
+  progress.note(`virtcheck bench (${o.mode}): tiers ${running.join(', ') || '(none ready)'}; results in ${resultPath}`)
+  try {
+    const out = await runBench({
+      plan,
+      drivers: tierDriver,
+      base,
+      context: {
+        findings,
+        workDir: work,
+        scratchDir: scratch,
+        cleanup: ctx.cleanup,
+        signal: ctx.signal,
+        startTimeoutMs: o.startTimeoutMs ?? 60_000,
+        log: (line) => progress.note(line),
+        ...(o.kernelPath ? { kernelPath: o.kernelPath } : {}),
+      },
+      ...(o.tierOptions ? { options: o.tierOptions } : {}),
+      ...(network ? { network } : {}),
+      ...(networkUnavailable ? { networkUnavailable } : {}),
+      onPartial: save,
+      progress,
+      hostLoad: async () => {
+        const first = (await readFile('/proc/loadavg', 'utf8')).split(' ')[0]
+        return { load1: Number(first), cpus: availableParallelism() }
+      },
+    })
+    await save(out.report)
+    return { report: out.report, resultPath, interrupted: out.interrupted, anyFailed: out.anyFailed }
+  } finally {
+    await network?.close()
+  }
+}

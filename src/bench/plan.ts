@@ -1,0 +1,118 @@
+/**
+ * Planning (pure): which tiers run, which are reported not ready or skipped, which jobs with which
+ * parameters, and the repetition/time policy. Net jobs need the network peer and IO jobs a scratch
+ * target; both are filled in per tier at run time (each tier reaches them under its own address/path).
+ */
+import { TIER_IDS, type TierId, type TierReadiness } from '../core/tier.js'
+import type { Remediation } from '../core/finding.js'
+
+export type Mode = 'quick' | 'full'
+
+/** What the planner needs from the workload catalog. */
+export interface CatalogMetric {
+  readonly metric: string
+  readonly unit: string
+  readonly better: 'higher' | 'lower'
+}
+
+export interface CatalogJob {
+  readonly id: string
+  readonly metrics: readonly CatalogMetric[]
+  readonly quickParams: Readonly<Record<string, string | number>>
+  readonly fullParams: Readonly<Record<string, string | number>>
+}
+
+export interface PlannedJob {
+  readonly job: string
+  readonly metrics: readonly CatalogMetric[]
+  readonly params: Readonly<Record<string, string | number>>
+  readonly needsPeer: boolean
+  readonly needsTarget: boolean
+}
+
+export type TierPlan =
+  | { readonly tier: TierId; readonly action: 'run' }
+  | { readonly tier: TierId; readonly action: 'not-ready'; readonly reason: string; readonly remediation?: Remediation; readonly logTail?: string }
+  | { readonly tier: TierId; readonly action: 'skipped'; readonly reason: string }
+
+export interface BenchPolicy {
+  readonly minReps: number
+  readonly maxReps: number
+  readonly ciTarget: number
+  readonly jobBudgetMs: number
+  readonly runBudgetMs: number
+  readonly fixedReps: boolean
+}
+
+export interface BenchPlan {
+  readonly mode: Mode
+  readonly tiers: readonly TierPlan[]
+  readonly jobs: readonly PlannedJob[]
+  readonly policy: BenchPolicy
+}
+
+export interface PlanInput {
+  readonly readiness: readonly TierReadiness[]
+  readonly catalog: readonly CatalogJob[]
+  readonly mode: Mode
+  /** --tiers; undefined = every ready tier (the rest are listed as not ready). */
+  readonly tiers?: readonly TierId[]
+  /** --jobs; undefined = every job of the catalog. */
+  readonly jobs?: readonly string[]
+  readonly reps?: number
+  /** Relative, 0.02 = ±2 %. */
+  readonly ciTarget?: number
+  readonly timeBudgetS?: number
+  readonly hasDriver: (id: TierId) => boolean
+}
+
+export const DEFAULTS = {
+  quick: { minReps: 3, maxReps: 20, ciTarget: 0.05, runBudgetS: 240, jobCapS: 15 },
+  full: { minReps: 5, maxReps: 60, ciTarget: 0.02, runBudgetS: 1800, jobCapS: 90 },
+} as const
+
+export const needsPeer = (job: string): boolean => job.startsWith('net.')
+export const needsTarget = (job: string): boolean => job.startsWith('io.')
+
+export const planBench = (i: PlanInput): BenchPlan => {
+  const d = DEFAULTS[i.mode]
+  const wanted = i.tiers ? new Set(i.tiers) : undefined
+  const tiers: TierPlan[] = []
+  for (const id of TIER_IDS) {
+    if (wanted && !wanted.has(id)) continue
+    const r = i.readiness.find((x) => x.tier === id)
+    if (!r) {
+      tiers.push({ tier: id, action: 'not-ready', reason: 'the probe did not decide this tier' })
+    } else if (!r.ready) {
+      tiers.push({
+        tier: id,
+        action: 'not-ready',
+        reason: r.summary,
+        remediation: r.remediation,
+        ...(r.logTail !== undefined ? { logTail: r.logTail } : {}),
+      })
+    } else if (!i.hasDriver(id)) {
+      tiers.push({ tier: id, action: 'skipped', reason: 'this build of virtcheck has no driver for the tier' })
+    } else {
+      tiers.push({ tier: id, action: 'run' })
+    }
+  }
+  const jobIds = i.jobs ?? i.catalog.map((j) => j.id)
+  const jobs: PlannedJob[] = jobIds.map((id) => {
+    const c = i.catalog.find((j) => j.id === id)
+    if (!c) throw new Error(`planBench: unknown job ${id}`) // the CLI validated --jobs against the catalog
+    return { job: id, metrics: c.metrics, params: i.mode === 'quick' ? c.quickParams : c.fullParams, needsPeer: needsPeer(id), needsTarget: needsTarget(id) }
+  })
+  const runBudgetMs = (i.timeBudgetS ?? d.runBudgetS) * 1000
+  const cells = Math.max(1, tiers.filter((t) => t.action === 'run').length * Math.max(1, jobs.length))
+  const policy: BenchPolicy = {
+    minReps: i.reps ?? d.minReps,
+    maxReps: i.reps ?? d.maxReps,
+    ciTarget: i.ciTarget ?? d.ciTarget,
+    // A fair share of the run budget per (tier, job), at least 2 s, at most the mode's cap.
+    jobBudgetMs: Math.min(d.jobCapS * 1000, Math.max(2000, runBudgetMs / cells)),
+    runBudgetMs,
+    fixedReps: i.reps !== undefined,
+  }
+  return { mode: i.mode, tiers, jobs, policy }
+}

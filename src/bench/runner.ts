@@ -1,0 +1,238 @@
+/**
+ * The runner: for each planned tier, open a session (hard start timeout), run every job adaptively,
+ * measure boot/first-job/overhead, close; build the RunReport incrementally and hand a partial copy to
+ * `onPartial` after each tier, so a crash loses nothing. A tier that fails to open is data (state
+ * 'failed', reason, log tail) and the run goes on. Ctrl-C: stop, close the session, mark what is left
+ * 'interrupted', save the partial report.
+ */
+import { isVirtcheckError } from '../core/errors.js'
+import type { MetricResult, RunReport, RunWarning, TierRun } from '../core/report.js'
+import type { PeerNetwork, TierDriver, TierId, TierOpenContext, TierSession } from '../core/tier.js'
+import { runAdaptive } from './adaptive.js'
+import type { BenchPlan, TierPlan } from './plan.js'
+import { silentProgress, type ProgressSink } from './progress.js'
+import { cellFromAdaptive, failedCell, withRatios } from './results.js'
+
+export type ReportBase = Omit<RunReport, 'tiers' | 'results' | 'warnings' | 'partial' | 'finishedAt'> & {
+  readonly warnings?: readonly RunWarning[]
+}
+
+export interface RunnerInput {
+  readonly plan: BenchPlan
+  readonly drivers: (id: TierId) => TierDriver | undefined
+  readonly base: ReportBase
+  /** Everything of TierOpenContext except the per-tier options and the network. */
+  readonly context: Omit<TierOpenContext, 'options' | 'network'>
+  readonly options?: Partial<Record<TierId, Readonly<Record<string, string>>>>
+  /** The peer for containers and guests; undefined with a reason when it could not be created. */
+  readonly network?: PeerNetwork
+  readonly networkUnavailable?: string
+  readonly onPartial?: (report: RunReport) => Promise<void> | void
+  readonly progress?: ProgressSink
+  readonly now?: () => number
+  /** Extra grace on top of startTimeoutMs before the runner stops waiting for open(). */
+  readonly openGraceMs?: number
+  /**
+   * Other load on the host while a tier ran: runnable tasks beyond virtcheck's own, as a fraction of
+   * the CPUs (e.g. from /proc/loadavg). Tiers run one after another, so a busy host biases ratios.
+   */
+  readonly hostLoad?: () => Promise<{ readonly load1: number; readonly cpus: number } | undefined>
+}
+
+export interface RunnerOutput {
+  readonly report: RunReport
+  readonly interrupted: boolean
+  /** Any tier failed or any job failed. */
+  readonly anyFailed: boolean
+}
+
+const CLOSE_TIMEOUT_MS = 20_000
+
+const errorTail = (e: unknown): string | undefined => {
+  const t = (e as { logTail?: unknown })?.logTail
+  return typeof t === 'string' && t.trim() ? t : undefined
+}
+const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** Race a tier's open() against a hard timeout; a late session is closed as soon as it appears. */
+const openWithTimeout = async (driver: TierDriver, ctx: TierOpenContext, limitMs: number): Promise<TierSession> => {
+  let timer: NodeJS.Timeout | undefined
+  const opening = driver.open(ctx)
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void opening.then((s) => s.close()).catch(() => undefined)
+      reject(new Error(`${driver.id} did not start within ${Math.round(limitMs / 1000)} s`))
+    }, limitMs)
+  })
+  try {
+    return await Promise.race([opening, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const closeBounded = async (s: TierSession): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([s.close().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, CLOSE_TIMEOUT_MS)))])
+  clearTimeout(timer)
+}
+
+export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
+  const { plan } = input
+  const now = input.now ?? (() => performance.now())
+  const progress = input.progress ?? silentProgress
+  const signal = input.context.signal
+  const deadline = now() + plan.policy.runBudgetMs
+  const tiers: TierRun[] = []
+  let results: MetricResult[] = []
+  const warnings: RunWarning[] = [...(input.base.warnings ?? [])]
+  const runnable = plan.tiers.filter((t) => t.action === 'run')
+  const cells = runnable.length * plan.jobs.length
+  let cell = 0
+  let interrupted = false
+
+  const snapshot = (partial: boolean): RunReport => ({
+    ...input.base,
+    partial,
+    finishedAt: new Date().toISOString(),
+    tiers: [...tiers],
+    results: withRatios(results),
+    warnings: [...warnings],
+  })
+  const savePartial = async () => {
+    try {
+      await input.onPartial?.(snapshot(true))
+    } catch (e) {
+      progress.note(`warning: could not save partial results: ${errorMessage(e)}`)
+    }
+  }
+
+  for (const tp of plan.tiers) {
+    if (signal.aborted) interrupted = true
+    if (interrupted) {
+      tiers.push({ tier: tp.tier, state: 'interrupted', reason: 'the run was interrupted before this tier', config: {}, durationMs: 0 })
+      continue
+    }
+    if (tp.action !== 'run') {
+      tiers.push(notRunTier(tp))
+      continue
+    }
+    const run = await runTier(tp.tier)
+    tiers.push(run)
+    const load = await input.hostLoad?.().catch(() => undefined)
+    if (load && run.state === 'completed' && load.load1 > load.cpus) {
+      warnings.push({
+        code: 'host-busy',
+        tier: tp.tier,
+        message: `${tp.tier}: the host was busy while this tier ran (load average ${load.load1.toFixed(1)} on ${load.cpus} CPUs)`,
+        hint: 'Tiers run one after another, so other work on the host biases the ratios to native; rerun on an idle host.',
+      })
+    }
+    await savePartial()
+  }
+  progress.done()
+  const report = snapshot(interrupted)
+  const anyFailed = report.tiers.some((t) => t.state === 'failed') || report.results.some((r) => r.state === 'failed')
+  return { report, interrupted, anyFailed }
+
+  async function runTier(tier: TierId): Promise<TierRun> {
+    const driver = input.drivers(tier)
+    const t0 = now()
+    if (!driver) return { tier, state: 'skipped', reason: 'no driver for this tier', config: {}, durationMs: 0 }
+    progress.note(`${tier}: starting`)
+    const options = input.options?.[tier]
+    const ctx: TierOpenContext = {
+      ...input.context,
+      ...(options ? { options } : {}),
+      ...(input.network ? { network: input.network } : {}),
+    }
+    let session: TierSession
+    try {
+      session = await openWithTimeout(driver, ctx, input.context.startTimeoutMs + (input.openGraceMs ?? 5_000))
+    } catch (e) {
+      if (isVirtcheckError(e)) throw e // misuse (a bad --tier-opt), not a measured failure
+      const aborted = signal.aborted
+      if (aborted) interrupted = true
+      // Its jobs become failed cells so the matrix shows them with the reason.
+      const reason = aborted ? 'interrupted while starting' : errorMessage(e)
+      if (!aborted) for (const job of plan.jobs) results.push(...failedCell(tier, job, `${tier} did not start: ${reason}`).results)
+      cell += plan.jobs.length
+      progress.note(`${tier}: ${aborted ? 'interrupted' : 'failed to start'}: ${reason}`)
+      const tail = errorTail(e)
+      return { tier, state: aborted ? 'interrupted' : 'failed', reason, config: {}, durationMs: now() - t0, ...(tail ? { logTail: tail } : {}) }
+    }
+    const openMs = now() - t0
+    let firstJobMs: number | undefined
+    let tierInterrupted = false
+    let overhead: number | undefined
+    try {
+      for (const job of plan.jobs) {
+        if (signal.aborted) {
+          tierInterrupted = true
+          break
+        }
+        const index = cell++
+        if (job.needsPeer && tier !== 'native' && !input.network) {
+          results.push(...failedCell(tier, job, `network peer unavailable: ${input.networkUnavailable ?? 'not set up'}`).results)
+          progress.job({ tier, job: job.job, reps: 0, ciHalfWidth: Number.NaN, cell: index, cells, finished: true })
+          continue
+        }
+        const isFirst = firstJobMs === undefined
+        const run = await runAdaptive(
+          session,
+          { job: job.job, params: job.params },
+          {
+            minReps: plan.policy.minReps,
+            maxReps: plan.policy.maxReps,
+            ciTarget: plan.policy.ciTarget,
+            jobBudgetMs: plan.policy.jobBudgetMs,
+            deadline,
+          },
+          {
+            signal,
+            now,
+            ...(isFirst && !plan.policy.fixedReps ? { firstBatch: 1 } : {}),
+            onProgress: (p) => progress.job({ tier, job: job.job, reps: p.reps, ciHalfWidth: p.ciHalfWidth, cell: index, cells, finished: false }),
+          },
+        )
+        if (isFirst && run.firstBatchMs !== undefined && run.samples.length > 0) firstJobMs = openMs + run.firstBatchMs
+        if (run.stop === 'interrupted') {
+          tierInterrupted = true
+          if (run.samples.length > 0) results.push(...cellFromAdaptive(tier, job, run, plan.policy.ciTarget).results)
+          break
+        }
+        const out = cellFromAdaptive(tier, job, run, plan.policy.ciTarget)
+        results.push(...out.results)
+        warnings.push(...out.warnings)
+        progress.job({ tier, job: job.job, reps: run.reps, ciHalfWidth: run.ciHalfWidth, cell: index, cells, finished: true })
+        if (run.failure) progress.note(`${tier} ${job.job}: failed: ${run.failure.reason}`)
+      }
+    } finally {
+      // measured before close, while the tier's machinery still runs
+      overhead = await session.overheadRssBytes?.().catch(() => undefined)
+      await closeBounded(session)
+    }
+    if (tierInterrupted) interrupted = true
+    const state: TierRun['state'] = tierInterrupted ? 'interrupted' : 'completed'
+    progress.note(`${tier}: ${state} in ${((now() - t0) / 1000).toFixed(1)} s`)
+    return {
+      tier,
+      state,
+      ...(tierInterrupted ? { reason: 'interrupted' } : {}),
+      config: session.config,
+      ...(session.bootMs !== undefined ? { bootMs: session.bootMs } : {}),
+      ...(firstJobMs !== undefined ? { firstJobMs } : {}),
+      ...(overhead !== undefined ? { overheadRssBytes: overhead } : {}),
+      durationMs: now() - t0,
+    }
+  }
+}
+
+const notRunTier = (tp: Exclude<TierPlan, { action: 'run' }>): TierRun => ({
+  tier: tp.tier,
+  state: tp.action,
+  reason: tp.reason,
+  config: {},
+  durationMs: 0,
+  ...(tp.action === 'not-ready' && tp.logTail ? { logTail: tp.logTail } : {}),
+})

@@ -1,0 +1,84 @@
+/**
+ * Warnings with hints (hyperfine style) for one measured cell. Pure: from the samples and how the
+ * adaptive loop stopped to flag codes on the MetricResult plus RunWarnings that say why and what to do.
+ */
+import type { RunWarning, Stats } from '../core/report.js'
+import type { TierId, TierSample } from '../core/tier.js'
+import type { StopReason } from './adaptive.js'
+import { madOutliers, median, relativeCiHalfWidth } from './stats.js'
+
+/** cv above this is called noisy even when the CI target was met. */
+export const NOISY_CV = 0.1
+
+export interface CellInput {
+  readonly tier: TierId
+  readonly job: string
+  readonly metric: string
+  readonly better: 'higher' | 'lower'
+  readonly samples: readonly TierSample[]
+  readonly stats: Stats
+  readonly stop: StopReason
+  readonly ciTarget: number
+}
+
+const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '∞')
+
+export const cellWarnings = (c: CellInput): { flags: string[]; warnings: RunWarning[] } => {
+  const where = { tier: c.tier, job: c.job, metric: c.metric }
+  const name = `${c.job} ${c.metric} in ${c.tier}`
+  const warnings: RunWarning[] = []
+  const width = relativeCiHalfWidth(c.stats)
+  if (width > c.ciTarget || c.stats.cv > NOISY_CV) {
+    warnings.push({
+      code: 'noisy',
+      ...where,
+      message: `${name}: 95% CI of the median is ±${pct(width)} (target ±${pct(c.ciTarget)}), cv ${pct(c.stats.cv)}, after ${c.stats.n} repetitions (stopped: ${c.stop})`,
+      hint: 'Other processes or VMs disturb the measurement: run on an idle host, or allow more repetitions with --time-budget / --reps.',
+    })
+  }
+  const short = c.samples.filter((s) => s.short).length
+  if (short > 0) {
+    warnings.push({
+      code: 'short',
+      ...where,
+      message: `${name}: ${short} of ${c.samples.length} repetitions ran shorter than their target duration`,
+      hint: 'Timer resolution and start-up costs weigh more in short repetitions; use --full for longer ones.',
+    })
+  }
+  const steal = c.samples.reduce((a, s) => a + (s.stealTicksDelta ?? 0), 0)
+  if (steal > 0) {
+    warnings.push({
+      code: 'steal',
+      ...where,
+      message: `${name}: the hypervisor below this host took ${steal} ticks of CPU time (steal) during the repetitions`,
+      hint: 'This host is itself a VM sharing its CPUs; rerun when the neighbours are idle, or on dedicated cores.',
+    })
+  }
+  const values = c.samples.map((s) => s.value)
+  const outliers = madOutliers(values)
+  const first = values[0]
+  if (first !== undefined && values.length >= 3 && outliers.includes(0)) {
+    const med = median(values)
+    const worse = c.better === 'higher' ? first < med : first > med
+    if (worse) {
+      warnings.push({
+        code: 'first-run-slow',
+        ...where,
+        message: `${name}: the first repetition (${fmt(first)}) was much worse than the median (${fmt(med)})`,
+        hint: 'Cold caches, page faults or CPU frequency ramp-up; the sample is kept, the median is robust to it.',
+      })
+    }
+  }
+  const others = outliers.filter((i) => i !== 0).length
+  if (others > 0) {
+    warnings.push({
+      code: 'outliers',
+      ...where,
+      message: `${name}: ${others} of ${values.length} samples are outliers (modified z-score > 3.5)`,
+      hint: 'Something interrupted those repetitions; the median and its CI are robust to a few.',
+    })
+  }
+  return { flags: warnings.map((w) => w.code), warnings }
+}
+
+const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3))

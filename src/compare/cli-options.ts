@@ -1,0 +1,83 @@
+/**
+ * The statistical flags shared by `virtcheck compare` and `virtcheck ab`, parsed into CompareSettings,
+ * and the writing of the comparison outputs (the one place compare output files are written).
+ */
+import { resolve } from 'node:path'
+import { UsageError } from '../core/errors.js'
+import { flagBool, flagEnum, flagNumber, flagString, type Parsed } from '../cli/parse-flags.js'
+import type { CliContext } from '../cli/context.js'
+import { writeTextAtomic } from '../io/outputs.js'
+import { CORRECTIONS } from './stats/multiplicity.js'
+import { DEFAULT_SETTINGS, FAIL_ON, type CompareReport, type CompareSettings } from './types.js'
+import { renderCompareJson, renderCompareJunit, renderCompareMarkdown, renderCompareTerminal } from './render/index.js'
+
+export const COMPARE_FLAGS = {
+  threshold: { type: 'string' },
+  alpha: { type: 'string' },
+  'fail-on': { type: 'string' },
+  correction: { type: 'string' },
+  force: { type: 'boolean' },
+  'ignore-config': { type: 'string' },
+  md: { type: 'string' },
+  json: { type: 'string' },
+  junit: { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const
+
+export const compareFlagsUsage = (thresholdPct: number): string => `  --threshold PCT     minimum |change of medians| to call a regression or improvement (default ${thresholdPct})
+  --alpha A           significance level of the two-sided Mann–Whitney test (default ${DEFAULT_SETTINGS.alpha})
+  --correction M      multiple-comparison adjustment across cells: none, holm, bh (default none)
+  --fail-on P         exit 1 on: regression (regressed or broken cells), any (any change), never (default regression)
+  --force             compare runs that are not comparable (other host, tier config or params); verdicts are marked
+  --ignore-config K   comma-separated config keys left out of the comparability check:
+                      KEY or TIER.KEY for tier config (e.g. qemuVersion), host.kernel / host.hostname / host.cpuModel
+  --md F              write the Markdown summary (PR comment, $GITHUB_STEP_SUMMARY); - for stdout
+  --json F            write the comparison as JSON; - for stdout
+  --junit F           write JUnit XML (one testcase per cell, regressions fail); - for stdout
+  --verbose           list unchanged cells in the terminal table too`
+
+export const compareSettingsFrom = (command: string, p: Parsed, defaults: CompareSettings = DEFAULT_SETTINGS): CompareSettings => {
+  const ignore = (flagString(p, 'ignore-config') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  return {
+    alpha: flagNumber(command, p, 'alpha', { min: 1e-6, max: 0.5 }) ?? defaults.alpha,
+    thresholdPct: flagNumber(command, p, 'threshold', { min: 0, max: 1000 }) ?? defaults.thresholdPct,
+    correction: flagEnum(command, p, 'correction', CORRECTIONS) ?? defaults.correction,
+    failOn: flagEnum(command, p, 'fail-on', FAIL_ON) ?? defaults.failOn,
+    forced: flagBool(p, 'force'),
+    ignoreConfigKeys: ignore,
+  }
+}
+
+interface Target {
+  readonly flag: 'md' | 'json' | 'junit'
+  readonly path: string
+}
+
+export const outputTargets = (command: string, p: Parsed): Target[] => {
+  const targets = (['md', 'json', 'junit'] as const).flatMap((flag) => {
+    const path = flagString(p, flag)
+    if (path === '') throw new UsageError(`${command}: --${flag} needs a file name or -`)
+    return path === undefined ? [] : [{ flag, path }]
+  })
+  if (targets.filter((t) => t.path === '-').length > 1) throw new UsageError(`${command}: only one output can go to stdout (-)`)
+  return targets
+}
+
+/** Terminal table to stdout (or stderr when an output file is `-`), then every requested file. */
+export const emitComparison = async (r: CompareReport, targets: readonly Target[], p: Parsed, ctx: CliContext): Promise<void> => {
+  const toStdout = targets.some((t) => t.path === '-')
+  const term = renderCompareTerminal(r, toStdout ? ctx.errStyle : ctx.style, { verbose: flagBool(p, 'verbose') })
+  ;(toStdout ? ctx.err : ctx.out).write(term)
+  for (const t of targets) {
+    const text = t.flag === 'md' ? renderCompareMarkdown(r) : t.flag === 'json' ? renderCompareJson(r) : renderCompareJunit(r)
+    if (t.path === '-') ctx.out.write(text)
+    else {
+      const abs = resolve(ctx.cwd, t.path)
+      await writeTextAtomic(abs, text)
+      ctx.err.write(`${ctx.errStyle.chalk.dim(`${t.flag} written to`)} ${abs}\n`)
+    }
+  }
+}

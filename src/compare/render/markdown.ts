@@ -1,0 +1,59 @@
+/** Markdown for pull-request comments and CI job summaries ($GITHUB_STEP_SUMMARY, GitLab MR notes). */
+import type { CompareReport, ComparedCell } from '../types.js'
+import { cellName, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel } from './format.js'
+
+const esc = (s: string): string => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ')
+const ICON = { regressed: '🔴 regressed', improved: '🟢 improved', inconclusive: '🟡 inconclusive', unchanged: '⚪ unchanged' } as const
+
+const row = (c: ComparedCell): string =>
+  `| ${ICON[c.verdict]}${c.notComparable.length > 0 ? ' (forced)' : ''} | ${esc(c.tier)} | ${esc(c.job)} | ${esc(c.metric)} | ${fmtNum(c.numbers.medianBase)} | ${fmtNum(c.numbers.medianHead)} | ${esc(c.unit)} | **${fmtPct(c.numbers.change)}** | ${fmtInterval(c)} | ${fmtP(c.numbers.pAdjusted)} | ${c.numbers.nBase}/${c.numbers.nHead} |`
+
+export const renderCompareMarkdown = (r: CompareReport): string => {
+  const s = r.settings
+  const m = r.summary
+  const out: string[] = []
+  out.push(`## virtcheck compare: ${r.failed ? '❌ ' + esc(r.failReasons.join(', ')) : '✅ no regression'}`)
+  out.push('')
+  out.push(`**Base** \`${esc(r.base.source)}\`${r.base.label && r.base.label !== r.base.source ? ` (${esc(r.base.label)})` : ''} · ${esc(r.base.startedAt)} · ${esc(r.base.hostname)}  `)
+  out.push(`**Head** \`${esc(r.head.source)}\`${r.head.label && r.head.label !== r.head.source ? ` (${esc(r.head.label)})` : ''} · ${esc(r.head.startedAt)} · ${esc(r.head.hostname)}`)
+  out.push('')
+  out.push(
+    `${m.regressed} regressed · ${m.improved} improved · ${m.unchanged} unchanged · ${m.inconclusive} inconclusive · ${m.added} added · ${m.removed} removed · ${m.broken} broken · ${m.fixed} fixed`,
+  )
+  out.push('')
+  out.push(`Rule: regression = two-sided Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} **and** |change of medians| ≥ ${s.thresholdPct}% in the metric's worse direction. Policy: \`--fail-on ${s.failOn}\`.`)
+  if (!r.comparability.comparable) {
+    out.push('')
+    out.push(`> ⚠️ **Not comparable**${s.forced ? ' (forced: verdicts computed anyway)' : ''}:`)
+    for (const p of r.comparability.problems.slice(0, 20)) out.push(`> - ${esc(p)}`)
+  }
+  const notable = r.cells.filter((c) => c.verdict !== 'unchanged')
+  const head = `| verdict | tier | job | metric | base median | head median | unit | change | ${ciLabel(r.settings.alpha)} | p | n |\n|---|---|---|---|---:|---:|---|---:|---|---:|---:|`
+  if (notable.length > 0) {
+    out.push('')
+    out.push(head)
+    for (const c of notable) out.push(row(c))
+    out.push('')
+    for (const c of notable) out.push(`- **${esc(cellName(c))}** (${c.verdict}): ${esc(c.reason)}`)
+  }
+  const unchanged = r.cells.filter((c) => c.verdict === 'unchanged')
+  if (unchanged.length > 0) {
+    out.push('')
+    out.push(`<details><summary>${unchanged.length} unchanged</summary>`)
+    out.push('')
+    out.push(head)
+    for (const c of unchanged) out.push(row(c))
+    out.push('')
+    out.push('</details>')
+  }
+  const other = [
+    ...r.tierChanges.filter((t) => t.change !== 'config-differs').map((t) => `tier **${t.change}**: ${esc(t.detail)}`),
+    ...r.unpaired.map((u) => `**${u.change}**: ${esc(cellName(u))} — ${esc(u.detail)}`),
+  ]
+  if (other.length > 0) {
+    out.push('')
+    out.push('### Not compared')
+    for (const o of other) out.push(`- ${o}`)
+  }
+  return out.join('\n') + '\n'
+}

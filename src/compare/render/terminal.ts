@@ -1,0 +1,73 @@
+/** The terminal view of a comparison: one table sorted by magnitude, then what could not be compared. */
+import Table from 'cli-table3'
+import type { Style } from '../../render/style.js'
+import type { CompareReport, ComparedCell, Verdict } from '../types.js'
+import { cellName, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel } from './format.js'
+
+const paint = (style: Style, v: Verdict, text: string): string =>
+  v === 'regressed' ? style.chalk.red.bold(text) : v === 'improved' ? style.chalk.green(text) : v === 'inconclusive' ? style.chalk.yellow(text) : style.chalk.dim(text)
+
+const row = (c: ComparedCell, style: Style): string[] => [
+  paint(style, c.verdict, c.verdict + (c.notComparable.length > 0 ? '*' : '')),
+  `${c.tier} ${c.job} ${c.metric}`,
+  fmtNum(c.numbers.medianBase),
+  fmtNum(c.numbers.medianHead),
+  c.unit,
+  paint(style, c.verdict, fmtPct(c.numbers.change)),
+  fmtInterval(c),
+  fmtP(c.numbers.pAdjusted),
+  `${c.numbers.nBase}/${c.numbers.nHead}`,
+]
+
+export const renderCompareTerminal = (r: CompareReport, style: Style, opts: { verbose?: boolean } = {}): string => {
+  const out: string[] = []
+  const s = r.settings
+  const name = (x: CompareReport['base']) => `${x.source}${x.label && x.label !== x.source ? ` (${x.label})` : ''}`
+  out.push(style.chalk.bold(`virtcheck compare  ${name(r.base)}  ->  ${name(r.head)}`))
+  out.push(
+    style.chalk.dim(
+      `regression = Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} AND |median change| >= ${s.thresholdPct}% in the worse direction`,
+    ),
+  )
+  if (!r.comparability.comparable) {
+    out.push(style.chalk.yellow(`${s.forced ? 'NOT COMPARABLE (forced, verdicts marked *)' : 'NOT COMPARABLE'}:`))
+    for (const p of r.comparability.problems.slice(0, 12)) out.push(`  - ${p}`)
+    if (r.comparability.problems.length > 12) out.push(`  … ${r.comparability.problems.length - 12} more`)
+  }
+  if (r.cells.length > 0) {
+        const table = new Table({
+      head: ['verdict', 'tier / job metric', 'base', 'head', 'unit', 'change', ciLabel(s.alpha), 'p', 'n'],
+      style: { head: [], border: [], compact: true },
+      chars: style.unicode ? {} : { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|' },
+      wordWrap: true,
+    })
+    const shown = opts.verbose ? r.cells : r.cells.filter((c) => c.verdict !== 'unchanged')
+    for (const c of shown) table.push(row(c, style))
+    if (shown.length > 0) out.push(table.toString())
+    const hidden = r.cells.length - shown.length
+    if (hidden > 0) out.push(style.chalk.dim(`${hidden} unchanged cell(s) not shown (--verbose lists them)`))
+    const explain = r.cells.filter((c) => c.verdict !== 'unchanged')
+    if (explain.length > 0) {
+      out.push('')
+      for (const c of explain) out.push(`${paint(style, c.verdict, c.verdict.padEnd(12))} ${cellName(c)}: ${c.reason}`)
+    }
+  }
+  const notes = [
+    ...r.tierChanges.filter((t) => t.change !== 'config-differs').map((t) => `tier ${t.change}: ${t.detail}`),
+    ...r.unpaired.filter((u) => u.change !== 'refused').map((u) => `${u.change}: ${cellName(u)} — ${u.detail}`),
+  ]
+  if (notes.length > 0) {
+    out.push('')
+    for (const n of notes) out.push(/^(broken|tier broken)/.test(n) ? style.chalk.red(n) : n)
+  }
+  const refused = r.unpaired.filter((u) => u.change === 'refused').length
+  if (refused > 0) out.push(style.chalk.yellow(`${refused} cell(s) not compared: not comparable (use --force or --ignore-config)`))
+  const m = r.summary
+  out.push('')
+  out.push(
+    `${style.chalk.red(`${m.regressed} regressed`)}, ${style.chalk.green(`${m.improved} improved`)}, ${m.unchanged} unchanged, ${style.chalk.yellow(`${m.inconclusive} inconclusive`)}` +
+      `, ${m.added} added, ${m.removed} removed, ${m.broken} broken, ${m.fixed} fixed`,
+  )
+  out.push(r.failed ? style.chalk.red.bold(`FAIL (--fail-on ${s.failOn}): ${r.failReasons.join(', ')}`) : style.chalk.green(`OK (--fail-on ${s.failOn})`))
+  return out.join('\n') + '\n'
+}

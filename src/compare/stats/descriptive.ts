@@ -1,0 +1,32 @@
+/** Order statistics used by compare and history: median, quantiles, MAD. Pure, no I/O. */
+
+export const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b)
+
+/** Linear-interpolation quantile (type 7, as R's default and numpy), q in [0,1]. */
+export const quantileSorted = (s: readonly number[], q: number): number => {
+  if (s.length === 0) return Number.NaN
+  const pos = (s.length - 1) * q
+  const lo = Math.floor(pos)
+  const hi = Math.ceil(pos)
+  const a = s[lo] as number
+  const b = s[hi] as number
+  return a + (b - a) * (pos - lo)
+}
+
+export const median = (xs: readonly number[]): number => quantileSorted(sorted(xs), 0.5)
+
+export const mean = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length)
+
+/** Sample standard deviation (n - 1). */
+export const stddev = (xs: readonly number[]): number => {
+  if (xs.length < 2) return 0
+  const m = mean(xs)
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1))
+}
+
+/** Median absolute deviation, scaled by 1.4826 so it estimates sigma for normal data. */
+export const scaledMad = (xs: readonly number[]): number => {
+  if (xs.length === 0) return Number.NaN
+  const m = median(xs)
+  return 1.4826 * median(xs.map((x) => Math.abs(x - m)))
+}

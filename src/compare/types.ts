@@ -1,0 +1,138 @@
+/**
+ * The comparison document: what `virtcheck compare` and `virtcheck ab` produce, and what every
+ * compare renderer (terminal, Markdown, JSON, JUnit) reads. Versioned like the RunReport.
+ */
+import type { TierId } from '../core/tier.js'
+import type { Correction } from './stats/multiplicity.js'
+
+export const COMPARE_SCHEMA_ID = 'virtcheck-compare'
+export const COMPARE_SCHEMA_VERSION = '1.0'
+
+export const FAIL_ON = ['regression', 'any', 'never'] as const
+export type FailOn = (typeof FAIL_ON)[number]
+
+export interface CompareSettings {
+  /** Significance level of the two-sided Mann–Whitney test. */
+  readonly alpha: number
+  /** Minimum |relative change of medians|, in percent, to call a regression or improvement. */
+  readonly thresholdPct: number
+  readonly correction: Correction
+  readonly failOn: FailOn
+  /** Verdicts computed although the runs are not comparable. */
+  readonly forced: boolean
+  /** Tier config keys left out of the comparability check. */
+  readonly ignoreConfigKeys: readonly string[]
+}
+
+/**
+ * Defaults (docs/compare.md): alpha 0.01 because one comparison tests dozens of cells; 10% for two
+ * separate runs because run-to-run drift on real machines (load, thermals, page cache) is invisible
+ * to a within-run test and routinely reaches 5%; `virtcheck ab` cancels that drift by interleaving
+ * and uses AB_THRESHOLD_PCT instead.
+ */
+export const DEFAULT_SETTINGS: CompareSettings = {
+  alpha: 0.01,
+  thresholdPct: 10,
+  correction: 'none',
+  failOn: 'regression',
+  forced: false,
+  ignoreConfigKeys: [],
+}
+
+export const AB_THRESHOLD_PCT = 5
+
+export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive'
+
+/** The numbers behind one verdict. Relative values are fractions (0.05 = +5%). */
+export interface CellNumbers {
+  readonly nBase: number
+  readonly nHead: number
+  readonly medianBase: number
+  readonly medianHead: number
+  /** median(head) / median(base) - 1 (null when the base median is 0). */
+  readonly change: number | null
+  /** Hodges–Lehmann shift and its Moses interval (relative on the log scale when all values > 0). */
+  readonly shift: { readonly estimate: number; readonly ci: readonly [number, number]; readonly level: number; readonly scale: 'relative' | 'absolute' }
+  readonly p: number
+  /** p after the multiple-comparison adjustment (equals p with correction none). */
+  readonly pAdjusted: number
+  readonly method: 'exact' | 'normal'
+  readonly cvBase: number
+  readonly cvHead: number
+}
+
+export interface CellKey {
+  readonly tier: TierId
+  readonly job: string
+  readonly metric: string
+}
+
+export interface ComparedCell extends CellKey {
+  readonly unit: string
+  readonly better: 'higher' | 'lower'
+  readonly verdict: Verdict
+  /** One sentence naming the rule that decided, with its numbers. */
+  readonly reason: string
+  readonly numbers: CellNumbers
+  /** Why this cell is not comparable (forced verdict), empty when it is. */
+  readonly notComparable: readonly string[]
+  /** The bench's warning flags on each side (noisy, steal, short...): context for judging the verdict. */
+  readonly flags: { readonly base: readonly string[]; readonly head: readonly string[] }
+}
+
+/** A cell that cannot be compared statistically: present on one side only, or failed. */
+export interface UnpairedCell extends CellKey {
+  readonly unit: string
+  readonly change: 'added' | 'removed' | 'broken' | 'fixed' | 'failed-both' | 'refused'
+  readonly detail: string
+}
+
+export interface TierChange {
+  readonly tier: TierId
+  readonly change: 'added' | 'removed' | 'broken' | 'fixed' | 'config-differs'
+  readonly detail: string
+}
+
+export interface RunSide {
+  readonly source: string
+  readonly label?: string
+  readonly startedAt: string
+  readonly hostname: string
+  readonly cpuModel: string
+  readonly kernel: string
+  readonly mode: string
+}
+
+export interface Comparability {
+  readonly comparable: boolean
+  /** Human-readable reasons, e.g. `host kernel: 6.1.0 -> 6.8.0`, `tier kvm-virtio qemu: 8.2 -> 9.1`. */
+  readonly problems: readonly string[]
+}
+
+export interface CompareSummary {
+  readonly regressed: number
+  readonly improved: number
+  readonly unchanged: number
+  readonly inconclusive: number
+  readonly added: number
+  readonly removed: number
+  readonly broken: number
+  readonly fixed: number
+}
+
+export interface CompareReport {
+  readonly schema: typeof COMPARE_SCHEMA_ID
+  readonly schemaVersion: string
+  readonly base: RunSide
+  readonly head: RunSide
+  readonly settings: CompareSettings
+  readonly comparability: Comparability
+  /** Sorted by magnitude of change, largest first. */
+  readonly cells: readonly ComparedCell[]
+  readonly unpaired: readonly UnpairedCell[]
+  readonly tierChanges: readonly TierChange[]
+  readonly summary: CompareSummary
+  /** What the exit policy decided: true = exit 1. */
+  readonly failed: boolean
+  readonly failReasons: readonly string[]
+}

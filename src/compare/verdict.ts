@@ -1,0 +1,98 @@
+/**
+ * One cell's verdict from raw samples. A regression needs BOTH a significant rank test (p < alpha,
+ * after the chosen adjustment) AND a relative change of medians of at least the threshold in the
+ * metric's worse direction: significance alone flags trivial shifts on quiet machines, size alone
+ * flags noise on busy ones (bench-anchors.md §4: Firecracker, typo#83).
+ */
+import { mannWhitney, minSamplesPerSide } from './stats/mann-whitney.js'
+import { hodgesLehmann } from './stats/shift-ci.js'
+import { mean, median, stddev } from './stats/descriptive.js'
+import type { CellNumbers, Verdict } from './types.js'
+
+export interface CellTest {
+  readonly numbers: Omit<CellNumbers, 'pAdjusted'>
+  /** Set when the samples cannot support any verdict (too few). */
+  readonly tooFew?: string
+}
+
+const cv = (xs: readonly number[]): number => {
+  const m = mean(xs)
+  return m === 0 ? 0 : stddev(xs) / Math.abs(m)
+}
+
+export const testCell = (base: readonly number[], head: readonly number[], alpha: number): CellTest => {
+  const medianBase = median(base)
+  const medianHead = median(head)
+  const change = medianBase === 0 ? null : medianHead / medianBase - 1
+  const enough = base.length >= 1 && head.length >= 1
+  const rank = enough ? mannWhitney(base, head) : undefined
+  const shift = enough
+    ? hodgesLehmann(base, head, 1 - alpha)
+    : { estimate: Number.NaN, ci: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY] as const, level: 1, scale: 'relative' as const }
+  const numbers = {
+    nBase: base.length,
+    nHead: head.length,
+    medianBase,
+    medianHead,
+    change,
+    shift,
+    p: rank?.pTwoSided ?? 1,
+    method: rank?.method ?? 'exact',
+    cvBase: cv(base),
+    cvHead: cv(head),
+  } as const
+  const minP = rank?.minAchievableP ?? 1
+  if (minP >= alpha) {
+    const need = minSamplesPerSide(alpha)
+    return {
+      numbers,
+      tooFew: `too few samples (${base.length} vs ${head.length}): the smallest p these sizes allow is ${fmtP(minP)}, not below alpha ${alpha}; collect at least ${need} per side`,
+    }
+  }
+  return { numbers }
+}
+
+export const fmtP = (p: number): string => (p < 0.0001 ? p.toExponential(1) : p < 0.01 ? p.toFixed(4) : p.toFixed(3))
+export const fmtPct = (x: number | null, digits = 1): string =>
+  x === null || !Number.isFinite(x) ? (x === null ? 'n/a' : x > 0 ? '+inf' : '-inf') : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(digits)}%`
+
+export interface Decision {
+  readonly verdict: Verdict
+  readonly reason: string
+}
+
+export const decide = (
+  t: CellTest,
+  pAdjusted: number,
+  better: 'higher' | 'lower',
+  alpha: number,
+  thresholdPct: number,
+): Decision => {
+  if (t.tooFew) return { verdict: 'inconclusive', reason: t.tooFew }
+  const n = t.numbers
+  const thr = thresholdPct / 100
+  const change = n.change
+  if (change === null) return { verdict: 'inconclusive', reason: 'base median is 0: no relative change can be computed' }
+  const worse = better === 'higher' ? change < 0 : change > 0
+  const big = Math.abs(change) >= thr
+  const significant = pAdjusted < alpha
+  const pText = `p=${fmtP(pAdjusted)}${pAdjusted !== n.p ? ` (raw ${fmtP(n.p)})` : ''}`
+  const chText = `median ${fmtPct(change)}`
+  if (significant && big)
+    return {
+      verdict: worse ? 'regressed' : 'improved',
+      reason: `${chText} ${worse ? 'worse' : 'better'} (${better} is better), ${pText} < ${alpha} and |change| >= ${thresholdPct}%`,
+    }
+  if (significant) return { verdict: 'unchanged', reason: `significant (${pText}) but ${chText} is below the ${thresholdPct}% threshold` }
+  if (big)
+    return {
+      verdict: 'inconclusive',
+      reason: `${chText} reaches the ${thresholdPct}% threshold but is not significant (${pText} >= ${alpha}); more repetitions (or an interleaved \`virtcheck ab\`) would decide`,
+    }
+  const [lo, hi] = n.shift.ci
+  const wide = n.shift.scale === 'relative' && (lo <= -thr || hi >= thr)
+  return {
+    verdict: 'unchanged',
+    reason: `no significant change (${pText} >= ${alpha}), ${chText} below ${thresholdPct}%${wide ? `; note: the interval [${fmtPct(lo)}, ${fmtPct(hi)}] does not rule out a change of ${thresholdPct}%` : ''}`,
+  }
+}

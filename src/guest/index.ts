@@ -1,0 +1,6 @@
+/** Guest kernels and initramfs images for the QEMU tiers (see docs/tiers.md). */
+export { guestCacheDir, kernelsDir, initramfsDir } from './cache-paths.js'
+export { findGuestKernel, type GuestKernel, type FindKernelResult, type FindKernelOptions } from './kernel-find.js'
+export { ensureGuestKernel, type EnsureKernelOptions, type EnsureKernelResult } from './kernel-setup.js'
+export { buildInitramfs, type InitramfsSpec, type InitramfsResult } from './initramfs.js'
+export { renderInitScript, GUEST_UP_MARKER, AGENT_START_MARKER, AGENT_EXIT_MARKER } from './init-script.js'

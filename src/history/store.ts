@@ -1,0 +1,50 @@
+/**
+ * The history folder on disk: add a run (copy + index update, both written atomically) and load
+ * every stored run in history order. The only file I/O of src/history.
+ */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { InputFileError } from '../core/errors.js'
+import type { RunReport } from '../core/report.js'
+import { readRunReport } from '../io/read-report.js'
+import { writeTextAtomic } from '../io/outputs.js'
+import { emptyIndex, newEntry, ordered, parseIndex } from './index-file.js'
+import type { HistoryEntry, HistoryIndex } from './types.js'
+
+export const INDEX_FILE = 'index.json'
+
+export const loadIndex = async (dir: string, mustExist: boolean): Promise<HistoryIndex> => {
+  const path = join(dir, INDEX_FILE)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT' && !mustExist) return emptyIndex()
+    throw new InputFileError(`${path}: cannot read the history index (${(e as { code?: string }).code ?? (e as Error).message})`, mustExist ? 'create it with `virtcheck history add RESULT.json --dir DIR`' : undefined)
+  }
+  return parseIndex(text, path)
+}
+
+export const addRun = async (dir: string, resultPath: string, o: { label?: string; commit?: string; now?: Date }): Promise<HistoryEntry> => {
+  const run = await readRunReport(resultPath)
+  if (run.partial) throw new InputFileError(`${resultPath}: the run is partial (interrupted or still running); only finished runs go into the history`)
+  const index = await loadIndex(dir, false)
+  if (index.entries.some((e) => e.startedAt === run.startedAt && e.hostname === run.host.hostname))
+    throw new InputFileError(`${resultPath}: this run (started ${run.startedAt} on ${run.host.hostname}) is already in ${dir}`)
+  const entry = newEntry(index, run, { ...o, now: o.now ?? new Date() })
+  await writeTextAtomic(join(dir, entry.file), JSON.stringify(run, null, 2) + '\n')
+  await writeTextAtomic(join(dir, INDEX_FILE), JSON.stringify({ ...index, entries: [...index.entries, entry] }, null, 2) + '\n')
+  return entry
+}
+
+export interface StoredRun {
+  readonly entry: HistoryEntry
+  readonly run: RunReport
+}
+
+export const loadRuns = async (dir: string): Promise<StoredRun[]> => {
+  const index = await loadIndex(dir, true)
+  const out: StoredRun[] = []
+  for (const entry of ordered(index)) out.push({ entry, run: await readRunReport(join(dir, entry.file)) })
+  return out
+}

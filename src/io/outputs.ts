@@ -1,0 +1,104 @@
+/**
+ * The one place report files are written (DESIGN principle 5). Renderers produce strings; this module
+ * sends each to its target: a file (written atomically: temp file + rename, so a reader or a crash never
+ * sees half a report) or `-` for stdout (at most one target may be `-`, or outputs would interleave).
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { UsageError } from '../core/errors.js'
+import type { RunReport } from '../core/report.js'
+import { renderHtml } from '../../reports/html/index.js'
+import { renderJson } from '../../reports/json.js'
+import { renderJunit } from '../../reports/junit.js'
+import { renderMarkdown } from '../../reports/markdown.js'
+
+export const OUTPUT_FORMATS = ['json', 'html', 'md', 'junit'] as const
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
+export type OutputTargets = { readonly [K in OutputFormat]?: string }
+
+export interface OutputIO {
+  /** Where `-` goes. */
+  readonly stdout: { write(text: string): void }
+  /** Base for relative paths. */
+  readonly cwd?: string
+}
+
+export interface WrittenOutput {
+  readonly format: OutputFormat
+  /** Absolute path, or `-` for stdout. */
+  readonly target: string
+  readonly bytes: number
+}
+
+/** Throws a UsageError when more than one target is stdout. */
+export const checkTargets = (targets: OutputTargets): void => {
+  const dashes = OUTPUT_FORMATS.filter((f) => targets[f] === '-')
+  if (dashes.length > 1) throw new UsageError(`only one output can go to stdout (-), got ${dashes.map((f) => '--' + f).join(' and ')}`)
+  for (const f of OUTPUT_FORMATS) if (targets[f] === '') throw new UsageError(`--${f} needs a file name or -`)
+}
+
+/** Write text to a file atomically: a temp file in the same folder, then rename over the target. */
+export const writeTextAtomic = async (path: string, text: string): Promise<void> => {
+  const dir = dirname(path)
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+  try {
+    await mkdir(dir, { recursive: true })
+    await writeFile(tmp, text, { encoding: 'utf8', mode: 0o644 })
+    await rename(tmp, path)
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined)
+    const code = (e as { code?: string }).code
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a parent is not a directory' : (e as Error).message
+    throw new UsageError(`cannot write ${path}: ${why}`)
+  }
+}
+
+/** Partial saves: the bench runner calls this after every tier so a crash loses nothing. */
+export const writeJsonAtomic = (path: string, report: RunReport): Promise<void> => writeTextAtomic(path, renderJson(report))
+
+/** Render one output; several reports merge into one comparison (HTML, Markdown) or are refused. */
+export const renderOutput = (format: OutputFormat, reports: readonly RunReport[]): string => {
+  const [first] = reports
+  if (!first) throw new UsageError('no run report to render')
+  if (reports.length > 1 && (format === 'json' || format === 'junit'))
+    throw new UsageError(`--${format} takes a single run report, got ${reports.length}`, 'use --html or --md to compare several hosts')
+  switch (format) {
+    case 'json':
+      return renderJson(first)
+    case 'junit':
+      return renderJunit(first)
+    case 'html':
+      return renderHtml(reports)
+    case 'md':
+      return renderMarkdown(reports)
+  }
+}
+
+/**
+ * Render and write every requested output. All outputs are rendered before any is written, so a
+ * refused combination writes nothing.
+ */
+export const writeOutputs = async (
+  report: RunReport | readonly RunReport[],
+  targets: OutputTargets,
+  io: OutputIO,
+): Promise<readonly WrittenOutput[]> => {
+  checkTargets(targets)
+  const reports: readonly RunReport[] = Array.isArray(report) ? report : [report as RunReport]
+  const jobs = OUTPUT_FORMATS.flatMap((format) => {
+    const target = targets[format]
+    return target === undefined ? [] : [{ format, target, text: renderOutput(format, reports) }]
+  })
+  const written: WrittenOutput[] = []
+  for (const { format, target, text } of jobs) {
+    if (target === '-') {
+      io.stdout.write(text)
+      written.push({ format, target, bytes: Buffer.byteLength(text) })
+    } else {
+      const abs = resolve(io.cwd ?? process.cwd(), target)
+      await writeTextAtomic(abs, text)
+      written.push({ format, target: abs, bytes: Buffer.byteLength(text) })
+    }
+  }
+  return written
+}

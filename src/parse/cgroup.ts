@@ -1,0 +1,54 @@
+/** cgroup files -> facts: `/proc/cgroups`, `/proc/self/cgroup`, `cgroup.controllers`, statfs magic numbers. */
+
+export const CGROUP2_SUPER_MAGIC = 0x63677270
+export const CGROUP_SUPER_MAGIC = 0x27e0eb
+export const TMPFS_MAGIC = 0x01021994
+
+export interface V1Controller {
+  readonly name: string
+  /** 0 = not bound to a v1 hierarchy (free for v2, or unused). */
+  readonly hierarchy: number
+  readonly enabled: boolean
+}
+
+export const parseProcCgroups = (text: string): V1Controller[] =>
+  text
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => l.trim().split(/\s+/))
+    .filter((p) => p.length >= 4)
+    .map((p) => ({ name: p[0] ?? '', hierarchy: Number(p[1]), enabled: p[3] === '1' }))
+
+export interface SelfCgroupLine {
+  readonly hierarchy: number
+  readonly controllers: readonly string[]
+  readonly path: string
+}
+
+export const parseSelfCgroup = (text: string): SelfCgroupLine[] =>
+  text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const [h, ctl, ...rest] = l.split(':')
+      return { hierarchy: Number(h), controllers: (ctl ?? '').split(',').filter(Boolean), path: rest.join(':') }
+    })
+
+export const parseControllerList = (text: string): string[] => text.trim().split(/\s+/).filter(Boolean)
+
+export type CgroupMode = 'v2' | 'hybrid' | 'v1' | 'none'
+
+/** Decide the mode from statfs of /sys/fs/cgroup and /sys/fs/cgroup/unified (systemd's cg_unified_cached). */
+export const cgroupModeFromStatfs = (root: number | undefined, unified: number | undefined): CgroupMode | undefined => {
+  if (root === CGROUP2_SUPER_MAGIC) return 'v2'
+  if (root === TMPFS_MAGIC) return unified === CGROUP2_SUPER_MAGIC ? 'hybrid' : 'v1'
+  if (root === CGROUP_SUPER_MAGIC) return 'v1'
+  return undefined
+}
+
+/** Fallback from mountinfo fs types. */
+export const cgroupModeFromMounts = (fsTypes: readonly string[]): CgroupMode => {
+  const v1 = fsTypes.includes('cgroup')
+  const v2 = fsTypes.includes('cgroup2')
+  return v1 && v2 ? 'hybrid' : v2 ? 'v2' : v1 ? 'v1' : 'none'
+}

@@ -1,0 +1,47 @@
+/** Open the Host a probe command works on: the live machine, or a snapshot file (validated). */
+import { readFile } from 'node:fs/promises'
+import { basename, join, resolve } from 'node:path'
+import { InputFileError } from '../core/errors.js'
+import type { Host } from '../core/host.js'
+import { RealHost } from '../host/real-host.js'
+import { validateSnapshot, type HostSnapshot } from '../host/snapshot.js'
+import { SnapshotHost } from '../host/snapshot-host.js'
+import { kernelsDir } from '../guest/cache-paths.js'
+import type { ProbeEnv } from './types.js'
+
+const SNAPSHOTS = new WeakMap<Host, HostSnapshot>()
+
+export const loadSnapshotHost = async (file: string, cwd: string): Promise<SnapshotHost> => {
+  const path = resolve(cwd, file)
+  let raw: string
+  try {
+    raw = await readFile(path, 'utf8')
+  } catch (e) {
+    const code = (e as { code?: string }).code
+    throw new InputFileError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? String(e)})`}`)
+  }
+  let data: unknown
+  try {
+    data = JSON.parse(raw)
+  } catch {
+    throw new InputFileError(`${file}: not valid JSON (truncated or not a virtcheck snapshot?)`, 'create one with `virtcheck capture -o host.json`')
+  }
+  const snap = validateSnapshot(data, file)
+  const host = new SnapshotHost(snap, basename(file))
+  SNAPSHOTS.set(host, snap)
+  return host
+}
+
+export const openHost = async (from: string | undefined, cwd: string): Promise<Host> => (from === undefined ? new RealHost() : loadSnapshotHost(from, cwd))
+
+/**
+ * The probe environment: live hosts use this machine's kernel cache; a snapshot uses the cache folder
+ * recorded in it (the machine it came from had its own HOME).
+ */
+export const probeEnvForHost = (host: Host, env: Readonly<Record<string, string | undefined>>, cwd: string): ProbeEnv =>
+  host instanceof SnapshotHost ? { kernelCacheDirs: Object.keys(SNAPSHOTS.get(host)?.lists ?? {}).filter((d) => /\/kernels$/.test(d)) } : probeEnvFor(env, cwd)
+
+/** Where `virtcheck setup` caches guest kernels (src/guest/cache-paths.ts). */
+export const probeEnvFor = (env: Readonly<Record<string, string | undefined>>, cwd: string): ProbeEnv => ({
+  kernelCacheDirs: [kernelsDir(env as NodeJS.ProcessEnv)],
+})

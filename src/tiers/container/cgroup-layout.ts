@@ -1,0 +1,87 @@
+/**
+ * Where each cgroup controller lives on this host (pure parsing of /proc/self/mountinfo): a v1
+ * hierarchy per controller, the v2 unified mount, or both (hybrid; this project's dev hosts bind
+ * only hugetlb to v2). A controller is used from v2 when the unified mount offers it, else from v1.
+ */
+
+export const LIMIT_CONTROLLERS = ['cpu', 'memory', 'pids'] as const
+export type LimitController = (typeof LIMIT_CONTROLLERS)[number]
+
+export interface CgroupLayout {
+  /** v1 controller -> mount point, e.g. cpu -> /sys/fs/cgroup/cpu (co-mounted cpu,cpuacct is fine). */
+  readonly v1: Readonly<Record<string, string>>
+  /** The cgroup2 mount point, when there is one. */
+  readonly v2Mount?: string
+  /** Controllers the v2 root offers (cgroup.controllers). */
+  readonly v2Controllers: readonly string[]
+}
+
+export type ControllerHome = { readonly version: 'v1'; readonly mount: string } | { readonly version: 'v2'; readonly mount: string }
+
+const V1_CONTROLLERS = new Set(['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'devices', 'freezer', 'net_cls', 'net_prio', 'perf_event', 'hugetlb', 'rdma', 'misc'])
+
+/** Unescape mountinfo's octal escapes (\040 for space). */
+const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))
+
+export const parseCgroupMounts = (mountinfo: string): { v1: Record<string, string>; v2Mount?: string } => {
+  const v1: Record<string, string> = {}
+  let v2Mount: string | undefined
+  for (const line of mountinfo.split('\n')) {
+    const sep = line.indexOf(' - ')
+    if (sep < 0) continue
+    const left = line.slice(0, sep).split(' ')
+    const right = line.slice(sep + 3).split(' ')
+    const mountPoint = left[4]
+    const fsType = right[0]
+    const superOpts = right[2] ?? ''
+    if (!mountPoint) continue
+    if (fsType === 'cgroup2') {
+      v2Mount ??= unescape(mountPoint)
+    } else if (fsType === 'cgroup') {
+      for (const opt of superOpts.split(',')) {
+        if (!V1_CONTROLLERS.has(opt)) continue // mount options (rw, xattr, name=systemd...)
+        v1[opt] ??= unescape(mountPoint)
+      }
+    }
+  }
+  return v2Mount === undefined ? { v1 } : { v1, v2Mount }
+}
+
+export const controllerHome = (layout: CgroupLayout, c: LimitController): ControllerHome | undefined => {
+  if (layout.v2Mount && layout.v2Controllers.includes(c)) return { version: 'v2', mount: layout.v2Mount }
+  const m = layout.v1[c]
+  return m ? { version: 'v1', mount: m } : undefined
+}
+
+export const describeLayout = (layout: CgroupLayout): string => {
+  const hasV1 = LIMIT_CONTROLLERS.some((c) => layout.v1[c])
+  const v2Used = LIMIT_CONTROLLERS.some((c) => layout.v2Controllers.includes(c))
+  if (hasV1 && layout.v2Mount) return v2Used ? 'hybrid (v1 + v2 controllers)' : 'v1 (hybrid: v2 mounted without these controllers)'
+  if (hasV1) return 'v1'
+  if (layout.v2Mount) return 'v2'
+  return 'none'
+}
+
+/** The files that carry each limit, per version. cpuQuotaPct is a percentage of one CPU. */
+export const limitWrites = (
+  c: LimitController,
+  version: 'v1' | 'v2',
+  limits: { readonly cpuQuotaPct?: number; readonly memoryMiB?: number; readonly pidsMax?: number },
+): [file: string, value: string][] => {
+  const period = 100_000
+  if (c === 'cpu' && limits.cpuQuotaPct !== undefined) {
+    const quota = Math.max(1000, Math.round((limits.cpuQuotaPct / 100) * period))
+    return version === 'v1'
+      ? [
+          ['cpu.cfs_period_us', String(period)],
+          ['cpu.cfs_quota_us', String(quota)],
+        ]
+      : [['cpu.max', `${quota} ${period}`]]
+  }
+  if (c === 'memory' && limits.memoryMiB !== undefined) {
+    const bytes = String(limits.memoryMiB * 1024 * 1024)
+    return version === 'v1' ? [['memory.limit_in_bytes', bytes]] : [['memory.max', bytes]]
+  }
+  if (c === 'pids' && limits.pidsMax !== undefined) return [['pids.max', String(limits.pidsMax)]]
+  return []
+}

@@ -1,0 +1,27 @@
+/**
+ * The podman tier: `podman run --rootfs` of virtcheck's rootfs with runc and cgroupfs. Hosts without
+ * CAP_SYS_RESOURCE cannot raise podman's default rlimits (nofile 1048576), so the limits are lowered
+ * to what the host allows (feasibility.md §1c); crun fails on hybrid cgroup v1, hence runc.
+ */
+import { cmd } from '../../net/ip-command.js'
+import { ociCliDriver } from './oci-cli.js'
+
+/** The hard nofile limit this process may hand down (podman must not ask for more). */
+const hardNofile = async (): Promise<string> => {
+  const r = await cmd(['sh', '-c', 'ulimit -Hn'])
+  const n = Number(r.stdout.trim())
+  return Number.isFinite(n) && n > 0 ? String(Math.min(n, 1_048_576)) : '1024'
+}
+
+export const podmanDriver = ociCliDriver({
+  id: 'podman',
+  binary: 'podman',
+  globalFlags: ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'],
+  async prepare(_ctx, rootfs) {
+    const nofile = await hardNofile()
+    return {
+      source: ['--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', 'nproc=4096:4096', '--rootfs', rootfs],
+      notes: { ociRuntime: 'runc', cgroupManager: 'cgroupfs', rlimits: `nofile ${nofile}, nproc 4096 (host lacks CAP_SYS_RESOURCE)` },
+    }
+  },
+})

@@ -1,0 +1,82 @@
+/**
+ * The native tier: `vcwork agent` as a plain child process on the host. The baseline every other
+ * tier's ratio is computed against.
+ */
+import { readFile } from 'node:fs/promises'
+import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
+import { nativeBinary } from '../../host/paths.js'
+import { startAgentProcess } from '../../bench/agent-process.js'
+import { jobTimeoutMs } from '../../bench/job-timeout.js'
+import { checkOptionKeys } from '../../bench/tier-options.js'
+import { withTierParams } from '../../bench/job-params.js'
+import { removeScratchFiles } from '../../bench/scratch.js'
+import { startLoopbackPeer } from '../../net/loopback-peer.js'
+
+const readTrim = async (path: string): Promise<string | undefined> => {
+  try {
+    return (await readFile(path, 'utf8')).trim()
+  } catch {
+    return undefined
+  }
+}
+
+/** Facts that change native numbers and belong in the result (governor, clocksource, THP). */
+export const hostTuningConfig = async (): Promise<Record<string, string>> => {
+  const governor = await readTrim('/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor')
+  const clocksource = await readTrim('/sys/devices/system/clocksource/clocksource0/current_clocksource')
+  const thp = await readTrim('/sys/kernel/mm/transparent_hugepage/enabled')
+  return {
+    cpuGovernor: governor ?? 'not exposed',
+    ...(clocksource ? { clocksource } : {}),
+    ...(thp ? { transparentHugepages: thp.match(/\[(\w+)\]/)?.[1] ?? thp } : {}),
+  }
+}
+
+export const nativeDriver: TierDriver = {
+  id: 'native',
+  async open(ctx: TierOpenContext): Promise<TierSession> {
+    checkOptionKeys('native', ctx.options, [])
+    const agent = await startAgentProcess([nativeBinary('vcwork'), 'agent'], {
+      label: 'native',
+      cleanup: ctx.cleanup,
+      signal: ctx.signal,
+      startTimeoutMs: ctx.startTimeoutMs,
+      cwd: ctx.scratchDir,
+    })
+    const config = {
+      runtime: 'host process',
+      vcworkVersion: agent.version,
+      arch: agent.arch,
+      ...(await hostTuningConfig()),
+    }
+    // The native network path is loopback: the peer runs on 127.0.0.1 in the host's namespace,
+    // started on the first net job (nothing is configured, nothing leaves the host).
+    let peer: Promise<string | { unavailable: string }> | undefined
+    const undoScratch = ctx.cleanup.add('native: scratch files', () => removeScratchFiles(ctx.scratchDir, 'native'))
+    const peerAddress = () =>
+      (peer ??= startLoopbackPeer(ctx.cleanup, { maxSeconds: 3600, log: ctx.log }).then(
+        (p) => p.address,
+        (e: unknown) => ({ unavailable: e instanceof Error ? e.message : String(e) }),
+      ))
+    return {
+      tier: 'native',
+      config: { ...config, network: 'loopback (127.0.0.1)', scratchDir: ctx.scratchDir },
+      bootMs: agent.bootMs,
+      async run(req: JobRequest, signal?: AbortSignal) {
+        const full = withTierParams(req, {
+          tier: 'native',
+          scratchDir: ctx.scratchDir,
+          ...(req.job.startsWith('net.') ? { peer: await peerAddress() } : {}),
+        })
+        if ('kind' in full) return full
+        return agent.client.run(full, jobTimeoutMs(full), signal ?? ctx.signal)
+      },
+      // Nothing runs beside the workload natively.
+      overheadRssBytes: async () => 0,
+      async close() {
+        await agent.close()
+        await undoScratch()
+      },
+    }
+  },
+}

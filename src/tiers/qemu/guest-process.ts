@@ -1,0 +1,149 @@
+/**
+ * Run one QEMU guest: spawn it (own process group, registered for cleanup first), connect to its
+ * agent socket, and wait for the agent's ready line within a hard deadline. The kernel console
+ * (QEMU's stdout) is kept in a bounded tail: it is the evidence when a boot fails. A guest that is
+ * not ready in time, or a QEMU that exits early, rejects with a GuestBootError carrying that tail.
+ */
+import { connect, type Socket } from 'node:net'
+import { stat } from 'node:fs/promises'
+import { execa } from 'execa'
+import { AgentClient } from '../../bench/agent-client.js'
+import type { CleanupRegistry } from '../../host/cleanup.js'
+import { GUEST_UP_MARKER } from '../../guest/init-script.js'
+
+export class GuestBootError extends Error {
+  readonly logTail: string
+  constructor(message: string, logTail: string) {
+    super(message)
+    this.name = 'GuestBootError'
+    this.logTail = logTail
+  }
+}
+
+export interface GuestProcess {
+  readonly pid: number
+  readonly client: AgentClient
+  /** QEMU spawn -> guest init's first line (userspace). */
+  readonly userspaceMs: number | undefined
+  /** QEMU spawn -> agent ready. */
+  readonly bootMs: number
+  /** Console (and QEMU stderr) tail. */
+  tail(): string
+  readonly exited: Promise<string>
+  close(): Promise<void>
+}
+
+export interface StartGuestOptions {
+  readonly label: string
+  /** Full argv, possibly prefixed (`ip netns exec NS qemu-system-x86_64 ...`). */
+  readonly argv: readonly string[]
+  readonly agentSocket: string
+  readonly cleanup: CleanupRegistry
+  readonly signal: AbortSignal
+  readonly startTimeoutMs: number
+  readonly log?: (line: string) => void
+  /** Extra words for a boot that did not finish (e.g. the KVM backend). */
+  readonly explainTimeout?: string
+}
+
+const TAIL_CHARS = 16_000
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
+
+export const startGuest = async (o: StartGuestOptions): Promise<GuestProcess> => {
+  const [file, ...args] = o.argv
+  const t0 = performance.now()
+  const child = execa(file!, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true })
+  let consoleTail = ''
+  let stderrTail = ''
+  let userspaceMs: number | undefined
+  child.stdout?.on('data', (c: Buffer) => {
+    const text = c.toString('utf8')
+    consoleTail = (consoleTail + text).slice(-TAIL_CHARS)
+    if (userspaceMs === undefined && consoleTail.includes(GUEST_UP_MARKER)) userspaceMs = performance.now() - t0
+  })
+  child.stderr?.on('data', (c: Buffer) => {
+    // QEMU's own "waiting for connection" notice is expected noise, not evidence.
+    const text = c.toString('utf8').replace(/^.*QEMU waiting for connection.*\n?/gm, '')
+    stderrTail = (stderrTail + text).slice(-TAIL_CHARS / 2)
+  })
+  const tail = () =>
+    [consoleTail.replace(/\r/g, '').trim() || '(no console output)', stderrTail.trim() ? `--- qemu stderr ---\n${stderrTail.trim()}` : '']
+      .filter(Boolean)
+      .join('\n')
+  let exitedWhy: string | undefined
+  const exited: Promise<string> = child.then(
+    (r) => (exitedWhy = r.signal ? `killed by ${r.signal}` : `exited with code ${r.exitCode ?? '?'}`),
+    (e: unknown) => (exitedWhy = `failed to run: ${e instanceof Error ? e.message : String(e)}`),
+  )
+  const pid = child.pid
+  const killGroup = (sig: NodeJS.Signals) => {
+    if (pid === undefined) return
+    try {
+      process.kill(-pid, sig)
+    } catch {
+      // already gone
+    }
+  }
+  let sock: Socket | undefined
+  let client: AgentClient | undefined
+  let closed = false
+  let booted = false
+  const close = async () => {
+    if (closed) return
+    closed = true
+    // A booted guest powers off when its agent quits; give it a moment, then take QEMU down.
+    // A guest that never became ready is killed at once (a hung KVM guest must not cost seconds more).
+    if (booted && client && exitedWhy === undefined) await client.quit(1_500)
+    const down = await Promise.race([exited.then(() => true), sleep(booted ? 3_000 : 0).then(() => false)])
+    if (!down) {
+      killGroup('SIGTERM')
+      if (!(await Promise.race([exited.then(() => true), sleep(2_000).then(() => false)]))) {
+        killGroup('SIGKILL')
+        await Promise.race([exited, sleep(2_000)])
+      }
+    }
+    sock?.destroy()
+  }
+  const undo = o.cleanup.add(`${o.label}: qemu process ${pid ?? '?'}`, close)
+  const fail = async (why: string): Promise<never> => {
+    await undo()
+    throw new GuestBootError(`${o.label}: ${why}`, tail())
+  }
+  if (pid === undefined) return fail(`could not start ${file}: ${await exited}`)
+
+  const deadline = t0 + o.startTimeoutMs
+  try {
+    // QEMU creates the agent socket early and then waits for us (wait=on) before running the guest.
+    while (!(await stat(o.agentSocket).then((s) => s.isSocket(), () => false))) {
+      if (exitedWhy !== undefined) return await fail(`QEMU ${exitedWhy} before the guest started`)
+      if (o.signal.aborted) return await fail('interrupted')
+      if (performance.now() > deadline) return await fail(`QEMU did not open its agent socket within ${o.startTimeoutMs} ms`)
+      await sleep(10)
+    }
+    sock = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(o.agentSocket)
+      s.once('connect', () => resolve(s))
+      s.once('error', reject)
+    })
+    client = new AgentClient(sock, sock, o.log ? { log: o.log } : {})
+    const remaining = Math.max(1, deadline - performance.now())
+    const died = exited.then((why) => ({ kind: 'exit' as const, why }))
+    const ready = client.ready(remaining, o.signal).then(
+      () => ({ kind: 'ready' as const }),
+      (e: unknown) => ({ kind: 'not-ready' as const, why: e instanceof Error ? e.message : String(e) }),
+    )
+    const first = await Promise.race([ready, died])
+    if (first.kind === 'exit') return await fail(`QEMU ${first.why} before the agent was ready`)
+    if (first.kind === 'not-ready') {
+      const why = /within/.test(first.why)
+        ? `guest did not reach the agent within ${o.startTimeoutMs} ms${userspaceMs === undefined ? ' (no sign of guest userspace on the console)' : ''}${o.explainTimeout ? `; ${o.explainTimeout}` : ''}`
+        : first.why
+      return await fail(why)
+    }
+  } catch (e) {
+    if (e instanceof GuestBootError) throw e
+    return fail(e instanceof Error ? e.message : String(e))
+  }
+  booted = true
+  return { pid, client, userspaceMs, bootMs: performance.now() - t0, tail, exited, close: undo }
+}

@@ -1,0 +1,52 @@
+/**
+ * What the QEMU tiers need to know about this host before booting (I/O, small): can /dev/kvm and
+ * /dev/vhost-net be opened, which KVM backend serves /dev/kvm, the QEMU version, the firmware file.
+ */
+import { constants } from 'node:fs'
+import { access, open } from 'node:fs/promises'
+import { execa } from 'execa'
+
+export const canOpenRw = async (path: string): Promise<{ ok: true } | { ok: false; why: string }> => {
+  try {
+    const fh = await open(path, constants.O_RDWR)
+    await fh.close()
+    return { ok: true }
+  } catch (e) {
+    return { ok: false, why: e instanceof Error ? e.message : String(e) }
+  }
+}
+
+const exists = async (p: string): Promise<boolean> => access(p).then(() => true, () => false)
+
+/** kvm_intel / kvm_amd / kvm_pvm (a PVM host runs only guests built for PVM, feasibility §6). */
+export const kvmBackend = async (): Promise<string> => {
+  for (const m of ['kvm_intel', 'kvm_amd', 'kvm_pvm']) if (await exists(`/sys/module/${m}`)) return m
+  return 'unknown'
+}
+
+export const qemuVersion = async (binary: string): Promise<{ ok: true; version: string } | { ok: false; why: string }> => {
+  const r = await execa(binary, ['--version'], { reject: false, timeout: 10_000 })
+  if (r.exitCode !== 0) return { ok: false, why: r.failed && r.code === 'ENOENT' ? `${binary} is not installed` : `${binary} --version: ${String(r.stderr || r.shortMessage).trim()}` }
+  return { ok: true, version: /version\s+(\S+)/.exec(String(r.stdout))?.[1] ?? String(r.stdout).split('\n')[0]!.trim() }
+}
+
+export const QBOOT = '/usr/share/qemu/qboot.rom'
+export const firmwareIfPresent = async (): Promise<string | undefined> => ((await exists(QBOOT)) ? QBOOT : undefined)
+
+/** A static busybox for the guest (Debian's busybox-static installs /bin/busybox). */
+export const busybox = async (): Promise<string | undefined> => {
+  for (const p of ['/bin/busybox', '/usr/bin/busybox']) if (await exists(p)) return p
+  return undefined
+}
+
+let guardCache: readonly string[] | undefined
+/**
+ * `setpriv --pdeathsig KILL --` (util-linux): QEMU dies with virtcheck even on SIGKILL, because a
+ * guest whose agent socket closed would otherwise run on forever. Empty when setpriv is missing.
+ */
+export const orphanGuard = async (): Promise<readonly string[]> => {
+  if (guardCache) return guardCache
+  const r = await execa('setpriv', ['--help'], { reject: false, timeout: 5_000 })
+  guardCache = r.exitCode === 0 && String(r.stdout).includes('--pdeathsig') ? ['setpriv', '--pdeathsig', 'KILL', '--'] : []
+  return guardCache
+}

@@ -1,0 +1,177 @@
+/**
+ * Open one x86 QEMU tier: find the kernel, build (or reuse) the initramfs, create the raw benchmark
+ * disk in the shared scratch folder, attach a tap in the peer namespace, boot, and hand back a
+ * TierSession that runs every job of the tier in that one guest. Every failure before the agent is
+ * ready is an Error with `logTail` (the runner records it as a failed tier).
+ */
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { JobOutcome, JobRequest, TierOpenContext, TierSession } from '../../core/tier.js'
+import { nativeBinary } from '../../host/paths.js'
+import { jobTimeoutMs } from '../../bench/job-timeout.js'
+import { findGuestKernel } from '../../guest/kernel-find.js'
+import { buildInitramfs } from '../../guest/initramfs.js'
+import { buildGuestCommand, renderArgv } from './command.js'
+import { GuestBootError, startGuest } from './guest-process.js'
+import { busybox, canOpenRw, firmwareIfPresent, kvmBackend, orphanGuard, qemuVersion } from './host-facts.js'
+import { toGuestRequest } from './job-params.js'
+import { parseSmaps } from './memory.js'
+import { SOCKET_DIR_PREFIX } from './strays.js'
+import { parseQemuOptions } from './options.js'
+import { forMachine, guestModules, type QemuTierProfile } from './profiles.js'
+
+/** TCG runs a repetition's fixed work many times slower; give job timeouts room for it. */
+const TCG_SLOWDOWN = 4
+
+const failOpen = (message: string, logTail = ''): never => {
+  throw new GuestBootError(message, logTail)
+}
+
+export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContext): Promise<TierSession> => {
+  const { tier, accel } = profile
+  const opts = parseQemuOptions(tier, accel, ctx.options)
+  const devices = forMachine(profile.devices, opts.machine)
+
+  const qemu = await qemuVersion(opts.qemuBinary)
+  if (!qemu.ok) failOpen(`${tier}: ${qemu.why}`)
+  const version = qemu.ok ? qemu.version : ''
+  let kvm = ''
+  if (accel === 'kvm') {
+    const dev = await canOpenRw('/dev/kvm')
+    kvm = await kvmBackend()
+    if (!dev.ok) failOpen(`${tier}: cannot open /dev/kvm read-write (${dev.why}); KVM is not usable by this user on this host`)
+  }
+  const kernel = await findGuestKernel({ arch: 'x86_64', flavour: 'generic', ...(ctx.kernelPath ? { explicitPath: ctx.kernelPath } : {}) })
+  if (kernel.kind === 'none') return failOpen(`${tier}: no guest kernel found (tried ${kernel.tried.join('; ')}); run \`virtcheck setup\` or pass --kernel PATH`)
+  const bb = await busybox()
+  if (!bb) return failOpen(`${tier}: no static busybox for the guest (install busybox-static)`)
+
+  const withNetwork = ctx.network !== undefined
+  const initrd = await buildInitramfs({
+    busyboxPath: bb,
+    vcworkPath: nativeBinary('vcwork', 'x86_64'),
+    modules: guestModules(devices, withNetwork),
+    ...(kernel.modulesDir ? { modulesDir: kernel.modulesDir } : {}),
+  })
+  if (initrd.kind === 'failed') return failOpen(`${tier}: cannot build the guest initramfs: ${initrd.reason} (kernel ${kernel.release}, ${kernel.flavour}, ${kernel.source})`)
+
+  // Socket paths are limited to 108 bytes, so they live in a short temp folder, not in workDir.
+  // The session removes its own files on close or failed open; the registry covers crashes and Ctrl-C.
+  const undos: (() => Promise<void>)[] = []
+  const undoAll = async () => {
+    for (const u of undos.splice(0).reverse()) await u()
+  }
+  const sockDir = await mkdtemp(join(tmpdir(), `${SOCKET_DIR_PREFIX}${process.pid}-`))
+  undos.push(ctx.cleanup.add(`${tier}: agent socket folder ${sockDir}`, () => rm(sockDir, { recursive: true, force: true })))
+  const agentSocket = join(sockDir, 'agent.sock')
+  const diskPath = join(ctx.scratchDir, `virtcheck-${tier}-${process.pid}.raw`)
+  undos.push(ctx.cleanup.add(`${tier}: guest disk ${diskPath}`, () => rm(diskPath, { force: true })))
+  const bootSession = async (): Promise<TierSession> => {
+    const fh = await open(diskPath, 'w')
+    await fh.truncate(opts.diskMib * 1024 * 1024) // sparse: blocks are allocated as the IO jobs write them
+    await fh.close()
+
+    let vhost = false
+    let vhostNote = 'no network in this run'
+    let net: { tap: string; vhost: boolean; guestCidr: string } | undefined
+    let peer: string | undefined
+    if (ctx.network) {
+      const v = await canOpenRw('/dev/vhost-net')
+      vhost = v.ok
+      vhostNote = v.ok ? 'vhost-net in use' : `vhost off: /dev/vhost-net cannot be opened (${v.why})`
+      const tap = await ctx.network.attachTap()
+      net = { tap: tap.ifname, vhost, guestCidr: `${tap.guestAddress}/${tap.prefixLength}` }
+      peer = `${tap.peerAddress}:${ctx.network.port}`
+    }
+    const firmware = await firmwareIfPresent()
+    const cmd = buildGuestCommand({
+      name: `virtcheck-${process.pid}-${tier}`,
+      accel,
+      options: opts,
+      devices,
+      kernelPath: kernel.path,
+      initrdPath: initrd.path,
+      agentSocket,
+      ...(firmware ? { firmware } : {}),
+      disk: { path: diskPath },
+      ...(net ? { net } : {}),
+    })
+    // ip netns exec and setpriv both exec, so the spawned pid is QEMU's own.
+    const guard = await orphanGuard()
+    const argv = [...(ctx.network ? ['ip', 'netns', 'exec', ctx.network.netns] : []), ...guard, ...cmd.argv]
+    ctx.log(`${tier}: booting ${kernel.release} (${kernel.flavour}, ${kernel.source})${initrd.cached ? '' : ', initramfs rebuilt'}`)
+    const guest = await startGuest({
+      label: tier,
+      argv,
+      agentSocket,
+      cleanup: ctx.cleanup,
+      signal: ctx.signal,
+      startTimeoutMs: ctx.startTimeoutMs,
+      ...(accel === 'kvm'
+        ? { explainTimeout: `/dev/kvm is served by ${kvm}${kvm === 'kvm_pvm' ? ', which boots only guests built for PVM (CONFIG_PVM_GUEST); standard kernels hang in early boot' : ''}` }
+        : {}),
+    })
+
+    const config = {
+      qemuVersion: version,
+      qemuBinary: opts.qemuBinary,
+      accel,
+      ...(accel === 'kvm' ? { kvmBackend: kvm } : {}),
+      machine: opts.machine,
+      firmware: firmware ?? 'QEMU default (SeaBIOS)',
+      cpuModel: opts.cpu,
+      vcpus: opts.smp,
+      memoryMib: opts.memoryMib,
+      deviceModel: devices.model,
+      disk: devices.diskLabel,
+      guestDisk: devices.guestDisk,
+      diskFile: 'raw, sparse, in the scratch folder',
+      diskMib: opts.diskMib,
+      cacheMode: opts.cache,
+      aio: opts.aio,
+      nic: net ? devices.nic : 'none',
+      vhost,
+      vhostNote,
+      agentChannel: 'second 16550 UART (ttyS1) on a unix socket',
+      orphanGuard: guard.length ? guard.join(' ') : 'none (setpriv missing)',
+      kernelPath: kernel.path,
+      kernelRelease: kernel.release,
+      kernelFlavour: kernel.flavour,
+      kernelSource: kernel.source,
+      kernelCmdline: cmd.kernelCmdline,
+      guestModules: initrd.moduleOrder.map((m) => m.split('/').pop() ?? m).join(','),
+      initramfsKey: initrd.key.slice(0, 16),
+      initramfsBytes: initrd.bytes,
+      ...(guest.userspaceMs !== undefined ? { bootToUserspaceMs: Math.round(guest.userspaceMs) } : {}),
+      qemuCommand: renderArgv(argv),
+    }
+    const withTail = (o: JobOutcome): JobOutcome =>
+      o.kind === 'failed' ? { ...o, logTail: [o.logTail ?? '', '--- guest console ---', guest.tail()].join('\n').trim() } : o
+    return {
+      tier,
+      config,
+      bootMs: guest.bootMs,
+      run: async (req: JobRequest, signal?: AbortSignal): Promise<JobOutcome> => {
+        const g = toGuestRequest(req, { disk: devices.guestDisk, ...(peer ? { peer } : {}) })
+        if (g.kind === 'refused') return { kind: 'failed', reason: g.reason }
+        const slow = accel === 'tcg' ? TCG_SLOWDOWN : 1
+        return withTail(await guest.client.run(g.req, jobTimeoutMs(g.req, slow), signal ?? ctx.signal))
+      },
+      overheadRssBytes: async () => {
+        const smaps = await readFile(`/proc/${guest.pid}/smaps`, 'utf8').catch(() => undefined)
+        return smaps === undefined ? undefined : parseSmaps(smaps, opts.memoryMib * 1024 * 1024).overheadRssBytes
+      },
+      close: async () => {
+        await guest.close()
+        await undoAll()
+      },
+    }
+  }
+  try {
+    return await bootSession()
+  } catch (e) {
+    await undoAll()
+    throw e
+  }
+}

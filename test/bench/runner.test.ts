@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest'
+import { planBench, type CatalogJob } from '../../src/bench/plan.js'
+import { runBench, type ReportBase } from '../../src/bench/runner.js'
+import type { RunReport } from '../../src/core/report.js'
+import type { TierDriver, TierId, TierReadiness } from '../../src/core/tier.js'
+import { CleanupRegistry } from '../../src/host/cleanup.js'
+import { fakeSession } from './fake-session.js'
+
+const catalog: CatalogJob[] = [
+  { id: 'cpu.int', metrics: [{ metric: 'ops', unit: 'op/s', better: 'higher' }], quickParams: { targetMs: 100 }, fullParams: { targetMs: 500 } },
+  { id: 'net.rr', metrics: [{ metric: 'ops', unit: 'op/s', better: 'higher' }], quickParams: {}, fullParams: {} },
+]
+const ready = (tier: TierId): TierReadiness => ({ tier, ready: true, summary: 'ok' })
+const readiness: TierReadiness[] = [
+  ready('native'),
+  ready('container'),
+  ready('lxc'),
+  { tier: 'kvm-virtio', ready: false, summary: '/dev/kvm is served by kvm_pvm', blockedBy: ['kvm.module'], remediation: { summary: 'use a host with VT-x' } },
+]
+const base: ReportBase = {
+  schema: 'virtcheck-run',
+  schemaVersion: '1.0',
+  tool: { name: 'virtcheck', version: '0' },
+  startedAt: new Date(0).toISOString(),
+  host: { hostname: 'h', cpuModel: 'c', cpuCores: 2, memoryBytes: 1, kernel: 'k', distro: 'd', arch: 'x86_64', virtRole: 'vm', nodeVersion: 'v20' },
+  findings: [],
+  readiness,
+  reproduce: { argv: [], mode: 'quick', settings: {}, versions: {} },
+}
+const context = (signal: AbortSignal) => ({
+  findings: [],
+  workDir: '/tmp',
+  scratchDir: '/tmp',
+  cleanup: new CleanupRegistry(),
+  signal,
+  startTimeoutMs: 200,
+  log: () => undefined,
+})
+
+describe('runBench with fake drivers', () => {
+  it('runs ready tiers, records failing and not-ready ones, computes ratios and saves partials', async () => {
+    const sessions = { native: fakeSession('native', () => 100), container: fakeSession('container', () => 50) }
+    const drivers: Record<string, TierDriver> = {
+      native: { id: 'native', open: async () => sessions.native },
+      container: { id: 'container', open: async () => sessions.container },
+      lxc: { id: 'lxc', open: async () => Promise.reject(Object.assign(new Error('lxc-execute: exit 1'), { logTail: 'lxc said no' })) },
+    }
+    const plan = planBench({ readiness, catalog, mode: 'quick', tiers: ['native', 'container', 'lxc', 'kvm-virtio'], hasDriver: (id) => id in drivers })
+    const partials: RunReport[] = []
+    const out = await runBench({
+      plan,
+      drivers: (id) => drivers[id],
+      base,
+      context: context(new AbortController().signal),
+      networkUnavailable: 'needs root to create a network namespace',
+      onPartial: (r) => void partials.push(r),
+    })
+    const byTier = Object.fromEntries(out.report.tiers.map((t) => [t.tier, t]))
+    expect(byTier['native']).toMatchObject({ state: 'completed', bootMs: 5, overheadRssBytes: 1234 })
+    expect(byTier['lxc']).toMatchObject({ state: 'failed', reason: 'lxc-execute: exit 1', logTail: 'lxc said no' })
+    expect(byTier['kvm-virtio']).toMatchObject({ state: 'not-ready', reason: '/dev/kvm is served by kvm_pvm' })
+    const cpuCtr = out.report.results.find((r) => r.tier === 'container' && r.job === 'cpu.int')!
+    expect(cpuCtr.state).toBe('ok')
+    if (cpuCtr.state === 'ok') expect(cpuCtr.ratioToNative?.value).toBeCloseTo(0.5, 12)
+    const netCtr = out.report.results.find((r) => r.tier === 'container' && r.job === 'net.rr')!
+    expect(netCtr).toMatchObject({ state: 'failed', error: expect.stringContaining('needs root') })
+    expect(out.report.results.filter((r) => r.tier === 'lxc').every((r) => r.state === 'failed')).toBe(true)
+    expect(out.anyFailed).toBe(true)
+    expect(out.report.partial).toBe(false)
+    expect(partials).toHaveLength(3) // after each tier that was opened
+    expect(partials.every((p) => p.partial)).toBe(true)
+    expect(sessions.native.closed && sessions.container.closed).toBe(true)
+  })
+
+  it('a tier that never opens is failed after the start timeout and the run goes on', async () => {
+    const late = fakeSession('container', () => 1)
+    const drivers: Record<string, TierDriver> = {
+      native: { id: 'native', open: async () => fakeSession('native', () => 1) },
+      container: { id: 'container', open: () => new Promise((r) => setTimeout(() => r(late), 400)) },
+    }
+    const plan = planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['container', 'native'], hasDriver: () => true })
+    const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(new AbortController().signal), openGraceMs: 0 })
+    expect(out.report.tiers.map((t) => [t.tier, t.state])).toEqual([
+      ['native', 'completed'],
+      ['container', 'failed'],
+    ])
+    await new Promise((r) => setTimeout(r, 450))
+    expect(late.closed).toBe(true) // the late session was closed, nothing left running
+  })
+
+  it('Ctrl-C: stops, closes the session, marks the rest interrupted', async () => {
+    const ac = new AbortController()
+    const native = fakeSession('native', () => 1)
+    const origRun = native.run.bind(native)
+    native.run = async (req, signal) => {
+      ac.abort()
+      return origRun(req, signal)
+    }
+    const drivers: Record<string, TierDriver> = {
+      native: { id: 'native', open: async () => native },
+      container: { id: 'container', open: async () => fakeSession('container', () => 1) },
+    }
+    const plan = planBench({ readiness, catalog, mode: 'quick', tiers: ['native', 'container'], hasDriver: () => true })
+    const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(ac.signal) })
+    expect(out.interrupted).toBe(true)
+    expect(out.report.partial).toBe(true)
+    expect(out.report.tiers.map((t) => t.state)).toEqual(['interrupted', 'interrupted'])
+    expect(native.closed).toBe(true)
+  })
+})
+
+describe('planBench', () => {
+  it('defaults to ready tiers, lists the others, and sizes the policy', () => {
+    const p = planBench({ readiness, catalog, mode: 'quick', hasDriver: (id) => id !== 'lxc' })
+    expect(p.tiers.filter((t) => t.action === 'run').map((t) => t.tier)).toEqual(['native', 'container'])
+    expect(p.tiers.find((t) => t.tier === 'lxc')).toMatchObject({ action: 'skipped' })
+    expect(p.tiers.find((t) => t.tier === 'kvm-virtio')).toMatchObject({ action: 'not-ready' })
+    expect(p.jobs.map((j) => [j.job, j.needsPeer])).toEqual([
+      ['cpu.int', false],
+      ['net.rr', true],
+    ])
+    expect(p.policy).toMatchObject({ minReps: 3, ciTarget: 0.05, fixedReps: false })
+    const f = planBench({ readiness, catalog, mode: 'full', reps: 4, jobs: ['cpu.int'], hasDriver: () => true })
+    expect(f.policy).toMatchObject({ minReps: 4, maxReps: 4, fixedReps: true })
+    expect(f.jobs[0]!.params).toEqual({ targetMs: 500 })
+  })
+})

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest'
+import {
+  binomHalfCdf,
+  bootstrapMedianCi,
+  computeStats,
+  madOutliers,
+  median,
+  medianCi95,
+  medianCiRank,
+  ratioOfMedians,
+  relativeCiHalfWidth,
+  stddev,
+} from '../../src/bench/stats.js'
+
+describe('descriptive statistics (hand-computed)', () => {
+  it('median, mean, sd, cv, min, max', () => {
+    const s = computeStats([2, 4, 4, 4, 5, 5, 7, 9])
+    expect(s.n).toBe(8)
+    expect(s.median).toBe(4.5)
+    expect(s.mean).toBe(5)
+    // sum of squared deviations = 32, / 7
+    expect(s.stddev).toBeCloseTo(Math.sqrt(32 / 7), 12)
+    expect(s.cv).toBeCloseTo(Math.sqrt(32 / 7) / 5, 12)
+    expect([s.min, s.max]).toEqual([2, 9])
+    expect(median([3, 1, 2])).toBe(2)
+    expect(stddev([5])).toBe(0)
+  })
+})
+
+describe('confidence interval of the median', () => {
+  it('binomial CDF of Bin(n, 1/2)', () => {
+    expect(binomHalfCdf(0, 6)).toBeCloseTo(1 / 64, 15)
+    expect(binomHalfCdf(1, 6)).toBeCloseTo(7 / 64, 15)
+    expect(binomHalfCdf(2, 10)).toBeCloseTo(56 / 1024, 15)
+  })
+  it('order-statistic ranks: none below n=6, min/max at n=6..8, x(2)..x(n-1) at n=9', () => {
+    expect(medianCiRank(5)).toBeUndefined() // [min,max] covers only 1 - 2/32 = 93.75 %
+    expect(medianCiRank(6)).toBe(1) // 1 - 2/64 = 96.9 %
+    expect(medianCiRank(8)).toBe(1) // l=2: 1 - 2*9/256 = 92.97 %
+    expect(medianCiRank(9)).toBe(2) // 1 - 2*10/512 = 96.1 %
+    expect(medianCiRank(10)).toBe(2) // l=3: 1 - 2*56/1024 = 89.1 %
+    expect(medianCiRank(20)).toBe(6) // textbook value: x(6)..x(15)
+  })
+  it('uses order statistics for n >= 6 and bootstrap below', () => {
+    const xs = [10, 11, 12, 13, 14, 15, 16, 17, 18]
+    expect(medianCi95(xs)).toEqual({ ci: [11, 17], method: 'order-statistics' })
+    const small = medianCi95([10, 11, 12])
+    expect(small.method).toBe('bootstrap')
+    expect(small.ci[0]).toBeGreaterThanOrEqual(10)
+    expect(small.ci[1]).toBeLessThanOrEqual(12)
+    expect(bootstrapMedianCi([10, 11, 12])).toEqual(bootstrapMedianCi([10, 11, 12])) // seeded: reproducible
+    expect(medianCi95([7])).toEqual({ ci: [7, 7], method: 'single' })
+  })
+  it('relative half width', () => {
+    expect(relativeCiHalfWidth({ median: 100, ci95: [98, 101] })).toBeCloseTo(0.02, 12)
+    expect(relativeCiHalfWidth({ median: 0, ci95: [0, 0] })).toBe(0)
+  })
+})
+
+describe('ratio to native', () => {
+  it('is the ratio of medians with a reproducible interval around it', () => {
+    const native = [100, 101, 99, 100, 102, 98]
+    const tier = [50, 51, 49, 50, 50, 52]
+    const r = ratioOfMedians(tier, native)!
+    expect(r.value).toBeCloseTo(50 / 100, 12)
+    expect(r.ci95[0]).toBeLessThanOrEqual(r.value)
+    expect(r.ci95[1]).toBeGreaterThanOrEqual(r.value)
+    // the extreme possible ratios bound the interval
+    expect(r.ci95[0]).toBeGreaterThanOrEqual(49 / 102)
+    expect(r.ci95[1]).toBeLessThanOrEqual(52 / 98)
+    expect(ratioOfMedians(tier, native)).toEqual(r)
+    expect(ratioOfMedians([], native)).toBeUndefined()
+  })
+})
+
+describe('MAD outliers', () => {
+  it('flags the far sample only', () => {
+    // median 10, |dev| = 0,1,1,1,1,40 -> MAD 1; 0.6745*40 = 27 > 3.5
+    expect(madOutliers([10, 9, 11, 10.5, 9.5, 50].map((x) => x))).toEqual([5])
+    expect(madOutliers([1, 1, 1, 1, 5])).toEqual([]) // MAD 0: undefined, no call
+  })
+})

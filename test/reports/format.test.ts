@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { closeness, formatBytes, formatMs, formatQuantity, formatRatio, goodness } from '../../src/render/format.js'
+
+describe('unit formatting', () => {
+  it.each([
+    [22780, 'MB/s', '22.8 GB/s'],
+    [648, 'ns', '648 ns'],
+    [1707, 'ns', '1.71 µs'],
+    [0.552, 's', '552 ms'],
+    [96, 'us', '96.0 µs'],
+    [1.82e9, 'op/s', '1.82 Gop/s'],
+    [5105, 'op/s', '5105 op/s'],
+    [38000, 'Mbit/s', '38.0 Gbit/s'],
+    [512, 'MiB', '512 MiB'],
+    [3, 'widgets', '3.00 widgets'],
+    [0, 'ns', '0 ns'],
+  ])('%s %s → %s', (v, unit, expected) => expect(formatQuantity(v, unit)).toBe(expected))
+
+  it('formats ratios, bytes and durations', () => {
+    expect([0.97, 12.34, 0.068, 1].map(formatRatio)).toEqual(['0.97×', '12.3×', '0.068×', '1.00×'])
+    expect(formatBytes(281 * 1024 ** 2)).toBe('281 MiB')
+    expect(formatMs(2140)).toBe('2.14 s')
+    expect(formatMs(4.1)).toBe('4.10 ms')
+  })
+
+  it('adjusts direction: twice the latency is half as good', () => {
+    expect(goodness(2, 'lower')).toBe(0.5)
+    expect(closeness(2, 'lower')).toBe('far')
+    expect(closeness(0.97, 'higher')).toBe('same')
+    expect(closeness(1.2, 'higher')).toBe('better')
+    expect(closeness(0.05, 'higher')).toBe('very-far')
+  })
+})

@@ -1,0 +1,43 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { nativeDriver } from '../../../src/tiers/native/index.js'
+import { runAdaptive } from '../../../src/bench/adaptive.js'
+import { CleanupRegistry } from '../../../src/host/cleanup.js'
+import { assertRealAvailable, skipReal } from '../../bench/need.js'
+
+describe.skipIf(skipReal)('native tier (real vcwork agent)', () => {
+  it('has every component it needs', () => assertRealAvailable())
+
+  it('runs two quick jobs adaptively, records its config, and leaves nothing behind', async () => {
+    const cleanup = new CleanupRegistry()
+    const scratch = await mkdtemp(join(tmpdir(), 'vc-native-'))
+    try {
+      const s = await nativeDriver.open({
+        findings: [],
+        workDir: scratch,
+        scratchDir: scratch,
+        cleanup,
+        signal: new AbortController().signal,
+        startTimeoutMs: 10_000,
+        log: () => undefined,
+      })
+      expect(s.config).toMatchObject({ runtime: 'host process', arch: 'x86_64', network: 'loopback (127.0.0.1)' })
+      expect(s.bootMs).toBeGreaterThan(0)
+      const policy = { minReps: 3, maxReps: 6, ciTarget: 0.5, jobBudgetMs: 20_000, deadline: performance.now() + 60_000 }
+      const cpu = await runAdaptive(s, { job: 'cpu.int', params: { targetMs: 100 } }, policy)
+      expect(cpu.stop).toBe('ci-reached')
+      expect(cpu.samples.every((x) => x.metric === 'ops' && x.value > 0)).toBe(true)
+      const io = await runAdaptive(s, { job: 'io.seq', params: { targetMs: 100, sizeMb: 16 } }, policy)
+      expect(io.failure).toBeUndefined()
+      expect(new Set(io.samples.map((x) => x.metric))).toEqual(new Set(['write', 'read']))
+      await s.close()
+      expect(await readdir(scratch)).toEqual([]) // scratch file removed
+      expect(cleanup.pending).toEqual([])
+    } finally {
+      await cleanup.runAll()
+      await rm(scratch, { recursive: true, force: true })
+    }
+  }, 60_000)
+})

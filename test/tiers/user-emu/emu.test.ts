@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execa } from 'execa'
+import { CleanupRegistry } from '../../../src/host/cleanup.js'
+import { UsageError } from '../../../src/core/errors.js'
+import type { TierOpenContext } from '../../../src/core/tier.js'
+import { emuAarch64Driver } from '../../../src/tiers/user-emu/index.js'
+import { emuAgentArgv, parseEmuOptions } from '../../../src/tiers/user-emu/options.js'
+import { emuMissing, isRoot, requireAll } from '../qemu/need.js'
+import { createPeerNetwork } from '../../../src/net/peer.js'
+
+describe('emu-aarch64 options', () => {
+  it('builds the emulator argv and rejects unknown keys', () => {
+    expect(emuAgentArgv('qemu-aarch64-static', '/b/vcwork', { ownNetns: false })).toEqual(['qemu-aarch64-static', '/b/vcwork', 'agent'])
+    expect(emuAgentArgv('q', 'v', { cpu: 'cortex-a57', ownNetns: true })).toEqual(['unshare', '--net', '--', 'q', '-cpu', 'cortex-a57', 'v', 'agent'])
+    expect(parseEmuOptions({ cpu: 'cortex-a72' })).toEqual({ cpu: 'cortex-a72' })
+    expect(() => parseEmuOptions({ smp: '2' })).toThrow(UsageError)
+  })
+})
+
+const run = requireAll(await emuMissing())
+let scratch: string
+beforeAll(async () => {
+  if (run) scratch = await mkdtemp(join(tmpdir(), 'vc-emu-test-'))
+})
+afterAll(async () => {
+  if (run) await rm(scratch, { recursive: true, force: true })
+})
+
+describe.runIf(run)('emu-aarch64 under qemu-user (real)', () => {
+  it('runs an aarch64 agent, one job, records the emulator, leaves no process', async () => {
+    const cleanup = new CleanupRegistry()
+    const ctx: TierOpenContext = { findings: [], workDir: scratch, scratchDir: scratch, cleanup, signal: new AbortController().signal, startTimeoutMs: 15_000, log: () => undefined }
+    try {
+      const s = await emuAarch64Driver.open(ctx)
+      expect(s.config).toMatchObject({ guestArch: 'aarch64', mode: 'qemu-user (TCG, user mode)' })
+      const r = await s.run({ job: 'sys.syscall', reps: 1, params: { targetMs: 100 } })
+      expect(r.kind).toBe('ok')
+      if (r.kind === 'ok') expect(r.samples[0]!.value).toBeGreaterThan(0)
+      const net = await s.run({ job: 'net.rr', reps: 1, params: { targetMs: 100 } })
+      expect(net).toMatchObject({ kind: 'failed' }) // no peer in this context: a reason, not a hang
+      await s.close()
+    } finally {
+      await cleanup.runAll()
+    }
+    const left = await execa('pgrep', ['-af', 'qemu-aarch64'], { reject: false })
+    expect(String(left.stdout).split('\n').filter((l) => l.includes(`${process.cwd()}/build/native/aarch64`))).toEqual([])
+  }, 60_000)
+
+  it.runIf(isRoot)('reaches the peer from its own network namespace over a veth', async () => {
+    const cleanup = new CleanupRegistry()
+    try {
+      const network = await createPeerNetwork(cleanup, { maxSeconds: 60 })
+      const ctx: TierOpenContext = { findings: [], workDir: scratch, scratchDir: scratch, cleanup, signal: new AbortController().signal, startTimeoutMs: 15_000, log: () => undefined, network }
+      const s = await emuAarch64Driver.open(ctx)
+      expect(String(s.config['network'])).toMatch(/^own network namespace, veth/)
+      const r = await s.run({ job: 'net.rr', reps: 1, params: { targetMs: 100 } })
+      if (r.kind === 'failed') throw new Error(r.reason)
+      expect(r.samples.find((x) => x.metric === 'tps')!.value).toBeGreaterThan(0)
+      await s.close()
+    } finally {
+      await cleanup.runAll()
+    }
+  }, 60_000)
+})

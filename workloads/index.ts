@@ -1,0 +1,2 @@
+/** Workload catalog entry point (DESIGN: one catalog per plug-in folder). */
+export { JOBS, jobById, requestParams, sampleMismatch } from './catalog.js'
