@@ -126,6 +126,8 @@ const main = async (): Promise<void> => {
     `median virtcheck spawn -> agent ready:         ${med.vcReady.toFixed(0)} ms`,
     `median virtcheck open() -> first job done:     ${med.vcFirstJob.toFixed(0)} ms`,
     `ratio virtcheck first job / bare (same flags): ${(med.vcFirstJob / med.strict).toFixed(2)}x   (quality bar <= 1.20x)`,
+    `  median of per-run ratios (adjacent pairs):   ${median(rows.map((r) => r.vcFirstJob / r.strict)).toFixed(2)}x`,
+    `  ratio of the fastest runs (least disturbed): ${(Math.min(...rows.map((r) => r.vcFirstJob)) / Math.min(...rows.map((r) => r.strict))).toFixed(2)}x  (${Math.min(...rows.map((r) => r.vcFirstJob)).toFixed(0)} / ${Math.min(...rows.map((r) => r.strict)).toFixed(0)} ms)`,
     `ratio virtcheck first job / bare (defaults):   ${(med.vcFirstJob / med.defaults).toFixed(2)}x`,
   ]
   console.log(lines.join('\n'))

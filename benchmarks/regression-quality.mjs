@@ -10,7 +10,9 @@
 //    (A): the CPU-bound jobs must be regressions, io.fsync (waits on the disk) must not.
 //
 // Bounded: quick job parameters, 5 jobs, 6 repetitions per side. Needs root (container tier) and the
-// built vcwork (`npm run build:native`). Usage: node benchmarks/regression-quality.mjs [--aa N] [--runs K]
+// built vcwork (`npm run build:native`).
+// Usage: node benchmarks/regression-quality.mjs [--aa N] [--runs K] [--parts aa,runs,planted]
+// (the results file is rewritten with the parts that ran)
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,6 +24,8 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(name)
   return i > 0 ? Number(process.argv[i + 1]) : dflt
 }
+const partsArg = process.argv.indexOf('--parts')
+const PARTS = partsArg > 0 ? (process.argv[partsArg + 1] ?? '').split(',') : ['aa', 'runs', 'planted']
 const AA_RUNS = arg('--aa', 10)
 const BENCH_RUNS = arg('--runs', 5)
 const JOBS = 'cpu.int,cpu.fp,sys.syscall,io.fsync,mem.stream'
@@ -54,6 +58,7 @@ say(`decision rule: defaults (alpha 0.01; threshold 5% for ab, 10% for compare o
 say()
 
 // 1. interleaved A/A
+if (PARTS.includes('aa')) {
 say(`1) A/A interleaved: virtcheck ab --tier container --a '' --b '' (x${AA_RUNS})`)
 let aaReg = 0
 let aaCells = 0
@@ -73,8 +78,10 @@ for (let i = 0; i < AA_RUNS; i++) {
 }
 say(`   => A/A interleaved: ${aaReg} regression(s) in ${aaCells} cells over ${AA_RUNS} comparisons (${aaInconclusive} inconclusive) — bar: 0 — ${aaReg === 0 ? 'PASS' : 'FAIL'}`)
 say()
+}
 
 // 2. separate bench runs
+if (PARTS.includes('runs')) {
 say(`2) A/A separate runs: ${BENCH_RUNS} x virtcheck bench --tiers container, every pair compared`)
 const files = []
 for (let i = 0; i < BENCH_RUNS; i++) {
@@ -105,20 +112,23 @@ for (let a = 0; a < files.length; a++)
   }
 say(`   => A/A separate runs: ${pairReg} regression(s) over ${pairs} comparisons — bar: 0 — ${pairs > 0 && pairReg === 0 ? 'PASS' : pairs === 0 ? 'NOT MEASURED' : 'FAIL'}`)
 say()
+}
 
-// 3. planted slowdown
-say(`3) planted slowdown: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50`)
-const r = virtcheck(['ab', '--tier', 'container', '--a', 'cpu-quota=100', '--b', 'cpu-quota=50', '--jobs', JOBS, '--reps', '6', '--json', '-'])
-let plantedOk = false
-if (r.code === 0 || r.code === 1) {
-  const j = JSON.parse(r.stdout)
-  for (const c of j.cells) say(`   ${verdictLine(c)}`)
-  const caught = CPU_BOUND.filter((job) => j.cells.some((c) => c.job === job && c.verdict === 'regressed'))
-  const wrong = NOT_CPU_BOUND.filter((job) => j.cells.some((c) => c.job === job && c.verdict === 'regressed'))
-  plantedOk = caught.length === CPU_BOUND.length && wrong.length === 0
-  say(`   => CPU-bound caught: ${caught.length}/${CPU_BOUND.length} (${caught.join(', ')}); wrongly flagged: ${wrong.length} ${wrong.join(', ')} — ${plantedOk ? 'PASS' : 'FAIL'}`)
-} else say(`   FAILED exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`)
-say()
+// 3. planted slowdown. 50% is the issue's example; 20% is added because on a machine already
+// contended (load > cores) a job gets less than half a CPU anyway, so a 50% quota may not bind.
+if (PARTS.includes('planted')) for (const quota of [50, 20]) {
+  say(`3) planted slowdown: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=${quota} --reps 10 (load now ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`)
+  const r = virtcheck(['ab', '--tier', 'container', '--a', 'cpu-quota=100', '--b', `cpu-quota=${quota}`, '--jobs', JOBS, '--reps', '10', '--json', '-'])
+  if (r.code === 0 || r.code === 1) {
+    const j = JSON.parse(r.stdout)
+    for (const c of j.cells) say(`   ${verdictLine(c)}`)
+    const caught = CPU_BOUND.filter((job) => j.cells.some((c) => c.job === job && c.verdict === 'regressed'))
+    const wrong = NOT_CPU_BOUND.filter((job) => j.cells.some((c) => c.job === job && c.verdict === 'regressed'))
+    const ok = caught.length === CPU_BOUND.length && wrong.length === 0
+    say(`   => CPU-bound jobs caught: ${caught.length}/${CPU_BOUND.length} (${caught.join(', ')}); wrongly flagged: ${wrong.length} ${wrong.join(', ')} — ${ok ? 'PASS' : 'FAIL'}`)
+  } else say(`   FAILED exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`)
+  say()
+}
 say(`total wall time ${((Date.now() - t0) / 1000).toFixed(0)} s; load after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`)
 
 rmSync(work, { recursive: true, force: true })

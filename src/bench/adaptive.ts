@@ -77,10 +77,19 @@ export const runAdaptive = async (
     readonly onProgress?: (p: AdaptiveProgress) => void
     /** Size of the first request (1 for a tier's first job, to time the first repetition alone). */
     readonly firstBatch?: number
+    /** Upper bound of every request's size (1 when tiers are interleaved repetition by repetition). */
+    readonly maxBatch?: number
+    /**
+     * Clock for the job's own time (elapsed, per-repetition estimate, job budget). Interleaved tiers
+     * wait for each other; this clock counts only this tier's requests. The deadline uses `now`.
+     */
+    readonly jobNow?: () => number
   } = {},
 ): Promise<AdaptiveResult> => {
   const now = opts.now ?? (() => performance.now())
-  const t0 = now()
+  const jobNow = opts.jobNow ?? now
+  const cap = (n: number) => Math.min(n, opts.maxBatch ?? n)
+  const t0 = jobNow()
   const samples: TierSample[] = []
   let firstBatchMs: number | undefined
   const done = (stop: StopReason, failure?: AdaptiveResult['failure']): AdaptiveResult => ({
@@ -88,19 +97,19 @@ export const runAdaptive = async (
     reps: repCount(samples),
     stop,
     ciHalfWidth: worstCiHalfWidth(samples),
-    elapsedMs: now() - t0,
+    elapsedMs: jobNow() - t0,
     ...(firstBatchMs !== undefined ? { firstBatchMs } : {}),
     ...(failure ? { failure } : {}),
   })
 
-  let batch = Math.min(opts.firstBatch ?? policy.minReps, policy.maxReps)
+  let batch = cap(Math.min(opts.firstBatch ?? policy.minReps, policy.maxReps))
   for (;;) {
     if (opts.signal?.aborted) return done('interrupted')
     if (batch <= 0) break
-    const started = now()
-    if (started >= policy.deadline) return done('run-budget')
+    if (now() >= policy.deadline) return done('run-budget')
+    const started = jobNow()
     const outcome = await session.run({ ...job, reps: batch }, opts.signal)
-    if (firstBatchMs === undefined) firstBatchMs = now() - started
+    if (firstBatchMs === undefined) firstBatchMs = jobNow() - started
     if (outcome.kind === 'failed') {
       return done(opts.signal?.aborted ? 'interrupted' : 'failed', {
         reason: outcome.reason,
@@ -111,12 +120,12 @@ export const runAdaptive = async (
     for (const s of outcome.samples) samples.push({ ...s, rep: base + s.rep })
     const reps = repCount(samples)
     const width = worstCiHalfWidth(samples)
-    const elapsed = now() - t0
+    const elapsed = jobNow() - t0
     opts.onProgress?.({ reps, ciHalfWidth: width, elapsedMs: elapsed })
     if (outcome.samples.length === 0) return done('failed', { reason: `${job.job}: the tier returned no samples` })
     if (reps >= policy.minReps && width <= policy.ciTarget) return done('ci-reached')
     if (reps < policy.minReps) {
-      batch = policy.minReps - reps // finish the minimum before judging the budget
+      batch = cap(policy.minReps - reps) // finish the minimum before judging the budget
       continue
     }
     if (reps >= policy.maxReps) return done('max-reps')
@@ -125,7 +134,7 @@ export const runAdaptive = async (
     const runLeft = policy.deadline - now()
     if (jobLeft < perRep) return done('job-budget')
     if (runLeft < perRep) return done('run-budget')
-    batch = nextBatch(reps, policy.maxReps, perRep, Math.min(jobLeft, runLeft))
+    batch = cap(nextBatch(reps, policy.maxReps, perRep, Math.min(jobLeft, runLeft)))
   }
   return done('max-reps')
 }

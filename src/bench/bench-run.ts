@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Finding } from '../core/finding.js'
 import { SCHEMA_ID, SCHEMA_VERSION, type RunReport, type RunWarning } from '../core/report.js'
-import type { TierId } from '../core/tier.js'
+import { tierInfo, type TierId } from '../core/tier.js'
 import type { CliContext } from '../cli/context.js'
 import { startHostContext } from '../host/context.js'
 import { packageVersion, workDir } from '../host/paths.js'
@@ -166,6 +166,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       ...(networkUnavailable ? { networkUnavailable } : {}),
       onPartial: save,
       progress,
+      interleave: (id) => ['native', 'container'].includes(tierInfo(id).cls),
       hostLoad: async () => {
         const first = (await readFile('/proc/loadavg', 'utf8')).split(' ')[0]
         return { load1: Number(first), cpus: availableParallelism() }

@@ -89,7 +89,7 @@ const findNetns = async (): Promise<DebrisItem[]> => {
 
 const findCgroups = async (): Promise<DebrisItem[]> => {
   const layout = await readCgroupLayout()
-  const roots = [...new Set([...Object.values(layout.v1), ...(layout.v2Mount ? [layout.v2Mount] : [])])]
+  const roots = [...new Set([...(layout.v1Mounts ?? Object.values(layout.v1)), ...(layout.v2Mount ? [layout.v2Mount] : [])])]
   const out: DebrisItem[] = []
   for (const root of roots) {
     for (const name of await readdir(root).catch(() => [] as string[])) {

@@ -9,7 +9,7 @@ import { isVirtcheckError } from '../core/errors.js'
 import type { MetricResult, RunReport, RunWarning, TierRun } from '../core/report.js'
 import type { PeerNetwork, TierDriver, TierId, TierOpenContext, TierSession } from '../core/tier.js'
 import { runAdaptive } from './adaptive.js'
-import type { BenchPlan, TierPlan } from './plan.js'
+import type { BenchPlan, PlannedJob, TierPlan } from './plan.js'
 import { silentProgress, type ProgressSink } from './progress.js'
 import { cellFromAdaptive, failedCell, withRatios } from './results.js'
 
@@ -37,6 +37,8 @@ export interface RunnerInput {
    * the CPUs (e.g. from /proc/loadavg). Tiers run one after another, so a busy host biases ratios.
    */
   readonly hostLoad?: () => Promise<{ readonly load1: number; readonly cpus: number } | undefined>
+  /** Tiers cheap enough to keep open together and interleave (native and containers). */
+  readonly interleave?: (tier: TierId) => boolean
 }
 
 export interface RunnerOutput {
@@ -90,6 +92,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
   const cells = runnable.length * plan.jobs.length
   let cell = 0
   let interrupted = false
+  const overheads = new Map<TierId, number>()
 
   const snapshot = (partial: boolean): RunReport => ({
     ...input.base,
@@ -107,26 +110,46 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     }
   }
 
+  // Consecutive cheap tiers (native, containers) run as one interleaved group: all sessions open at
+  // once and every job alternates repetition by repetition between them, so load that comes and goes
+  // on the host hits every tier alike (the A/B interleaving of hyperfine and Firecracker's ab_test).
+  // Expensive tiers (guests, emulation) run on their own.
+  const groups: TierPlan[][] = []
   for (const tp of plan.tiers) {
+    const last = groups.at(-1)
+    const cheap = tp.action === 'run' && input.interleave?.(tp.tier) === true
+    const lastCheap = last !== undefined && last.every((t) => t.action === 'run' && input.interleave?.(t.tier) === true)
+    if (cheap && lastCheap) last.push(tp)
+    else groups.push([tp])
+  }
+
+  for (const group of groups) {
     if (signal.aborted) interrupted = true
     if (interrupted) {
-      tiers.push({ tier: tp.tier, state: 'interrupted', reason: 'the run was interrupted before this tier', config: {}, durationMs: 0 })
+      for (const tp of group)
+        tiers.push({ tier: tp.tier, state: 'interrupted', reason: 'the run was interrupted before this tier', config: {}, durationMs: 0 })
       continue
     }
-    if (tp.action !== 'run') {
-      tiers.push(notRunTier(tp))
+    const first = group[0]!
+    if (first.action !== 'run') {
+      tiers.push(notRunTier(first))
       continue
     }
-    const run = await runTier(tp.tier)
-    tiers.push(run)
+    const runs = await runGroup(group.map((t) => t.tier))
     const load = await input.hostLoad?.().catch(() => undefined)
-    if (load && run.state === 'completed' && load.load1 > load.cpus) {
-      warnings.push({
-        code: 'host-busy',
-        tier: tp.tier,
-        message: `${tp.tier}: the host was busy while this tier ran (load average ${load.load1.toFixed(1)} on ${load.cpus} CPUs)`,
-        hint: 'Tiers run one after another, so other work on the host biases the ratios to native; rerun on an idle host.',
-      })
+    for (const run of runs) {
+      tiers.push(run)
+      if (load && run.state === 'completed' && load.load1 > load.cpus) {
+        warnings.push({
+          code: 'host-busy',
+          tier: run.tier,
+          message: `${run.tier}: the host was busy while this tier ran (load average ${load.load1.toFixed(1)} on ${load.cpus} CPUs)`,
+          hint:
+            group.length > 1
+              ? 'Repetitions of these tiers were interleaved, which evens out the bias, but the spread is larger; rerun on an idle host for tight intervals.'
+              : 'Tiers that run one after another see different load, which biases the ratios to native; rerun on an idle host.',
+        })
+      }
     }
     await savePartial()
   }
@@ -135,7 +158,18 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
   const anyFailed = report.tiers.some((t) => t.state === 'failed') || report.results.some((r) => r.state === 'failed')
   return { report, interrupted, anyFailed }
 
-  async function runTier(tier: TierId): Promise<TierRun> {
+  interface OpenTier {
+    readonly tier: TierId
+    readonly session: TierSession
+    readonly t0: number
+    readonly openMs: number
+    firstJobMs?: number
+    interrupted: boolean
+    /** This tier's own request time (it waits while interleaved tiers run theirs). */
+    busyMs: number
+  }
+
+  async function openTier(tier: TierId): Promise<OpenTier | TierRun> {
     const driver = input.drivers(tier)
     const t0 = now()
     if (!driver) return { tier, state: 'skipped', reason: 'no driver for this tier', config: {}, durationMs: 0 }
@@ -146,9 +180,9 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       ...(options ? { options } : {}),
       ...(input.network ? { network: input.network } : {}),
     }
-    let session: TierSession
     try {
-      session = await openWithTimeout(driver, ctx, input.context.startTimeoutMs + (input.openGraceMs ?? 5_000))
+      const session = await openWithTimeout(driver, ctx, input.context.startTimeoutMs + (input.openGraceMs ?? 5_000))
+      return { tier, session, t0, openMs: now() - t0, interrupted: false, busyMs: 0 }
     } catch (e) {
       if (isVirtcheckError(e)) throw e // misuse (a bad --tier-opt), not a measured failure
       const aborted = signal.aborted
@@ -156,74 +190,102 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       // Its jobs become failed cells so the matrix shows them with the reason.
       const reason = aborted ? 'interrupted while starting' : errorMessage(e)
       if (!aborted) for (const job of plan.jobs) results.push(...failedCell(tier, job, `${tier} did not start: ${reason}`).results)
-      cell += plan.jobs.length
       progress.note(`${tier}: ${aborted ? 'interrupted' : 'failed to start'}: ${reason}`)
       const tail = errorTail(e)
       return { tier, state: aborted ? 'interrupted' : 'failed', reason, config: {}, durationMs: now() - t0, ...(tail ? { logTail: tail } : {}) }
     }
-    const openMs = now() - t0
-    let firstJobMs: number | undefined
-    let tierInterrupted = false
-    let overhead: number | undefined
+  }
+
+  async function runGroup(ids: readonly TierId[]): Promise<TierRun[]> {
+    const opened: (OpenTier | TierRun)[] = []
+    for (const id of ids) opened.push(await openTier(id))
+    const live = opened.filter((o): o is OpenTier => 'session' in o)
+    const cellBase = cell
+    cell += ids.length * plan.jobs.length
+    const cellOf = (tier: TierId, jobIndex: number) => cellBase + jobIndex * ids.length + ids.indexOf(tier)
+    // One request at a time across the group, in arrival order: the tiers take turns.
+    let turn: Promise<unknown> = Promise.resolve()
+    const inTurn = (t: OpenTier): Pick<TierSession, 'run'> => ({
+      run: (req, sig) => {
+        const mine = turn.then(async () => {
+          const s0 = now()
+          try {
+            return await t.session.run(req, sig)
+          } finally {
+            t.busyMs += now() - s0
+          }
+        })
+        turn = mine.catch(() => undefined)
+        return mine
+      },
+    })
     try {
-      for (const job of plan.jobs) {
-        if (signal.aborted) {
-          tierInterrupted = true
+      for (const [jobIndex, job] of plan.jobs.entries()) {
+        if (signal.aborted || live.some((t) => t.interrupted)) {
+          for (const t of live) t.interrupted = true
           break
         }
-        const index = cell++
-        if (job.needsPeer && tier !== 'native' && !input.network) {
-          results.push(...failedCell(tier, job, `network peer unavailable: ${input.networkUnavailable ?? 'not set up'}`).results)
-          progress.job({ tier, job: job.job, reps: 0, ciHalfWidth: Number.NaN, cell: index, cells, finished: true })
-          continue
-        }
-        const isFirst = firstJobMs === undefined
-        const run = await runAdaptive(
-          session,
-          { job: job.job, params: job.params },
-          {
-            minReps: plan.policy.minReps,
-            maxReps: plan.policy.maxReps,
-            ciTarget: plan.policy.ciTarget,
-            jobBudgetMs: plan.policy.jobBudgetMs,
-            deadline,
-          },
-          {
-            signal,
-            now,
-            ...(isFirst && !plan.policy.fixedReps ? { firstBatch: 1 } : {}),
-            onProgress: (p) => progress.job({ tier, job: job.job, reps: p.reps, ciHalfWidth: p.ciHalfWidth, cell: index, cells, finished: false }),
-          },
-        )
-        if (isFirst && run.firstBatchMs !== undefined && run.samples.length > 0) firstJobMs = openMs + run.firstBatchMs
-        if (run.stop === 'interrupted') {
-          tierInterrupted = true
-          if (run.samples.length > 0) results.push(...cellFromAdaptive(tier, job, run, plan.policy.ciTarget).results)
-          break
-        }
-        const out = cellFromAdaptive(tier, job, run, plan.policy.ciTarget)
-        results.push(...out.results)
-        warnings.push(...out.warnings)
-        progress.job({ tier, job: job.job, reps: run.reps, ciHalfWidth: run.ciHalfWidth, cell: index, cells, finished: true })
-        if (run.failure) progress.note(`${tier} ${job.job}: failed: ${run.failure.reason}`)
+        await Promise.all(live.map((t) => runJob(t, job, cellOf(t.tier, jobIndex), live.length > 1 ? inTurn(t) : t.session, live.length > 1)))
       }
     } finally {
-      // measured before close, while the tier's machinery still runs
-      overhead = await session.overheadRssBytes?.().catch(() => undefined)
-      await closeBounded(session)
+      for (const t of live) {
+        // measured before close, while the tier's machinery still runs
+        const overhead = await t.session.overheadRssBytes?.().catch(() => undefined)
+        if (overhead !== undefined) overheads.set(t.tier, overhead)
+      }
+      await Promise.all(live.map((t) => closeBounded(t.session)))
     }
-    if (tierInterrupted) interrupted = true
-    const state: TierRun['state'] = tierInterrupted ? 'interrupted' : 'completed'
-    progress.note(`${tier}: ${state} in ${((now() - t0) / 1000).toFixed(1)} s`)
+    if (live.some((t) => t.interrupted)) interrupted = true
+    return opened.map((o) => ('session' in o ? finishTier(o) : o))
+  }
+
+  async function runJob(t: OpenTier, job: PlannedJob, index: number, runner: Pick<TierSession, 'run'>, interleaved: boolean): Promise<void> {
+    const tier = t.tier
+    if (t.interrupted) return
+    if (job.needsPeer && tier !== 'native' && !input.network) {
+      results.push(...failedCell(tier, job, `network peer unavailable: ${input.networkUnavailable ?? 'not set up'}`).results)
+      progress.job({ tier, job: job.job, reps: 0, ciHalfWidth: Number.NaN, cell: index, cells, finished: true })
+      return
+    }
+    const isFirst = t.firstJobMs === undefined
+    const run = await runAdaptive(
+      runner,
+      { job: job.job, params: job.params },
+      { minReps: plan.policy.minReps, maxReps: plan.policy.maxReps, ciTarget: plan.policy.ciTarget, jobBudgetMs: plan.policy.jobBudgetMs, deadline },
+      {
+        signal,
+        now,
+        ...(interleaved ? { maxBatch: 1, jobNow: () => t.busyMs } : {}),
+        ...(isFirst && !plan.policy.fixedReps ? { firstBatch: 1 } : {}),
+        onProgress: (p) => progress.job({ tier, job: job.job, reps: p.reps, ciHalfWidth: p.ciHalfWidth, cell: index, cells, finished: false }),
+      },
+    )
+    if (isFirst && run.firstBatchMs !== undefined && run.samples.length > 0) t.firstJobMs = t.openMs + run.firstBatchMs
+    if (run.stop === 'interrupted') {
+      t.interrupted = true
+      if (run.samples.length > 0) results.push(...cellFromAdaptive(tier, job, run, plan.policy.ciTarget).results)
+      return
+    }
+    const out = cellFromAdaptive(tier, job, run, plan.policy.ciTarget)
+    results.push(...out.results)
+    warnings.push(...out.warnings)
+    progress.job({ tier, job: job.job, reps: run.reps, ciHalfWidth: run.ciHalfWidth, cell: index, cells, finished: true })
+    if (run.failure) progress.note(`${tier} ${job.job}: failed: ${run.failure.reason}`)
+  }
+
+  function finishTier(t: OpenTier): TierRun {
+    const state: TierRun['state'] = t.interrupted ? 'interrupted' : 'completed'
+    progress.note(`${t.tier}: ${state} in ${((now() - t.t0) / 1000).toFixed(1)} s`)
+    const overhead = overheads.get(t.tier)
     return {
-      tier,
+      tier: t.tier,
       state,
-      ...(tierInterrupted ? { reason: 'interrupted' } : {}),
-      config: session.config,
-      ...(session.bootMs !== undefined ? { bootMs: session.bootMs } : {}),
-      ...(firstJobMs !== undefined ? { firstJobMs } : {}),
+      ...(t.interrupted ? { reason: 'interrupted' } : {}),
+      config: t.session.config,
+      ...(t.session.bootMs !== undefined ? { bootMs: t.session.bootMs } : {}),
+      ...(t.firstJobMs !== undefined ? { firstJobMs: t.firstJobMs } : {}),
       ...(overhead !== undefined ? { overheadRssBytes: overhead } : {}),
-      durationMs: now() - t0,
+      durationMs: now() - t.t0,
     }
   }
 }

@@ -124,6 +124,10 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
     unpaired,
     tierChanges: changes,
     summary,
+    notes: [
+      ...(base.partial ? [`the base run is partial (interrupted or still running): missing cells show as removed`] : []),
+      ...(head.partial ? [`the head run is partial (interrupted or still running): missing cells show as removed`] : []),
+    ],
     failed: failReasons.length > 0,
     failReasons,
   }

@@ -132,6 +132,8 @@ export interface CompareReport {
   readonly unpaired: readonly UnpairedCell[]
   readonly tierChanges: readonly TierChange[]
   readonly summary: CompareSummary
+  /** Things the reader must know that are not verdicts (e.g. a partial, interrupted run). */
+  readonly notes: readonly string[]
   /** What the exit policy decided: true = exit 1. */
   readonly failed: boolean
   readonly failReasons: readonly string[]

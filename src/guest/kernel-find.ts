@@ -7,7 +7,7 @@
 import { access, readdir, readFile, stat } from 'node:fs/promises'
 import { constants } from 'node:fs'
 import { release as osRelease } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { UsageError } from '../core/errors.js'
 import { kernelsDir } from './cache-paths.js'
 import { bzImageVersionString, flavourOfRelease, isKernelManifest, pickCachedKernel, releaseFromVersionString, type KernelManifest, type KernelSource } from './kernel-facts.js'
@@ -57,8 +57,12 @@ export const findGuestKernel = async (opts: FindKernelOptions = {}): Promise<Fin
     if (!(await readable(p))) throw new UsageError(`--kernel ${p}: not a readable file`)
     const head = await readFile(p).then((b) => b.subarray(0, 64 * 1024))
     const release = releaseFromVersionString(bzImageVersionString(head) ?? '') ?? 'unknown'
-    const modulesDir = opts.explicitModulesDir
-    if (modulesDir !== undefined && !(await readable(modulesDir))) throw new UsageError(`kernel modules folder ${modulesDir} is not readable`)
+    if (opts.explicitModulesDir !== undefined && !(await readable(opts.explicitModulesDir)))
+      throw new UsageError(`kernel modules folder ${opts.explicitModulesDir} is not readable`)
+    // Modules next to the image (an unpacked package: <root>/boot/vmlinuz-R + <root>/lib/modules/R), then the host's.
+    const candidates = release === 'unknown' ? [] : [join(dirname(dirname(p)), 'lib/modules', release), join(dirname(dirname(p)), 'usr/lib/modules', release), `/lib/modules/${release}`]
+    let modulesDir = opts.explicitModulesDir
+    for (const c of candidates) if (modulesDir === undefined && (await readable(join(c, 'modules.dep')))) modulesDir = c
     return { kind: 'found', path: p, source: 'explicit', flavour: flavourOfRelease(release), release, ...(modulesDir ? { modulesDir } : {}) }
   }
 

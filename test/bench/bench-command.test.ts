@@ -77,9 +77,10 @@ describe.skipIf(skipReal)('virtcheck bench end to end', () => {
     let seen = ''
     child.stderr!.on('data', (c: Buffer) => {
       seen += c.toString()
-      if (seen.includes('container: starting') && !sent) {
+      // the progress line of the first finished job: the second job is running now
+      if (seen.includes('container cpu.int') && !sent) {
         sent = true
-        setTimeout(() => child.kill('SIGINT'), 1500)
+        setTimeout(() => child.kill('SIGINT'), 300)
       }
     })
     let sent = false
@@ -88,8 +89,9 @@ describe.skipIf(skipReal)('virtcheck bench end to end', () => {
     const runs = await readdir(join(h, 'runs'))
     const report = JSON.parse(await readFile(join(h, 'runs', runs[0]!, 'result.json'), 'utf8'))
     expect(report.partial).toBe(true)
-    expect(report.tiers.find((t: { tier: string }) => t.tier === 'native').state).toBe('completed')
-    expect(report.tiers.find((t: { tier: string }) => t.tier === 'container').state).toBe('interrupted')
+    // native and container are interleaved (one group): both stop; what was measured is kept
+    expect(report.tiers.map((t: { state: string }) => t.state)).toEqual(['interrupted', 'interrupted'])
+    expect(report.results.some((x: { tier: string; samples: number[] }) => x.tier === 'container' && x.samples.length > 0)).toBe(true)
     expect((await readdir(join(h, 'runs', runs[0]!))).filter((n) => n.startsWith('work-'))).toEqual([])
     const cgroups = (await execa('sh', ['-c', 'ls /sys/fs/cgroup/*/'])).stdout
     const pids = [...cgroups.matchAll(/virtcheck-(\d+)-ctr/g)].map((m) => Number(m[1]))

@@ -109,6 +109,31 @@ describe('runBench with fake drivers', () => {
   })
 })
 
+describe('interleaving', () => {
+  it('native and containers take turns repetition by repetition; each tier keeps its own samples', async () => {
+    const order: string[] = []
+    const mk = (tier: TierId, v: number) => {
+      const s = fakeSession(tier, () => v)
+      const run = s.run.bind(s)
+      s.run = async (req, sig) => {
+        order.push(`${tier}:${req.reps}`)
+        return run(req, sig)
+      }
+      return s
+    }
+    const sessions = { native: mk('native', 100), container: mk('container', 90), lxc: mk('lxc', 80) }
+    const drivers: Record<string, TierDriver> = Object.fromEntries(Object.entries(sessions).map(([id, s]) => [id, { id: id as TierId, open: async () => s }]))
+    const plan = planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container', 'lxc'], reps: 3, hasDriver: () => true })
+    const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(new AbortController().signal), interleave: () => true })
+    expect(order).toEqual(['native:1', 'container:1', 'lxc:1', 'native:1', 'container:1', 'lxc:1', 'native:1', 'container:1', 'lxc:1'])
+    expect(out.report.tiers.map((t) => t.state)).toEqual(['completed', 'completed', 'completed'])
+    const lxc = out.report.results.find((r) => r.tier === 'lxc')!
+    expect(lxc.samples).toEqual([80, 80, 80])
+    if (lxc.state === 'ok') expect(lxc.ratioToNative?.value).toBeCloseTo(0.8, 12)
+    expect(Object.values(sessions).every((s) => s.closed)).toBe(true)
+  })
+})
+
 describe('planBench', () => {
   it('defaults to ready tiers, lists the others, and sizes the policy', () => {
     const p = planBench({ readiness, catalog, mode: 'quick', hasDriver: (id) => id !== 'lxc' })

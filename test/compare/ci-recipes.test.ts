@@ -2,10 +2,16 @@
 // commands and flags the real CLI has (checked against each command's --help text).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
-import { COMMANDS } from '../../src/cli/commands/index.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Command } from '../../src/cli/context.js'
+import { loadAllCommands } from '../../src/cli/commands/index.js'
 import { PACKAGE_ROOT } from '../../src/host/paths.js'
 import { parseYaml, type Yaml } from './yaml-subset.js'
+
+let COMMANDS: readonly Command[] = []
+beforeAll(async () => {
+  COMMANDS = await loadAllCommands()
+})
 
 const load = (name: string): Yaml => parseYaml(readFileSync(join(PACKAGE_ROOT, 'docs', 'ci', name), 'utf8'))
 

@@ -139,6 +139,12 @@ describe('compareRuns verdicts', () => {
     expect(r.comparability.problems[0]).toMatch(/params targetMs: 200 -> 1000/)
   })
 
+  it('a partial run is noted', () => {
+    const r = cmp(base, { ...base, partial: true })
+    expect(r.notes).toEqual([expect.stringMatching(/head run is partial/)])
+    expect(renderCompareTerminal(r, plainStyle())).toMatch(/note: the head run is partial/)
+  })
+
   it('holm correction raises p-values across cells', () => {
     const h = runReport({
       cells: base.results.map((c) => cell({ job: c.job, metric: c.metric, unit: c.unit, better: c.better, samples: c.samples.map((x) => x * 1.2) })),

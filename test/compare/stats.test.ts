@@ -1,6 +1,6 @@
 // Hand-computed checks of the rank test, the shift interval and the p-value adjustments.
 import { describe, expect, it } from 'vitest'
-import { doubledMidRanks, exactUCounts, mannWhitney, minSamplesPerSide } from '../../src/compare/stats/mann-whitney.js'
+import { doubledMidRanks, exactUCounts, mannWhitney, minSamplesPerSide, subsetSumCounts } from '../../src/compare/stats/mann-whitney.js'
 import { hodgesLehmann, mosesK } from '../../src/compare/stats/shift-ci.js'
 import { adjustPValues } from '../../src/compare/stats/multiplicity.js'
 import { normalQuantile, normalUpperTail } from '../../src/compare/stats/normal.js'
@@ -28,6 +28,24 @@ describe('Mann–Whitney U', () => {
     expect(r.ties).toBe(true)
     expect(r.u).toBe(8)
     expect(r.pTwoSided).toBeCloseTo(6 / 20, 12)
+  })
+  it('the memoized no-tie distribution gives the same p as the general mid-rank enumeration', () => {
+    const rng = mulberry32(11)
+    for (let t = 0; t < 20; t++) {
+      const a = Array.from({ length: 7 }, () => rng())
+      const b = Array.from({ length: 9 }, () => rng() + 0.2)
+      const { ranks2 } = doubledMidRanks([...a, ...b])
+      const w2 = ranks2.slice(7).reduce((x, y) => x + y, 0)
+      const counts = subsetSumCounts(ranks2, 9)
+      const mean2 = 9 * 17
+      let total = 0
+      let extreme = 0
+      counts.forEach((c, s) => {
+        total += c
+        if (Math.abs(s - mean2) >= Math.abs(w2 - mean2) - 1e-9) extreme += c
+      })
+      expect(mannWhitney(a, b).pTwoSided).toBeCloseTo(extreme / total, 12)
+    }
   })
   it('U distribution counts for 2 vs 2 are 1,1,2,1,1', () => {
     expect([...exactUCounts(2, 2)]).toEqual([1, 1, 2, 1, 1])

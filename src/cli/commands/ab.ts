@@ -38,7 +38,8 @@ export const abCommand: Command = {
   usage: `usage: virtcheck ab --tier T --a KEY=VAL[,KEY=VAL] --b KEY=VAL[,KEY=VAL] [options]
 
 Opens two sessions of tier T (A and B) with different tier options (the keys \`--tier-opt T.KEY=VALUE\`
-takes in bench, e.g. container cpu-quota=50, qemu smp=2 or qemu-binary=PATH; '' = defaults), then runs
+takes in bench, e.g. container cpu-quota=50, qemu smp=2 or qemu-binary=PATH; kernel=PATH picks the guest
+kernel of a QEMU tier, for two kernels; '' = defaults), then runs
 each job one repetition at a time alternating A,B / B,A so machine drift falls on both sides, and
 compares B (head) against A (base) with the same statistics as \`virtcheck compare\`.
 
@@ -79,6 +80,11 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
     if (!isTierId(tier)) throw new UsageError(`ab: unknown tier ${JSON.stringify(tier)}`, `tiers: ${TIER_IDS.join(', ')}`)
     const optsA = parseSideOptions('a', flagString(p, 'a'))
     const optsB = parseSideOptions('b', flagString(p, 'b'))
+    // `kernel=PATH` is not a driver option but the guest kernel (TierOpenContext.kernelPath): two kernels A/B.
+    const openOptions = (o: Record<string, string>) => {
+      const { kernel, ...driverOptions } = o
+      return { options: driverOptions, ...(kernel === undefined ? {} : { kernelPath: resolve(ctx.cwd, kernel) }) }
+    }
     if (flagBool(p, 'quick') && flagBool(p, 'full')) throw new UsageError('ab: --quick and --full exclude each other')
     const mode = flagBool(p, 'full') ? 'full' : 'quick'
     const jobIds = (flagString(p, 'jobs') ?? DEFAULT_JOBS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)
@@ -104,10 +110,10 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
     log(`opening ${tier} A (${Object.entries(optsA).map(([k, v]) => `${k}=${v}`).join(',') || 'defaults'})…`)
     const sessions: TierSession[] = []
     try {
-      const a = await openSide(env, { ...openCtx, options: optsA }, 'A')
+      const a = await openSide(env, { ...openCtx, ...openOptions(optsA) }, 'A')
       sessions.push(a)
       log(`opening ${tier} B (${Object.entries(optsB).map(([k, v]) => `${k}=${v}`).join(',') || 'defaults'})…`)
-      const b = await openSide(env, { ...openCtx, options: optsB }, 'B')
+      const b = await openSide(env, { ...openCtx, ...openOptions(optsB) }, 'B')
       sessions.push(b)
       const loop = await runInterleaved({ a, b, jobs, reps, warmup, signal: ctx.signal, progress: (l) => log(`  ${l}`) })
       const base = {

@@ -22,6 +22,7 @@ export const renderCompareMarkdown = (r: CompareReport): string => {
   )
   out.push('')
   out.push(`Rule: regression = two-sided Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} **and** |change of medians| ≥ ${s.thresholdPct}% in the metric's worse direction. Policy: \`--fail-on ${s.failOn}\`.`)
+  for (const n of r.notes) out.push('', `> ⚠️ ${esc(n)}`)
   if (!r.comparability.comparable) {
     out.push('')
     out.push(`> ⚠️ **Not comparable**${s.forced ? ' (forced: verdicts computed anyway)' : ''}:`)

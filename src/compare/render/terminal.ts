@@ -29,6 +29,7 @@ export const renderCompareTerminal = (r: CompareReport, style: Style, opts: { ve
       `regression = Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} AND |median change| >= ${s.thresholdPct}% in the worse direction`,
     ),
   )
+  for (const n of r.notes) out.push(style.chalk.yellow(`note: ${n}`))
   if (!r.comparability.comparable) {
     out.push(style.chalk.yellow(`${s.forced ? 'NOT COMPARABLE (forced, verdicts marked *)' : 'NOT COMPARABLE'}:`))
     for (const p of r.comparability.problems.slice(0, 12)) out.push(`  - ${p}`)

@@ -66,8 +66,19 @@ export const subsetSumCounts = (values: readonly number[], take: number): Float6
   return dp[take] as Float64Array
 }
 
-/** Exact null distribution of U (no ties) for sizes na, nb: counts[u], u = 0..na*nb. */
+const uCountsCache = new Map<string, Float64Array>()
+
+/** Exact null distribution of U (no ties) for sizes na, nb: counts[u], u = 0..na*nb (memoized: sizes repeat across cells). */
 export const exactUCounts = (na: number, nb: number): Float64Array => {
+  const key = `${na},${nb}`
+  const hit = uCountsCache.get(key)
+  if (hit) return hit
+  const counts = computeUCounts(na, nb)
+  uCountsCache.set(key, counts)
+  return counts
+}
+
+const computeUCounts = (na: number, nb: number): Float64Array => {
   const ranks2 = Array.from({ length: na + nb }, (_, i) => 2 * (i + 1))
   const bySum2 = subsetSumCounts(ranks2, nb)
   const offset2 = nb * (nb + 1)
@@ -87,7 +98,20 @@ export const mannWhitney = (a: readonly number[], b: readonly number[]): RankTes
   const ties = tieSizes.some((t) => t > 1)
   const minAchievableP = Math.min(1, 2 / binomial(n, nb))
 
+  if (n <= EXACT_MAX_N && !ties) {
+    const counts = exactUCounts(na, nb)
+    const mu = (na * nb) / 2
+    const dev = Math.abs(u - mu)
+    let total = 0
+    let extreme = 0
+    counts.forEach((c, k) => {
+      total += c
+      if (Math.abs(k - mu) >= dev - 1e-9) extreme += c
+    })
+    return { method: 'exact', u, pTwoSided: Math.min(1, extreme / total), minAchievableP, ties }
+  }
   if (n <= EXACT_MAX_N) {
+    // ties: the exact permutation distribution of the rank sum over the actual mid-ranks
     const counts = subsetSumCounts(ranks2, nb)
     const mean2 = nb * (n + 1)
     const dev = Math.abs(w2 - mean2)

@@ -10,6 +10,8 @@ export type LimitController = (typeof LIMIT_CONTROLLERS)[number]
 export interface CgroupLayout {
   /** v1 controller -> mount point, e.g. cpu -> /sys/fs/cgroup/cpu (co-mounted cpu,cpuacct is fine). */
   readonly v1: Readonly<Record<string, string>>
+  /** Every v1 hierarchy, named ones (name=systemd) included: where runtimes may leave debris. */
+  readonly v1Mounts?: readonly string[]
   /** The cgroup2 mount point, when there is one. */
   readonly v2Mount?: string
   /** Controllers the v2 root offers (cgroup.controllers). */
@@ -23,8 +25,9 @@ const V1_CONTROLLERS = new Set(['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'b
 /** Unescape mountinfo's octal escapes (\040 for space). */
 const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))
 
-export const parseCgroupMounts = (mountinfo: string): { v1: Record<string, string>; v2Mount?: string } => {
+export const parseCgroupMounts = (mountinfo: string): { v1: Record<string, string>; v1Mounts: string[]; v2Mount?: string } => {
   const v1: Record<string, string> = {}
+  const v1Mounts: string[] = []
   let v2Mount: string | undefined
   for (const line of mountinfo.split('\n')) {
     const sep = line.indexOf(' - ')
@@ -38,13 +41,14 @@ export const parseCgroupMounts = (mountinfo: string): { v1: Record<string, strin
     if (fsType === 'cgroup2') {
       v2Mount ??= unescape(mountPoint)
     } else if (fsType === 'cgroup') {
+      v1Mounts.push(unescape(mountPoint))
       for (const opt of superOpts.split(',')) {
         if (!V1_CONTROLLERS.has(opt)) continue // mount options (rw, xattr, name=systemd...)
         v1[opt] ??= unescape(mountPoint)
       }
     }
   }
-  return v2Mount === undefined ? { v1 } : { v1, v2Mount }
+  return v2Mount === undefined ? { v1, v1Mounts } : { v1, v1Mounts, v2Mount }
 }
 
 export const controllerHome = (layout: CgroupLayout, c: LimitController): ControllerHome | undefined => {

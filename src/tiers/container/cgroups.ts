@@ -3,7 +3,7 @@
  * limits, move a pid in, and remove them again (registered for cleanup; rmdir retried while the
  * last tasks exit). Names start with `virtcheck-` so `virtcheck cleanup` finds leftovers.
  */
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CleanupRegistry } from '../../host/cleanup.js'
 import { controllerHome, describeLayout, LIMIT_CONTROLLERS, limitWrites, parseCgroupMounts, type CgroupLayout } from './cgroup-layout.js'
@@ -25,11 +25,11 @@ export interface ContainerCgroups {
 
 export const readCgroupLayout = async (): Promise<CgroupLayout> => {
   const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '')
-  const { v1, v2Mount } = parseCgroupMounts(info)
+  const { v1, v1Mounts, v2Mount } = parseCgroupMounts(info)
   const v2Controllers = v2Mount
     ? (await readFile(join(v2Mount, 'cgroup.controllers'), 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean)
     : []
-  return { v1, v2Controllers, ...(v2Mount ? { v2Mount } : {}) }
+  return { v1, v1Mounts, v2Controllers, ...(v2Mount ? { v2Mount } : {}) }
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
@@ -86,3 +86,27 @@ export const createCgroups = async (name: string, limits: ContainerLimits, clean
 
 const limitFor = (c: string, l: ContainerLimits): number | undefined =>
   c === 'cpu' ? l.cpuQuotaPct : c === 'memory' ? l.memoryMiB : c === 'pids' ? l.pidsMax : undefined
+
+/**
+ * Runtimes leave empty bookkeeping cgroups behind (lxc-execute: `lxc.pivot`, podman: `libpod_parent`).
+ * Note which exist before the tier starts; the returned function removes the new ones again (empty
+ * directories only: rmdir fails on a cgroup that still has tasks, so a live one is never touched).
+ */
+export const removeNewRuntimeCgroups = async (name: string): Promise<() => Promise<void>> => {
+  const layout = await readCgroupLayout()
+  const roots = [...new Set([...(layout.v1Mounts ?? Object.values(layout.v1)), ...(layout.v2Mount ? [layout.v2Mount] : [])])]
+  const before = new Set<string>()
+  for (const r of roots) if (await readdir(join(r, name)).then(() => true, () => false)) before.add(join(r, name))
+  return async () => {
+    for (const r of roots) {
+      const dir = join(r, name)
+      if (!before.has(dir)) await rmdirTree(dir)
+    }
+  }
+}
+
+const rmdirTree = async (dir: string): Promise<void> => {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  for (const e of entries) if (e.isDirectory()) await rmdirTree(join(dir, e.name))
+  await rmdir(dir).catch(() => undefined)
+}

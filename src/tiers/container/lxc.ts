@@ -5,8 +5,7 @@
  *
  * Options (--tier-opt lxc.KEY=VALUE): cpu-quota, memory-mib, pids-max (as the built-in container).
  */
-import { existsSync } from 'node:fs'
-import { mkdir, rmdir, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
@@ -18,7 +17,7 @@ import { removeScratchFiles } from '../../bench/scratch.js'
 import { parseLimitOptions } from './limit-options.js'
 import { cmd } from '../../net/ip-command.js'
 import { controllerHome, limitWrites, type CgroupLayout } from './cgroup-layout.js'
-import { readCgroupLayout, type ContainerLimits } from './cgroups.js'
+import { readCgroupLayout, removeNewRuntimeCgroups, type ContainerLimits } from './cgroups.js'
 import { buildRootfs } from './rootfs.js'
 
 /** The lxc config text (pure). */
@@ -56,11 +55,7 @@ export const lxcDriver: TierDriver = {
     const rootfs = await buildRootfs(join(base, 'rootfs'), nativeBinary('vcwork'), ctx.cleanup)
     const layout = await readCgroupLayout()
     // lxc-execute leaves an empty `lxc.pivot` cgroup behind; remove it afterwards unless it was already there.
-    const pivotDirs = Object.values(layout.v1).map((m) => join(m, 'lxc.pivot'))
-    const preexisting = new Set(pivotDirs.filter((d) => existsSync(d)))
-    ctx.cleanup.add('lxc: empty lxc.pivot cgroups', async () => {
-      for (const d of pivotDirs) if (!preexisting.has(d)) await rmdir(d).catch(() => undefined)
-    })
+    ctx.cleanup.add('lxc: empty lxc.pivot cgroups', await removeNewRuntimeCgroups('lxc.pivot'))
     const confPath = join(base, 'ct.conf')
     await writeFile(confPath, lxcConfig({ name, rootfs: rootfs.dir, scratch: ctx.scratchDir, limits, layout }))
     // lxc-execute leaves its log and container dir under lxcPath; removed with the rootfs' parent.

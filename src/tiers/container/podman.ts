@@ -4,6 +4,7 @@
  * to what the host allows (feasibility.md §1c); crun fails on hybrid cgroup v1, hence runc.
  */
 import { cmd } from '../../net/ip-command.js'
+import { removeNewRuntimeCgroups } from './cgroups.js'
 import { ociCliDriver } from './oci-cli.js'
 
 /** The hard nofile limit this process may hand down (podman must not ask for more). */
@@ -17,8 +18,10 @@ export const podmanDriver = ociCliDriver({
   id: 'podman',
   binary: 'podman',
   globalFlags: ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'],
-  async prepare(_ctx, rootfs) {
+  async prepare(ctx, rootfs) {
     const nofile = await hardNofile()
+    // podman (cgroupfs manager) leaves empty `libpod_parent` cgroups; removed afterwards unless they predate us.
+    ctx.cleanup.add('podman: empty libpod_parent cgroups', await removeNewRuntimeCgroups('libpod_parent'))
     return {
       source: ['--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', 'nproc=4096:4096', '--rootfs', rootfs],
       notes: { ociRuntime: 'runc', cgroupManager: 'cgroupfs', rlimits: `nofile ${nofile}, nproc 4096 (host lacks CAP_SYS_RESOURCE)` },

@@ -11,6 +11,7 @@ import type { JobOutcome, JobRequest, TierOpenContext, TierSession } from '../..
 import { nativeBinary } from '../../host/paths.js'
 import { jobTimeoutMs } from '../../bench/job-timeout.js'
 import { findGuestKernel } from '../../guest/kernel-find.js'
+import { preferUncompressed } from '../../guest/kernel-bootable.js'
 import { buildInitramfs } from '../../guest/initramfs.js'
 import { buildGuestCommand, renderArgv } from './command.js'
 import { GuestBootError, startGuest } from './guest-process.js'
@@ -42,8 +43,9 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     kvm = await kvmBackend()
     if (!dev.ok) failOpen(`${tier}: cannot open /dev/kvm read-write (${dev.why}); KVM is not usable by this user on this host`)
   }
-  const kernel = await findGuestKernel({ arch: 'x86_64', flavour: 'generic', ...(ctx.kernelPath ? { explicitPath: ctx.kernelPath } : {}) })
-  if (kernel.kind === 'none') return failOpen(`${tier}: no guest kernel found (tried ${kernel.tried.join('; ')}); run \`virtcheck setup\` or pass --kernel PATH`)
+  const found = await findGuestKernel({ arch: 'x86_64', flavour: 'generic', ...(ctx.kernelPath ? { explicitPath: ctx.kernelPath } : {}) })
+  if (found.kind === 'none') return failOpen(`${tier}: no guest kernel found (tried ${found.tried.join('; ')}); run \`virtcheck setup\` or pass --kernel PATH`)
+  const kernel = await preferUncompressed(found)
   const bb = await busybox()
   if (!bb) return failOpen(`${tier}: no static busybox for the guest (install busybox-static)`)
 
@@ -51,7 +53,9 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
   const initrd = await buildInitramfs({
     busyboxPath: bb,
     vcworkPath: nativeBinary('vcwork', 'x86_64'),
-    modules: guestModules(devices, withNetwork),
+    // An explicit kernel without a modules folder must have its drivers built in; the guest init then
+    // reports a missing disk or NIC on the console, and the jobs fail with that evidence.
+    modules: kernel.modulesDir ? guestModules(devices, withNetwork) : [],
     ...(kernel.modulesDir ? { modulesDir: kernel.modulesDir } : {}),
   })
   if (initrd.kind === 'failed') return failOpen(`${tier}: cannot build the guest initramfs: ${initrd.reason} (kernel ${kernel.release}, ${kernel.flavour}, ${kernel.source})`)
@@ -113,7 +117,14 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
         : {}),
     })
 
+    // The guest's clocksource decides what every timed repetition costs (tsc vs hpet under TCG).
+    const env = await guest.client.env(10_000, ctx.signal)
+    const guestFacts = {
+      ...(typeof env?.['clocksource'] === 'string' ? { guestClocksourceAtBoot: env["clocksource"] } : {}),
+      ...(typeof env?.['cpus'] === 'number' ? { guestCpus: env['cpus'] } : {}),
+    }
     const config = {
+      ...guestFacts,
       qemuVersion: version,
       qemuBinary: opts.qemuBinary,
       accel,
@@ -136,11 +147,12 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       agentChannel: 'second 16550 UART (ttyS1) on a unix socket',
       orphanGuard: guard.length ? guard.join(' ') : 'none (setpriv missing)',
       kernelPath: kernel.path,
+      ...(kernel.imagePath && kernel.imagePath !== kernel.path ? { kernelImage: kernel.imagePath } : {}),
       kernelRelease: kernel.release,
       kernelFlavour: kernel.flavour,
       kernelSource: kernel.source,
       kernelCmdline: cmd.kernelCmdline,
-      guestModules: initrd.moduleOrder.map((m) => m.split('/').pop() ?? m).join(','),
+      guestModules: kernel.modulesDir ? initrd.moduleOrder.map((m) => m.split('/').pop() ?? m).join(',') : 'none (kernel without modules: drivers must be built in)',
       initramfsKey: initrd.key.slice(0, 16),
       initramfsBytes: initrd.bytes,
       ...(guest.userspaceMs !== undefined ? { bootToUserspaceMs: Math.round(guest.userspaceMs) } : {}),

@@ -1,6 +1,6 @@
 import { execa } from 'execa'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { containerDriver } from '../../../src/tiers/container/builtin.js'
@@ -84,9 +84,16 @@ describe.skipIf(skipReal)('built-in container (real namespaces + cgroups)', () =
       }
       const stat = await readFile(`/sys/fs/cgroup/cpu/${cpuDir}/cpu.stat`, 'utf8')
       expect(Number(/nr_throttled (\d+)/.exec(stat)?.[1])).toBeGreaterThan(0) // the kernel enforced the quota
-      expect(best.full).toBeGreaterThan(0.85)
-      expect(best.half).toBeGreaterThan(0.3)
-      expect(best.half).toBeLessThan(0.65)
+      // On an idle host the limited container runs at about half the native rate. On a busy one native
+      // itself gets only part of a CPU, so the ratio says nothing; the throttling counter above still must.
+      const [load1] = (await readFile('/proc/loadavg', 'utf8')).split(' ').map(Number)
+      if (load1! < availableParallelism()) {
+        expect(best.full).toBeGreaterThan(0.85)
+        expect(best.half).toBeGreaterThan(0.3)
+        expect(best.half).toBeLessThan(0.65)
+      } else {
+        console.warn(`host busy (load ${load1}): ratio checks skipped, throttling verified; ratios ${JSON.stringify(best)}`)
+      }
       await Promise.all([nat.close(), full.close(), half.close()])
     } finally {
       await cleanup.runAll()

@@ -19,7 +19,11 @@ const PURE_V2 = '30 1 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdel
 describe('cgroup layout', () => {
   it('hybrid v1: limits go to the v1 hierarchies', () => {
     const m = parseCgroupMounts(HYBRID)
-    expect(m).toEqual({ v1: { cpu: '/sys/fs/cgroup/cpu', memory: '/sys/fs/cgroup/memory', pids: '/sys/fs/cgroup/pids' }, v2Mount: '/sys/fs/cgroup/unified' })
+    expect(m).toEqual({
+      v1: { cpu: '/sys/fs/cgroup/cpu', memory: '/sys/fs/cgroup/memory', pids: '/sys/fs/cgroup/pids' },
+      v1Mounts: ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/systemd'],
+      v2Mount: '/sys/fs/cgroup/unified',
+    })
     const layout = { ...m, v2Controllers: ['hugetlb'] }
     expect(controllerHome(layout, 'cpu')).toEqual({ version: 'v1', mount: '/sys/fs/cgroup/cpu' })
     expect(describeLayout(layout)).toBe('v1 (hybrid: v2 mounted without these controllers)')
