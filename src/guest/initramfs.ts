@@ -8,9 +8,9 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { initramfsDir } from './cache-paths.js'
 import { encodeCpio, type CpioEntry } from './cpio.js'
-import { renderInitScript } from './init-script.js'
+import { INIT_APPLETS, renderInitScript } from './init-script.js'
 import { initramfsFileName, initramfsKey, sha256 } from './initramfs-key.js'
-import { moduleClosure, parseModulesDep } from './modules.js'
+import { groupedLoadOrder, parseModulesDep, stripModuleSignature } from './modules.js'
 
 export interface InitramfsSpec {
   /** Static busybox for the guest architecture. */
@@ -21,6 +21,13 @@ export interface InitramfsSpec {
   readonly modulesDir?: string
   /** Module names the devices need (e.g. virtio_pci, virtio_blk); dependencies are added. */
   readonly modules: readonly string[]
+  /**
+   * Optional split of `modules` into independent device groups (e.g. disk, NIC) that the guest loads
+   * in parallel after their shared dependencies. Default: one group.
+   */
+  readonly moduleGroups?: readonly (readonly string[])[]
+  /** Keep the modules' appended signatures (verified at insmod, slow under TCG). @default false */
+  readonly keepModuleSignatures?: boolean
   readonly env?: NodeJS.ProcessEnv
 }
 
@@ -32,31 +39,35 @@ const DIRS = ['bin', 'dev', 'etc', 'etc/virtcheck', 'lib', 'lib/modules', 'proc'
 
 export const buildInitramfs = async (spec: InitramfsSpec): Promise<InitramfsResult> => {
   let moduleOrder: readonly string[] = []
+  let moduleLines: string[] = []
   if (spec.modules.length > 0) {
     if (!spec.modulesDir) return { kind: 'failed', reason: `the guest kernel has no modules folder, but the devices need ${spec.modules.join(', ')}` }
     const depText = await readFile(join(spec.modulesDir, 'modules.dep'), 'utf8').catch(() => undefined)
     if (depText === undefined) return { kind: 'failed', reason: `${spec.modulesDir}/modules.dep is missing (run depmod -b)` }
-    const closure = moduleClosure(parseModulesDep(depText), spec.modules)
-    if (closure.kind === 'missing')
-      return { kind: 'failed', reason: `the guest kernel lacks module(s) ${closure.names.join(', ')} (the Debian cloud kernel has no e1000/AHCI; use the generic kernel)` }
-    moduleOrder = closure.order
+    const plan = groupedLoadOrder(parseModulesDep(depText), spec.moduleGroups ?? [spec.modules])
+    if (plan.kind === 'missing')
+      return { kind: 'failed', reason: `the guest kernel lacks module(s) ${plan.names.join(', ')} (the Debian cloud kernel has no e1000/AHCI; use the generic kernel)` }
+    // "<group> <path>" lines: group 0 loads first, the others in parallel (see init-script.ts).
+    moduleLines = [...plan.order.common.map((m) => `0 ${m}`), ...plan.order.groups.flatMap((g, i) => g.map((m) => `${i + 1} ${m}`))]
+    moduleOrder = [...plan.order.common, ...plan.order.groups.flat()]
   }
   const initScript = renderInitScript({ agent: spec.vcworkPath !== undefined })
-  const files: { path: string; data: Uint8Array; mode: number }[] = []
-  const add = async (path: string, from: string, mode: number): Promise<string | undefined> => {
-    const data = await readFile(from).catch(() => undefined)
-    if (!data) return `${from} is not readable`
-    files.push({ path, data, mode })
-    return undefined
-  }
-  const problems = [
-    await add('bin/busybox', spec.busyboxPath, 0o755),
-    spec.vcworkPath ? await add('bin/vcwork', spec.vcworkPath, 0o755) : undefined,
-    ...(await Promise.all(moduleOrder.map((m) => add(`lib/modules/${m}`, join(spec.modulesDir!, m), 0o644)))),
-  ].filter((p): p is string => p !== undefined)
+  // Inputs are hashed from their source files (memoized by size + mtime, so a cache hit reads
+  // nothing); contents are read only when an image has to be written.
+  const strip = spec.keepModuleSignatures ? undefined : stripModuleSignature
+  const inputs: Input[] = [
+    { path: 'bin/busybox', from: spec.busyboxPath, mode: 0o755 },
+    ...(spec.vcworkPath ? [{ path: 'bin/vcwork', from: spec.vcworkPath, mode: 0o755 }] : []),
+    ...moduleOrder.map((m): Input => ({ path: `lib/modules/${m}`, from: join(spec.modulesDir!, m), mode: 0o644, ...(strip ? { transform: strip } : {}) })),
+  ]
+  const hashes = await Promise.all(inputs.map((i) => sourceHash(i.from)))
+  const problems = inputs.filter((_, k) => hashes[k] === undefined).map((i) => `${i.from} is not readable`)
   if (problems.length) return { kind: 'failed', reason: problems.join('; ') }
-
-  const key = initramfsKey({ files: Object.fromEntries(files.map((f) => [f.path, sha256(f.data)])), initScript, moduleOrder })
+  const key = initramfsKey({
+    files: Object.fromEntries(inputs.map((i, k) => [i.path, `${hashes[k]}${i.transform ? '+unsigned' : ''}`])),
+    initScript,
+    moduleOrder: moduleLines,
+  })
   const dir = initramfsDir(spec.env)
   const path = join(dir, initramfsFileName(key))
   const existing = await stat(path).catch(() => undefined)
@@ -71,9 +82,15 @@ export const buildInitramfs = async (spec: InitramfsSpec): Promise<InitramfsResu
     ...[...dirs].sort().map((d): CpioEntry => ({ kind: 'dir', path: d, mode: d === 'tmp' ? 0o1777 : 0o755 })),
     { kind: 'char', path: 'dev/console', major: 5, minor: 1, mode: 0o600 },
     { kind: 'symlink', path: 'bin/sh', target: 'busybox' },
+    ...INIT_APPLETS.map((a): CpioEntry => ({ kind: 'symlink', path: `bin/${a}`, target: 'busybox' })),
     { kind: 'symlink', path: 'sbin/modprobe', target: '/bin/busybox' },
-    ...files.map((f): CpioEntry => ({ kind: 'file', path: f.path, data: f.data, mode: f.mode })),
-    { kind: 'file', path: 'etc/virtcheck/modules', data: new TextEncoder().encode(moduleOrder.join('\n') + '\n') },
+    ...(await Promise.all(
+      inputs.map(async (i): Promise<CpioEntry> => {
+        const data = await readFile(i.from)
+        return { kind: 'file', path: i.path, data: i.transform ? i.transform(data) : data, mode: i.mode }
+      }),
+    )),
+    { kind: 'file', path: 'etc/virtcheck/modules', data: new TextEncoder().encode(moduleLines.map((l) => l + '\n').join('')) },
     { kind: 'file', path: 'init', data: new TextEncoder().encode(initScript), mode: 0o755 },
   ]
   const chunks = encodeCpio(entries)
@@ -83,4 +100,27 @@ export const buildInitramfs = async (spec: InitramfsSpec): Promise<InitramfsResu
   await rename(tmp, path)
   const bytes = chunks.reduce((n, c) => n + c.length, 0)
   return { kind: 'ok', path, key, cached: false, bytes, moduleOrder }
+}
+
+interface Input {
+  readonly path: string
+  readonly from: string
+  readonly mode: number
+  readonly transform?: (d: Uint8Array) => Uint8Array
+}
+
+const hashMemo = new Map<string, string>()
+
+/** sha256 of a file, remembered by path + size + mtime for this process; undefined when unreadable. */
+const sourceHash = async (from: string): Promise<string | undefined> => {
+  const st = await stat(from).catch(() => undefined)
+  if (!st?.isFile()) return undefined
+  const memoKey = `${from}\0${st.size}\0${st.mtimeMs}`
+  const known = hashMemo.get(memoKey)
+  if (known) return known
+  const data = await readFile(from).catch(() => undefined)
+  if (!data) return undefined
+  const h = sha256(data)
+  hashMemo.set(memoKey, h)
+  return h
 }

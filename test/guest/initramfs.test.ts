@@ -77,7 +77,7 @@ describe('buildInitramfs', () => {
     if (first.kind !== 'ok') return
     const names = decodeCpio(await readFile(first.path))
     const byName = new Map(names.map((e) => [e.name, e]))
-    expect(Buffer.from(byName.get('etc/virtcheck/modules')!.data).toString()).toBe('kernel/a/base.ko\nkernel/b/user.ko\n')
+    expect(Buffer.from(byName.get('etc/virtcheck/modules')!.data).toString()).toBe('1 kernel/a/base.ko\n1 kernel/b/user.ko\n')
     expect(byName.get('init')!.mode & 0o777).toBe(0o755)
     expect(byName.get('dev/console')!.rdev).toEqual([5, 1])
     expect(Buffer.from(byName.get('lib/modules/kernel/b/user.ko')!.data).toString()).toBe('USER')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { moduleClosure, moduleName, parseModulesDep } from '../../src/guest/modules.js'
+import { groupedLoadOrder, moduleClosure, moduleName, parseModulesDep, stripModuleSignature } from '../../src/guest/modules.js'
 
 // Shape of the real Debian 6.1 modules.dep lines for these drivers.
 const DEP = `kernel/drivers/virtio/virtio.ko:
@@ -40,5 +40,26 @@ describe('module closure', () => {
   it('accepts dashes for underscores and reports what is missing', () => {
     expect(moduleClosure(dep, ['crc-t10dif'])).toEqual({ kind: 'ok', order: ['kernel/crypto/crct10dif_common.ko.xz', 'kernel/lib/crc-t10dif.ko.xz'] })
     expect(moduleClosure(dep, ['e1000', 'ahci'])).toEqual({ kind: 'missing', names: ['ahci'] })
+  })
+
+  it('splits independent devices into parallel groups after their shared dependencies', () => {
+    const r = groupedLoadOrder(dep, [['virtio_pci', 'virtio_blk'], ['virtio_pci', 'virtio_net']])
+    expect(r.kind).toBe('ok')
+    if (r.kind !== 'ok') return
+    expect(r.order.common.map(moduleName)).toEqual(['virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio', 'virtio_ring', 'virtio_pci'])
+    expect(r.order.groups.map((g) => g.map(moduleName))).toEqual([['virtio_blk'], ['failover', 'net_failover', 'virtio_net']])
+    const e = groupedLoadOrder(dep, [['crc-t10dif'], ['e1000']])
+    expect(e.kind === 'ok' && e.order.common).toEqual([])
+    expect(groupedLoadOrder(dep, [['ahci']])).toEqual({ kind: 'missing', names: ['ahci'] })
+  })
+
+  it('strips an appended module signature, and leaves unsigned modules alone', () => {
+    const body = Buffer.from('\x7fELF module body')
+    const sig = Buffer.alloc(5, 0xaa)
+    const info = Buffer.alloc(12)
+    info.writeUInt32BE(sig.length, 8)
+    const signed = Buffer.concat([body, sig, info, Buffer.from('~Module signature appended~\n')])
+    expect(Buffer.from(stripModuleSignature(signed)).equals(body)).toBe(true)
+    expect(stripModuleSignature(body)).toBe(body)
   })
 })

@@ -104,6 +104,7 @@ int vc_run_job(const vc_job *job, const vc_request *req) {
       break;
     }
     long long s1 = vc_steal_ticks();
+    double dur = round(c.duration_ms * 1000) / 1000; /* printed with µs resolution; short agrees with it */
     for (int m = 0; m < job->nmetrics; m++) {
       if (!isfinite(c.values[m]) || c.values[m] < 0) {
         char msg[160];
@@ -122,10 +123,10 @@ int vc_run_job(const vc_job *job, const vc_request *req) {
       jb_str(&b, "better", job->metrics[m].better);
       jb_num(&b, "value", c.values[m]);
       jb_int(&b, "rep", r);
-      jb_num(&b, "durationMs", round(c.duration_ms * 1000) / 1000);
+      jb_num(&b, "durationMs", dur);
       jb_num(&b, "targetMs", c.target_ms);
       jb_int(&b, "iterations", c.iterations);
-      jb_bool(&b, "short", c.duration_ms < c.target_ms);
+      jb_bool(&b, "short", dur < c.target_ms);
       if (s0 >= 0 && s1 >= s0) jb_int(&b, "stealTicksDelta", s1 - s0);
       emit_params(&b, &c);
       jb_end(&b);

@@ -2,10 +2,11 @@
  * Pure: the QEMU command line of a guest, built in one place so docs/tiers.md, the recorded config
  * and the process that runs agree. Fast-boot choices from feasibility §2: `-nodefaults
  * -no-user-config`, qboot firmware, the uncompressed vmlinux booted through PVH, `cryptomgr.notests`
- * (saves ~0.35 s under TCG). ttyS0 is the kernel console (QEMU's stdout, kept as evidence); ttyS1
- * is the agent channel, a unix socket QEMU waits on (`wait=on`) so no agent byte can be lost.
+ * (saves ~0.35 s under TCG). ttyS0 is the kernel console (QEMU's stdout, kept as evidence); the
+ * agent channel (virtio console hvc0, or ttyS1) is a unix socket QEMU waits on (`wait=on`) so no
+ * agent byte can be lost.
  */
-import type { DeviceProfile, Accel } from './profiles.js'
+import { AGENT_CHANNELS, type DeviceProfile, type Accel } from './profiles.js'
 import type { QemuOptions } from './options.js'
 
 export interface GuestCommandSpec {
@@ -36,7 +37,7 @@ export const kernelCmdline = (spec: GuestCommandSpec): string =>
     'quiet',
     'panic=-1',
     'cryptomgr.notests',
-    'virtcheck.agent=/dev/ttyS1',
+    `virtcheck.agent=${AGENT_CHANNELS[spec.options.agentChannel].guestDevice}`,
     ...(spec.disk ? [`virtcheck.disk=${spec.devices.guestDisk}`] : []),
     ...(spec.net ? [`virtcheck.ip=${spec.net.guestCidr}`] : []),
     ...(spec.options.append ? [spec.options.append] : []),
@@ -89,8 +90,9 @@ export const buildGuestCommand = (spec: GuestCommandSpec): GuestCommand => {
     'chardev:console0',
     '-chardev',
     `socket,id=agent0,path=${spec.agentSocket},server=on,wait=on`,
-    '-serial',
-    'chardev:agent0',
+    ...(o.agentChannel === 'virtio'
+      ? ['-device', 'virtio-serial-pci,id=vcser0', '-device', 'virtconsole,chardev=agent0,bus=vcser0.0']
+      : ['-serial', 'chardev:agent0']),
     '-kernel',
     spec.kernelPath,
     '-initrd',

@@ -24,7 +24,19 @@ export const kvmBackend = async (): Promise<string> => {
   return 'unknown'
 }
 
-export const qemuVersion = async (binary: string): Promise<{ ok: true; version: string } | { ok: false; why: string }> => {
+const versions = new Map<string, Promise<{ ok: true; version: string } | { ok: false; why: string }>>()
+
+/** `<binary> --version`, asked once per binary per process (QEMU is a large binary to start). */
+export const qemuVersion = (binary: string): Promise<{ ok: true; version: string } | { ok: false; why: string }> => {
+  let v = versions.get(binary)
+  if (!v) {
+    v = askVersion(binary)
+    versions.set(binary, v)
+  }
+  return v
+}
+
+const askVersion = async (binary: string): Promise<{ ok: true; version: string } | { ok: false; why: string }> => {
   const r = await execa(binary, ['--version'], { reject: false, timeout: 10_000 })
   if (r.exitCode !== 0) return { ok: false, why: r.failed && r.code === 'ENOENT' ? `${binary} is not installed` : `${binary} --version: ${String(r.stderr || r.shortMessage).trim()}` }
   return { ok: true, version: /version\s+(\S+)/.exec(String(r.stdout))?.[1] ?? String(r.stdout).split('\n')[0]!.trim() }

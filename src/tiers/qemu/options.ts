@@ -6,7 +6,7 @@ import type { TierId } from '../../core/tier.js'
 import { checkOptionKeys, numberOption } from '../../bench/tier-options.js'
 import type { Accel } from './profiles.js'
 
-export const QEMU_OPTION_KEYS = ['smp', 'memory-mib', 'qemu-binary', 'machine', 'cpu', 'aio', 'cache', 'disk-mib', 'append'] as const
+export const QEMU_OPTION_KEYS = ['smp', 'memory-mib', 'qemu-binary', 'machine', 'cpu', 'aio', 'cache', 'disk-mib', 'append', 'agent-channel'] as const
 
 export interface QemuOptions {
   readonly smp: number
@@ -19,6 +19,8 @@ export interface QemuOptions {
   readonly diskMib: number
   /** Extra guest kernel arguments, appended after virtcheck's own. */
   readonly append: string
+  /** How virtcheck talks to the agent: a virtio console (default) or a second 16550 UART. */
+  readonly agentChannel: 'virtio' | 'serial'
 }
 
 const oneOf = <T extends string>(tier: TierId, key: string, raw: string | undefined, allowed: readonly T[], dflt: T): T => {
@@ -44,5 +46,6 @@ export const parseQemuOptions = (tier: TierId, accel: Accel, options: Readonly<R
     cache: oneOf(tier, 'cache', o['cache'], ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'] as const, 'none'),
     diskMib: numberOption(tier, o, 'disk-mib', { min: 64, max: 1024 * 1024 }) ?? 1024,
     append,
+    agentChannel: oneOf(tier, 'agent-channel', o['agent-channel'], ['virtio', 'serial'] as const, 'virtio'),
   }
 }

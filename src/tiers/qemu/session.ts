@@ -20,7 +20,7 @@ import { toGuestRequest } from './job-params.js'
 import { parseSmaps } from './memory.js'
 import { SOCKET_DIR_PREFIX } from './strays.js'
 import { parseQemuOptions } from './options.js'
-import { forMachine, guestModules, type QemuTierProfile } from './profiles.js'
+import { AGENT_CHANNELS, forMachine, guestModules, type QemuTierProfile } from './profiles.js'
 
 /** TCG runs a repetition's fixed work many times slower; give job timeouts room for it. */
 const TCG_SLOWDOWN = 4
@@ -50,12 +50,14 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
   if (!bb) return failOpen(`${tier}: no static busybox for the guest (install busybox-static)`)
 
   const withNetwork = ctx.network !== undefined
+  const channel = AGENT_CHANNELS[opts.agentChannel]
   const initrd = await buildInitramfs({
     busyboxPath: bb,
     vcworkPath: nativeBinary('vcwork', 'x86_64'),
     // An explicit kernel without a modules folder must have its drivers built in; the guest init then
     // reports a missing disk or NIC on the console, and the jobs fail with that evidence.
-    modules: kernel.modulesDir ? guestModules(devices, withNetwork) : [],
+    modules: kernel.modulesDir ? [...guestModules(devices, withNetwork), ...channel.modules] : [],
+    moduleGroups: [devices.diskModules, ...(withNetwork ? [devices.nicModules] : []), ...(channel.modules.length ? [channel.modules] : [])],
     ...(kernel.modulesDir ? { modulesDir: kernel.modulesDir } : {}),
   })
   if (initrd.kind === 'failed') return failOpen(`${tier}: cannot build the guest initramfs: ${initrd.reason} (kernel ${kernel.release}, ${kernel.flavour}, ${kernel.source})`)
@@ -144,7 +146,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       nic: net ? devices.nic : 'none',
       vhost,
       vhostNote,
-      agentChannel: 'second 16550 UART (ttyS1) on a unix socket',
+      agentChannel: channel.label,
       orphanGuard: guard.length ? guard.join(' ') : 'none (setpriv missing)',
       kernelPath: kernel.path,
       ...(kernel.imagePath && kernel.imagePath !== kernel.path ? { kernelImage: kernel.imagePath } : {}),

@@ -29,22 +29,29 @@ describe('QEMU command line', () => {
     expect(after(c.argv, '-accel')).toEqual(['tcg'])
     expect(after(c.argv, '-cpu')).toEqual(['qemu64'])
     expect(after(c.argv, '-machine')).toEqual(['q35'])
-    expect(after(c.argv, '-serial')).toEqual(['chardev:console0', 'chardev:agent0'])
-    expect(after(c.argv, '-device')).toEqual(['virtio-blk-pci,drive=disk0', 'virtio-net-pci,netdev=net0,mac=52:54:00:76:63:01'])
+    expect(after(c.argv, '-serial')).toEqual(['chardev:console0'])
+    expect(after(c.argv, '-device')).toEqual([
+      'virtio-serial-pci,id=vcser0',
+      'virtconsole,chardev=agent0,bus=vcser0.0',
+      'virtio-blk-pci,drive=disk0',
+      'virtio-net-pci,netdev=net0,mac=52:54:00:76:63:01',
+    ])
     expect(after(c.argv, '-drive')[0]).toBe('file=/scratch/d.raw,format=raw,if=none,id=disk0,cache=none,aio=io_uring')
     expect(after(c.argv, '-netdev')[0]).toContain('vhost=off')
-    expect(c.kernelCmdline).toBe('console=ttyS0 quiet panic=-1 cryptomgr.notests virtcheck.agent=/dev/ttyS1 virtcheck.disk=/dev/vda virtcheck.ip=10.213.0.2/30')
+    expect(c.kernelCmdline).toBe('console=ttyS0 quiet panic=-1 cryptomgr.notests virtcheck.agent=/dev/hvc0 virtcheck.disk=/dev/vda virtcheck.ip=10.213.0.2/30')
     expect(renderArgv(c.argv)).toContain("-append 'console=ttyS0 quiet")
   })
 
   it('emulated under KVM: e1000 + AHCI disk, -cpu host, options applied', () => {
-    const opts = parseQemuOptions('kvm-emulated', 'kvm', { smp: '2', 'memory-mib': '512', aio: 'threads', append: 'mitigations=off' })
+    const opts = parseQemuOptions('kvm-emulated', 'kvm', { smp: '2', 'memory-mib': '512', aio: 'threads', append: 'mitigations=off', 'agent-channel': 'serial' })
     const c = buildGuestCommand({ ...base, accel: 'kvm', options: opts, devices: DEVICE_PROFILES.emulated, net: { tap: 't', vhost: true, guestCidr: '10.0.0.2/30' } })
     expect(after(c.argv, '-accel')).toEqual(['kvm'])
     expect(after(c.argv, '-cpu')).toEqual(['host'])
     expect(after(c.argv, '-smp')).toEqual(['2'])
     expect(after(c.argv, '-m')).toEqual(['512'])
+    expect(after(c.argv, '-serial')).toEqual(['chardev:console0', 'chardev:agent0'])
     expect(after(c.argv, '-device')).toEqual(['ide-hd,drive=disk0,bus=ide.0', 'e1000,netdev=net0,mac=52:54:00:76:63:01'])
+    expect(c.kernelCmdline).toContain('virtcheck.agent=/dev/ttyS1')
     expect(after(c.argv, '-netdev')[0]).toContain('vhost=on')
     expect(c.kernelCmdline).toMatch(/virtcheck.disk=\/dev\/sda virtcheck.ip=10.0.0.2\/30 mitigations=off$/)
   })
