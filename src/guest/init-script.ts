@@ -73,10 +73,10 @@ fi
 ip link set lo up
 if [ -n "$IP" ]; then
   i=0; NIC=
-  while [ $i -lt ${wait * 10} ]; do
+  while [ $i -lt ${wait * 100} ]; do
     for n in /sys/class/net/*; do n=\${n##*/}; [ "$n" != lo ] && [ "$n" != '*' ] && NIC=$n && break; done
     [ -n "$NIC" ] && break
-    usleep 100000; i=$((i+1))
+    usleep 10000; i=$((i+1))
   done
   if [ -n "$NIC" ]; then
     ip addr add "$IP" dev "$NIC" && ip link set "$NIC" up && echo "virtcheck: $NIC = $IP"
@@ -86,11 +86,11 @@ if [ -n "$IP" ]; then
 fi
 if [ -n "$DISK" ]; then
   i=0
-  while [ ! -b "$DISK" ] && [ $i -lt ${wait * 10} ]; do usleep 100000; i=$((i+1)); done
+  while [ ! -b "$DISK" ] && [ $i -lt ${wait * 100} ]; do usleep 10000; i=$((i+1)); done
   [ -b "$DISK" ] && echo "virtcheck: disk $DISK ready" || echo "virtcheck: disk $DISK did not appear"
 fi
 i=0
-while [ ! -c "$AGENT" ] && [ $i -lt ${wait * 10} ]; do usleep 100000; i=$((i+1)); done
+while [ ! -c "$AGENT" ] && [ $i -lt ${wait * 100} ]; do usleep 10000; i=$((i+1)); done
 stty -F "$AGENT" raw -echo -echoe -echok -echoctl -echoke
 read UP _ < /proc/uptime
 echo "${AGENT_START_MARKER} uptime=$UP"
