@@ -21,7 +21,7 @@ export interface InitScriptOptions {
 }
 
 /** Applets the script calls; the initramfs links each to busybox for builds without standalone mode. */
-export const INIT_APPLETS = ['mount', 'uname', 'nproc', 'cut', 'insmod', 'ip', 'usleep', 'stty', 'sync', 'poweroff'] as const
+export const INIT_APPLETS = ['mount', 'cut', 'insmod', 'ip', 'usleep', 'stty', 'sync', 'poweroff'] as const
 
 export const renderInitScript = (o: InitScriptOptions = {}): string => {
   const wait = o.deviceWaitS ?? 15
@@ -34,7 +34,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 read UP _ < /proc/uptime
-echo "${GUEST_UP_MARKER} uptime=$UP kernel=$(uname -r) cpus=$(nproc)"
+read KREL < /proc/sys/kernel/osrelease
+read CPUS < /sys/devices/system/cpu/online
+echo "${GUEST_UP_MARKER} uptime=$UP kernel=$KREL online-cpus=$CPUS"
 `
   const tail = `echo "${AGENT_EXIT_MARKER} rc=$RC uptime=$(cut -d' ' -f1 /proc/uptime)"
 sync

@@ -4,13 +4,15 @@
  * under TCG the guest kernel's own gunzip is slower than reading a few more MB. Cached by content
  * hash under `<cache>/initramfs/`; a second build with the same inputs touches nothing.
  */
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { initramfsDir } from './cache-paths.js'
 import { encodeCpio, type CpioEntry } from './cpio.js'
 import { INIT_APPLETS, renderInitScript } from './init-script.js'
 import { initramfsFileName, initramfsKey, sha256 } from './initramfs-key.js'
 import { groupedLoadOrder, parseModulesDep, stripModuleSignature } from './modules.js'
+import { decompressorArgv, type KernelCompression } from './kernel-payload.js'
+import { execa } from 'execa'
 
 export interface InitramfsSpec {
   /** Static busybox for the guest architecture. */
@@ -48,7 +50,10 @@ export const buildInitramfs = async (spec: InitramfsSpec): Promise<InitramfsResu
     if (plan.kind === 'missing')
       return { kind: 'failed', reason: `the guest kernel lacks module(s) ${plan.names.join(', ')} (the Debian cloud kernel has no e1000/AHCI; use the generic kernel)` }
     // "<group> <path>" lines: group 0 loads first, the others in parallel (see init-script.ts).
-    moduleLines = [...plan.order.common.map((m) => `0 ${m}`), ...plan.order.groups.flatMap((g, i) => g.map((m) => `${i + 1} ${m}`))]
+    moduleLines = [
+      ...plan.order.common.map((m) => `0 ${inArchive(m)}`),
+      ...plan.order.groups.flatMap((g, i) => g.map((m) => `${i + 1} ${inArchive(m)}`)),
+    ]
     moduleOrder = [...plan.order.common, ...plan.order.groups.flat()]
   }
   const initScript = renderInitScript({ agent: spec.vcworkPath !== undefined })
@@ -58,24 +63,39 @@ export const buildInitramfs = async (spec: InitramfsSpec): Promise<InitramfsResu
   const inputs: Input[] = [
     { path: 'bin/busybox', from: spec.busyboxPath, mode: 0o755 },
     ...(spec.vcworkPath ? [{ path: 'bin/vcwork', from: spec.vcworkPath, mode: 0o755 }] : []),
-    ...moduleOrder.map((m): Input => ({ path: `lib/modules/${m}`, from: join(spec.modulesDir!, m), mode: 0o644, ...(strip ? { transform: strip } : {}) })),
+    ...moduleOrder.map((m): Input => ({ path: `lib/modules/${inArchive(m)}`, from: join(spec.modulesDir!, m), mode: 0o644, transform: moduleTransform(m, strip) })),
   ]
   const hashes = await Promise.all(inputs.map((i) => sourceHash(i.from)))
   const problems = inputs.filter((_, k) => hashes[k] === undefined).map((i) => `${i.from} is not readable`)
   if (problems.length) return { kind: 'failed', reason: problems.join('; ') }
   const key = initramfsKey({
-    files: Object.fromEntries(inputs.map((i, k) => [i.path, `${hashes[k]}${i.transform ? '+unsigned' : ''}`])),
+    files: Object.fromEntries(inputs.map((i, k) => [i.path, `${hashes[k]}${i.transform ? (strip ? '+unsigned' : '+plain') : ''}`])),
     initScript,
     moduleOrder: moduleLines,
   })
   const dir = initramfsDir(spec.env)
   const path = join(dir, initramfsFileName(key))
   const existing = await stat(path).catch(() => undefined)
-  if (existing?.isFile()) return { kind: 'ok', path, key, cached: true, bytes: existing.size, moduleOrder }
+  if (existing?.isFile()) {
+    const now = new Date()
+    await utimes(path, now, now).catch(() => undefined) // mark as used, for pruning
+    return { kind: 'ok', path, key, cached: true, bytes: existing.size, moduleOrder }
+  }
 
+  let contents: CpioEntry[]
+  try {
+    contents = await Promise.all(
+      inputs.map(async (i): Promise<CpioEntry> => {
+        const data = await readFile(i.from)
+        return { kind: 'file', path: i.path, data: i.transform ? await i.transform(data) : data, mode: i.mode }
+      }),
+    )
+  } catch (e) {
+    return { kind: 'failed', reason: e instanceof Error ? e.message : String(e) }
+  }
   const dirs = new Set(DIRS)
   for (const m of moduleOrder) {
-    const parts = `lib/modules/${m}`.split('/')
+    const parts = `lib/modules/${inArchive(m)}`.split('/')
     for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
   }
   const entries: CpioEntry[] = [
@@ -84,12 +104,7 @@ export const buildInitramfs = async (spec: InitramfsSpec): Promise<InitramfsResu
     { kind: 'symlink', path: 'bin/sh', target: 'busybox' },
     ...INIT_APPLETS.map((a): CpioEntry => ({ kind: 'symlink', path: `bin/${a}`, target: 'busybox' })),
     { kind: 'symlink', path: 'sbin/modprobe', target: '/bin/busybox' },
-    ...(await Promise.all(
-      inputs.map(async (i): Promise<CpioEntry> => {
-        const data = await readFile(i.from)
-        return { kind: 'file', path: i.path, data: i.transform ? i.transform(data) : data, mode: i.mode }
-      }),
-    )),
+    ...contents,
     { kind: 'file', path: 'etc/virtcheck/modules', data: new TextEncoder().encode(moduleLines.map((l) => l + '\n').join('')) },
     { kind: 'file', path: 'init', data: new TextEncoder().encode(initScript), mode: 0o755 },
   ]
@@ -98,6 +113,7 @@ export const buildInitramfs = async (spec: InitramfsSpec): Promise<InitramfsResu
   const tmp = `${path}.tmp.${process.pid}`
   await writeFile(tmp, chunks)
   await rename(tmp, path)
+  await pruneImages(dir, path)
   const bytes = chunks.reduce((n, c) => n + c.length, 0)
   return { kind: 'ok', path, key, cached: false, bytes, moduleOrder }
 }
@@ -106,7 +122,26 @@ interface Input {
   readonly path: string
   readonly from: string
   readonly mode: number
-  readonly transform?: (d: Uint8Array) => Uint8Array
+  readonly transform?: ((d: Uint8Array) => Promise<Uint8Array> | Uint8Array) | undefined
+}
+
+const COMPRESSED_MODULE = /\.ko\.(xz|zst|gz)$/
+const DECOMPRESS: Record<string, KernelCompression> = { xz: 'xz', zst: 'zstd', gz: 'gzip' }
+
+/** Modules are stored uncompressed: busybox insmod hands the file to init_module as is. */
+const inArchive = (m: string): string => m.replace(COMPRESSED_MODULE, '.ko')
+
+/** Decompress (host kernels often ship .ko.xz / .ko.zst), then drop the signature unless kept. */
+const moduleTransform = (m: string, strip: ((d: Uint8Array) => Uint8Array) | undefined): Input['transform'] => {
+  const c = COMPRESSED_MODULE.exec(m)?.[1]
+  if (!c) return strip
+  return async (data) => {
+    const [file, ...args] = decompressorArgv(DECOMPRESS[c]!)
+    const r = await execa(file!, args, { input: data, encoding: 'buffer', reject: false, timeout: 60_000 })
+    if (r.exitCode !== 0) throw new Error(`cannot decompress module ${m} with ${file}: exit ${r.exitCode ?? '?'}`)
+    const plain = new Uint8Array(r.stdout)
+    return strip ? strip(plain) : plain
+  }
 }
 
 const hashMemo = new Map<string, string>()
@@ -123,4 +158,17 @@ const sourceHash = async (from: string): Promise<string | undefined> => {
   const h = sha256(data)
   hashMemo.set(memoKey, h)
   return h
+}
+
+/** Images unused for this long are removed when a new one is written (QEMU reads an image only at start). */
+const PRUNE_AFTER_MS = 7 * 24 * 3600 * 1000
+
+const pruneImages = async (dir: string, keep: string): Promise<void> => {
+  const now = Date.now()
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    const p = join(dir, f)
+    if (p === keep || !f.endsWith('.cpio')) continue
+    const st = await stat(p).catch(() => undefined)
+    if (st && now - st.mtimeMs > PRUNE_AFTER_MS) await rm(p, { force: true })
+  }
 }

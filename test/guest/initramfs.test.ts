@@ -91,6 +91,21 @@ describe('buildInitramfs', () => {
     expect(rebuilt.kind === 'ok' && rebuilt.path).not.toBe(first.path)
   })
 
+  it('stores compressed host modules (.ko.xz, .ko.zst) uncompressed, under .ko names', async () => {
+    const mods = join(dir, 'lib/modules/9.9.8')
+    await execa('mkdir', ['-p', join(mods, 'kernel')])
+    await writeFile(join(mods, 'kernel/x.ko.xz'), (await execa('xz', ['-c'], { input: 'XMOD', encoding: 'buffer' })).stdout)
+    await writeFile(join(mods, 'kernel/z.ko.zst'), (await execa('zstd', ['-c', '-q'], { input: 'ZMOD', encoding: 'buffer' })).stdout)
+    await writeFile(join(mods, 'modules.dep'), 'kernel/x.ko.xz:\nkernel/z.ko.zst: kernel/x.ko.xz\n')
+    const r = await buildInitramfs({ busyboxPath: join(dir, 'busybox'), modulesDir: mods, modules: ['z'], env: { VIRTCHECK_CACHE: join(dir, 'cache') } })
+    expect(r.kind).toBe('ok')
+    if (r.kind !== 'ok') return
+    const byName = new Map(decodeCpio(await readFile(r.path)).map((e) => [e.name, e]))
+    expect(Buffer.from(byName.get('lib/modules/kernel/x.ko')!.data).toString()).toBe('XMOD')
+    expect(Buffer.from(byName.get('lib/modules/kernel/z.ko')!.data).toString()).toBe('ZMOD')
+    expect(Buffer.from(byName.get('etc/virtcheck/modules')!.data).toString()).toBe('1 kernel/x.ko\n1 kernel/z.ko\n')
+  })
+
   it('fails with a reason when a module is missing', async () => {
     const r = await buildInitramfs({ busyboxPath: join(dir, 'busybox'), modulesDir: join(dir, 'lib/modules/9.9.9'), modules: ['e1000'], env: { VIRTCHECK_CACHE: join(dir, 'cache') } })
     expect(r).toMatchObject({ kind: 'failed' })

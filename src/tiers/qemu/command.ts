@@ -52,7 +52,7 @@ export const buildGuestCommand = (spec: GuestCommandSpec): GuestCommand => {
           '-drive',
           `file=${spec.disk.path},format=raw,if=none,id=disk0,cache=${o.cache},aio=${o.aio}`,
           '-device',
-          spec.devices.diskDevice('disk0'),
+          spec.devices.diskDevice('disk0', o.ioeventfd),
         ]
       : []),
     ...(spec.net
@@ -60,7 +60,7 @@ export const buildGuestCommand = (spec: GuestCommandSpec): GuestCommand => {
           '-netdev',
           `tap,id=net0,ifname=${spec.net.tap},script=no,downscript=no,vhost=${spec.net.vhost ? 'on' : 'off'}`,
           '-device',
-          `${spec.devices.nic},netdev=net0,mac=${GUEST_MAC}`,
+          `${spec.devices.nic},netdev=net0,mac=${GUEST_MAC}${spec.devices.nicProps(o.ioeventfd)}`,
         ]
       : []),
   ]

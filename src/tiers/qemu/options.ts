@@ -6,7 +6,7 @@ import type { TierId } from '../../core/tier.js'
 import { checkOptionKeys, numberOption } from '../../bench/tier-options.js'
 import type { Accel } from './profiles.js'
 
-export const QEMU_OPTION_KEYS = ['smp', 'memory-mib', 'qemu-binary', 'machine', 'cpu', 'aio', 'cache', 'disk-mib', 'append', 'agent-channel'] as const
+export const QEMU_OPTION_KEYS = ['smp', 'memory-mib', 'qemu-binary', 'machine', 'cpu', 'aio', 'cache', 'disk-mib', 'append', 'agent-channel', 'ioeventfd'] as const
 
 export interface QemuOptions {
   readonly smp: number
@@ -21,6 +21,8 @@ export interface QemuOptions {
   readonly append: string
   /** How virtcheck talks to the agent: a virtio console (default) or a second 16550 UART. */
   readonly agentChannel: 'virtio' | 'serial'
+  /** virtio devices' ioeventfd: `on` hands a notify to QEMU's main loop, `off` handles it in the vCPU thread. */
+  readonly ioeventfd: 'on' | 'off'
 }
 
 const oneOf = <T extends string>(tier: TierId, key: string, raw: string | undefined, allowed: readonly T[], dflt: T): T => {
@@ -47,5 +49,8 @@ export const parseQemuOptions = (tier: TierId, accel: Accel, options: Readonly<R
     diskMib: numberOption(tier, o, 'disk-mib', { min: 64, max: 1024 * 1024 }) ?? 1024,
     append,
     agentChannel: oneOf(tier, 'agent-channel', o['agent-channel'], ['virtio', 'serial'] as const, 'virtio'),
+    // Under TCG a virtio notify handled in the vCPU thread (off) beats a hop to QEMU's main loop (on):
+    // measured here 4K QD1 random reads 5.4k vs 3.9k IOPS; under KVM ioeventfd keeps the vCPU running.
+    ioeventfd: oneOf(tier, 'ioeventfd', o['ioeventfd'], ['on', 'off'] as const, accel === 'tcg' ? 'off' : 'on'),
   }
 }

@@ -13,7 +13,9 @@ export type DeviceModel = 'virtio' | 'emulated'
 export interface DeviceProfile {
   readonly model: DeviceModel
   readonly nic: string
-  readonly diskDevice: (driveId: string) => string
+  readonly diskDevice: (driveId: string, ioeventfd: 'on' | 'off') => string
+  /** Extra NIC properties (ioeventfd for virtio). */
+  readonly nicProps: (ioeventfd: 'on' | 'off') => string
   /** Block device the guest sees for the benchmark disk. */
   readonly guestDisk: string
   /** Guest kernel modules the devices need (dependencies are added by the initramfs build). */
@@ -27,7 +29,8 @@ export const DEVICE_PROFILES: Readonly<Record<DeviceModel, DeviceProfile>> = {
   virtio: {
     model: 'virtio',
     nic: 'virtio-net-pci',
-    diskDevice: (id) => `virtio-blk-pci,drive=${id}`,
+    diskDevice: (id, ioeventfd) => `virtio-blk-pci,drive=${id}${ioeventfd === 'off' ? ',ioeventfd=off' : ''}`,
+    nicProps: (ioeventfd) => (ioeventfd === 'off' ? ',ioeventfd=off' : ''),
     guestDisk: '/dev/vda',
     diskModules: ['virtio_pci', 'virtio_blk'],
     nicModules: ['virtio_pci', 'virtio_net'],
@@ -38,6 +41,7 @@ export const DEVICE_PROFILES: Readonly<Record<DeviceModel, DeviceProfile>> = {
     nic: 'e1000',
     // ide.0 is the first port of the q35's built-in ICH9 AHCI controller.
     diskDevice: (id) => `ide-hd,drive=${id},bus=ide.0`,
+    nicProps: () => '',
     guestDisk: '/dev/sda',
     diskModules: ['ahci', 'sd_mod'],
     nicModules: ['e1000'],

@@ -142,6 +142,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       diskFile: 'raw, sparse, in the scratch folder',
       diskMib: opts.diskMib,
       cacheMode: opts.cache,
+      ...(devices.model === 'virtio' ? { ioeventfd: opts.ioeventfd } : {}),
       aio: opts.aio,
       nic: net ? devices.nic : 'none',
       vhost,

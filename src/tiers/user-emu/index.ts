@@ -1,8 +1,10 @@
 /**
  * emu-aarch64: the aarch64 build of vcwork under qemu-user (TCG, user mode), speaking the agent
  * protocol over stdio. Called explicitly (`qemu-aarch64-static vcwork agent`), so it needs no
- * binfmt_misc registration and changes nothing on the host. For net jobs it runs in its own network
- * namespace (`unshare --net`) joined to the peer by a veth pair, like a container.
+ * binfmt_misc registration and changes nothing on the host. IO jobs use a file in the shared scratch
+ * folder (same file system as native). For net jobs it runs in its own network namespace
+ * (`unshare --net`) joined to the peer by a veth pair, like a container; without a peer namespace
+ * (not root) it uses a loopback peer, as the native tier does.
  * qemu-system-aarch64 with an arm64 guest kernel is not implemented (see docs/tiers.md).
  */
 import { access } from 'node:fs/promises'
@@ -12,7 +14,9 @@ import { startAgentProcess } from '../../bench/agent-process.js'
 import { jobTimeoutMs } from '../../bench/job-timeout.js'
 import { AgentStartError } from '../../bench/agent-client.js'
 import { qemuVersion } from '../qemu/host-facts.js'
-import { isNetJob } from '../qemu/job-params.js'
+import { withTierParams } from '../../bench/job-params.js'
+import { removeScratchFiles } from '../../bench/scratch.js'
+import { startLoopbackPeer } from '../../net/loopback-peer.js'
 import { emuAgentArgv, parseEmuOptions } from './options.js'
 
 const QEMU_USER_CANDIDATES = ['qemu-aarch64-static', 'qemu-aarch64']
@@ -46,8 +50,8 @@ export const emuAarch64Driver: TierDriver = {
       startTimeoutMs: ctx.startTimeoutMs,
       cwd: ctx.scratchDir,
     })
-    let peer: string | undefined
-    let netNote = 'no network in this run'
+    let peer: string | { unavailable: string } | undefined
+    let netNote = 'loopback (127.0.0.1), peer started on the first net job'
     if (network) {
       try {
         // unshare execs qemu, so the agent's pid is the process living in the new namespace.
@@ -55,9 +59,16 @@ export const emuAarch64Driver: TierDriver = {
         peer = `${link.peerAddress}:${network.port}`
         netNote = `own network namespace, veth ${link.ifname} ${link.localAddress}/${link.prefixLength} to the peer`
       } catch (e) {
-        netNote = `veth to the peer failed: ${e instanceof Error ? e.message : String(e)}`
+        peer = { unavailable: `veth to the peer failed: ${e instanceof Error ? e.message : String(e)}` }
+        netNote = peer.unavailable
       }
     }
+    const peerFor = async (): Promise<string | { unavailable: string }> =>
+      (peer ??= await startLoopbackPeer(ctx.cleanup, { maxSeconds: 3600, log: ctx.log }).then(
+        (p) => p.address,
+        (e: unknown) => ({ unavailable: e instanceof Error ? e.message : String(e) }),
+      ))
+    const undoScratch = ctx.cleanup.add('emu-aarch64: scratch files', () => removeScratchFiles(ctx.scratchDir, 'emu-aarch64'))
     const config = {
       emulator: qemu.binary,
       qemuVersion: qemu.version,
@@ -67,6 +78,7 @@ export const emuAarch64Driver: TierDriver = {
       binfmt: 'not used (emulator invoked explicitly)',
       vcworkVersion: agent.version,
       network: netNote,
+      scratchDir: ctx.scratchDir,
       systemEmulation: 'qemu-system-aarch64 not implemented',
     }
     return {
@@ -74,17 +86,17 @@ export const emuAarch64Driver: TierDriver = {
       config,
       bootMs: agent.bootMs,
       run: async (req: JobRequest, signal?: AbortSignal) => {
-        let r = req
-        if (isNetJob(req.job)) {
-          if (!peer) return { kind: 'failed', reason: `${req.job}: no network peer for emu-aarch64: ${netNote}` }
-          r = { ...req, params: { ...req.params, peer } }
-        }
-        return agent.client.run(r, jobTimeoutMs(r, EMU_SLOWDOWN), signal ?? ctx.signal)
+        const full = withTierParams(req, { tier: 'emu-aarch64', scratchDir: ctx.scratchDir, ...(req.job.startsWith('net.') ? { peer: await peerFor() } : {}) })
+        if ('kind' in full) return full
+        return agent.client.run(full, jobTimeoutMs(full, EMU_SLOWDOWN), signal ?? ctx.signal)
       },
       // qemu-user's own memory (translator, code cache) is inside the same process as the workload;
       // it cannot be separated from the workload's pages, so no figure is claimed.
       overheadRssBytes: async () => undefined,
-      close: agent.close,
+      close: async () => {
+        await agent.close()
+        await undoScratch()
+      },
     }
   },
 }

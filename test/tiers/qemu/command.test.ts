@@ -33,8 +33,8 @@ describe('QEMU command line', () => {
     expect(after(c.argv, '-device')).toEqual([
       'virtio-serial-pci,id=vcser0',
       'virtconsole,chardev=agent0,bus=vcser0.0',
-      'virtio-blk-pci,drive=disk0',
-      'virtio-net-pci,netdev=net0,mac=52:54:00:76:63:01',
+      'virtio-blk-pci,drive=disk0,ioeventfd=off',
+      'virtio-net-pci,netdev=net0,mac=52:54:00:76:63:01,ioeventfd=off',
     ])
     expect(after(c.argv, '-drive')[0]).toBe('file=/scratch/d.raw,format=raw,if=none,id=disk0,cache=none,aio=io_uring')
     expect(after(c.argv, '-netdev')[0]).toContain('vhost=off')
@@ -70,6 +70,14 @@ describe('QEMU command line', () => {
 })
 
 describe('QEMU tier options', () => {
+  it('picks ioeventfd per accelerator (off under TCG, on under KVM) unless told', () => {
+    expect(parseQemuOptions('tcg-virtio', 'tcg', {}).ioeventfd).toBe('off')
+    expect(parseQemuOptions('kvm-virtio', 'kvm', {}).ioeventfd).toBe('on')
+    expect(parseQemuOptions('tcg-virtio', 'tcg', { ioeventfd: 'on' }).ioeventfd).toBe('on')
+    const c = buildGuestCommand({ ...base, accel: 'kvm', options: parseQemuOptions('kvm-virtio', 'kvm', {}), devices: DEVICE_PROFILES.virtio })
+    expect(after(c.argv, '-device')).toContain('virtio-blk-pci,drive=disk0')
+  })
+
   it('rejects unknown keys and bad values as usage errors', () => {
     expect(() => parseQemuOptions('tcg-virtio', 'tcg', { smpp: '2' })).toThrow(UsageError)
     expect(() => parseQemuOptions('tcg-virtio', 'tcg', { smp: '0' })).toThrow(/smp must be a number from 1 to 64/)
