@@ -17,7 +17,10 @@ main { padding:8px 28px 40px; max-width:1400px; }
 section { margin:22px 0 30px; }
 h2 { font-size:18px; border-bottom:2px solid var(--line); padding-bottom:4px; }
 h3 { font-size:15px; margin:18px 0 6px; }
-table.findings td:nth-child(4) { min-width:200px; } table.findings ul { margin:0; padding-left:16px; }
+/* Findings fit the page: fixed layout, long evidence wraps instead of pushing the fix column off-screen. */
+table.findings { width:100%; table-layout:fixed; } table.findings td { overflow-wrap:anywhere; }
+table.findings th:nth-child(1) { width:58px; } table.findings th:nth-child(2) { width:100px; } table.findings th:nth-child(3) { width:16%; } table.findings th:nth-child(4) { width:22%; } table.findings th:nth-child(5) { width:28%; }
+table.findings ul { margin:0; padding-left:16px; }
 table { border-collapse:collapse; margin:6px 0 10px; }
 th, td { border:1px solid var(--line); padding:4px 8px; vertical-align:top; text-align:left; }
 th { background:var(--panel); font-weight:600; }

@@ -4,9 +4,11 @@
  * of a run that is still alive is never touched: only items whose owner pid is gone are listed.
  */
 import { readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cmd } from '../net/ip-command.js'
 import { readCgroupLayout } from '../tiers/container/cgroups.js'
+import { socketDirOwner } from '../tiers/qemu/strays.js'
 
 export type DebrisKind = 'process' | 'mount' | 'netns' | 'cgroup' | 'file'
 
@@ -150,6 +152,13 @@ const findFiles = async (home: string): Promise<DebrisItem[]> => {
     const p = join(scratch, f)
     const size = (await stat(p).catch(() => undefined))?.size ?? 0
     out.push({ kind: 'file', what: `${p} (${Math.round(size / 1048576)} MiB scratch)`, remove: () => rm(p, { force: true }) })
+  }
+  // QEMU agent socket folders (`$TMPDIR/vc-q-<pid>-XXXXXX`) of runs that are gone.
+  for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
+    const owner = socketDirOwner(name)
+    if (owner === undefined || owner === process.pid || isAlive(owner)) continue
+    const p = join(tmpdir(), name)
+    out.push({ kind: 'file', what: `${p}/ (guest agent socket folder of a crashed run)`, remove: () => rm(p, { recursive: true, force: true }) })
   }
   return out
 }
