@@ -7,6 +7,7 @@
 import { execa } from 'execa'
 import type { CleanupRegistry } from '../host/cleanup.js'
 import { AgentClient, AgentStartError } from './agent-client.js'
+import { killProcessGroup } from '../host/process-group.js'
 
 export interface AgentProcess {
   readonly client: AgentClient
@@ -62,14 +63,7 @@ export const startAgentProcess = async (argv: readonly string[], o: StartAgentOp
     (e: unknown) => `failed to run: ${e instanceof Error ? e.message : String(e)}`,
   )
   const pid = child.pid
-  const killGroup = (sig: NodeJS.Signals) => {
-    if (pid === undefined) return
-    try {
-      process.kill(-pid, sig)
-    } catch {
-      // already gone
-    }
-  }
+  const killGroup = (sig: NodeJS.Signals) => void killProcessGroup(pid, sig)
   let closed = false
   const client = new AgentClient(child.stdout!, child.stdin!, o.log ? { log: o.log } : {})
   const tail = () => [client.tail(), stderrTail.trim() ? `--- stderr ---\n${stderrTail.trim()}` : ''].filter(Boolean).join('\n')

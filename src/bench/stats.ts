@@ -12,6 +12,7 @@
  *   ratio of medians (independent resampling of both sides, fixed seed: reproducible).
  * - outliers: modified z-score 0.6745·|x - median| / MAD > 3.5 (Iglewicz & Hoaglin).
  */
+import { mulberry32 } from '../core/prng.js'
 import type { Ratio, Stats } from '../core/report.js'
 
 export const BOOTSTRAP_RESAMPLES = 2000
@@ -70,17 +71,6 @@ export const medianCiRank = (n: number, level = 0.95): number | undefined => {
   return best
 }
 
-/** Deterministic PRNG (mulberry32) so bootstrap intervals are reproducible run to run. */
-export const mulberry32 = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const resampleMedian = (xs: readonly number[], rnd: () => number): number => {
   const r = new Array<number>(xs.length)

@@ -18,7 +18,7 @@ export const parseFlags = (command: string, args: readonly string[], options: Op
     return { values: values as Parsed['values'], positionals }
   } catch (e) {
     const msg = e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e)
-    throw new UsageError(`${command}: ${msg.split('\n')[0]}`, `see \`virtcheck ${command} --help\``)
+    throw new UsageError(`${command}: ${msg.split('\n')[0]}`, `see \`${command === 'virtcheck' ? 'virtcheck' : `virtcheck ${command}`} --help\``)
   }
 }
 

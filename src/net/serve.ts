@@ -6,6 +6,7 @@
 import { execa } from 'execa'
 import type { CleanupRegistry } from '../host/cleanup.js'
 import { cmd, NetSetupError } from './ip-command.js'
+import { killProcessGroup } from '../host/process-group.js'
 
 export interface ServeProcess {
   readonly pid: number
@@ -47,18 +48,10 @@ export const startServe = async (o: StartServeOptions): Promise<ServeProcess> =>
   const pid = child.pid ?? -1
   const stop = o.cleanup.add(`${o.label}: vcwork serve (pid ${pid})`, async () => {
     if (exitedWith !== undefined || pid < 0) return
-    try {
-      process.kill(-pid, 'SIGTERM')
-    } catch {
-      return
-    }
+    if (!killProcessGroup(pid, 'SIGTERM')) return
     const gone = await Promise.race([exited.then(() => true), sleep(2000).then(() => false)])
     if (!gone) {
-      try {
-        process.kill(-pid, 'SIGKILL')
-      } catch {
-        // gone meanwhile
-      }
+      killProcessGroup(pid, 'SIGKILL')
       await Promise.race([exited, sleep(2000)])
     }
   })

@@ -34,7 +34,7 @@ options:
 
 exit codes: 0 ok, 1 a tier or job failed, 2 usage, 130 interrupted (partial results are kept)`
 
-const FLAGS = {
+export const BENCH_FLAGS = {
   tiers: { type: 'string' },
   jobs: { type: 'string' },
   quick: { type: 'boolean' },
@@ -94,7 +94,7 @@ export const benchOptionsFromFlags = (p: Parsed, cwd: string): BenchOptions => {
 }
 
 export const runBenchCommand = async (args: readonly string[], ctx: CliContext): Promise<number> => {
-  const opts = benchOptionsFromFlags(parseFlags('bench', args, FLAGS), ctx.cwd)
+  const opts = benchOptionsFromFlags(parseFlags('bench', args, BENCH_FLAGS), ctx.cwd)
   const out = await benchRun(opts, ctx)
   const jsonToStdout = opts.json === '-'
   // With --json - stdout carries only the JSON, so `| jq` works; the matrix goes to stderr.

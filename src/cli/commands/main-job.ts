@@ -11,7 +11,7 @@ import { renderFindings } from '../../../reports/terminal-findings.js'
 import { renderMatrix } from '../../../reports/terminal-matrix.js'
 import { renderSummaryLines } from '../../../reports/summary.js'
 import type { Command, CliContext } from '../context.js'
-import { benchOptionsFromFlags } from './bench.js'
+import { BENCH_FLAGS, benchOptionsFromFlags } from './bench.js'
 import { parseFlags } from '../parse-flags.js'
 
 const USAGE = `usage: virtcheck [--full] [--tiers a,b] [--jobs x,y] [--time-budget S] [--label TEXT]
@@ -22,18 +22,8 @@ into .virtcheck/runs/<date>/. The options are those of \`virtcheck bench\` (see 
 
 exit codes: 0 ok, 1 a failed finding, tier or job, 2 usage, 130 interrupted (partial results are kept)`
 
-const FLAGS = {
-  tiers: { type: 'string' },
-  jobs: { type: 'string' },
-  quick: { type: 'boolean' },
-  full: { type: 'boolean' },
-  reps: { type: 'string' },
-  'time-budget': { type: 'string' },
-  'ci-target': { type: 'string' },
-  'tier-opt': { type: 'string', multiple: true },
-  kernel: { type: 'string' },
-  label: { type: 'string' },
-} as const
+// The main job takes bench's options, except where the JSON goes (it always writes into the run folder).
+const { json: _json, 'from-probe': _fromProbe, ...FLAGS } = BENCH_FLAGS
 
 const runMainJob = async (args: readonly string[], ctx: CliContext): Promise<number> => {
   const opts = benchOptionsFromFlags(parseFlags('virtcheck', args, FLAGS), ctx.cwd)

@@ -1,19 +1,7 @@
-/**
- * A small seeded PRNG (mulberry32) so every resampling and simulation is reproducible: the same inputs
- * and seed give the same numbers on every machine, which keeps verdicts and tests deterministic.
- */
-export type Rng = () => number
+/** Seeded randomness for resampling and simulations; the generator itself lives in core. */
+import { mulberry32, type Rng } from '../../core/prng.js'
 
-export const mulberry32 = (seed: number): Rng => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { mulberry32, type Rng }
 
 /** Standard normal deviate (Box–Muller) from a uniform source. */
 export const gaussian = (rng: Rng): number => {

@@ -10,6 +10,7 @@ import { execa } from 'execa'
 import { AgentClient } from '../../bench/agent-client.js'
 import type { CleanupRegistry } from '../../host/cleanup.js'
 import { GUEST_UP_MARKER } from '../../guest/init-script.js'
+import { killProcessGroup } from '../../host/process-group.js'
 
 export class GuestBootError extends Error {
   readonly logTail: string
@@ -76,14 +77,7 @@ export const startGuest = async (o: StartGuestOptions): Promise<GuestProcess> =>
     (e: unknown) => (exitedWhy = `failed to run: ${e instanceof Error ? e.message : String(e)}`),
   )
   const pid = child.pid
-  const killGroup = (sig: NodeJS.Signals) => {
-    if (pid === undefined) return
-    try {
-      process.kill(-pid, sig)
-    } catch {
-      // already gone
-    }
-  }
+  const killGroup = (sig: NodeJS.Signals) => void killProcessGroup(pid, sig)
   let sock: Socket | undefined
   let client: AgentClient | undefined
   let closed = false
