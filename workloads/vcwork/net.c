@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,19 @@ static int stream_rep(vc_ctx *c, int rep) {
 static const vc_metric STREAM_METRICS[] = {{"throughput", "Gbit/s", "higher"}};
 const vc_job vc_job_net_stream = {"net.stream", STREAM_METRICS, 1, VC_NEEDS_PEER, stream_setup, stream_rep, net_teardown};
 
+/* net.rr measures the network path, not the host's cross-CPU wakeup: with one transaction in flight,
+ * a client and peer on different CPUs of a small (para)virtual host pay a 40-60 us wakeup per
+ * transaction, and the scheduler picks the placement at random, so ratios flipped 13x between runs.
+ * The client pins itself to its current CPU for the repetition and the peer follows it
+ * (SO_INCOMING_CPU), the way ctxsw pins its pair; the client CPU is recorded in the params. */
+static int pin_to_cpu(int cpu, cpu_set_t *saved) {
+  if (cpu < 0 || sched_getaffinity(0, sizeof *saved, saved) != 0) return 0;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  return sched_setaffinity(0, sizeof one, &one) == 0;
+}
+
 static int rr_setup(vc_ctx *c) {
   if (net_setup_common(c, RR_RESP)) return -1;
   net_state *s = c->state;
@@ -260,6 +274,10 @@ static int rr_rep(vc_ctx *c, int rep) {
   if (connect_peer(c->req->peer, &s->fd, msg, sizeof msg)) return vc_fail(c, "%s", msg);
   int one = 1;
   setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  cpu_set_t saved;
+  int cpu = sched_getcpu();
+  int pinned = pin_to_cpu(cpu, &saved);
+  vc_param_num(c, "clientCpu", pinned ? cpu : -1);
   char hdr[64];
   int hl = snprintf(hdr, sizeof hdr, "VCW1 rr %u %u\n", RR_REQ, RR_RESP);
   if (send_all(s->fd, hdr, (size_t)hl)) return vc_fail(c, "peer %s: header send failed: %s", c->req->peer, strerror(errno));
@@ -297,6 +315,7 @@ static int rr_rep(vc_ctx *c, int rep) {
   }
   close(s->fd);
   s->fd = -1;
+  if (pinned) sched_setaffinity(0, sizeof saved, &saved);
   c->duration_ms = (double)(t - start) / 1e6;
   c->iterations = (long long)n;
   qsort(s->lat, n, sizeof(uint32_t), vc_cmp_u32);
@@ -358,12 +377,20 @@ static int serve_rr(int fd, const char *arg, int64_t deadline) {
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   for (uint32_t i = 0; i < resp; i++) out[i] = pat(i);
   unsigned long long k = 0;
+  cpu_set_t saved;
+  int pinned = 0;
   for (;;) {
     if (recv_all(fd, in, req)) break;
+    if (k == 0) { /* follow the client: its packets arrive on its CPU (loopback, veth) or QEMU's (tap) */
+      int incoming = -1;
+      socklen_t len = sizeof incoming;
+      if (getsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &incoming, &len) == 0) pinned = pin_to_cpu(incoming, &saved);
+    }
     memcpy(out, in, 8);
     if (send_all(fd, out, resp)) break;
     if ((++k & 1023) == 0 && vc_now_ns() > deadline) break;
   }
+  if (pinned) sched_setaffinity(0, sizeof saved, &saved);
   free(in);
   free(out);
   return 0;
