@@ -1,11 +1,10 @@
 /**
- * The live Host: reads the real file system and runs real commands (execa, argv only, bounded in time).
+ * The live Host: reads the real file system and runs real commands (argv only, bounded in time).
  * Ordinary failures become data: ENOENT -> missing, EACCES/EPERM -> denied, anything else -> error.
  */
 import { constants as fsc } from 'node:fs'
 import { lstat, open, readdir, readFile, readlink, statfs } from 'node:fs/promises'
 import { hostname, release } from 'node:os'
-import { execa } from 'execa'
 import type {
   BytesResult,
   CommandOutcome,
@@ -21,6 +20,7 @@ import type {
   StatResult,
 } from '../core/host.js'
 import { nativeBinary, unameArch } from './paths.js'
+import { runBounded } from './run-bounded.js'
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
 /** Reads of pseudo files are capped: /proc and /sys files are small, a runaway read is a bug. */
@@ -161,26 +161,12 @@ export class RealHost implements Host {
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<CommandOutcome> {
     const [cmd, ...args] = argv
     if (cmd === undefined) return { kind: 'error', detail: 'empty argv' }
-    const file = resolveArgv0(cmd)
-    const started = performance.now()
-    const r = await execa(file, args, {
-      reject: false,
-      timeout: opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-      forceKillAfterDelay: 1000,
-      stdin: opts.input === undefined ? 'ignore' : 'pipe',
+    return runBounded(resolveArgv0(cmd), args, cmd, {
+      timeoutMs: opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       ...(opts.input === undefined ? {} : { input: opts.input }),
-      env: { LC_ALL: 'C', NO_COLOR: '1', ...opts.env },
+      env: { ...process.env, LC_ALL: 'C', NO_COLOR: '1', ...opts.env },
       ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
-      stripFinalNewline: false,
-      maxBuffer: 16 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
     })
-    const durationMs = performance.now() - started
-    const stdout = typeof r.stdout === 'string' ? r.stdout : ''
-    const stderr = typeof r.stderr === 'string' ? r.stderr : ''
-    if ((r as { code?: string }).code === 'ENOENT') return { kind: 'not-found', file: cmd }
-    if (r.timedOut) return { kind: 'timed-out', durationMs, stdout, stderr }
-    if (r.exitCode === undefined && r.signal) return { kind: 'killed', signal: r.signal, stdout, stderr }
-    if (r.exitCode === undefined) return { kind: 'error', detail: r.shortMessage ?? 'unknown failure' }
-    return { kind: 'exited', exitCode: r.exitCode, stdout, stderr, durationMs }
   }
 }
