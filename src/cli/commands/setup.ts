@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline/promises'
 import { execa } from 'execa'
 import { EXIT, UsageError } from '../../core/errors.js'
-import { ensureGuestKernel } from '../../guest/index.js'
+import { ensureAarch64Guest, ensureGuestKernel } from '../../guest/index.js'
 import type { Command, CliContext } from '../context.js'
 import { flagBool, flagList, parseFlags } from '../parse-flags.js'
 
@@ -39,6 +39,8 @@ export interface SetupPlan {
   readonly install: readonly string[]
   readonly alreadyInstalled: readonly string[]
   readonly guestKernel: boolean
+  /** Fetch the arm64 guest (kernel + busybox-static:arm64) for emu-aarch64 mode=system. */
+  readonly aarch64Guest: boolean
   readonly notes: readonly string[]
 }
 
@@ -46,12 +48,11 @@ export interface SetupPlan {
 export const planSetup = (extras: readonly Extra[], installed: ReadonlySet<string>): SetupPlan => {
   const wanted = [...new Set([...BASE_PACKAGES, ...extras.flatMap((e) => EXTRA_PACKAGES[e])])]
   const notes: string[] = []
-  if (extras.includes('aarch64-kernel'))
-    notes.push('aarch64 guest kernel: not downloaded automatically yet; pass a Debian arm64 kernel with --kernel for qemu-system-aarch64')
   return {
     install: wanted.filter((p) => !installed.has(p)),
     alreadyInstalled: wanted.filter((p) => installed.has(p)),
     guestKernel: process.arch === 'x64',
+    aarch64Guest: extras.includes('aarch64-kernel'),
     notes,
   }
 }
@@ -92,6 +93,8 @@ export const setupCommand: Command = {
     ctx.out.write(`  apt-get install: ${plan.install.length ? plan.install.join(' ') : '(nothing, all installed)'}\n`)
     if (plan.alreadyInstalled.length) ctx.out.write(`  already installed: ${plan.alreadyInstalled.join(' ')}\n`)
     if (plan.guestKernel) ctx.out.write("  guest kernel: Debian's linux-image-amd64 into virtcheck's cache (if not cached yet)\n")
+    if (plan.aarch64Guest)
+      ctx.out.write("  aarch64 guest: Debian's linux-image-cloud-arm64 + busybox-static:arm64 into virtcheck's cache (private apt state; dpkg's architectures unchanged)\n")
     for (const n of plan.notes) ctx.out.write(`  note: ${n}\n`)
     const isTTY = process.stdin.isTTY === true
     if (!yes && !isTTY) throw new UsageError('setup: stdin is not a terminal, so it cannot ask', 'rerun with --yes to apply the plan above')
@@ -129,6 +132,14 @@ export const setupCommand: Command = {
         return EXIT.failed
       }
       ctx.out.write(`guest kernel: ${k.release} (${k.flavour}) at ${k.path}${k.downloaded ? ' (downloaded)' : ' (already cached)'}\n`)
+    }
+    if (plan.aarch64Guest) {
+      const a = await ensureAarch64Guest({ log: (l) => ctx.err.write(l + '\n'), signal: ctx.signal })
+      if (a.kind === 'failed') {
+        ctx.err.write(`aarch64 guest: ${a.reason}\n`)
+        return EXIT.failed
+      }
+      ctx.out.write(`aarch64 guest: ${a.release} (${a.flavour}) at ${a.kernelPath}${a.downloaded ? ' (downloaded)' : ' (already cached)'}\n`)
     }
     return EXIT.ok
   },

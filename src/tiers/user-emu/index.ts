@@ -5,7 +5,8 @@
  * folder (same file system as native). For net jobs it runs in its own network namespace
  * (`unshare --net`) joined to the peer by a veth pair, like a container; without a peer namespace
  * (not root) it uses a loopback peer, as the native tier does.
- * qemu-system-aarch64 with an arm64 guest kernel is not implemented (see docs/tiers.md).
+ * `--tier-opt emu-aarch64.mode=system` instead boots an arm64 guest under qemu-system-aarch64
+ * (system.ts; needs `virtcheck setup --with aarch64-kernel`).
  */
 import { access } from 'node:fs/promises'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
@@ -17,7 +18,8 @@ import { qemuVersion } from '../qemu/host-facts.js'
 import { withTierParams } from '../../bench/job-params.js'
 import { removeScratchFiles } from '../../bench/scratch.js'
 import { startLoopbackPeer } from '../../net/loopback-peer.js'
-import { emuAgentArgv, parseEmuOptions } from './options.js'
+import { emuAgentArgv, emuMode, parseEmuOptions } from './options.js'
+import { openAarch64System } from './system.js'
 
 const QEMU_USER_CANDIDATES = ['qemu-aarch64-static', 'qemu-aarch64']
 /** qemu-user translates every instruction; give job timeouts room for it. */
@@ -36,6 +38,7 @@ const findQemuUser = async (explicit?: string): Promise<{ binary: string; versio
 export const emuAarch64Driver: TierDriver = {
   id: 'emu-aarch64',
   async open(ctx: TierOpenContext): Promise<TierSession> {
+    if (emuMode(ctx.options) === 'system') return openAarch64System(ctx)
     const opts = parseEmuOptions(ctx.options)
     const qemu = await findQemuUser(opts.qemuBinary)
     if ('why' in qemu) throw new AgentStartError(`emu-aarch64: no qemu-user for aarch64: ${qemu.why}`, '')
@@ -79,7 +82,7 @@ export const emuAarch64Driver: TierDriver = {
       vcworkVersion: agent.version,
       network: netNote,
       scratchDir: ctx.scratchDir,
-      systemEmulation: 'qemu-system-aarch64 not implemented',
+      systemEmulation: 'available with --tier-opt emu-aarch64.mode=system',
     }
     return {
       tier: 'emu-aarch64',
