@@ -1,9 +1,9 @@
 /** End to end: the CLI as a process (through tsx) against fixtures: exit codes, JSON, bad snapshots. */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { FIXTURE_DIR } from './helpers.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -42,6 +42,7 @@ describe('virtcheck probe (CLI)', () => {
 
   it('a corrupt, foreign or newer snapshot is one line on stderr, exit 2, no stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vc-probe-test-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     const cases = {
       'truncated.json': '{"format":"virtcheck-host-snap',
       'foreign.json': JSON.stringify({ schema: 'virtcheck-run', findings: [] }),
