@@ -65,34 +65,21 @@ export const buildGuestCommand = (spec: GuestCommandSpec): GuestCommand => {
       : []),
   ]
   const argv = [
-    o.qemuBinary,
-    '-name',
-    spec.name,
-    '-machine',
-    o.machine,
-    '-accel',
-    spec.accel,
-    '-cpu',
-    o.cpu,
-    '-smp',
-    String(o.smp),
-    '-m',
-    String(o.memoryMib),
-    ...(spec.firmware ? ['-bios', spec.firmware] : []),
-    '-nodefaults',
-    '-no-user-config',
-    '-display',
-    'none',
-    '-no-reboot',
-    '-chardev',
-    'stdio,id=console0,signal=off',
-    '-serial',
-    'chardev:console0',
-    '-chardev',
-    `socket,id=agent0,path=${spec.agentSocket},server=on,wait=on`,
-    ...(o.agentChannel === 'virtio'
-      ? ['-device', 'virtio-serial-pci,id=vcser0', '-device', 'virtconsole,chardev=agent0,bus=vcser0.0']
-      : ['-serial', 'chardev:agent0']),
+    ...guestBaseArgv({
+      qemuBinary: o.qemuBinary,
+      name: spec.name,
+      machine: o.machine,
+      accel: spec.accel,
+      cpu: o.cpu,
+      smp: o.smp,
+      memoryMib: o.memoryMib,
+      ...(spec.firmware ? { firmware: spec.firmware } : {}),
+      agentSocket: spec.agentSocket,
+      agentDevices:
+        o.agentChannel === 'virtio'
+          ? ['-device', 'virtio-serial-pci,id=vcser0', '-device', 'virtconsole,chardev=agent0,bus=vcser0.0']
+          : ['-serial', 'chardev:agent0'],
+    }),
     '-kernel',
     spec.kernelPath,
     '-initrd',
@@ -103,6 +90,51 @@ export const buildGuestCommand = (spec: GuestCommandSpec): GuestCommand => {
   ]
   return { argv, kernelCmdline: cmdline, deviceArgs }
 }
+
+/**
+ * What every virtcheck guest shares, x86 or arm64: no defaults, no display, the kernel console on the
+ * first serial port (its tail is the evidence when a boot fails), and the agent socket `agent0` that the
+ * caller attaches to a device (`agentDevices`).
+ */
+export const guestBaseArgv = (g: {
+  readonly qemuBinary: string
+  readonly name: string
+  readonly machine: string
+  readonly accel: string
+  readonly cpu: string
+  readonly smp: number
+  readonly memoryMib: number
+  readonly firmware?: string
+  readonly agentSocket: string
+  readonly agentDevices: readonly string[]
+}): string[] => [
+  g.qemuBinary,
+  '-name',
+  g.name,
+  '-machine',
+  g.machine,
+  '-accel',
+  g.accel,
+  '-cpu',
+  g.cpu,
+  '-smp',
+  String(g.smp),
+  '-m',
+  String(g.memoryMib),
+  ...(g.firmware ? ['-bios', g.firmware] : []),
+  '-nodefaults',
+  '-no-user-config',
+  '-display',
+  'none',
+  '-no-reboot',
+  '-chardev',
+  'stdio,id=console0,signal=off',
+  '-serial',
+  'chardev:console0',
+  '-chardev',
+  `socket,id=agent0,path=${g.agentSocket},server=on,wait=on`,
+  ...g.agentDevices,
+]
 
 /** A shell-quoted rendering for logs and docs (never executed through a shell). */
 export const renderArgv = (argv: readonly string[]): string =>

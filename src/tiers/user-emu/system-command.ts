@@ -5,6 +5,7 @@
  * virtio-blk disk and a virtio-net NIC on a tap. On `-M virt` every virtio device sits on a
  * virtio-mmio transport (virtio-*-device), described to the guest by the device tree.
  */
+import { guestBaseArgv } from '../qemu/command.js'
 import type { EmuSystemOptions } from './options.js'
 
 export const AARCH64_GUEST_MAC = '52:54:00:76:63:02'
@@ -58,34 +59,17 @@ export const buildAarch64Command = (spec: Aarch64CommandSpec): Aarch64Command =>
   const o = spec.options
   const cmdline = aarch64KernelCmdline(spec)
   const argv = [
-    o.qemuBinary,
-    '-name',
-    spec.name,
-    '-machine',
-    o.machine,
-    '-accel',
-    'tcg',
-    '-cpu',
-    o.cpu,
-    '-smp',
-    String(o.smp),
-    '-m',
-    String(o.memoryMib),
-    '-nodefaults',
-    '-no-user-config',
-    '-display',
-    'none',
-    '-no-reboot',
-    '-chardev',
-    'stdio,id=console0,signal=off',
-    '-serial',
-    'chardev:console0',
-    '-chardev',
-    `socket,id=agent0,path=${spec.agentSocket},server=on,wait=on`,
-    '-device',
-    'virtio-serial-device,id=vcser0',
-    '-device',
-    'virtconsole,chardev=agent0,bus=vcser0.0',
+    ...guestBaseArgv({
+      qemuBinary: o.qemuBinary,
+      name: spec.name,
+      machine: o.machine,
+      accel: 'tcg',
+      cpu: o.cpu,
+      smp: o.smp,
+      memoryMib: o.memoryMib,
+      agentSocket: spec.agentSocket,
+      agentDevices: ['-device', 'virtio-serial-device,id=vcser0', '-device', 'virtconsole,chardev=agent0,bus=vcser0.0'],
+    }),
     '-kernel',
     spec.kernelPath,
     '-initrd',
