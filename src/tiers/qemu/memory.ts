@@ -6,6 +6,8 @@
  * count as guest RAM, not overhead, so the figure does not grow with the workload.
  */
 
+import { readFile } from 'node:fs/promises'
+
 export interface QemuMemory {
   /** VmRSS of the whole process (sum of Rss over all mappings). */
   readonly totalRssBytes: number
@@ -44,4 +46,10 @@ export const parseSmaps = (text: string, guestRamBytes: number): QemuMemory => {
     }
   }
   return { totalRssBytes: total, guestRamRssBytes: guest, overheadRssBytes: total - guest, guestRamFound: found }
+}
+
+/** QEMU's resident memory beyond guest RAM, read from the live process; undefined once it is gone. */
+export const readGuestOverheadRssBytes = async (qemuPid: number, guestMemoryMib: number): Promise<number | undefined> => {
+  const smaps = await readFile(`/proc/${qemuPid}/smaps`, 'utf8').catch(() => undefined)
+  return smaps === undefined ? undefined : parseSmaps(smaps, guestMemoryMib * 1024 * 1024).overheadRssBytes
 }

@@ -4,7 +4,7 @@
  * TierSession that runs every job of the tier in that one guest. Every failure before the agent is
  * ready is an Error with `logTail` (the runner records it as a failed tier).
  */
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { JobOutcome, JobRequest, TierOpenContext, TierSession } from '../../core/tier.js'
@@ -17,7 +17,7 @@ import { buildGuestCommand, renderArgv } from './command.js'
 import { GuestBootError, startGuest } from './guest-process.js'
 import { busybox, canOpenRw, firmwareIfPresent, kvmBackend, orphanGuard, qemuVersion } from './host-facts.js'
 import { toGuestRequest } from './job-params.js'
-import { parseSmaps } from './memory.js'
+import { readGuestOverheadRssBytes } from './memory.js'
 import { SOCKET_DIR_PREFIX } from './strays.js'
 import { parseQemuOptions } from './options.js'
 import { AGENT_CHANNELS, forMachine, guestModules, type QemuTierProfile } from './profiles.js'
@@ -173,10 +173,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
         const slow = accel === 'tcg' ? TCG_SLOWDOWN : 1
         return withTail(await guest.client.run(g.req, jobTimeoutMs(g.req, slow), signal ?? ctx.signal))
       },
-      overheadRssBytes: async () => {
-        const smaps = await readFile(`/proc/${guest.pid}/smaps`, 'utf8').catch(() => undefined)
-        return smaps === undefined ? undefined : parseSmaps(smaps, opts.memoryMib * 1024 * 1024).overheadRssBytes
-      },
+      overheadRssBytes: () => readGuestOverheadRssBytes(guest.pid, opts.memoryMib),
       close: async () => {
         await guest.close()
         await undoAll()

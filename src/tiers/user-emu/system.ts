@@ -7,7 +7,7 @@
  * under `setpriv --pdeathsig KILL`, is registered for cleanup and must reach the agent within the
  * start timeout; every failure before that is a GuestBootError with the console tail.
  */
-import { access, mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { access, mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { JobOutcome, JobRequest, TierOpenContext, TierSession } from '../../core/tier.js'
@@ -19,7 +19,7 @@ import { renderArgv } from '../qemu/command.js'
 import { GuestBootError, startGuest } from '../qemu/guest-process.js'
 import { orphanGuard, qemuVersion } from '../qemu/host-facts.js'
 import { toGuestRequest } from '../qemu/job-params.js'
-import { parseSmaps } from '../qemu/memory.js'
+import { readGuestOverheadRssBytes } from '../qemu/memory.js'
 import { SOCKET_DIR_PREFIX } from '../qemu/strays.js'
 import { parseEmuSystemOptions } from './options.js'
 import { AARCH64_GUEST_DISK, aarch64ModuleGroups, buildAarch64Command } from './system-command.js'
@@ -141,10 +141,7 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
         if (g.kind === 'refused') return { kind: 'failed', reason: g.reason }
         return withTail(await guest.client.run(g.req, jobTimeoutMs(g.req, TCG_SLOWDOWN), signal ?? ctx.signal))
       },
-      overheadRssBytes: async () => {
-        const smaps = await readFile(`/proc/${guest.pid}/smaps`, 'utf8').catch(() => undefined)
-        return smaps === undefined ? undefined : parseSmaps(smaps, opts.memoryMib * 1024 * 1024).overheadRssBytes
-      },
+      overheadRssBytes: () => readGuestOverheadRssBytes(guest.pid, opts.memoryMib),
       close: async () => {
         await guest.close()
         await undoAll()
