@@ -7,20 +7,7 @@ import type { TierSample } from '../core/tier.js'
 
 export type AgentMessage =
   | { readonly type: 'ready'; readonly version: string; readonly arch: string; readonly raw: Record<string, unknown> }
-  | {
-      readonly type: 'sample'
-      readonly id: number
-      readonly job: string
-      readonly metric: string
-      readonly unit: string
-      readonly better: 'higher' | 'lower'
-      readonly value: number
-      readonly rep: number
-      readonly durationMs: number
-      readonly short: boolean
-      readonly stealTicksDelta?: number
-      readonly raw: Record<string, unknown>
-    }
+  | (TierSample & { readonly type: 'sample'; readonly id: number; readonly raw: Record<string, unknown> })
   | { readonly type: 'done'; readonly id: number; readonly raw: Record<string, unknown> }
   | { readonly type: 'error'; readonly id: number; readonly message: string; readonly raw: Record<string, unknown> }
   /** Any other typed answer with an id (e.g. the env report). */
