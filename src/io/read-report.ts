@@ -59,7 +59,7 @@ export const parseRunReportText = (text: string, name: string): RunReport => {
     const at = /at position (\d+)/.exec(msg)
     const truncated = /end of JSON input/.test(msg) || (at !== null && Number(at[1]) >= text.trimEnd().length)
     throw new InputFileError(
-      truncated ? `${name}: file is truncated (the JSON ends early)` : `${name}: not valid JSON (${msg.split('\n')[0]})`,
+      truncated ? `${name}: file is truncated (the JSON ends early)` : `${name}: not valid JSON (${msg.replace(/\s+/g, ' ').trim()})`,
       truncated ? 'a run that was killed mid-write leaves such files; rerun or use the last complete save' : undefined,
     )
   }
