@@ -3,26 +3,17 @@
  * partial JSON after each tier, final JSON. Used by the bench command and the default command
  * (probe + quick bench + reports). Terminal output is the caller's business.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { Finding } from '../core/finding.js'
 import { SCHEMA_ID, SCHEMA_VERSION, type RunReport, type RunWarning } from '../core/report.js'
 import { tierInfo, type TierId } from '../core/tier.js'
 import type { CliContext } from '../cli/context.js'
-import { startHostContext } from '../host/context.js'
 import { packageVersion, workDir } from '../host/paths.js'
-import { RealHost } from '../host/real-host.js'
-import { readRunReport } from '../io/read-report.js'
 import { writeJsonAtomic } from '../io/outputs.js'
-import { createPeerNetwork, PeerUnavailableError, type ManagedPeerNetwork } from '../net/peer.js'
-import { decideReadiness } from '../probe/readiness.js'
-import { runProbes } from '../probe/run-probes.js'
-import { probeEnvFor } from '../probe/load-host.js'
-import { vcworkFinding } from '../probe/self-check.js'
-import { PROBES } from '../../probes/index.js'
 import { TIER_DRIVERS, tierDriver } from '../tiers/index.js'
 import { catalogForPlan } from './catalog-adapter.js'
+import { openRunResources, probeForRun } from './open-run.js'
 import { planBench, type Mode } from './plan.js'
 import { createProgress } from './progress.js'
 import { validateTierOptions } from './validate-options.js'
@@ -60,13 +51,7 @@ const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '-').replace
 export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchOutcome> => {
   const started = new Date()
   validateTierOptions(o.tierOptions ?? {})
-  const host = new RealHost()
-  const hostContext = startHostContext(host)
-  // Same probe set as `virtcheck probe` (its catalog plus the vcwork self-check).
-  const findings: readonly Finding[] = o.fromProbe
-    ? (await readRunReport(o.fromProbe)).findings
-    : [...(await runProbes(host, PROBES, probeEnvFor(ctx.env, ctx.cwd))), vcworkFinding(host.identity.arch)]
-  const readiness = decideReadiness(findings, host.identity.arch)
+  const { findings, readiness, hostContext } = await probeForRun({ env: ctx.env, cwd: ctx.cwd, fromProbe: o.fromProbe })
   const plan = planBench({
     readiness,
     catalog: catalogForPlan(),
@@ -79,35 +64,28 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
     hasDriver: (id) => TIER_DRIVERS.some((d) => d.id === id),
   })
 
-  const home = workDir()
-  const runDir = join(home, 'runs', stamp(started))
-  // The owner pid in the name lets `virtcheck cleanup` tell a crashed run's leftovers from a live run's.
-  const work = join(runDir, `work-${process.pid}`)
-  const scratch = join(home, 'scratch')
-  await mkdir(work, { recursive: true })
-  await mkdir(scratch, { recursive: true })
-  ctx.cleanup.add(`run work dir ${work}`, () => rm(work, { recursive: true, force: true }))
+  const runDir = join(workDir(), 'runs', stamp(started))
   const resultPath = join(runDir, 'result.json')
   const extraJson = o.json && o.json !== '-' ? resolve(ctx.cwd, o.json) : undefined
+  const running = plan.tiers.filter((t) => t.action === 'run').map((t) => t.tier)
+  const { workDir: work, scratchDir: scratch, network, networkUnavailable } = await openRunResources(ctx.cleanup, {
+    // The owner pid in the name lets `virtcheck cleanup` tell a crashed run's leftovers from a live run's.
+    work: join(runDir, `work-${process.pid}`),
+    label: 'run work dir',
+    scratch: 'shared',
+    tiers: running,
+    needsPeer: plan.jobs.some((j) => j.needsPeer),
+    maxSeconds: plan.policy.runBudgetMs / 1000 + 120,
+    tolerate: 'unavailable',
+  })
 
   const warnings: RunWarning[] = []
-  const running = plan.tiers.filter((t) => t.action === 'run').map((t) => t.tier)
-  const wantsPeer = plan.jobs.some((j) => j.needsPeer) && running.some((t) => t !== 'native')
-  let network: ManagedPeerNetwork | undefined
-  let networkUnavailable: string | undefined
-  if (wantsPeer) {
-    try {
-      network = await createPeerNetwork(ctx.cleanup, { maxSeconds: plan.policy.runBudgetMs / 1000 + 120 })
-    } catch (e) {
-      if (!(e instanceof PeerUnavailableError)) throw e
-      networkUnavailable = e.message
-      warnings.push({
-        code: 'network-fallback',
-        message: `no network peer for containers and guests: ${e.message}; their net jobs are marked failed, native uses loopback`,
-        hint: 'Run as root to let virtcheck create its own network namespace (nothing is configured in the host namespace).',
-      })
-    }
-  }
+  if (networkUnavailable !== undefined)
+    warnings.push({
+      code: 'network-fallback',
+      message: `no network peer for containers and guests: ${networkUnavailable}; their net jobs are marked failed, native uses loopback`,
+      hint: 'Run as root to let virtcheck create its own network namespace (nothing is configured in the host namespace).',
+    })
 
   const base: ReportBase = {
     schema: SCHEMA_ID,
@@ -115,7 +93,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
     tool: { name: 'virtcheck' as const, version: packageVersion() },
     startedAt: started.toISOString(),
     ...(o.label !== undefined ? { label: o.label } : {}),
-    host: await hostContext(findings),
+    host: await hostContext(),
     findings,
     readiness,
     warnings,

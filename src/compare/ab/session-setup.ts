@@ -1,25 +1,16 @@
 /**
- * Everything `virtcheck ab` needs around the loop, from the same building blocks `virtcheck bench`
- * uses: probe the host (readiness of the tier, host context, findings for the driver), a working
- * folder registered for cleanup, the network peer when net jobs run outside the host namespace, and
- * the two sessions opened with a hard start timeout.
+ * Everything `virtcheck ab` needs around the loop: the run setup it shares with `virtcheck bench`
+ * (bench/open-run.ts: findings, host context, working folder, network peer), narrowed to one tier
+ * that must be ready, and the two sessions opened with a hard start timeout.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isVirtcheckError, UsageError, VirtcheckError } from '../../core/errors.js'
 import type { Finding } from '../../core/finding.js'
 import type { HostContext } from '../../core/report.js'
 import type { PeerNetwork, TierDriver, TierId, TierOpenContext, TierSession } from '../../core/tier.js'
 import type { CleanupRegistry } from '../../host/cleanup.js'
-import { startHostContext } from '../../host/context.js'
-import { workDir } from '../../host/paths.js'
-import { RealHost } from '../../host/real-host.js'
-import { createPeerNetwork } from '../../net/peer.js'
-import { decideReadiness } from '../../probe/readiness.js'
-import { runProbes } from '../../probe/run-probes.js'
-import { probeEnvFor } from '../../probe/load-host.js'
-import { vcworkFinding } from '../../probe/self-check.js'
-import { PROBES } from '../../../probes/index.js'
+import { openRunResources, probeForRun } from '../../bench/open-run.js'
 import { tierDriver } from '../../tiers/index.js'
 
 export interface AbEnvironment {
@@ -42,37 +33,29 @@ export const prepareAb = async (
 ): Promise<AbEnvironment> => {
   const driver = tierDriver(tier)
   if (!driver) throw new UsageError(`ab: this build of virtcheck has no driver for tier ${tier}`)
-  const host = new RealHost()
-  const context = startHostContext(host)
   o.log('probing the host…')
-  // The same findings `virtcheck probe` decides readiness from (the probes plus virtcheck's own helper check).
-  const findings = [...(await runProbes(host, PROBES, probeEnvFor(o.env, o.cwd))), vcworkFinding(host.identity.arch)]
-  const readiness = decideReadiness(findings, host.identity.arch).find((r) => r.tier === tier)
+  const { findings, readiness: all, hostContext } = await probeForRun({ env: o.env, cwd: o.cwd })
+  const readiness = all.find((r) => r.tier === tier)
   if (readiness && !readiness.ready)
     throw new UsageError(`ab: tier ${tier} is not ready here: ${readiness.summary}`, readiness.remediation.summary)
-  const base = workDir()
-  await mkdir(base, { recursive: true })
-  const dir = await mkdtemp(join(base, 'ab-'))
-  o.cleanup.add(`ab working folder ${dir}`, () => rm(dir, { recursive: true, force: true }))
-  const scratchDir = join(dir, 'scratch')
-  await mkdir(scratchDir, { recursive: true })
-  let network: PeerNetwork | undefined
-  let networkUnavailable: string | undefined
-  if (o.needsPeer && tier !== 'native') {
-    try {
-      network = await createPeerNetwork(o.cleanup, { maxSeconds: o.maxSeconds, log: o.log })
-    } catch (e) {
-      networkUnavailable = e instanceof Error ? e.message : String(e)
-    }
-  }
+  const res = await openRunResources(o.cleanup, {
+    work: { tempPrefix: 'ab-' },
+    label: 'ab working folder',
+    scratch: 'inside',
+    tiers: [tier],
+    needsPeer: o.needsPeer,
+    maxSeconds: o.maxSeconds,
+    tolerate: 'any',
+    log: o.log,
+  })
   return {
     driver,
     findings,
-    host: await context(findings),
-    workDir: dir,
-    scratchDir,
-    ...(network ? { network } : {}),
-    ...(networkUnavailable ? { networkUnavailable } : {}),
+    host: await hostContext(),
+    workDir: res.workDir,
+    scratchDir: res.scratchDir,
+    ...(res.network ? { network: res.network } : {}),
+    ...(res.networkUnavailable ? { networkUnavailable: res.networkUnavailable } : {}),
   }
 }
 
