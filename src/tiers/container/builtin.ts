@@ -6,12 +6,17 @@
  *
  * Options (--tier-opt container.KEY=VALUE): cpu-quota=<% of one CPU>, memory-mib=<MiB>,
  * pids-max=<n> (default 4096), userns=<true|false> (default: only when not root).
+ *
+ * A job that needs more memory than memory-mib (no swap beyond it) is ended by the kernel's cgroup OOM
+ * killer; it fails with that reason, proved by the memory cgroup's oom_kill counter (oom.ts). When the
+ * agent dies during a job (OOM or otherwise) a fresh container in the same cgroups runs the rest.
  */
 import { join } from 'node:path'
 import { UsageError } from '../../core/errors.js'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { startAgentProcess } from '../../bench/agent-process.js'
+import { startAgentProcess, type AgentProcess } from '../../bench/agent-process.js'
+import { AgentStartError } from '../../bench/agent-client.js'
 import { groupOverheadRssBytes } from '../../bench/process-rss.js'
 import { withTierParams } from '../../bench/job-params.js'
 import { jobTimeoutMs } from '../../bench/job-timeout.js'
@@ -19,6 +24,7 @@ import { removeScratchFiles } from '../../bench/scratch.js'
 import { checkOptionKeys, numberOption } from '../../bench/tier-options.js'
 import { createCgroups, type ContainerLimits } from './cgroups.js'
 import { containerArgv, GO_LINE } from './launch.js'
+import { oomReason, oomVerdict } from './oom.js'
 import { buildRootfs } from './rootfs.js'
 
 export const CONTAINER_OPTIONS = ['cpu-quota', 'memory-mib', 'pids-max', 'userns'] as const
@@ -48,6 +54,17 @@ export const containerSettings = (ctx: Pick<TierOpenContext, 'options'>, isRoot:
 
 let counter = 0
 
+/** One running container: its agent and how it reaches the network peer. */
+interface Container {
+  readonly agent: AgentProcess
+  readonly peer: string | { unavailable: string } | undefined
+  readonly network: string
+}
+
+/** How long a failed job waits for a dead container's exit status (its launcher's, for the reason). */
+const AGENT_EXIT_WAIT_MS = 2_000
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
+
 export const containerDriver: TierDriver = {
   id: 'container',
   async open(ctx: TierOpenContext): Promise<TierSession> {
@@ -65,27 +82,65 @@ export const containerDriver: TierDriver = {
       userns: settings.userns,
       command: ['/bin/vcwork', 'agent'],
     })
-    const agent = await startAgentProcess(argv, {
-      label: 'container',
-      cleanup: ctx.cleanup,
-      signal: ctx.signal,
-      startTimeoutMs: ctx.startTimeoutMs,
-      onSpawn: async (pid) => {
-        await cgroups?.addPid(pid)
-      },
-      afterSpawnInput: GO_LINE,
-    })
-    const undoScratch = ctx.cleanup.add('container: scratch files', () => removeScratchFiles(ctx.scratchDir, 'container'))
-    // The gate shell exec'ed `unshare`, which unshared the net namespace itself: its pid names it.
-    let peer: string | { unavailable: string } | undefined
-    let network = 'none (only lo)'
-    if (ctx.network) {
+    const memoryMiB = settings.limits.memoryMiB
+    /** Start the agent in the cgroups (and attach the network peer): at open, and again after the agent died. */
+    const launch = async (): Promise<Container> => {
+      const before = await cgroups?.memoryEvents()
+      let agent: AgentProcess
       try {
-        const link = await ctx.network.attachVeth({ pid: agent.pid })
-        peer = `${link.peerAddress}:${ctx.network.port}`
-        network = `veth ${link.ifname} ${link.localAddress}/${link.prefixLength} -> peer namespace ${ctx.network.netns}`
+        agent = await startAgentProcess(argv, {
+          label: 'container',
+          cleanup: ctx.cleanup,
+          signal: ctx.signal,
+          startTimeoutMs: ctx.startTimeoutMs,
+          onSpawn: async (pid) => {
+            await cgroups?.addPid(pid)
+          },
+          afterSpawnInput: GO_LINE,
+        })
       } catch (e) {
-        peer = { unavailable: e instanceof Error ? e.message : String(e) }
+        const after = await cgroups?.memoryEvents()
+        const verdict = oomVerdict(before, after, true)
+        if (verdict.kind === 'none' || !before || !after) throw e
+        const message =
+          `container: out of memory while starting: the kernel OOM killer ended the container's agent` +
+          `${memoryMiB !== undefined ? ` under the memory limit of ${memoryMiB} MiB (--tier-opt container.memory-mib=${memoryMiB})` : ''}` +
+          ` (${after.source} oom_kill ${before.oomKills ?? '?'} -> ${after.oomKills ?? '?'}): ${e instanceof Error ? e.message : String(e)}`
+        throw e instanceof AgentStartError ? new AgentStartError(message, e.logTail) : new Error(message)
+      }
+      // The gate shell exec'ed `unshare`, which unshared the net namespace itself: its pid names it.
+      let peer: string | { unavailable: string } | undefined
+      let network = 'none (only lo)'
+      if (ctx.network) {
+        try {
+          const link = await ctx.network.attachVeth({ pid: agent.pid })
+          peer = `${link.peerAddress}:${ctx.network.port}`
+          network = `veth ${link.ifname} ${link.localAddress}/${link.prefixLength} -> peer namespace ${ctx.network.netns}`
+        } catch (e) {
+          peer = { unavailable: e instanceof Error ? e.message : String(e) }
+        }
+      }
+      return { agent, peer, network }
+    }
+    let current = await launch()
+    const { agent } = current
+    const undoScratch = ctx.cleanup.add('container: scratch files', () => removeScratchFiles(ctx.scratchDir, 'container'))
+    /** Set when the agent died and no fresh one could be started: why the remaining jobs cannot run. */
+    let lost: string | undefined
+    /** After the agent died during a job: a fresh container (same cgroups and limits) for the jobs still to come. */
+    const relaunch = async (dead: Container, why: string, signal: AbortSignal): Promise<string | undefined> => {
+      await dead.agent.close() // reaps what is left and deregisters it
+      if (signal.aborted) {
+        lost = `the container ended (${why}) and the run was interrupted`
+        return undefined
+      }
+      try {
+        current = await launch()
+        return 'A fresh container with the same limits runs the remaining jobs.'
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e)
+        lost = `not run: the container ended during an earlier job (${why}) and could not be restarted: ${msg}`
+        return `The container could not be restarted, so the remaining jobs fail: ${msg}`
       }
     }
     const config = {
@@ -94,7 +149,7 @@ export const containerDriver: TierDriver = {
       rootfs: 'busybox-static + vcwork (built by virtcheck)',
       vcworkVersion: agent.version,
       arch: agent.arch,
-      network,
+      network: current.network,
       cgroupVersion: cgroups?.cgroupVersion ?? 'not used (unprivileged)',
       cpuQuotaPct: settings.limits.cpuQuotaPct ?? 'none',
       memoryMiB: settings.limits.memoryMiB ?? 'none',
@@ -106,18 +161,48 @@ export const containerDriver: TierDriver = {
       config,
       bootMs: agent.bootMs,
       async run(req: JobRequest, signal?: AbortSignal) {
+        const cur = current
         const full = withTierParams(req, {
           tier: 'container',
           scratchDir: '/scratch',
-          ...(peer !== undefined ? { peer } : { peer: { unavailable: 'no network peer in this run' } }),
+          ...(cur.peer !== undefined ? { peer: cur.peer } : { peer: { unavailable: 'no network peer in this run' } }),
         })
         if ('kind' in full) return full
-        return agent.client.run(full, jobTimeoutMs(full), signal ?? ctx.signal)
+        if (lost !== undefined) return { kind: 'failed', reason: `${req.job}: ${lost}` }
+        const sig = signal ?? ctx.signal
+        const before = await cgroups?.memoryEvents()
+        const out = await cur.agent.client.run(full, jobTimeoutMs(full), sig)
+        if (out.kind === 'ok') return out
+        // A failed job: did the agent die (its stream ended), and did the cgroup's OOM killer act?
+        const died = cur.agent.client.ended !== undefined
+        const exit = died ? await Promise.race([cur.agent.exited, sleep(AGENT_EXIT_WAIT_MS).then(() => undefined)]) : undefined
+        const after = await cgroups?.memoryEvents()
+        const verdict = oomVerdict(before, after, died)
+        if (!died && verdict.kind === 'none') return out
+        // `exit` is the launcher's (the gate shell exec'ed unshare), not vcwork's own status.
+        const agentExit = !died ? undefined : `the container ended${exit ? `: unshare ${exit.startsWith('killed') ? 'was ' : ''}${exit}` : ''}`
+        const why = verdict.kind === 'none' ? `the agent died in ${req.job}` : `out of memory in ${req.job}`
+        const aftermath = died ? await relaunch(cur, why, sig) : undefined
+        if (verdict.kind === 'none' || !before || !after) {
+          const reason = `${out.reason} (${agentExit ?? 'the agent did not answer'})${aftermath ? `. ${aftermath}` : ''}`
+          return { ...out, reason }
+        }
+        const reason = oomReason({
+          job: req.job,
+          verdict,
+          ...(memoryMiB !== undefined ? { memoryMiB } : {}),
+          params: full.params,
+          before,
+          after,
+          ...(agentExit ? { agentExit } : {}),
+          ...(aftermath ? { aftermath } : {}),
+        })
+        return { kind: 'failed', reason, ...(out.logTail !== undefined ? { logTail: out.logTail } : {}) }
       },
       // The runtime beside the workload: `unshare` waiting for PID 1 (the agent's process group minus vcwork).
-      overheadRssBytes: () => groupOverheadRssBytes(agent.pid),
+      overheadRssBytes: () => groupOverheadRssBytes(current.agent.pid),
       async close() {
-        await agent.close()
+        await current.agent.close()
         await cgroups?.remove()
         await undoScratch()
       },

@@ -1,12 +1,14 @@
 /**
  * Create the container's cgroups (one per limit controller, v1 or v2 per the layout), write the
- * limits, move a pid in, and remove them again (registered for cleanup; rmdir retried while the
- * last tasks exit). Names start with `virtcheck-` so `virtcheck cleanup` finds leftovers.
+ * limits (a memory limit includes swap: none beyond it), move a pid in, read the memory cgroup's OOM
+ * counters (oom.ts), and remove them again (registered for cleanup; rmdir retried while the last
+ * tasks exit). Names start with `virtcheck-` so `virtcheck cleanup` finds leftovers.
  */
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CleanupRegistry } from '../../host/cleanup.js'
 import { controllerHome, describeLayout, LIMIT_CONTROLLERS, limitWrites, parseCgroupMounts, type CgroupLayout } from './cgroup-layout.js'
+import { parseV1MemoryEvents, parseV2MemoryEvents, type MemoryEvents } from './oom.js'
 
 export interface ContainerLimits {
   readonly cpuQuotaPct?: number
@@ -20,6 +22,11 @@ export interface ContainerCgroups {
   /** What was written where, for the tier's recorded config. */
   readonly applied: Readonly<Record<string, string>>
   addPid(pid: number): Promise<void>
+  /**
+   * The memory cgroup's OOM counters (v1 memory.oom_control + memory[.memsw].failcnt, v2 memory.events);
+   * undefined without a memory cgroup or when they cannot be read.
+   */
+  memoryEvents(): Promise<MemoryEvents | undefined>
   remove(): Promise<void>
 }
 
@@ -38,6 +45,7 @@ export const createCgroups = async (name: string, limits: ContainerLimits, clean
   const layout = await readCgroupLayout()
   const dirs: string[] = []
   const applied: Record<string, string> = {}
+  let memory: { dir: string; version: 'v1' | 'v2' } | undefined
   const remove = cleanup.add(`cgroups ${name}`, async () => {
     for (const dir of [...dirs].reverse()) {
       for (let i = 0; i < 20; i++) {
@@ -64,9 +72,17 @@ export const createCgroups = async (name: string, limits: ContainerLimits, clean
         await mkdir(dir)
         dirs.push(dir)
       }
+      if (c === 'memory') memory = { dir, version: home.version }
       for (const [file, value] of limitWrites(c, home.version, limits)) {
         await writeFile(join(dir, file), value)
         applied[`${home.version}:${c}/${file}`] = value
+      }
+      if (c === 'memory' && limits.memoryMiB !== undefined) {
+        // No swap beyond the limit (as the docker/podman tiers' --memory-swap = --memory): a job that
+        // needs more than the limit is OOM-killed and reported, not measured against swap. The file
+        // is absent where the kernel does not account swap; then there is nothing to limit.
+        const [file, value] = home.version === 'v1' ? ['memory.memsw.limit_in_bytes', String(limits.memoryMiB * 1024 * 1024)] : ['memory.swap.max', '0']
+        if (await writeFile(join(dir, file), value).then(() => true, () => false)) applied[`${home.version}:${c}/${file}`] = value
       }
     }
   } catch (e) {
@@ -79,6 +95,22 @@ export const createCgroups = async (name: string, limits: ContainerLimits, clean
     applied,
     addPid: async (pid) => {
       for (const dir of dirs) await writeFile(join(dir, 'cgroup.procs'), String(pid))
+    },
+    memoryEvents: async () => {
+      const m = memory
+      if (!m) return undefined
+      const read = (file: string) => readFile(join(m.dir, file), 'utf8')
+      try {
+        return m.version === 'v1'
+          ? parseV1MemoryEvents(
+              await read('memory.oom_control'),
+              await read('memory.failcnt').catch(() => ''),
+              await read('memory.memsw.failcnt').catch(() => ''),
+            )
+          : parseV2MemoryEvents(await read('memory.events'))
+      } catch {
+        return undefined
+      }
     },
     remove,
   }

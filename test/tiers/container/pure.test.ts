@@ -4,6 +4,7 @@ import { lxcConfig } from '../../../src/tiers/container/lxc.js'
 import { containerArgv } from '../../../src/tiers/container/launch.js'
 import { limitFlags } from '../../../src/tiers/container/oci-cli.js'
 import { looksStatic } from '../../../src/tiers/container/rootfs.js'
+import { keyedCounter, oomReason, oomVerdict, parseV1MemoryEvents, parseV2MemoryEvents } from '../../../src/tiers/container/oom.js'
 
 // A hybrid host like this project's: v1 controllers, v2 unified with hugetlb only.
 const HYBRID = [
@@ -70,5 +71,55 @@ describe('runtime command lines', () => {
   it('static busybox detection', () => {
     expect(looksStatic(Buffer.from('\x7fELF....no interpreter'))).toBe(true)
     expect(looksStatic(Buffer.from('\x7fELF..../lib64/ld-linux-x86-64.so.2'))).toBe(false)
+  })
+})
+
+describe('container OOM evidence (memory cgroup counters)', () => {
+  const V1_OOM_CONTROL = (kills: number) => `oom_kill_disable 0\nunder_oom 0\noom_kill ${kills}\n`
+  const V2_EVENTS = (max: number, kills: number) => `low 0\nhigh 0\nmax ${max}\noom ${kills}\noom_kill ${kills}\noom_group_kill 0\n`
+
+  it('parses v1 memory.oom_control + memory.failcnt and v2 memory.events', () => {
+    expect(parseV1MemoryEvents(V1_OOM_CONTROL(2), '57\n')).toEqual({ source: 'memory.oom_control', oomKills: 2, limitHits: 57 })
+    // With memory.memsw.limit_in_bytes = the limit, the memsw counter may be the one that counts.
+    expect(parseV1MemoryEvents(V1_OOM_CONTROL(1), '0\n', '40\n')).toEqual({ source: 'memory.oom_control', oomKills: 1, limitHits: 40 })
+    // Kernels before 4.13 have no oom_kill line.
+    expect(parseV1MemoryEvents('oom_kill_disable 0\nunder_oom 0\n', '3\n')).toEqual({ source: 'memory.oom_control', limitHits: 3 })
+    expect(parseV2MemoryEvents(V2_EVENTS(12, 1))).toEqual({ source: 'memory.events', oomKills: 1, limitHits: 12 })
+    expect(keyedCounter('oom 4\noom_kill 3\n', 'oom')).toBe(4)
+    expect(keyedCounter('oom_kill x\n', 'oom_kill')).toBeUndefined()
+  })
+
+  it('an oom_kill increase is proof; no increase is no OOM, even when the agent died', () => {
+    const b = parseV2MemoryEvents(V2_EVENTS(0, 0))
+    expect(oomVerdict(b, parseV2MemoryEvents(V2_EVENTS(40, 1)), true)).toEqual({ kind: 'oom', kills: 1 })
+    expect(oomVerdict(b, parseV2MemoryEvents(V2_EVENTS(40, 0)), true)).toEqual({ kind: 'none' })
+    expect(oomVerdict(undefined, b, true)).toEqual({ kind: 'none' })
+    // Without the counter: only an agent that died while the limit was hit, and it is called likely.
+    const old = (hits: string) => parseV1MemoryEvents('under_oom 0\n', hits)
+    expect(oomVerdict(old('1'), old('9'), true)).toEqual({ kind: 'likely-oom' })
+    expect(oomVerdict(old('1'), old('9'), false)).toEqual({ kind: 'none' })
+    expect(oomVerdict(old('1'), old('1'), true)).toEqual({ kind: 'none' })
+  })
+
+  it('the reason starts with the job and "out of memory", names the limit, the option and the evidence', () => {
+    const before = parseV1MemoryEvents(V1_OOM_CONTROL(0), '0')
+    const after = parseV1MemoryEvents(V1_OOM_CONTROL(1), '47')
+    const r = oomReason({
+      job: 'mem.stream',
+      verdict: { kind: 'oom', kills: 1 },
+      memoryMiB: 32,
+      params: { targetMs: 200, sizeMb: 32 },
+      before,
+      after,
+      agentExit: 'the container ended: unshare exited with code 1',
+      aftermath: 'A fresh container with the same limits runs the remaining jobs.',
+    })
+    expect(r).toMatch(/^mem\.stream: out of memory: the container's memory limit of 32 MiB \(--tier-opt container\.memory-mib=32\) is below what this job needs \(job size sizeMb=32\); the kernel OOM killer ended vcwork/)
+    expect(r).toContain('(the container ended: unshare exited with code 1; memory.oom_control oom_kill 0 -> 1; limit hit 47 times)')
+    expect(r).toMatch(/Raise container\.memory-mib .* A fresh container with the same limits runs the remaining jobs\.$/)
+    const unlimited = oomReason({ job: 'mmu.gups', verdict: { kind: 'likely-oom' }, before: after, after })
+    expect(unlimited).toMatch(/^mmu\.gups: out of memory: no container\.memory-mib limit was set, yet most likely the kernel OOM killer ended a process of the job/)
+    expect(unlimited).not.toContain('Raise')
+    expect(unlimited).not.toContain('limit hit') // no increase, nothing to say
   })
 })
