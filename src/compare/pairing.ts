@@ -4,6 +4,7 @@
  * devices, runtime, limits...), or different job parameters for one cell. Pure.
  */
 import type { MetricResult, RunReport, TierRun } from '../core/report.js'
+import { configIdentity } from './config-identity.js'
 import type { TierChange } from './types.js'
 
 export const cellKey = (r: { tier: string; job: string; metric: string }): string => `${r.tier}\u0000${r.job}\u0000${r.metric}`
@@ -18,16 +19,13 @@ export const hostProblems = (base: RunReport, head: RunReport, ignore: readonly 
     (k) => `host ${k}: ${show(base.host[k])} -> ${show(head.host[k])}`,
   )
 
-/**
- * Tier config keys that name per-run places or bookkeeping, not the configuration: they differ between
- * any two runs, so they never make runs incomparable.
- */
-export const RUN_SPECIFIC_CONFIG_KEYS: readonly string[] = ['scratchDir', 'workDir', 'logFile', 'logDir', 'pid', 'abSide', 'abOrder']
-
+/** Differences in what identifies the configuration (config-identity.ts), shown with the recorded values. */
 export const configProblems = (base: TierRun, head: TierRun, ignore: readonly string[]): string[] => {
-  const keys = [...new Set([...Object.keys(base.config), ...Object.keys(head.config)])].filter((k) => !RUN_SPECIFIC_CONFIG_KEYS.includes(k)).sort()
+  const b = configIdentity(base.config)
+  const h = configIdentity(head.config)
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(h)])].sort()
   return keys
-    .filter((k) => !ignore.includes(k) && !ignore.includes(`${base.tier}.${k}`) && base.config[k] !== head.config[k])
+    .filter((k) => !ignore.includes(k) && !ignore.includes(`${base.tier}.${k}`) && b[k] !== h[k])
     .map((k) => `tier ${base.tier} config ${k}: ${show(base.config[k])} -> ${show(head.config[k])}`)
 }
 
