@@ -3,11 +3,12 @@
  * and the writing of the comparison outputs (the one place compare output files are written).
  */
 import { resolve } from 'node:path'
-import { UsageError } from '../core/errors.js'
+import { InputFileError, UsageError } from '../core/errors.js'
 import { flagBool, flagEnum, flagNumber, flagString, type Parsed } from '../cli/parse-flags.js'
 import type { CliContext } from '../cli/context.js'
 import { writeTextAtomic } from '../io/outputs.js'
 import { CORRECTIONS } from './stats/multiplicity.js'
+import { DEFAULT_NOISE_BAND } from './run-noise.js'
 import { DEFAULT_SETTINGS, FAIL_ON, type CompareReport, type CompareSettings } from './types.js'
 import { renderCompareJson, renderCompareJunit, renderCompareMarkdown, renderCompareTerminal } from './render/index.js'
 
@@ -23,6 +24,16 @@ export const COMPARE_FLAGS = {
   junit: { type: 'string' },
   verbose: { type: 'boolean' },
 } as const
+
+/** Flags of a multi-run baseline (compare, gate). */
+export const BASELINE_FLAGS = {
+  window: { type: 'string' },
+  'band-k': { type: 'string' },
+} as const
+
+export const baselineFlagsUsage = `  --window N          multi-run baseline: use each cell's newest N comparable baseline runs (default ${DEFAULT_SETTINGS.window})
+  --band-k K          multi-run baseline: run-to-run band = median of run medians ± K × 1.4826 × MAD (default ${DEFAULT_SETTINGS.bandK});
+                      a regression must lie outside it (needs ${DEFAULT_NOISE_BAND.minRuns} comparable runs)`
 
 export const compareFlagsUsage = (thresholdPct: number): string => `  --threshold PCT     minimum |change of medians| to call a regression or improvement (default ${thresholdPct})
   --alpha A           significance level of the two-sided Mann–Whitney test (default ${DEFAULT_SETTINGS.alpha})
@@ -48,7 +59,20 @@ export const compareSettingsFrom = (command: string, p: Parsed, defaults: Compar
     failOn: flagEnum(command, p, 'fail-on', FAIL_ON) ?? defaults.failOn,
     forced: flagBool(p, 'force'),
     ignoreConfigKeys: ignore,
+    // Only compare and gate take a multi-run baseline (BASELINE_FLAGS); ab keeps the defaults.
+    window: flagNumber(command, p, 'window', { min: 1, max: 1000, integer: true }) ?? defaults.window,
+    bandK: flagNumber(command, p, 'band-k', { min: 0.5, max: 20 }) ?? defaults.bandK,
   }
+}
+
+/** Not comparable runs are refused (exit 2, the differences named) unless --force. */
+export const refuseIfNotComparable = (command: string, r: CompareReport): void => {
+  if (r.comparability.comparable || r.settings.forced) return
+  const probs = r.comparability.problems
+  throw new InputFileError(
+    `${command}: the runs are not comparable: ${probs.slice(0, 3).join('; ')}${probs.length > 3 ? ` (+${probs.length - 3} more)` : ''}`,
+    'pass --force to compare anyway (verdicts are marked), or --ignore-config KEY when that difference is what you are testing',
+  )
 }
 
 interface Target {

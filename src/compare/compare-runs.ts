@@ -4,7 +4,8 @@
  */
 import type { MetricResult, RunReport } from '../core/report.js'
 import { adjustPValues } from './stats/multiplicity.js'
-import { cellKey, hostProblems, paramProblems, tierChanges } from './pairing.js'
+import { cellKey, configProblems, hostProblems, paramProblems, tierChanges } from './pairing.js'
+import { DEFAULT_NOISE_BAND } from './run-noise.js'
 import { decide, testCell, type CellTest } from './verdict.js'
 import {
   COMPARE_SCHEMA_ID,
@@ -18,15 +19,25 @@ import {
 } from './types.js'
 
 export interface CompareInput {
+  /** The newest baseline run: it decides comparability, added/removed cells and tier changes. */
   readonly base: RunReport
   readonly head: RunReport
+  /**
+   * Older runs of a multi-run baseline (any order). Per cell, those comparable with the head (same host,
+   * tier config and job params, worked) join `base` up to settings.window runs: their samples are pooled
+   * and their medians give the run-to-run noise band.
+   */
+  readonly earlier?: readonly RunReport[]
+  /** An interleaved A/B session: drift falls on both sides, so there is no run-to-run caveat to print. */
+  readonly interleaved?: boolean
   /** File names (or `A`/`B` in an A/B run) shown in the output. */
   readonly baseSource: string
   readonly headSource: string
 }
 
-const side = (r: RunReport, source: string): RunSide => ({
+const side = (r: RunReport, source: string, runs = 1): RunSide => ({
   source,
+  runs,
   ...(r.label === undefined ? {} : { label: r.label }),
   startedAt: r.startedAt,
   hostname: r.host.hostname,
@@ -68,7 +79,12 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
         unpaired.push({ ...key, change: 'refused', detail: `not comparable: ${notComparable.join('; ')}` })
         continue
       }
-      pending.push({ b, h, test: testCell(b.samples, h.samples, settings.alpha), notComparable })
+      const runs = [...comparableEarlier(input.earlier ?? [], head, h, settings.ignoreConfigKeys), b].slice(-settings.window)
+      const test =
+        runs.length > 1
+          ? testCell(runs.flatMap((r) => r.samples), h.samples, settings.alpha, runs.map((r) => (r.state === 'ok' ? r.stats.median : Number.NaN)), settings.bandK)
+          : testCell(b.samples, h.samples, settings.alpha)
+      pending.push({ b, h, test, notComparable })
     }
   }
   for (const h of head.results) {
@@ -116,7 +132,7 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
   return {
     schema: COMPARE_SCHEMA_ID,
     schemaVersion: COMPARE_SCHEMA_VERSION,
-    base: side(base, input.baseSource),
+    base: side(base, input.baseSource, 1 + (input.earlier?.length ?? 0)),
     head: side(head, input.headSource),
     settings,
     comparability: { comparable: problems.length === 0, problems: [...new Set(problems)] },
@@ -125,12 +141,46 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
     tierChanges: changes,
     summary,
     notes: [
+      ...runToRunNotes(input, cells, settings.window),
       ...(base.partial ? [`the base run is partial (interrupted or still running): missing cells show as removed`] : []),
       ...(head.partial ? [`the head run is partial (interrupted or still running): missing cells show as removed`] : []),
     ],
     failed: failReasons.length > 0,
     failReasons,
   }
+}
+
+/**
+ * The same cell in older baseline runs that could stand in for the head's configuration, oldest first:
+ * same host, same tier config identity, same job params, and it worked.
+ */
+const comparableEarlier = (earlier: readonly RunReport[], head: RunReport, h: MetricResult, ignore: readonly string[]): MetricResult[] => {
+  const headTier = head.tiers.find((t) => t.tier === h.tier)
+  return [...earlier]
+    .sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : 0))
+    .flatMap((run) => {
+      const tier = run.tiers.find((t) => t.tier === h.tier)
+      const r = run.results.find((x) => cellKey(x) === cellKey(h))
+      if (!r || r.state !== 'ok' || !tier || !headTier) return []
+      const same = hostProblems(run, head, ignore).length === 0 && configProblems(tier, headTier, ignore).length === 0 && paramProblems(r, h).length === 0
+      return same ? [r] : []
+    })
+}
+
+/** What the reader must know about run-to-run noise: unknown with one baseline run, or how many runs each cell had. */
+const range = (xs: readonly number[]): string => (xs.length === 0 ? 'none' : Math.min(...xs) === Math.max(...xs) ? String(xs[0]) : `${Math.min(...xs)}–${Math.max(...xs)}`)
+
+const runToRunNotes = (input: CompareInput, cells: readonly ComparedCell[], window: number): string[] => {
+  if (input.interleaved) return []
+  if ((input.earlier?.length ?? 0) === 0)
+    return [
+      'run-to-run noise: unknown (the baseline is one run). The test sees each run\'s repetitions only; on a shared host two runs of one configuration can differ by more than that. Compare against several baseline runs (a history folder or several files) to learn the noise band, or interleave with `virtcheck ab`.',
+    ]
+  const banded = cells.filter((c) => c.numbers.runToRun).length
+  const runs = cells.map((c) => c.numbers.baseRuns)
+  return [
+    `multi-run baseline: ${1 + (input.earlier?.length ?? 0)} runs loaded; each cell uses its newest comparable runs, up to ${window} (here ${range(runs)}); ${banded} of ${cells.length} cells judged against a run-to-run noise band (it needs ${DEFAULT_NOISE_BAND.minRuns} runs)`,
+  ]
 }
 
 /** The exit policy: `regression` fails on regressions and on cells/tiers that worked in base and fail in head. */

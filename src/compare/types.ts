@@ -3,10 +3,12 @@
  * compare renderer (terminal, Markdown, JSON, JUnit) reads. Versioned like the RunReport.
  */
 import type { TierId } from '../core/tier.js'
+import { DEFAULT_NOISE_BAND, type NoiseBand } from './run-noise.js'
 import type { Correction } from './stats/multiplicity.js'
 
 export const COMPARE_SCHEMA_ID = 'virtcheck-compare'
-export const COMPARE_SCHEMA_VERSION = '1.0'
+/** 1.1: multi-run baselines (`runToRun`, `baseRuns`, settings.window/bandK). */
+export const COMPARE_SCHEMA_VERSION = '1.1'
 
 export const FAIL_ON = ['regression', 'any', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
@@ -22,6 +24,10 @@ export interface CompareSettings {
   readonly forced: boolean
   /** Tier config keys left out of the comparability check. */
   readonly ignoreConfigKeys: readonly string[]
+  /** Multi-run baseline: how many of the newest comparable baseline runs each cell uses. */
+  readonly window: number
+  /** Multi-run baseline: half-width of the run-to-run noise band, in scaled MADs of the run medians. */
+  readonly bandK: number
 }
 
 /**
@@ -37,6 +43,8 @@ export const DEFAULT_SETTINGS: CompareSettings = {
   failOn: 'regression',
   forced: false,
   ignoreConfigKeys: [],
+  window: 10,
+  bandK: DEFAULT_NOISE_BAND.k,
 }
 
 export const AB_THRESHOLD_PCT = 5
@@ -45,6 +53,13 @@ export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive'
 
 /** The numbers behind one verdict. Relative values are fractions (0.05 = +5%). */
 export interface CellNumbers {
+  /** Baseline runs behind this cell (1 = one saved run; more = a multi-run baseline, samples pooled). */
+  readonly baseRuns: number
+  /**
+   * The run-to-run noise band of a multi-run baseline (at least DEFAULT_NOISE_BAND.minRuns runs);
+   * absent when it is not known. medianBase is then the band's center (median of the run medians).
+   */
+  readonly runToRun?: NoiseBand
   readonly nBase: number
   readonly nHead: number
   readonly medianBase: number
@@ -78,6 +93,8 @@ export interface ComparedCell extends CellKey {
   readonly notComparable: readonly string[]
   /** The bench's warning flags on each side (noisy, steal, short...): context for judging the verdict. */
   readonly flags: { readonly base: readonly string[]; readonly head: readonly string[] }
+  /** `virtcheck gate`: the same cell measured again after a pause; a regression stands only if this regressed too. */
+  readonly confirmation?: { readonly verdict: Verdict; readonly numbers: CellNumbers; readonly source: string }
 }
 
 /** A cell that cannot be compared statistically: present on one side only, or failed. */
@@ -95,6 +112,8 @@ export interface TierChange {
 
 export interface RunSide {
   readonly source: string
+  /** Runs this side stands for: 1, or the number of runs loaded for a multi-run baseline. */
+  readonly runs: number
   readonly label?: string
   readonly startedAt: string
   readonly hostname: string

@@ -7,6 +7,7 @@
 import { mannWhitney, minSamplesPerSide } from './stats/mann-whitney.js'
 import { hodgesLehmann } from './stats/shift-ci.js'
 import { mean, median, stddev } from './stats/descriptive.js'
+import { bandSide, DEFAULT_NOISE_BAND, noiseBand } from './run-noise.js'
 import type { CellNumbers, Verdict } from './types.js'
 
 export interface CellTest {
@@ -20,8 +21,13 @@ const cv = (xs: readonly number[]): number => {
   return m === 0 ? 0 : stddev(xs) / Math.abs(m)
 }
 
-export const testCell = (base: readonly number[], head: readonly number[], alpha: number): CellTest => {
-  const medianBase = median(base)
+/**
+ * `base` holds the samples of every baseline run, pooled; `baseRunMedians` (one per run) are given for a
+ * multi-run baseline, whose center is the median of the run medians (the rolling baseline of history).
+ */
+export const testCell = (base: readonly number[], head: readonly number[], alpha: number, baseRunMedians: readonly number[] = [], bandK = DEFAULT_NOISE_BAND.k): CellTest => {
+  const runToRun = noiseBand(baseRunMedians, { ...DEFAULT_NOISE_BAND, k: bandK })
+  const medianBase = baseRunMedians.length > 1 ? median(baseRunMedians) : median(base)
   const medianHead = median(head)
   const change = medianBase === 0 ? null : medianHead / medianBase - 1
   const enough = base.length >= 1 && head.length >= 1
@@ -30,6 +36,8 @@ export const testCell = (base: readonly number[], head: readonly number[], alpha
     ? hodgesLehmann(base, head, 1 - alpha)
     : { estimate: Number.NaN, ci: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY] as const, level: 1, scale: 'relative' as const }
   const numbers = {
+    baseRuns: Math.max(1, baseRunMedians.length),
+    ...(runToRun ? { runToRun } : {}),
     nBase: base.length,
     nHead: head.length,
     medianBase,
@@ -53,6 +61,14 @@ export const testCell = (base: readonly number[], head: readonly number[], alpha
 }
 
 export const fmtP = (p: number): string => (p < 0.0001 ? p.toExponential(1) : p < 0.01 ? p.toFixed(4) : p.toFixed(3))
+/** Three significant digits, plain notation for everyday magnitudes. */
+export const fmtNum = (x: number): string => {
+  if (!Number.isFinite(x)) return String(x)
+  const a = Math.abs(x)
+  if (a !== 0 && (a >= 1e7 || a < 1e-3)) return x.toExponential(2)
+  if (a >= 1000) return Math.round(x).toString()
+  return Number(x.toPrecision(3)).toString()
+}
 export const fmtPct = (x: number | null, digits = 1): string =>
   x === null || !Number.isFinite(x) ? (x === null ? 'n/a' : x > 0 ? '+inf' : '-inf') : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(digits)}%`
 
@@ -78,16 +94,29 @@ export const decide = (
   const significant = pAdjusted < alpha
   const pText = `p=${fmtP(pAdjusted)}${pAdjusted !== n.p ? ` (raw ${fmtP(n.p)})` : ''}`
   const chText = `median ${fmtPct(change)}`
+  // A multi-run baseline knows how far separate runs scatter: a head median inside that band is
+  // indistinguishable from drift, however small the p-value of this run's repetitions.
+  const band = n.runToRun
+  if (big && band && bandSide(n.medianHead, band, better) === 'within')
+    return {
+      verdict: 'inconclusive',
+      reason: `${chText} ${worse ? 'worse' : 'better'} (${pText}), but inside the run-to-run noise of the baseline: ${band.runs} runs, medians ${fmtNum(band.center)} ± ${fmtPct(band.center === 0 ? null : (band.high - band.center) / band.center)} (band [${fmtNum(band.low)}, ${fmtNum(band.high)}]); separate runs of one configuration differ that much here`,
+    }
   if (significant && big)
     return {
       verdict: worse ? 'regressed' : 'improved',
-      reason: `${chText} ${worse ? 'worse' : 'better'} (${better} is better), ${pText} < ${alpha} and |change| >= ${thresholdPct}%`,
+      reason: `${chText} ${worse ? 'worse' : 'better'} (${better} is better), ${pText} < ${alpha} and |change| >= ${thresholdPct}%${
+        band ? `, outside the run-to-run band [${fmtNum(band.low)}, ${fmtNum(band.high)}] of ${band.runs} baseline runs` : ''
+      }`,
     }
   if (significant) return { verdict: 'unchanged', reason: `significant (${pText}) but ${chText} is below the ${thresholdPct}% threshold` }
   if (big)
     return {
       verdict: 'inconclusive',
-      reason: `${chText} reaches the ${thresholdPct}% threshold but is not significant (${pText} >= ${alpha}); more repetitions (or an interleaved \`virtcheck ab\`) would decide`,
+      reason:
+        n.baseRuns > 1
+          ? `${chText} reaches the ${thresholdPct}% threshold but is not significant against the pooled samples of ${n.baseRuns} baseline runs (${pText} >= ${alpha}): earlier runs of this configuration reached such values too`
+          : `${chText} reaches the ${thresholdPct}% threshold but is not significant (${pText} >= ${alpha}); more repetitions (or an interleaved \`virtcheck ab\`) would decide`,
     }
   const [lo, hi] = n.shift.ci
   const wide = n.shift.scale === 'relative' && (lo <= -thr || hi >= thr)

@@ -7,7 +7,7 @@
  * least the threshold (the second condition stops a zero-MAD history from flagging any wiggle).
  */
 import type { RunReport } from '../core/report.js'
-import { median, scaledMad } from '../compare/stats/descriptive.js'
+import { bandSide, DEFAULT_NOISE_BAND, noiseBand } from '../compare/run-noise.js'
 import { paramsFingerprint } from './fingerprint.js'
 import type { HistoryEntry } from './types.js'
 
@@ -21,7 +21,7 @@ export interface TrendSettings {
   readonly minHistory: number
 }
 
-export const DEFAULT_TREND: TrendSettings = { window: 10, k: 3, thresholdPct: 5, minHistory: 3 }
+export const DEFAULT_TREND: TrendSettings = { window: 10, k: DEFAULT_NOISE_BAND.k, thresholdPct: 5, minHistory: DEFAULT_NOISE_BAND.minRuns }
 
 export type PointState = 'regressed' | 'improved' | 'within' | 'no-baseline' | 'failed'
 
@@ -56,17 +56,13 @@ export interface HistoryRun {
 }
 
 const judge = (value: number, prior: readonly number[], better: 'higher' | 'lower', s: TrendSettings): Pick<TrendPoint, 'baseline' | 'change' | 'state'> => {
-  if (prior.length < s.minHistory) return { state: 'no-baseline' }
-  const base = median(prior)
-  const half = s.k * scaledMad(prior)
-  const baseline = { median: base, low: base - half, high: base + half, runs: prior.length }
-  const change = base === 0 ? 0 : value / base - 1
+  const band = noiseBand(prior, { k: s.k, minRuns: s.minHistory })
+  if (!band) return { state: 'no-baseline' }
+  const baseline = { median: band.center, low: band.low, high: band.high, runs: band.runs }
+  const change = band.center === 0 ? 0 : value / band.center - 1
   const big = Math.abs(change) >= s.thresholdPct / 100
-  const below = value < baseline.low
-  const above = value > baseline.high
-  const worse = better === 'higher' ? below : above
-  const better_ = better === 'higher' ? above : below
-  return { baseline, change, state: big && worse ? 'regressed' : big && better_ ? 'improved' : 'within' }
+  const side = bandSide(value, band, better)
+  return { baseline, change, state: big && side === 'worse' ? 'regressed' : big && side === 'better' ? 'improved' : 'within' }
 }
 
 export const buildTrends = (runs: readonly HistoryRun[], s: TrendSettings = DEFAULT_TREND): TrendSeries[] => {

@@ -56,10 +56,13 @@ describe.each(['github-actions.yml', 'gitlab-ci.yml'])('docs/ci/%s', (file) => {
   const shells = shellStrings(doc)
   const calls = shells.flatMap(virtcheckInvocations)
 
-  it('parses and runs the whole gate: bench to JSON, compare with --fail-on, Markdown summary, history', () => {
-    expect(calls.map((c) => c[0])).toEqual(expect.arrayContaining(['probe', 'bench', 'compare', 'history']))
+  it('parses and runs the whole gate: gate against the history with --fail-on and Markdown, a first bench to JSON, history', () => {
+    expect(calls.map((c) => c[0])).toEqual(expect.arrayContaining(['probe', 'gate', 'bench', 'history']))
+    expect(calls.find((c) => c[0] === 'gate')).toEqual(expect.arrayContaining(['history', '--result', '--fail-on', 'regression', '--md']))
     expect(calls.find((c) => c[0] === 'bench')).toContain('--json')
-    expect(calls.find((c) => c[0] === 'compare')).toEqual(expect.arrayContaining(['--fail-on', 'regression', '--md']))
+    const adds = calls.filter((c) => c[0] === 'history' && c[1] === 'add')
+    expect(adds).toHaveLength(1)
+    expect(adds[0]).toEqual(expect.arrayContaining(['--dir', 'history']))
     expect(shells.join('\n')).toMatch(file.startsWith('github') ? /GITHUB_STEP_SUMMARY/ : /merge_requests\/\$CI_MERGE_REQUEST_IID\/notes/)
   })
 

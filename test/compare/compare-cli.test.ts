@@ -58,6 +58,34 @@ describe('virtcheck compare', () => {
     expect(f.stdout).toMatch(/unchanged\*/)
     expect((await runCli(['compare', 'base.json', 'otherhost.json', '--ignore-config', 'host.hostname'], dir)).code).toBe(0)
   })
+  it('a multi-run baseline: several files or a history folder; the head run in the history is not its own baseline', async () => {
+    const at = (name: string, cpu: number, minute: number) =>
+      writeFile(join(dir, name), JSON.stringify({ ...runReport({ cells: cells(cpu) }), startedAt: `2025-01-01T00:0${minute}:00.000Z` }))
+    await at('h1.json', 1000, 1)
+    await at('h2.json', 1010, 2)
+    await at('h3.json', 990, 3)
+    await at('h4.json', 700, 4)
+    const files = await runCli(['compare', 'h1.json', 'h2.json', 'h3.json', 'h4.json', '--json', '-'], dir)
+    expect(files.code, files.stderr).toBe(1)
+    const j = JSON.parse(files.stdout) as { base: { runs: number; source: string }; cells: { job: string; verdict: string; numbers: { baseRuns: number; runToRun?: object } }[] }
+    expect(j.base).toMatchObject({ runs: 3, source: 'h1.json, h2.json, h3.json (3 runs)' })
+    const cpu = j.cells.find((c) => c.job === 'cpu.int')!
+    expect(cpu).toMatchObject({ verdict: 'regressed', numbers: { baseRuns: 3 } })
+    expect(cpu.numbers.runToRun).toBeDefined()
+    for (const f of ['h1.json', 'h2.json', 'h3.json', 'h4.json']) expect((await runCli(['history', 'add', f, '--dir', 'hist'], dir)).code).toBe(0)
+    const hist = await runCli(['compare', 'hist', 'h4.json', '--window', '2'], dir)
+    expect(hist.code, hist.stderr).toBe(1)
+    expect(hist.stdout).toMatch(/hist \(3 runs\)/)
+    expect(hist.stdout).toMatch(/16 \(2 runs\)\/8/)
+    const missing = await runCli(['compare', 'empty-dir-nope', 'h4.json'], dir)
+    expect(missing.code).toBe(2)
+  })
+  it('both files missing: the base, named first, is the one reported', async () => {
+    const r = await runCli(['compare', 'nobase.json', 'nohead.json'], dir)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/nobase\.json/)
+    expect(r.stderr).not.toMatch(/nohead/)
+  })
   it('usage and input errors are one line, exit 2', async () => {
     for (const argv of [
       ['compare', 'base.json'],

@@ -141,7 +141,7 @@ describe('compareRuns verdicts', () => {
 
   it('a partial run is noted', () => {
     const r = cmp(base, { ...base, partial: true })
-    expect(r.notes).toEqual([expect.stringMatching(/head run is partial/)])
+    expect(r.notes).toEqual([expect.stringMatching(/run-to-run noise: unknown/), expect.stringMatching(/head run is partial/)])
     expect(renderCompareTerminal(r, plainStyle())).toMatch(/note: the head run is partial/)
   })
 

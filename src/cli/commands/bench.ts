@@ -50,33 +50,34 @@ export const BENCH_FLAGS = {
 } as const
 
 /** `TIER.KEY=VALUE` items -> options per tier. */
-export const parseTierOpts = (items: readonly string[]): Partial<Record<TierId, Record<string, string>>> => {
+export const parseTierOpts = (items: readonly string[], command = 'bench'): Partial<Record<TierId, Record<string, string>>> => {
   const out: Partial<Record<TierId, Record<string, string>>> = {}
   for (const item of items) {
     const m = /^([a-z0-9-]+)\.([a-z0-9-]+)=(.*)$/.exec(item)
-    if (!m) throw new UsageError(`bench: --tier-opt must look like TIER.KEY=VALUE, got ${JSON.stringify(item)}`)
+    if (!m) throw new UsageError(`${command}: --tier-opt must look like TIER.KEY=VALUE, got ${JSON.stringify(item)}`)
     const [, tier, key, value] = m as unknown as [string, string, string, string]
-    if (!isTierId(tier)) throw new UsageError(`bench: --tier-opt: unknown tier ${JSON.stringify(tier)}`, `tiers: ${TIER_IDS.join(', ')}`)
+    if (!isTierId(tier)) throw new UsageError(`${command}: --tier-opt: unknown tier ${JSON.stringify(tier)}`, `tiers: ${TIER_IDS.join(', ')}`)
     out[tier] = { ...(out[tier] ?? {}), [key]: value }
   }
   return out
 }
 
-export const benchOptionsFromFlags = (p: Parsed, cwd: string): BenchOptions => {
-  if (flagBool(p, 'quick') && flagBool(p, 'full')) throw new UsageError('bench: --quick and --full exclude each other')
-  const tiers = flagList('bench', p, 'tiers', TIER_IDS)
-  const jobs = flagList('bench', p, 'jobs', JOB_ID_LIST)
-  const reps = flagNumber('bench', p, 'reps', { min: 1, max: 1000, integer: true })
-  const timeBudgetS = flagNumber('bench', p, 'time-budget', { min: 5, max: 7 * 24 * 3600 })
-  const ciPct = flagNumber('bench', p, 'ci-target', { min: 0.1, max: 50 })
+/** `command` names the command in error messages (bench, the main job, gate). */
+export const benchOptionsFromFlags = (p: Parsed, cwd: string, command = 'bench'): BenchOptions => {
+  if (flagBool(p, 'quick') && flagBool(p, 'full')) throw new UsageError(`${command}: --quick and --full exclude each other`)
+  const tiers = flagList(command, p, 'tiers', TIER_IDS)
+  const jobs = flagList(command, p, 'jobs', JOB_ID_LIST)
+  const reps = flagNumber(command, p, 'reps', { min: 1, max: 1000, integer: true })
+  const timeBudgetS = flagNumber(command, p, 'time-budget', { min: 5, max: 7 * 24 * 3600 })
+  const ciPct = flagNumber(command, p, 'ci-target', { min: 0.1, max: 50 })
   const rawOpts = p.values['tier-opt']
-  const tierOptions = parseTierOpts(Array.isArray(rawOpts) ? rawOpts.filter((x): x is string => typeof x === 'string') : [])
+  const tierOptions = parseTierOpts(Array.isArray(rawOpts) ? rawOpts.filter((x): x is string => typeof x === 'string') : [], command)
   const kernel = flagString(p, 'kernel')
-  if (kernel !== undefined && !existsSync(resolve(cwd, kernel))) throw new InputFileError(`bench: --kernel ${kernel}: no such file`)
+  if (kernel !== undefined && !existsSync(resolve(cwd, kernel))) throw new InputFileError(`${command}: --kernel ${kernel}: no such file`)
   const fromProbe = flagString(p, 'from-probe')
-  if (fromProbe !== undefined && !existsSync(resolve(cwd, fromProbe))) throw new InputFileError(`bench: --from-probe ${fromProbe}: no such file`)
+  if (fromProbe !== undefined && !existsSync(resolve(cwd, fromProbe))) throw new InputFileError(`${command}: --from-probe ${fromProbe}: no such file`)
   const json = flagString(p, 'json')
-  if (json === '') throw new UsageError('bench: --json needs a file name or -')
+  if (json === '') throw new UsageError(`${command}: --json needs a file name or -`)
   const label = flagString(p, 'label')
   return {
     mode: flagBool(p, 'full') ? 'full' : 'quick',

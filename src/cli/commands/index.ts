@@ -14,6 +14,7 @@ const LOADERS: ReadonlyArray<readonly [string, Loader]> = [
   ['report', async () => (await import('./report.js')).reportCommand],
   ['compare', async () => (await import('./compare.js')).compareCommand],
   ['ab', async () => (await import('./ab.js')).abCommand],
+  ['gate', async () => (await import('./gate.js')).gateCommand],
   ['history', async () => (await import('./history.js')).historyCommand],
   ['capture', async () => (await import('./capture.js')).captureCommand],
   ['setup', async () => (await import('./setup.js')).setupCommand],

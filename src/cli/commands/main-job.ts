@@ -26,7 +26,7 @@ exit codes: 0 ok, 1 a failed finding, tier or job, 2 usage, 130 interrupted (par
 const { json: _json, 'from-probe': _fromProbe, ...FLAGS } = BENCH_FLAGS
 
 const runMainJob = async (args: readonly string[], ctx: CliContext): Promise<number> => {
-  const opts = benchOptionsFromFlags(parseFlags('virtcheck', args, FLAGS), ctx.cwd)
+  const opts = benchOptionsFromFlags(parseFlags('virtcheck', args, FLAGS), ctx.cwd, 'virtcheck')
   const out = await benchRun(opts, ctx)
   const report = out.report
   const htmlPath = join(dirname(out.resultPath), 'report.html')

@@ -80,7 +80,7 @@ export const compareAb = (a: RunReport, b: RunReport, settings: CompareSettings)
   const ca = a.tiers[0]?.config ?? {}
   const cb = b.tiers[0]?.config ?? {}
   return compareRuns(
-    { base: a, head: b, baseSource: a.label ?? 'A', headSource: b.label ?? 'B' },
+    { base: a, head: b, baseSource: a.label ?? 'A', headSource: b.label ?? 'B', interleaved: true },
     { ...settings, ignoreConfigKeys: [...settings.ignoreConfigKeys, ...differingKeys(ca, cb)] },
   )
 }

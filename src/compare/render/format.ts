@@ -1,17 +1,8 @@
 /** Shared number formatting for the compare renderers: every verdict line carries the same numbers. */
-import { fmtP, fmtPct } from '../verdict.js'
-import type { ComparedCell } from '../types.js'
+import { fmtNum, fmtP, fmtPct } from '../verdict.js'
+import type { CompareReport, ComparedCell } from '../types.js'
 
-export { fmtP, fmtPct }
-
-/** Three significant digits, plain notation for everyday magnitudes. */
-export const fmtNum = (x: number): string => {
-  if (!Number.isFinite(x)) return String(x)
-  const a = Math.abs(x)
-  if (a !== 0 && (a >= 1e7 || a < 1e-3)) return x.toExponential(2)
-  if (a >= 1000) return Math.round(x).toString()
-  return Number(x.toPrecision(3)).toString()
-}
+export { fmtNum, fmtP, fmtPct }
 
 export const fmtValue = (x: number, unit: string): string => `${fmtNum(x)} ${unit}`.trim()
 
@@ -29,10 +20,22 @@ export const ciLabel = (alpha: number): string => `${+((1 - alpha) * 100).toFixe
 
 export const cellName = (c: { tier: string; job: string; metric: string }): string => `${c.tier} ${c.job} ${c.metric}`
 
+/** Sample counts, `8/8`; a multi-run baseline also names its runs: `48 (6 runs)/8`. */
+export const fmtCounts = (c: ComparedCell): string =>
+  `${c.numbers.nBase}${c.numbers.baseRuns > 1 ? ` (${c.numbers.baseRuns} runs)` : ''}/${c.numbers.nHead}`
+
+/** The decision rule in one sentence, as the settings and the baseline make it. */
+export const ruleText = (r: CompareReport): string => {
+  const s = r.settings
+  return `regression = Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} AND |median change| >= ${s.thresholdPct}% in the worse direction${
+    r.base.runs > 1 ? ` AND outside the run-to-run band of the baseline runs (median of run medians ± ${s.bandK} × 1.4826 × MAD)` : ''
+  }`
+}
+
 /** `12.3 -> 14.0 ms/op (+13.8%, 99% CI [+9.1%, +18.0%], p=0.0079, n=5/5)` */
 export const numbersLine = (c: ComparedCell): string => {
   const n = c.numbers
-  return `${fmtNum(n.medianBase)} -> ${fmtValue(n.medianHead, c.unit)} (${fmtPct(n.change)}, ${levelPct(c)} CI ${fmtInterval(c)}, p=${fmtP(n.pAdjusted)}, n=${n.nBase}/${n.nHead})`
+  return `${fmtNum(n.medianBase)} -> ${fmtValue(n.medianHead, c.unit)} (${fmtPct(n.change)}, ${levelPct(c)} CI ${fmtInterval(c)}, p=${fmtP(n.pAdjusted)}, n=${fmtCounts(c)})`
 }
 
 export const VERDICT_ORDER = ['regressed', 'improved', 'inconclusive', 'unchanged'] as const

@@ -1,12 +1,12 @@
 /** Markdown for pull-request comments and CI job summaries ($GITHUB_STEP_SUMMARY, GitLab MR notes). */
 import type { CompareReport, ComparedCell } from '../types.js'
-import { cellName, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel } from './format.js'
+import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, ruleText } from './format.js'
 
 const esc = (s: string): string => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ')
 const ICON = { regressed: '🔴 regressed', improved: '🟢 improved', inconclusive: '🟡 inconclusive', unchanged: '⚪ unchanged' } as const
 
 const row = (c: ComparedCell): string =>
-  `| ${ICON[c.verdict]}${c.notComparable.length > 0 ? ' (forced)' : ''} | ${esc(c.tier)} | ${esc(c.job)} | ${esc(c.metric)} | ${fmtNum(c.numbers.medianBase)} | ${fmtNum(c.numbers.medianHead)} | ${esc(c.unit)} | **${fmtPct(c.numbers.change)}** | ${fmtInterval(c)} | ${fmtP(c.numbers.pAdjusted)} | ${c.numbers.nBase}/${c.numbers.nHead} |`
+  `| ${ICON[c.verdict]}${c.notComparable.length > 0 ? ' (forced)' : ''} | ${esc(c.tier)} | ${esc(c.job)} | ${esc(c.metric)} | ${fmtNum(c.numbers.medianBase)} | ${fmtNum(c.numbers.medianHead)} | ${esc(c.unit)} | **${fmtPct(c.numbers.change)}** | ${fmtInterval(c)} | ${fmtP(c.numbers.pAdjusted)} | ${fmtCounts(c)} |`
 
 export const renderCompareMarkdown = (r: CompareReport): string => {
   const s = r.settings
@@ -21,7 +21,7 @@ export const renderCompareMarkdown = (r: CompareReport): string => {
     `${m.regressed} regressed · ${m.improved} improved · ${m.unchanged} unchanged · ${m.inconclusive} inconclusive · ${m.added} added · ${m.removed} removed · ${m.broken} broken · ${m.fixed} fixed`,
   )
   out.push('')
-  out.push(`Rule: regression = two-sided Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} **and** |change of medians| ≥ ${s.thresholdPct}% in the metric's worse direction. Policy: \`--fail-on ${s.failOn}\`.`)
+  out.push(`Rule: ${esc(ruleText(r))}. Policy: \`--fail-on ${s.failOn}\`.`)
   for (const n of r.notes) out.push('', `> ⚠️ ${esc(n)}`)
   if (!r.comparability.comparable) {
     out.push('')

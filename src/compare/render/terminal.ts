@@ -2,7 +2,7 @@
 import Table from 'cli-table3'
 import type { Style } from '../../render/style.js'
 import type { CompareReport, ComparedCell, Verdict } from '../types.js'
-import { cellName, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel } from './format.js'
+import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, ruleText } from './format.js'
 
 const paint = (style: Style, v: Verdict, text: string): string =>
   v === 'regressed' ? style.chalk.red.bold(text) : v === 'improved' ? style.chalk.green(text) : v === 'inconclusive' ? style.chalk.yellow(text) : style.chalk.dim(text)
@@ -16,7 +16,7 @@ const row = (c: ComparedCell, style: Style): string[] => [
   paint(style, c.verdict, fmtPct(c.numbers.change)),
   fmtInterval(c),
   fmtP(c.numbers.pAdjusted),
-  `${c.numbers.nBase}/${c.numbers.nHead}`,
+  fmtCounts(c),
 ]
 
 export const renderCompareTerminal = (r: CompareReport, style: Style, opts: { verbose?: boolean } = {}): string => {
@@ -24,11 +24,7 @@ export const renderCompareTerminal = (r: CompareReport, style: Style, opts: { ve
   const s = r.settings
   const name = (x: CompareReport['base']) => `${x.source}${x.label && x.label !== x.source ? ` (${x.label})` : ''}`
   out.push(style.chalk.bold(`virtcheck compare  ${name(r.base)}  ->  ${name(r.head)}`))
-  out.push(
-    style.chalk.dim(
-      `regression = Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} AND |median change| >= ${s.thresholdPct}% in the worse direction`,
-    ),
-  )
+  out.push(style.chalk.dim(ruleText(r)))
   for (const n of r.notes) out.push(style.chalk.yellow(`note: ${n}`))
   if (!r.comparability.comparable) {
     out.push(style.chalk.yellow(`${s.forced ? 'NOT COMPARABLE (forced, verdicts marked *)' : 'NOT COMPARABLE'}:`))
@@ -36,7 +32,7 @@ export const renderCompareTerminal = (r: CompareReport, style: Style, opts: { ve
     if (r.comparability.problems.length > 12) out.push(`  … ${r.comparability.problems.length - 12} more`)
   }
   if (r.cells.length > 0) {
-        const table = new Table({
+    const table = new Table({
       head: ['verdict', 'tier / job metric', 'base', 'head', 'unit', 'change', ciLabel(s.alpha), 'p', 'n'],
       style: { head: [], border: [], compact: true },
       chars: style.unicode ? {} : { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|' },

@@ -1,0 +1,101 @@
+/**
+ * `virtcheck gate BASELINE... [options]`: the CI step in one command. Runs the bench, compares it
+ * with the baseline (a saved run, several, or a history folder), and measures every regressed cell
+ * a second time after a pause: only regressions that reproduce fail the gate.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { resolve } from 'node:path'
+import { EXIT, UsageError } from '../../core/errors.js'
+import { benchRun } from '../../bench/bench-run.js'
+import { compareRuns } from '../../compare/compare-runs.js'
+import { applyConfirmation, confirmationScope } from '../../compare/confirm.js'
+import {
+  BASELINE_FLAGS,
+  baselineFlagsUsage,
+  COMPARE_FLAGS,
+  compareFlagsUsage,
+  compareSettingsFrom,
+  emitComparison,
+  outputTargets,
+  refuseIfNotComparable,
+} from '../../compare/cli-options.js'
+import { chooseBaseline, loadBaselineRuns } from '../../compare/load-baseline.js'
+import { DEFAULT_SETTINGS } from '../../compare/types.js'
+import { renderMatrix } from '../../../reports/terminal-matrix.js'
+import type { Command } from '../context.js'
+import { flagBool, flagNumber, flagString, parseFlags } from '../parse-flags.js'
+import { BENCH_FLAGS, benchOptionsFromFlags } from './bench.js'
+
+export const DEFAULT_CONFIRM_DELAY_S = 30
+
+// bench's --json is the run result; here --json is the comparison (as in compare), so the run goes to --result.
+const { json: _benchJson, ...RUN_FLAGS } = BENCH_FLAGS
+const FLAGS = { ...RUN_FLAGS, ...COMPARE_FLAGS, ...BASELINE_FLAGS, result: { type: 'string' }, 'confirm-delay': { type: 'string' }, 'no-confirm': { type: 'boolean' } } as const
+
+const USAGE = `usage: virtcheck gate BASELINE... [options]
+
+Runs \`virtcheck bench\` with the given options, compares the result with BASELINE exactly as
+\`virtcheck compare BASELINE RESULT\` does (BASELINE: a saved run, several, or a history folder), then
+measures every regressed tier/job again after --confirm-delay seconds. A regression stands only when
+the second run regresses too; one that does not reproduce is reported as inconclusive, with both sets
+of numbers. Exit 1 on a confirmed regression (or a cell that worked in the baseline and fails now).
+
+options:
+  bench options        --tiers, --jobs, --quick | --full, --reps, --time-budget, --ci-target, --tier-opt,
+                       --kernel, --label, --from-probe (see \`virtcheck bench --help\`)
+  --result F           also write the run's result JSON there (always kept in .virtcheck/runs/<time>/)
+  --confirm-delay S    pause before the confirmation run (default ${DEFAULT_CONFIRM_DELAY_S}): long enough for a passing
+                       disturbance (another tenant's burst) to end
+  --no-confirm         report the first comparison as it is
+${compareFlagsUsage(DEFAULT_SETTINGS.thresholdPct)}
+${baselineFlagsUsage}
+
+exit codes: 0 no confirmed regression, 1 confirmed regression or broken cell, 2 usage, bad input or not
+comparable, 130 interrupted (the run's partial result is kept)
+example: virtcheck gate history/ --tiers native,container --result result.json --md summary.md`
+
+export const gateCommand: Command = {
+  name: 'gate',
+  summary: 'CI step: bench, compare with a baseline, re-measure regressions; fail only on those that reproduce',
+  usage: USAGE,
+  run: async (args, ctx) => {
+    const p = parseFlags('gate', args, FLAGS, true)
+    if (p.positionals.length < 1) throw new UsageError('gate: expected the baseline: a saved run, several, or a history folder', 'see `virtcheck gate --help`')
+    const settings = compareSettingsFrom('gate', p)
+    const targets = outputTargets('gate', p)
+    const delayS = flagNumber('gate', p, 'confirm-delay', { min: 0, max: 3600 }) ?? DEFAULT_CONFIRM_DELAY_S
+    const result = flagString(p, 'result')
+    if (result === '') throw new UsageError('gate: --result needs a file name')
+    const { json: _ignored, ...bench } = benchOptionsFromFlags(p, ctx.cwd, 'gate')
+    const sources = p.positionals
+    // Bad baseline input fails before minutes of benchmarking, not after.
+    const runs = await loadBaselineRuns(ctx.cwd, sources)
+
+    const first = await benchRun({ ...bench, ...(result ? { json: result } : {}) }, ctx)
+    // With an output on stdout (`--json -`), stdout carries only that; the matrix goes to stderr.
+    const toStdout = targets.some((t) => t.path === '-')
+    ;(toStdout ? ctx.err : ctx.out).write(renderMatrix(first.report, toStdout ? ctx.errStyle : ctx.style) + '\n\n')
+    ctx.err.write(`results: ${first.resultPath}${result ? ` and ${resolve(ctx.cwd, result)}` : ''}\n`)
+    if (first.interrupted) return EXIT.interrupted
+    const baseline = chooseBaseline(runs, first.report, sources, settings.ignoreConfigKeys)
+    const compareWith = (head: typeof first, headSource: string) =>
+      compareRuns({ base: baseline.primary, earlier: baseline.earlier, head: head.report, baseSource: baseline.source, headSource }, settings)
+    let report = compareWith(first, result ?? first.resultPath)
+    refuseIfNotComparable('gate', report)
+
+    const scope = flagBool(p, 'no-confirm') ? undefined : confirmationScope(report)
+    if (scope) {
+      ctx.err.write(`gate: ${report.summary.regressed} regression(s); measuring ${scope.tiers.join(', ')} / ${scope.jobs.join(', ')} again in ${delayS} s to confirm\n`)
+      await sleep(delayS * 1000, undefined, { signal: ctx.signal }).catch(() => undefined)
+      if (ctx.signal.aborted) return EXIT.interrupted
+      const second = await benchRun(
+        { ...bench, tiers: scope.tiers, jobs: scope.jobs, fromProbe: first.resultPath, label: `${bench.label ?? 'gate'} (confirmation)` },
+        ctx,
+      )
+      if (second.interrupted) return EXIT.interrupted
+      report = applyConfirmation(report, compareWith(second, second.resultPath), delayS)
+    }
+    await emitComparison(report, targets, p, ctx)
+    return report.failed ? EXIT.failed : EXIT.ok
+  },
+}

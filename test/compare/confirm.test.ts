@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { compareRuns } from '../../src/compare/compare-runs.js'
+import { applyConfirmation, confirmationScope } from '../../src/compare/confirm.js'
+import { DEFAULT_SETTINGS } from '../../src/compare/types.js'
+import { renderCompareTerminal } from '../../src/compare/render/index.js'
+import { plainStyle } from '../../src/render/style.js'
+import { around, cell, runReport } from './fixtures.js'
+
+const run = (fsync: number, cpu: number, tier: 'native' | 'container' = 'container') =>
+  runReport({
+    cells: [
+      cell({ tier, job: 'io.fsync', metric: 'fsync', unit: 'µs', better: 'lower', samples: around(fsync, 6, 0.02, 1) }),
+      cell({ tier, job: 'cpu.int', metric: 'ops', samples: around(cpu, 6, 0.01, 2) }),
+    ],
+  })
+const cmp = (base: ReturnType<typeof run>, head: ReturnType<typeof run>, source: string) =>
+  compareRuns({ base, head, baseSource: 'base.json', headSource: source }, DEFAULT_SETTINGS)
+
+describe('confirmation of regressions (gate)', () => {
+  const base = run(127, 16000)
+  // first run: a slow-disk episode (fsync +46%) and a real CPU slowdown (-50%)
+  const first = cmp(base, run(186, 8000), 'first.json')
+
+  it('the scope is the regressed tiers and jobs', () => {
+    expect(first.summary.regressed).toBe(2)
+    expect(confirmationScope(first)).toEqual({ tiers: ['container'], jobs: expect.arrayContaining(['io.fsync', 'cpu.int']) })
+    expect(confirmationScope(cmp(base, run(127, 16000), 'x'))).toBeUndefined()
+  })
+
+  it('a regression that reproduces stands; one that does not becomes inconclusive with both sets of numbers', () => {
+    const second = cmp(base, run(128, 8100), 'second.json')
+    const r = applyConfirmation(first, second, 30)
+    const v = Object.fromEntries(r.cells.map((c) => [c.job, c]))
+    expect(v['cpu.int']!.verdict).toBe('regressed')
+    expect(v['cpu.int']!.reason).toMatch(/confirmed by a second run 30 s later \(second\.json\): 1\d{4} -> 8\d{3} ops\/s \(-49\.\d%/)
+    expect(v['io.fsync']!.verdict).toBe('inconclusive')
+    expect(v['io.fsync']!.reason).toMatch(/^did not reproduce: first run 127 -> 18\d µs \(\+4\d\.\d%.*a second run 30 s later \(second\.json\): unchanged, 127 -> 12\d µs/)
+    expect(v['io.fsync']!.confirmation).toMatchObject({ verdict: 'unchanged', source: 'second.json' })
+    expect(r.summary).toMatchObject({ regressed: 1, inconclusive: 1 })
+    expect(r.failed).toBe(true)
+    expect(r.notes.at(-1)).toMatch(/2 regressed cell\(s\) were measured again 30 s later .*: 1 confirmed, 1 did not reproduce/)
+    expect(renderCompareTerminal(r, plainStyle(160))).toMatch(/FAIL \(--fail-on regression\): 1 regressed/)
+  })
+
+  it('nothing reproduces: the gate passes', () => {
+    const r = applyConfirmation(first, cmp(base, run(127, 16050), 'second.json'), 5)
+    expect(r.summary.regressed).toBe(0)
+    expect(r.failed).toBe(false)
+  })
+})

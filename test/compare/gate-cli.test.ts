@@ -1,0 +1,64 @@
+// `virtcheck gate` end to end with the real native tier: bench, compare with a baseline, re-measure the
+// regressions, fail only on those that reproduce. Needs the built vcwork (npm run build).
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from './run-cli.js'
+
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'virtcheck-gate-test-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+interface GateJson {
+  failed: boolean
+  notes: string[]
+  cells: { job: string; verdict: string; reason: string; confirmation?: { verdict: string; source: string } }[]
+}
+
+describe('virtcheck gate', () => {
+  it('a baseline twice as fast as this host: the regression is measured again and confirmed, exit 1', async () => {
+    const base = await runCli(['bench', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--json', 'base.json'], dir)
+    expect(base.code, base.stderr).toBe(0)
+    // The same run with every latency halved: this host now looks 2x slower than its "baseline".
+    const run = JSON.parse(await readFile(join(dir, 'base.json'), 'utf8')) as { results: { samples: number[] }[] }
+    for (const r of run.results) r.samples = r.samples.map((x) => x / 2)
+    await writeFile(join(dir, 'fast-base.json'), JSON.stringify(run))
+
+    const r = await runCli(
+      ['gate', 'fast-base.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--confirm-delay', '0', '--result', 'head.json', '--json', 'gate.json'],
+      dir,
+    )
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stdout).toMatch(/sys\.syscall/) // the matrix of the run
+    expect(r.stderr).toMatch(/gate: 1 regression\(s\); measuring native \/ sys\.syscall again in 0 s/)
+    const g = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8')) as GateJson
+    expect(g.failed).toBe(true)
+    expect(g.cells[0]).toMatchObject({ job: 'sys.syscall', verdict: 'regressed', confirmation: { verdict: 'regressed' } })
+    expect(g.cells[0]!.reason).toMatch(/confirmed by a second run 0 s later/)
+    expect(g.notes.join('\n')).toMatch(/1 confirmed, 0 did not reproduce/)
+    // the run itself went to --result, an ordinary run report
+    expect(JSON.parse(await readFile(join(dir, 'head.json'), 'utf8'))).toHaveProperty('schema', 'virtcheck-run')
+  })
+
+  it('--no-confirm reports the first comparison as it is', async () => {
+    const r = await runCli(['gate', 'fast-base.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--no-confirm', '--json', '-'], dir)
+    expect(r.code).toBe(1)
+    const g = JSON.parse(r.stdout) as GateJson
+    expect(g.cells[0]!.confirmation).toBeUndefined()
+    expect(r.stderr).not.toMatch(/again in/)
+  })
+
+  it('bad input fails in one line with exit 2 before any benchmark runs', async () => {
+    for (const argv of [['gate'], ['gate', 'nope.json'], ['gate', 'fast-base.json', '--confirm-delay', '-1'], ['gate', 'fast-base.json', '--tiers', 'nosuch']]) {
+      const r = await runCli(argv, dir)
+      expect(r.code, argv.join(' ')).toBe(2)
+      expect(r.stderr).toMatch(/^error: gate|^error: .*nope\.json/)
+      expect(r.stderr).not.toMatch(/virtcheck bench \(/)
+    }
+  })
+})
