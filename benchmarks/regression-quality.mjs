@@ -10,13 +10,15 @@
 // 3. Planted slowdown: built-in container with a cgroup CPU quota of 50% of one CPU (B) against 100%
 //    (A), interleaved (`ab`, also at 20%) and as a separate gated run against the history (3b): the
 //    CPU-bound jobs must be regressions, io.fsync (waits on the disk) must not.
+// 4. A transient neighbour (20 s of dd oflag=dsync) during the first run of a gate: whatever it slows
+//    must not survive the confirmation run.
 //
 // Bounded: quick job parameters, 5 jobs, 6 repetitions per side. Needs root (container tier) and the
 // built vcwork (`npm run build:native`).
-// Usage: node benchmarks/regression-quality.mjs [--aa N] [--seed K] [--gates N] [--confirm-delay S] [--parts aa,runs,planted]
+// Usage: node benchmarks/regression-quality.mjs [--aa N] [--seed K] [--gates N] [--confirm-delay S] [--parts aa,runs,planted,transient]
 // (the results file is rewritten with the parts that ran)
-import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,7 +29,7 @@ const arg = (name, dflt) => {
   return i > 0 ? Number(process.argv[i + 1]) : dflt
 }
 const partsArg = process.argv.indexOf('--parts')
-const PARTS = partsArg > 0 ? (process.argv[partsArg + 1] ?? '').split(',') : ['aa', 'runs', 'planted']
+const PARTS = partsArg > 0 ? (process.argv[partsArg + 1] ?? '').split(',') : ['aa', 'runs', 'planted', 'transient']
 const AA_RUNS = arg('--aa', 10)
 const SEED = arg('--seed', 3)
 const GATES = arg('--gates', 10)
@@ -188,6 +190,34 @@ if (PARTS.includes('planted') && PARTS.includes('runs')) {
     const wrong = mustNotRegress(50).filter((job) => j.cells.some((c) => c.job === job && c.verdict === 'regressed'))
     const ok = caught.length === CPU_BOUND.length && wrong.length === 0
     say(`   => CPU-bound jobs caught and confirmed: ${caught.length}/${CPU_BOUND.length} (${caught.join(', ')}); wrongly flagged: ${wrong.length} ${wrong.join(', ')} — ${ok ? 'PASS' : 'FAIL'}`)
+  }
+  say()
+}
+// 4. a transient neighbour: the confirmation's job. A bounded disk-and-CPU load (dd with O_DSYNC, like
+// another tenant's burst) runs during the first measurement of a gate only; the regressions it causes
+// must not survive the confirmation run after CONFIRM_S seconds.
+if (PARTS.includes('transient')) {
+  if (!existsSync(join(history, 'index.json'))) {
+    say(`4) (seeding a history: ${SEED} x bench)`)
+    for (let i = 0; i < SEED; i++) {
+      const f = join(work, `seed${i}.json`)
+      virtcheck(['bench', ...BENCH_ARGS, '--json', f], 400)
+      virtcheck(['history', 'add', f, '--dir', history])
+    }
+  }
+  const BURST_S = 20
+  say(`4) transient neighbour: ${BURST_S} s of dd oflag=dsync in a loop during the first run of virtcheck gate history (confirmation after ${CONFIRM_S} s)`)
+  const burstFile = join(work, 'neighbour.dat')
+  const neighbour = spawn('sh', ['-c', `end=$(($(date +%s)+${BURST_S})); while [ $(date +%s) -lt $end ]; do dd if=/dev/zero of="$0" bs=4k count=64 oflag=dsync status=none; done; rm -f "$0"`, burstFile], { stdio: 'ignore' })
+  const { j, error } = gateOnce(history, join(work, 'transient.json'))
+  neighbour.kill('SIGKILL')
+  rmSync(burstFile, { force: true })
+  if (error) say(`   FAILED ${error}`)
+  else {
+    const firstRegressed = j.cells.filter((c) => c.confirmation)
+    for (const c of firstRegressed) say(`   first run: ${verdictLine({ ...c, verdict: 'regressed' })} -> after confirmation: ${c.verdict} (second run ${c.confirmation.verdict}, ${(c.confirmation.numbers.change * 100).toFixed(1)}%)`)
+    const confirmed = j.cells.filter((c) => c.verdict === 'regressed')
+    say(`   => ${firstRegressed.length} first-run regression(s) caused by the neighbour, ${confirmed.length} confirmed — bar: 0 confirmed${firstRegressed.length === 0 ? ' (NOT EXERCISED: the burst caused no first-run regression)' : ''} — ${confirmed.length === 0 ? 'PASS' : 'FAIL'}`)
   }
   say()
 }

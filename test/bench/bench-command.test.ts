@@ -93,8 +93,9 @@ describe.skipIf(skipReal)('virtcheck bench end to end', () => {
     expect(report.tiers.map((t: { state: string }) => t.state)).toEqual(['interrupted', 'interrupted'])
     expect(report.results.some((x: { tier: string; samples: number[] }) => x.tier === 'container' && x.samples.length > 0)).toBe(true)
     expect((await readdir(join(h, 'runs', runs[0]!))).filter((n) => n.startsWith('work-'))).toEqual([])
+    // none of the interrupted run's cgroups remain (only its own: other virtcheck runs on this machine
+    // may create and remove theirs at any moment)
     const cgroups = (await execa('sh', ['-c', 'ls /sys/fs/cgroup/*/'])).stdout
-    const pids = [...cgroups.matchAll(/virtcheck-(\d+)-ctr/g)].map((m) => Number(m[1]))
-    for (const pid of pids) expect(() => process.kill(pid, 0)).not.toThrow() // only live runs' cgroups remain
+    expect(cgroups).not.toMatch(new RegExp(`virtcheck-${child.pid}-ctr`))
   }, 120_000)
 })
