@@ -33,6 +33,20 @@ export const bzImageVersionString = (buf: Uint8Array): string | undefined => {
 
 export const releaseFromVersionString = (s: string): string | undefined => /^(\S+)/.exec(s)?.[1]
 
+/**
+ * The release in the `Linux version R (builder) ...` banner of an uncompressed kernel (ELF vmlinux),
+ * which has no bzImage header; the printf template `Linux version %s` is skipped.
+ */
+export const bannerRelease = (buf: Uint8Array): string | undefined => {
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+  const needle = Buffer.from('Linux version ')
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+    const m = /^(\d+\.\d+[^\s%()]*) \(/.exec(text.subarray(at + needle.length, at + needle.length + 80).toString('latin1'))
+    if (m) return m[1]
+  }
+  return undefined
+}
+
 export type KernelSource = 'host' | 'cache' | 'explicit'
 
 /** Written last into `<cache>/kernels/<release>/virtcheck-kernel.json`; its presence marks a complete entry. */

@@ -10,7 +10,7 @@ import { release as osRelease } from 'node:os'
 import { dirname, join } from 'node:path'
 import { UsageError } from '../core/errors.js'
 import { kernelsDir } from './cache-paths.js'
-import { bzImageVersionString, flavourOfRelease, isKernelManifest, pickCachedKernel, releaseFromVersionString, type KernelManifest, type KernelSource } from './kernel-facts.js'
+import { bannerRelease, bzImageVersionString, flavourOfRelease, isKernelManifest, pickCachedKernel, releaseFromVersionString, type KernelManifest, type KernelSource } from './kernel-facts.js'
 
 export interface GuestKernel {
   readonly kind: 'found'
@@ -55,12 +55,15 @@ export const findGuestKernel = async (opts: FindKernelOptions = {}): Promise<Fin
   if (opts.explicitPath !== undefined) {
     const p = opts.explicitPath
     if (!(await readable(p))) throw new UsageError(`--kernel ${p}: not a readable file`)
-    const head = await readFile(p).then((b) => b.subarray(0, 64 * 1024))
-    const release = releaseFromVersionString(bzImageVersionString(head) ?? '') ?? 'unknown'
+    const image = await readFile(p)
+    // A bzImage names its release in the header; an uncompressed vmlinux (ELF) only in its banner.
+    const release = releaseFromVersionString(bzImageVersionString(image.subarray(0, 64 * 1024)) ?? '') ?? bannerRelease(image) ?? 'unknown'
     if (opts.explicitModulesDir !== undefined && !(await readable(opts.explicitModulesDir)))
       throw new UsageError(`kernel modules folder ${opts.explicitModulesDir} is not readable`)
-    // Modules next to the image (an unpacked package: <root>/boot/vmlinuz-R + <root>/lib/modules/R), then the host's.
-    const candidates = release === 'unknown' ? [] : [join(dirname(dirname(p)), 'lib/modules', release), join(dirname(dirname(p)), 'usr/lib/modules', release), `/lib/modules/${release}`]
+    // Modules next to the image (an unpacked package: <root>/boot/vmlinuz-R + <root>/lib/modules/R, or
+    // virtcheck's cache: <root>/vmlinux + <root>/lib/modules/R), then the host's.
+    const roots = [dirname(dirname(p)), dirname(p)]
+    const candidates = release === 'unknown' ? [] : [...roots.flatMap((r) => [join(r, 'lib/modules', release), join(r, 'usr/lib/modules', release)]), `/lib/modules/${release}`]
     let modulesDir = opts.explicitModulesDir
     for (const c of candidates) if (modulesDir === undefined && (await readable(join(c, 'modules.dep')))) modulesDir = c
     return { kind: 'found', path: p, source: 'explicit', flavour: flavourOfRelease(release), release, ...(modulesDir ? { modulesDir } : {}) }

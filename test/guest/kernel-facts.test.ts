@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compareReleases, flavourOfRelease, parseMetaDependency, pickCachedKernel, releaseOfPackage, type KernelManifest } from '../../src/guest/kernel-facts.js'
+import { bannerRelease, compareReleases, flavourOfRelease, parseMetaDependency, pickCachedKernel, releaseOfPackage, type KernelManifest } from '../../src/guest/kernel-facts.js'
 import { guestCacheDir, initramfsDir, kernelsDir } from '../../src/guest/cache-paths.js'
 
 const m = (release: string, flavour: string, arch = 'x86_64'): { manifest: KernelManifest } => ({
@@ -7,6 +7,16 @@ const m = (release: string, flavour: string, arch = 'x86_64'): { manifest: Kerne
 })
 
 describe('kernel facts', () => {
+  it('reads the release from an uncompressed kernel banner, skipping the printf template', () => {
+    const image = Buffer.concat([
+      Buffer.alloc(100),
+      Buffer.from('Linux version %s (%s@%s) (%s) %s\0'),
+      Buffer.from('Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) (gcc-12) #1 SMP\0'),
+    ])
+    expect(bannerRelease(image)).toBe('6.1.0-56-amd64')
+    expect(bannerRelease(Buffer.from('no banner here'))).toBeUndefined()
+  })
+
   it('derives the flavour from the release', () => {
     expect(flavourOfRelease('6.1.0-56-amd64')).toBe('generic')
     expect(flavourOfRelease('6.1.0-56-cloud-amd64')).toBe('cloud')

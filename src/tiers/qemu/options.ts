@@ -1,13 +1,12 @@
 /**
  * `--tier-opt <qemu tier>.KEY=VALUE` options, checked and defaulted in one place (pure).
  */
-import { isAbsolute } from 'node:path'
 import { UsageError } from '../../core/errors.js'
 import type { TierId } from '../../core/tier.js'
 import { checkOptionKeys, numberOption } from '../../bench/tier-options.js'
 import type { Accel } from './profiles.js'
 
-export const QEMU_OPTION_KEYS = ['smp', 'memory-mib', 'qemu-binary', 'machine', 'cpu', 'aio', 'cache', 'disk-mib', 'append', 'agent-channel', 'ioeventfd', 'kernel'] as const
+export const QEMU_OPTION_KEYS = ['smp', 'memory-mib', 'qemu-binary', 'machine', 'cpu', 'aio', 'cache', 'disk-mib', 'append', 'agent-channel', 'ioeventfd'] as const
 
 export interface QemuOptions {
   readonly smp: number
@@ -24,8 +23,6 @@ export interface QemuOptions {
   readonly agentChannel: 'virtio' | 'serial'
   /** virtio devices' ioeventfd: `on` hands a notify to QEMU's main loop, `off` handles it in the vCPU thread. */
   readonly ioeventfd: 'on' | 'off'
-  /** A guest kernel for this tier only (absolute path): what `ab` varies to compare two guest kernels. */
-  readonly kernel?: string
 }
 
 const oneOf = <T extends string>(tier: TierId, key: string, raw: string | undefined, allowed: readonly T[], dflt: T): T => {
@@ -41,8 +38,6 @@ export const parseQemuOptions = (tier: TierId, accel: Accel, options: Readonly<R
   if (!/^[\w.+=,-]+$/.test(cpu)) throw new UsageError(`bench: --tier-opt ${tier}.cpu has unexpected characters: ${JSON.stringify(cpu)}`)
   const append = o['append'] ?? ''
   if (/[\n\r"]/.test(append)) throw new UsageError(`bench: --tier-opt ${tier}.append must be one line without quotes`)
-  const kernel = o['kernel']
-  if (kernel !== undefined && !isAbsolute(kernel)) throw new UsageError(`bench: --tier-opt ${tier}.kernel must be an absolute path, got ${JSON.stringify(kernel)}`)
   return {
     smp: numberOption(tier, o, 'smp', { min: 1, max: 64 }) ?? 1,
     memoryMib: numberOption(tier, o, 'memory-mib', { min: 128, max: 65536 }) ?? 1024,
@@ -57,6 +52,5 @@ export const parseQemuOptions = (tier: TierId, accel: Accel, options: Readonly<R
     // Under TCG a virtio notify handled in the vCPU thread (off) beats a hop to QEMU's main loop (on):
     // measured here 4K QD1 random reads 5.4k vs 3.9k IOPS; under KVM ioeventfd keeps the vCPU running.
     ioeventfd: oneOf(tier, 'ioeventfd', o['ioeventfd'], ['on', 'off'] as const, accel === 'tcg' ? 'off' : 'on'),
-    ...(kernel !== undefined ? { kernel } : {}),
   }
 }

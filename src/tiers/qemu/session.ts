@@ -43,9 +43,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     kvm = await kvmBackend()
     if (!dev.ok) failOpen(`${tier}: cannot open /dev/kvm read-write (${dev.why}); KVM is not usable by this user on this host`)
   }
-  // The tier's own kernel option (an A/B of two guest kernels) wins over the run-wide --kernel.
-  const explicitKernel = opts.kernel ?? ctx.kernelPath
-  const found = await findGuestKernel({ arch: 'x86_64', flavour: 'generic', ...(explicitKernel ? { explicitPath: explicitKernel } : {}) })
+  const found = await findGuestKernel({ arch: 'x86_64', flavour: 'generic', ...(ctx.kernelPath ? { explicitPath: ctx.kernelPath } : {}) })
   if (found.kind === 'none') return failOpen(`${tier}: no guest kernel found (tried ${found.tried.join('; ')}); run \`virtcheck setup\` or pass --kernel PATH`)
   const kernel = await preferUncompressed(found)
   const bb = await busybox()
