@@ -1,15 +1,22 @@
 /**
  * The lxc tier: `lxc-execute` of virtcheck's own rootfs with a generated config (no template, no
  * image download). Network type `empty` (own namespace, only lo); the peer's veth is attached to the
- * container's init by pid. Limits through lxc.cgroup (v1) or lxc.cgroup2 keys.
+ * container's init by pid. Limits through lxc.cgroup (v1) or lxc.cgroup2 keys; a memory limit
+ * includes swap (memsw / swap.max: none beyond it) where the kernel accounts swap.
  *
  * Options (--tier-opt lxc.KEY=VALUE): cpu-quota, memory-mib, pids-max (as the built-in container).
+ *
+ * Out of memory, as the built-in container: the memory cgroup's OOM counters (oom.ts) are read before
+ * and after each job. lxc creates that cgroup (lxc.payload.NAME, found from the init's
+ * /proc/PID/cgroup) and removes it when the container ends, so when the agent dies a stop hook
+ * (lxc.hook.stop runs after the init ended and before lxc removes the cgroups) copies the counter
+ * files first. When the agent died during a job (OOM or otherwise) a fresh container runs the rest.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { startAgentProcess } from '../../bench/agent-process.js'
+import { startAgentProcess, type AgentProcess } from '../../bench/agent-process.js'
 import { withTierParams } from '../../bench/job-params.js'
 import { jobTimeoutMs } from '../../bench/job-timeout.js'
 import { groupOverheadRssBytes } from '../../bench/process-rss.js'
@@ -18,10 +25,22 @@ import { parseLimitOptions } from './limit-options.js'
 import { cmd } from '../../net/ip-command.js'
 import { controllerHome, limitWrites, type CgroupLayout } from './cgroup-layout.js'
 import { readCgroupLayout, removeNewRuntimeCgroups, type ContainerLimits } from './cgroups.js'
+import { describeExit, MEMORY_EVENT_FILES, memoryCgroupOf, oomReason, oomVerdict, readMemoryEvents } from './oom.js'
 import { buildRootfs } from './rootfs.js'
 
-/** The lxc config text (pure). */
-export const lxcConfig = (o: { name: string; rootfs: string; scratch: string; limits: ContainerLimits; layout: CgroupLayout }): string => {
+/** A shell word (single-quoted). */
+const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+
+/** The lxc config text (pure). `stopHook`: the lxc.hook.stop command; `swapAccounted`: the kernel accounts swap, so the memory limit can include it. */
+export const lxcConfig = (o: {
+  name: string
+  rootfs: string
+  scratch: string
+  limits: ContainerLimits
+  layout: CgroupLayout
+  swapAccounted?: boolean
+  stopHook?: string
+}): string => {
   const lines = [
     `lxc.uts.name = vc-lxc`,
     `lxc.rootfs.path = dir:${o.rootfs}`,
@@ -34,12 +53,67 @@ export const lxcConfig = (o: { name: string; rootfs: string; scratch: string; li
   for (const c of ['cpu', 'memory', 'pids'] as const) {
     const home = controllerHome(o.layout, c)
     if (!home) continue
-    for (const [file, value] of limitWrites(c, home.version, o.limits)) lines.push(`lxc.cgroup${home.version === 'v2' ? '2' : ''}.${file} = ${value}`)
+    const key = `lxc.cgroup${home.version === 'v2' ? '2' : ''}`
+    for (const [file, value] of limitWrites(c, home.version, o.limits)) lines.push(`${key}.${file} = ${value}`)
+    // No swap beyond the limit (as the built-in container and podman's --memory-swap = --memory): a
+    // job that needs more is OOM-killed and reported, not measured while swapping.
+    if (c === 'memory' && o.limits.memoryMiB !== undefined && o.swapAccounted)
+      lines.push(home.version === 'v1' ? `${key}.memory.memsw.limit_in_bytes = ${o.limits.memoryMiB * 1024 * 1024}` : `${key}.memory.swap.max = 0`)
   }
+  if (o.stopHook) lines.push(`lxc.hook.stop = ${o.stopHook}`)
   return lines.join('\n') + '\n'
 }
 
+/**
+ * The stop hook's script (pure): copies the memory cgroup's counter files (its directory, noted by
+ * virtcheck in `DIR/NAME.memcg` once the container runs) to `DIR/NAME.oom/`, before lxc removes the cgroup.
+ */
+export const oomHookScript = (dir: string): string =>
+  [
+    '#!/bin/sh',
+    "# virtcheck: lxc runs this (lxc.hook.stop) after the container's init ended, before it removes the",
+    "# container's cgroups: keep the memory cgroup's OOM counters for the failure reason.",
+    'n=${LXC_NAME:-$1}',
+    `b=${shq(dir)}`,
+    'd=$(cat "$b/$n.memcg" 2>/dev/null) || exit 0',
+    'mkdir -p "$b/$n.oom.tmp" || exit 0',
+    `for f in ${MEMORY_EVENT_FILES.join(' ')}; do`,
+    '  if [ -r "$d/$f" ]; then cat "$d/$f" > "$b/$n.oom.tmp/$f"; fi',
+    'done',
+    'mv "$b/$n.oom.tmp" "$b/$n.oom"',
+    'exit 0',
+    '',
+  ].join('\n')
+
+/** Does the kernel account swap in memory cgroups (so a memsw / swap.max limit can be set)? */
+const swapAccounted = async (layout: CgroupLayout): Promise<boolean> => {
+  const home = controllerHome(layout, 'memory')
+  if (!home) return false
+  const exists = (p: string) => access(p).then(() => true, () => false)
+  if (home.version === 'v1') return exists(join(home.mount, 'memory.memsw.limit_in_bytes'))
+  // v2: the root has no memory.swap.max; look at this process's own cgroup, else any child of the root.
+  const own = /^0::(.*)$/m.exec(await readFile('/proc/self/cgroup', 'utf8').catch(() => ''))?.[1]
+  if (own && own !== '/' && (await exists(join(home.mount, own, 'memory.swap.max')))) return true
+  for (const d of (await readdir(home.mount, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).slice(0, 20))
+    if (await exists(join(home.mount, d.name, 'memory.swap.max'))) return true
+  return false
+}
+
 let counter = 0
+
+/** One running container. */
+interface Container {
+  readonly name: string
+  readonly agent: AgentProcess
+  readonly peer: string | { unavailable: string }
+  readonly network: string
+  /** Its memory cgroup (lxc's), or why it is not known. */
+  readonly memcg: { readonly dir: string; readonly version: 'v1' | 'v2' } | { readonly unknown: string }
+}
+
+/** How long a failed job waits for a dead container's exit status (lxc-execute's, after its stop hook). */
+const AGENT_EXIT_WAIT_MS = 2_000
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
 
 export const lxcDriver: TierDriver = {
   id: 'lxc',
@@ -54,31 +128,74 @@ export const lxcDriver: TierDriver = {
     await mkdir(lxcPath, { recursive: true })
     const rootfs = await buildRootfs(join(base, 'rootfs'), nativeBinary('vcwork'), ctx.cleanup)
     const layout = await readCgroupLayout()
+    const memoryHome = controllerHome(layout, 'memory')
+    const swap = memoryMiB !== undefined && (await swapAccounted(layout))
     // lxc-execute leaves an empty `lxc.pivot` cgroup behind; remove it afterwards unless it was already there.
     ctx.cleanup.add('lxc: empty lxc.pivot cgroups', await removeNewRuntimeCgroups('lxc.pivot'))
+    const hookPath = join(base, 'oom-hook.sh')
+    await writeFile(hookPath, oomHookScript(base))
     const confPath = join(base, 'ct.conf')
-    await writeFile(confPath, lxcConfig({ name, rootfs: rootfs.dir, scratch: ctx.scratchDir, limits, layout }))
-    // lxc-execute leaves its log and container dir under lxcPath; removed with the rootfs' parent.
-    const agent = await startAgentProcess(
-      ['lxc-execute', '-P', lxcPath, '-n', name, '-f', confPath, '-o', join(base, 'lxc.log'), '-l', 'ERROR', '--', '/bin/vcwork', 'agent'],
-      { label: 'lxc', cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs: ctx.startTimeoutMs },
+    await writeFile(
+      confPath,
+      lxcConfig({ name, rootfs: rootfs.dir, scratch: ctx.scratchDir, limits, layout, swapAccounted: swap, stopHook: `/bin/sh ${shq(hookPath)}` }),
     )
-    const undoScratch = ctx.cleanup.add('lxc: scratch files', () => removeScratchFiles(ctx.scratchDir, 'lxc'))
-    let peer: string | { unavailable: string } = { unavailable: 'no network peer in this run' }
-    let network = 'empty (own namespace, only lo)'
-    if (ctx.network) {
-      const info = await cmd(['lxc-info', '-P', lxcPath, '-n', name, '-p', '-H'])
+    let launches = 0
+    /** Start a container (at open, and again after the agent died): its agent, memory cgroup and network peer. */
+    const launch = async (): Promise<Container> => {
+      // Each container gets its own name (and so its own lxc.payload cgroup and stop-hook files).
+      const ctName = launches++ === 0 ? name : `${name}-${launches}`
+      // lxc-execute leaves its log and container dir under lxcPath; removed with the rootfs' parent.
+      const agent = await startAgentProcess(
+        ['lxc-execute', '-P', lxcPath, '-n', ctName, '-f', confPath, '-o', join(base, 'lxc.log'), '-l', 'ERROR', '--', '/bin/vcwork', 'agent'],
+        { label: 'lxc', cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs: ctx.startTimeoutMs },
+      )
+      const info = await cmd(['lxc-info', '-P', lxcPath, '-n', ctName, '-p', '-H'])
       const initPid = Number(info.stdout.trim())
-      if (info.ok && Number.isInteger(initPid) && initPid > 0) {
-        try {
-          const link = await ctx.network.attachVeth({ pid: initPid })
-          peer = `${link.peerAddress}:${ctx.network.port}`
-          network = `veth ${link.ifname} ${link.localAddress}/${link.prefixLength} -> peer namespace ${ctx.network.netns}`
-        } catch (e) {
-          peer = { unavailable: e instanceof Error ? e.message : String(e) }
+      const pidKnown = info.ok && Number.isInteger(initPid) && initPid > 0
+      let memcg: Container['memcg'] = { unknown: 'no memory cgroup controller on this host' }
+      if (memoryHome && pidKnown) {
+        const found = await memoryCgroupOf(initPid, memoryHome)
+        if (found) {
+          await writeFile(join(base, `${ctName}.memcg`), found.dir) // for the stop hook
+          memcg = { dir: found.dir, version: found.version }
+        } else memcg = { unknown: `the memory cgroup of the container's init (pid ${initPid}) was not found` }
+      } else if (memoryHome) memcg = { unknown: `lxc-info found no init pid: ${info.stderr.trim()}` }
+      let peer: string | { unavailable: string } = { unavailable: 'no network peer in this run' }
+      let network = 'empty (own namespace, only lo)'
+      if (ctx.network) {
+        if (pidKnown) {
+          try {
+            const link = await ctx.network.attachVeth({ pid: initPid })
+            peer = `${link.peerAddress}:${ctx.network.port}`
+            network = `veth ${link.ifname} ${link.localAddress}/${link.prefixLength} -> peer namespace ${ctx.network.netns}`
+          } catch (e) {
+            peer = { unavailable: e instanceof Error ? e.message : String(e) }
+          }
+        } else {
+          peer = { unavailable: `lxc-info found no init pid: ${info.stderr.trim()}` }
         }
-      } else {
-        peer = { unavailable: `lxc-info found no init pid: ${info.stderr.trim()}` }
+      }
+      return { name: ctName, agent, peer, network, memcg }
+    }
+    let current = await launch()
+    const { agent } = current
+    const undoScratch = ctx.cleanup.add('lxc: scratch files', () => removeScratchFiles(ctx.scratchDir, 'lxc'))
+    /** Set when the agent died and no fresh container could be started: why the remaining jobs cannot run. */
+    let lost: string | undefined
+    /** After the agent died during a job: a fresh container (same config and limits) for the jobs still to come. */
+    const relaunch = async (dead: Container, why: string, signal: AbortSignal): Promise<string | undefined> => {
+      await dead.agent.close() // reaps what is left and deregisters it
+      if (signal.aborted) {
+        lost = `the container ended (${why}) and the run was interrupted`
+        return undefined
+      }
+      try {
+        current = await launch()
+        return 'A fresh container with the same limits runs the remaining jobs.'
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e)
+        lost = `not run: the container ended during an earlier job (${why}) and could not be restarted: ${msg}`
+        return `The container could not be restarted, so the remaining jobs fail: ${msg}`
       }
     }
     return {
@@ -88,21 +205,65 @@ export const lxcDriver: TierDriver = {
         runtimeVersion: version.stdout.trim(),
         rootfs: 'busybox-static + vcwork (built by virtcheck)',
         vcworkVersion: agent.version,
-        network,
+        network: current.network,
         cgroupVersion: layout.v2Controllers.some((c) => ['cpu', 'memory', 'pids'].includes(c)) ? 'v2' : 'v1',
         cpuQuotaPct: cpuQuotaPct ?? 'none',
         memoryMiB: memoryMiB ?? 'none',
+        swapBeyondMemoryLimit: memoryMiB === undefined ? 'n/a' : swap ? 'none' : 'not limited (the kernel does not account swap in memory cgroups)',
         pidsMax,
       },
       bootMs: agent.bootMs,
       async run(req: JobRequest, signal?: AbortSignal) {
-        const full = withTierParams(req, { tier: 'lxc', scratchDir: '/scratch', peer })
+        const cur = current
+        const full = withTierParams(req, { tier: 'lxc', scratchDir: '/scratch', peer: cur.peer })
         if ('kind' in full) return full
-        return agent.client.run(full, jobTimeoutMs(full), signal ?? ctx.signal)
+        if (lost !== undefined) return { kind: 'failed', reason: `${req.job}: ${lost}` }
+        const sig = signal ?? ctx.signal
+        const memcg = 'dir' in cur.memcg ? cur.memcg : undefined
+        const before = memcg ? await readMemoryEvents(memcg.dir, memcg.version) : undefined
+        const out = await cur.agent.client.run(full, jobTimeoutMs(full), sig)
+        if (out.kind === 'ok') return out
+        // A failed job: did the agent die (its stream ended), and did the cgroup's OOM killer act?
+        const died = cur.agent.client.ended !== undefined
+        const exit = died ? await Promise.race([cur.agent.exited, sleep(AGENT_EXIT_WAIT_MS).then(() => undefined)]) : undefined
+        // Alive: the cgroup is there. Dead: lxc removed it, after its stop hook copied the counters.
+        const saved = join(base, `${cur.name}.oom`)
+        const after = memcg
+          ? died
+            ? ((await readMemoryEvents(saved, memcg.version)) ?? (await readMemoryEvents(memcg.dir, memcg.version)))
+            : await readMemoryEvents(memcg.dir, memcg.version)
+          : undefined
+        const verdict = oomVerdict(before, after, died)
+        if (!died && verdict.kind === 'none') return out
+        const agentExit = died ? describeExit('lxc-execute', exit) : undefined
+        const why = verdict.kind === 'none' ? `the agent died in ${req.job}` : `out of memory in ${req.job}`
+        const aftermath = died ? await relaunch(cur, why, sig) : undefined
+        if (verdict.kind === 'none' || !before || !after) {
+          // Say so when the counters could not be read: then "not an OOM kill" is not known either.
+          const unchecked = !memcg
+            ? `; whether the OOM killer was involved is unknown: ${'unknown' in cur.memcg ? cur.memcg.unknown : ''}`
+            : !before || !after
+              ? `; whether the OOM killer was involved is unknown: the memory cgroup's counters could not be read ${before ? 'after the job (the stop hook left no copy)' : 'before the job'}`
+              : ''
+          const reason = `${out.reason} (${agentExit ?? 'the agent did not answer'}${unchecked})${aftermath ? `. ${aftermath}` : ''}`
+          return { ...out, reason }
+        }
+        const reason = oomReason({
+          job: req.job,
+          verdict,
+          tier: 'lxc',
+          ...(memoryMiB !== undefined ? { memoryMiB } : {}),
+          params: full.params,
+          before,
+          after,
+          ...(agentExit ? { agentExit } : {}),
+          ...(aftermath ? { aftermath } : {}),
+        })
+        return { kind: 'failed', reason, ...(out.logTail !== undefined ? { logTail: out.logTail } : {}) }
       },
-      overheadRssBytes: () => groupOverheadRssBytes(agent.pid),
+      overheadRssBytes: () => groupOverheadRssBytes(current.agent.pid),
       async close() {
-        await agent.close()
+        await current.agent.close()
         await undoScratch()
       },
     }
