@@ -61,34 +61,49 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
   const pending: { b: MetricResult; h: MetricResult; test: CellTest; notComparable: string[] }[] = []
   const problems = [...hostIssues, ...[...configByTier.values()].flat()]
 
-  for (const b of base.results) {
-    const h = headCells.get(cellKey(b))
-    const key = { tier: b.tier, job: b.job, metric: b.metric, unit: b.unit }
-    if (!h) {
-      const broken = brokenTiers.has(b.tier)
-      unpaired.push({ ...key, change: broken ? 'broken' : 'removed', detail: broken ? `tier ${b.tier} did not complete in head` : 'not in the head run' })
+  // Every head cell is judged against its own baseline: the newest comparable runs (same host, tier
+  // config identity and job params) in which that cell worked. One bad or partial run in a history
+  // must not turn a cell into "fixed" or "added" while older runs measured it fine.
+  const allBase = byTime([...(input.earlier ?? []), base])
+  for (const h of head.results) {
+    const key = { tier: h.tier, job: h.job, metric: h.metric, unit: h.unit }
+    const b = baseCells.get(cellKey(h))
+    if (h.state === 'failed') {
+      if (!b) unpaired.push({ ...key, change: 'added', detail: `not in the base run; failed in head: ${h.error}` })
+      else if (b.state === 'failed') unpaired.push({ ...key, change: 'failed-both', detail: `head: ${h.error}` })
+      else unpaired.push({ ...key, change: 'broken', detail: `failed in head: ${h.error}` })
       continue
     }
-    if (b.state === 'failed' && h.state === 'failed') unpaired.push({ ...key, change: 'failed-both', detail: `head: ${h.error}` })
-    else if (h.state === 'failed') unpaired.push({ ...key, change: 'broken', detail: `failed in head: ${h.error}` })
-    else if (b.state === 'failed') unpaired.push({ ...key, change: 'fixed', detail: `failed in base: ${b.error}` })
-    else {
-      const notComparable = [...hostIssues, ...(configByTier.get(b.tier) ?? []), ...paramProblems(b, h)]
-      problems.push(...paramProblems(b, h).map((p) => `${b.tier} ${b.job} ${b.metric} ${p}`))
-      if (notComparable.length > 0 && !settings.forced) {
-        unpaired.push({ ...key, change: 'refused', detail: `not comparable: ${notComparable.join('; ')}` })
-        continue
-      }
-      const runs = [...comparableEarlier(input.earlier ?? [], head, h, settings.ignoreConfigKeys), b].slice(-settings.window)
+    const runs = comparableResults(allBase, head, h, ignore).slice(-settings.window)
+    const newest = runs.at(-1)
+    if (newest) {
       const test =
         runs.length > 1
-          ? testCell(runs.flatMap((r) => r.samples), h.samples, settings.alpha, runs.map((r) => (r.state === 'ok' ? r.stats.median : Number.NaN)), settings.bandK)
-          : testCell(b.samples, h.samples, settings.alpha)
-      pending.push({ b, h, test, notComparable })
+          ? testCell(runs.flatMap((r) => r.samples), h.samples, settings.alpha, { runMedians: runs.map((r) => r.stats.median), bandK: settings.bandK })
+          : testCell(newest.samples, h.samples, settings.alpha)
+      pending.push({ b: newest, h, test, notComparable: [] })
+      continue
     }
+    if (!b) {
+      unpaired.push({ ...key, change: 'added', detail: 'not in the base run' })
+      continue
+    }
+    if (b.state === 'failed') {
+      unpaired.push({ ...key, change: 'fixed', detail: `failed in base: ${b.error}` })
+      continue
+    }
+    // The base measured it, but not comparably: refused, or compared and marked under --force.
+    const notComparable = [...hostIssues, ...(configByTier.get(b.tier) ?? []), ...paramProblems(b, h)]
+    problems.push(...paramProblems(b, h).map((p) => `${b.tier} ${b.job} ${b.metric} ${p}`))
+    if (!settings.forced) unpaired.push({ ...key, change: 'refused', detail: `not comparable: ${notComparable.join('; ')}` })
+    else pending.push({ b, h, test: testCell(b.samples, h.samples, settings.alpha), notComparable })
   }
-  for (const h of head.results) {
-    if (!baseCells.has(cellKey(h))) unpaired.push({ tier: h.tier, job: h.job, metric: h.metric, unit: h.unit, change: 'added', detail: 'not in the base run' })
+  for (const b of base.results) {
+    if (headCells.has(cellKey(b))) continue
+    const key = { tier: b.tier, job: b.job, metric: b.metric, unit: b.unit }
+    if (!brokenTiers.has(b.tier)) unpaired.push({ ...key, change: 'removed', detail: 'not in the head run' })
+    else if (b.state === 'ok') unpaired.push({ ...key, change: 'broken', detail: `tier ${b.tier} did not complete in head` })
+    else unpaired.push({ ...key, change: 'failed-both', detail: `tier ${b.tier} did not complete in head; failed in base: ${b.error}` })
   }
 
   // Only cells that can reach significance at all take part in the family for the adjustment.
@@ -150,31 +165,33 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
   }
 }
 
+const byTime = (runs: readonly RunReport[]): RunReport[] => [...runs].sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : 0))
+
+const worked = (r: MetricResult | undefined): r is Extract<MetricResult, { state: 'ok' }> => r?.state === 'ok'
+
 /**
- * The same cell in older baseline runs that could stand in for the head's configuration, oldest first:
- * same host, same tier config identity, same job params, and it worked.
+ * The cell in the baseline runs that can stand in for the head's configuration, oldest first: same
+ * host, same tier config identity, same job params, and it worked.
  */
-const comparableEarlier = (earlier: readonly RunReport[], head: RunReport, h: MetricResult, ignore: readonly string[]): MetricResult[] => {
+const comparableResults = (runs: readonly RunReport[], head: RunReport, h: MetricResult, ignore: readonly string[]) => {
   const headTier = head.tiers.find((t) => t.tier === h.tier)
-  return [...earlier]
-    .sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : 0))
-    .flatMap((run) => {
-      const tier = run.tiers.find((t) => t.tier === h.tier)
-      const r = run.results.find((x) => cellKey(x) === cellKey(h))
-      if (!r || r.state !== 'ok' || !tier || !headTier) return []
-      const same = hostProblems(run, head, ignore).length === 0 && configProblems(tier, headTier, ignore).length === 0 && paramProblems(r, h).length === 0
-      return same ? [r] : []
-    })
+  return runs.flatMap((run) => {
+    const tier = run.tiers.find((t) => t.tier === h.tier)
+    const r = run.results.find((x) => cellKey(x) === cellKey(h))
+    if (!worked(r) || !tier || !headTier) return []
+    const same = hostProblems(run, head, ignore).length === 0 && configProblems(tier, headTier, ignore).length === 0 && paramProblems(r, h).length === 0
+    return same ? [r] : []
+  })
 }
 
-/** What the reader must know about run-to-run noise: unknown with one baseline run, or how many runs each cell had. */
 const range = (xs: readonly number[]): string => (xs.length === 0 ? 'none' : Math.min(...xs) === Math.max(...xs) ? String(xs[0]) : `${Math.min(...xs)}–${Math.max(...xs)}`)
 
+/** What the reader must know about run-to-run noise: unknown while every cell had one baseline run, or how many each had. */
 const runToRunNotes = (input: CompareInput, cells: readonly ComparedCell[], window: number): string[] => {
   if (input.interleaved) return []
-  if ((input.earlier?.length ?? 0) === 0)
+  if (cells.every((c) => c.numbers.baseRuns === 1))
     return [
-      'run-to-run noise: unknown (the baseline is one run). The test sees each run\'s repetitions only; on a shared host two runs of one configuration can differ by more than that. Compare against several baseline runs (a history folder or several files) to learn the noise band, or interleave with `virtcheck ab`.',
+      'run-to-run noise: unknown (each cell has one comparable baseline run). The test sees each run\'s repetitions only; on a shared host two runs of one configuration can differ by more than that. Compare against several baseline runs (a history folder or several files) to learn the noise band, or interleave with `virtcheck ab`.',
     ]
   const banded = cells.filter((c) => c.numbers.runToRun).length
   const runs = cells.map((c) => c.numbers.baseRuns)

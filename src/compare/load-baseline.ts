@@ -48,16 +48,22 @@ export const loadBaselineRuns = async (cwd: string, sources: readonly string[]):
 
 /** Pure: picks the primary baseline run for `head` from the loaded runs. */
 export const chooseBaseline = (runs: readonly BaselineRun[], head: RunReport, sources: readonly string[], ignore: readonly string[]): Baseline => {
-  // A history that already holds the head run (added before comparing) must not compare it with itself;
-  // a file named explicitly is compared as asked (an A/A check of a file against itself is legitimate).
-  const isHead = (r: RunReport) => r.startedAt === head.startedAt && r.host.hostname === head.host.hostname
-  const others = runs.filter((r) => !(r.fromHistory && isHead(r.report))).map((r) => r.report)
+  // One run given twice (a history folder and a copy of its file) counts once. The head run itself is
+  // never part of its baseline (a history it was added to, a glob that matched it), except as the one
+  // baseline named explicitly: comparing a file with itself is a legitimate A/A check.
+  const key = (r: RunReport) => `${r.host.hostname}\u0000${r.startedAt}`
+  const unique = [...new Map(runs.map((r) => [key(r.report), r])).values()]
+  const isHead = (r: RunReport) => key(r) === key(head)
+  const notHead = unique.filter((r) => !isHead(r.report)).map((r) => r.report)
+  const others = notHead.length > 0 ? notHead : unique.filter((r) => !r.fromHistory).map((r) => r.report)
   if (others.length === 0) throw new InputFileError(`${sources.join(', ')}: the baseline holds no run other than the head run itself`)
   const byTime = [...others].sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : 0))
-  // Newest run that is comparable with the head (host and tier configs), else newest on its host, else newest.
+  // Newest finished run comparable with the head (host and tier configs) that ran all of the head's tiers
+  // to completion, then relaxing those in turn: one broken or partial run must not become the reference.
   const sameHost = byTime.filter((r) => hostProblems(r, head, ignore).length === 0)
   const sameConfig = sameHost.filter((r) => tierChanges(r, head, ignore).configByTier.size === 0)
-  const primary = (sameConfig.at(-1) ?? sameHost.at(-1) ?? byTime.at(-1)) as RunReport
+  const complete = sameConfig.filter((r) => !r.partial && head.tiers.every((h) => r.tiers.some((t) => t.tier === h.tier && t.state === 'completed')))
+  const primary = (complete.at(-1) ?? sameConfig.at(-1) ?? sameHost.at(-1) ?? byTime.at(-1)) as RunReport
   const earlier = byTime.filter((r) => r !== primary)
   const source = others.length === 1 && sources.length === 1 ? (sources[0] as string) : `${sources.join(', ')} (${others.length} runs)`
   return { primary, earlier, source }

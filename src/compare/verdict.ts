@@ -21,12 +21,19 @@ const cv = (xs: readonly number[]): number => {
   return m === 0 ? 0 : stddev(xs) / Math.abs(m)
 }
 
+export interface MultiRunBaseline {
+  /** One median per baseline run (the samples in `base` are these runs' samples, pooled). */
+  readonly runMedians: readonly number[]
+  readonly bandK: number
+}
+
 /**
- * `base` holds the samples of every baseline run, pooled; `baseRunMedians` (one per run) are given for a
- * multi-run baseline, whose center is the median of the run medians (the rolling baseline of history).
+ * `base` holds the samples of every baseline run, pooled; with a multi-run baseline the center is the
+ * median of the run medians (the rolling baseline of history) and the run-to-run band is known.
  */
-export const testCell = (base: readonly number[], head: readonly number[], alpha: number, baseRunMedians: readonly number[] = [], bandK = DEFAULT_NOISE_BAND.k): CellTest => {
-  const runToRun = noiseBand(baseRunMedians, { ...DEFAULT_NOISE_BAND, k: bandK })
+export const testCell = (base: readonly number[], head: readonly number[], alpha: number, multi?: MultiRunBaseline): CellTest => {
+  const baseRunMedians = multi?.runMedians ?? []
+  const runToRun = noiseBand(baseRunMedians, { ...DEFAULT_NOISE_BAND, k: multi?.bandK ?? DEFAULT_NOISE_BAND.k })
   const medianBase = baseRunMedians.length > 1 ? median(baseRunMedians) : median(base)
   const medianHead = median(head)
   const change = medianBase === 0 ? null : medianHead / medianBase - 1
@@ -115,7 +122,7 @@ export const decide = (
       verdict: 'inconclusive',
       reason:
         n.baseRuns > 1
-          ? `${chText} reaches the ${thresholdPct}% threshold but is not significant against the pooled samples of ${n.baseRuns} baseline runs (${pText} >= ${alpha}): earlier runs of this configuration reached such values too`
+          ? `${chText} reaches the ${thresholdPct}% threshold but is not significant against the pooled samples of ${n.baseRuns} baseline runs (${pText} >= ${alpha}): the head does not stand apart from what those runs measured`
           : `${chText} reaches the ${thresholdPct}% threshold but is not significant (${pText} >= ${alpha}); more repetitions (or an interleaved \`virtcheck ab\`) would decide`,
     }
   const [lo, hi] = n.shift.ci

@@ -8,7 +8,7 @@
  */
 import type { RunReport } from '../core/report.js'
 import { bandSide, DEFAULT_NOISE_BAND, noiseBand } from '../compare/run-noise.js'
-import { paramsFingerprint } from './fingerprint.js'
+import { hostFingerprint, paramsFingerprint, tierFingerprints } from './fingerprint.js'
 import type { HistoryEntry } from './types.js'
 
 export interface TrendSettings {
@@ -67,12 +67,16 @@ const judge = (value: number, prior: readonly number[], better: 'higher' | 'lowe
 
 export const buildTrends = (runs: readonly HistoryRun[], s: TrendSettings = DEFAULT_TREND): TrendSeries[] => {
   const series = new Map<string, { meta: Omit<TrendSeries, 'points'>; points: TrendPoint[] }>()
+  // Fingerprints are recomputed from each stored run, not read from the index: what identifies a
+  // configuration can be refined (config-identity.ts), and older indexes must group with newer runs.
+  const hosts = new Map(runs.map(({ run }) => [run, hostFingerprint(run)]))
+  const tiers = new Map(runs.map(({ run }) => [run, tierFingerprints(run)]))
   for (const { entry, run } of runs) {
     for (const r of run.results) {
       const key = `${r.tier}\u0000${r.job}\u0000${r.metric}`
       const s0 = series.get(key) ?? { meta: { tier: r.tier, job: r.job, metric: r.metric, unit: r.unit, better: r.better }, points: [] }
       series.set(key, s0)
-      const group = `${entry.hostFingerprint}/${entry.tierFingerprints[r.tier] ?? '-'}/${paramsFingerprint(r.params)}`
+      const group = `${hosts.get(run)}/${tiers.get(run)?.[r.tier] ?? '-'}/${paramsFingerprint(r.params)}`
       const common = {
         entryId: entry.id,
         startedAt: entry.startedAt,

@@ -96,6 +96,47 @@ describe('compare against a multi-run baseline', () => {
   })
 })
 
+describe('a history with a bad newest run (review findings)', () => {
+  const history = [127, 130, 126, 128, 129].map((m, i) => fsyncRun(m, i))
+  const cpuRun = (i: number): RunReport => ({
+    ...runReport({ cells: [cell({ job: 'cpu.int', metric: 'ops', samples: around(1000, 6, 0.01, i) })] }),
+    startedAt: `2025-01-01T00:${String(i).padStart(2, '0')}:30.000Z`,
+  })
+
+  it('the cell failed in the newest run: judged against the older runs where it worked, not "fixed"', () => {
+    const failedLast: RunReport = {
+      ...fsyncRun(127, 5),
+      results: [cell({ tier: 'container', job: 'io.fsync', metric: 'fsync', unit: 'µs', better: 'lower', samples: [], failed: 'timed out' })],
+    }
+    const r = compare([...history, failedLast], fsyncRun(260, 9))
+    expect(r.unpaired).toEqual([])
+    expect(r.cells[0]).toMatchObject({ verdict: 'regressed', numbers: { baseRuns: 5 } })
+    expect(r.failed).toBe(true)
+  })
+
+  it('the newest run lacks the head\'s tier: an older complete run is the reference, nothing is "added"', () => {
+    const r = compare([...history, cpuRun(8)], fsyncRun(260, 9))
+    expect(r.unpaired).toEqual([])
+    expect(r.cells[0]!.verdict).toBe('regressed')
+  })
+
+  it('the head named among the baseline files, and a run given twice, count once', () => {
+    const head = fsyncRun(150, 9)
+    const files = [...history, history[4]!, head].map((report) => ({ report, fromHistory: false }))
+    const b = chooseBaseline(files, head, ['runs/*.json'], [])
+    expect(1 + b.earlier.length).toBe(5)
+    expect([b.primary, ...b.earlier]).not.toContain(head)
+  })
+
+  it('two baseline runs: no band, so the rule and the notes do not claim one', () => {
+    const r = compare(history.slice(0, 2), fsyncRun(186, 9))
+    expect(r.cells[0]!.numbers.runToRun).toBeUndefined()
+    expect(renderCompareTerminal(r, plainStyle(160))).not.toMatch(/outside the run-to-run band/)
+    const one = compare(history, fsyncRun(186, 9), { window: 1 })
+    expect(one.notes[0]).toMatch(/run-to-run noise: unknown/)
+  })
+})
+
 describe('config identity', () => {
   const run1 = {
     network: 'veth vcc0 10.213.0.2/30 -> peer namespace virtcheck-24770-0',

@@ -42,6 +42,21 @@ describe('confirmation of regressions (gate)', () => {
     expect(renderCompareTerminal(r, plainStyle(160))).toMatch(/FAIL \(--fail-on regression\): 1 regressed/)
   })
 
+  it('a regression without a second result stands, and the note counts it', () => {
+    const second = compareRuns({ base, head: runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: around(8000, 6, 0.01, 2) })] }), baseSource: 'base.json', headSource: 'second.json' }, DEFAULT_SETTINGS)
+    const r = applyConfirmation(first, second, 30)
+    const fsync = r.cells.find((c) => c.job === 'io.fsync')!
+    expect(fsync.verdict).toBe('regressed')
+    expect(fsync.reason).toMatch(/no comparable result for this cell, so the regression stands/)
+    expect(r.summary.regressed).toBe(2)
+    expect(r.notes.at(-1)).toMatch(/the 2 regressed cell\(s\) were measured again .*1 confirmed, 0 did not reproduce, 1 without a second result/)
+  })
+
+  it('a second run just under the threshold in the same direction, significant, still confirms', () => {
+    const r = applyConfirmation(first, cmp(base, run(127, 16000 * 0.93), 'second.json'), 30)
+    expect(r.cells.find((c) => c.job === 'cpu.int')!.verdict).toBe('regressed')
+  })
+
   it('nothing reproduces: the gate passes', () => {
     const r = applyConfirmation(first, cmp(base, run(127, 16050), 'second.json'), 5)
     expect(r.summary.regressed).toBe(0)

@@ -47,6 +47,8 @@ options:
   --confirm-delay S    pause before the confirmation run (default ${DEFAULT_CONFIRM_DELAY_S}): long enough for a passing
                        disturbance (another tenant's burst) to end
   --no-confirm         report the first comparison as it is
+  A confirmation needs the second run to regress in the same direction with p < alpha and at least half
+  the threshold. Cells that fail now (broken) and, under --fail-on any, other changes are not re-measured.
 ${compareFlagsUsage(DEFAULT_SETTINGS.thresholdPct)}
 ${baselineFlagsUsage}
 
@@ -65,7 +67,7 @@ export const gateCommand: Command = {
     const targets = outputTargets('gate', p)
     const delayS = flagNumber('gate', p, 'confirm-delay', { min: 0, max: 3600 }) ?? DEFAULT_CONFIRM_DELAY_S
     const result = flagString(p, 'result')
-    if (result === '') throw new UsageError('gate: --result needs a file name')
+    if (result === '' || result === '-') throw new UsageError('gate: --result needs a file name (stdout is for --json/--md/--junit -)')
     const { json: _ignored, ...bench } = benchOptionsFromFlags(p, ctx.cwd, 'gate')
     const sources = p.positionals
     // Bad baseline input fails before minutes of benchmarking, not after.

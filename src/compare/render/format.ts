@@ -28,7 +28,7 @@ export const fmtCounts = (c: ComparedCell): string =>
 export const ruleText = (r: CompareReport): string => {
   const s = r.settings
   return `regression = Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} AND |median change| >= ${s.thresholdPct}% in the worse direction${
-    r.base.runs > 1 ? ` AND outside the run-to-run band of the baseline runs (median of run medians ± ${s.bandK} × 1.4826 × MAD)` : ''
+    r.cells.some((c) => c.numbers.runToRun) ? ` AND outside the run-to-run band of the baseline runs (median of run medians ± ${s.bandK} × 1.4826 × MAD)` : ''
   }`
 }
 
