@@ -28,8 +28,11 @@ const deviceFinding = async (host: Host): Promise<Finding> => {
   const head = { id: 'kvm.device', area: 'kvm', title: '/dev/kvm exists and opens read-write' } as const
   const s = await statOf(host, '/dev/kvm')
   if (s.kind === 'missing') {
-    const ci = await cpuinfo(host)
+    const [ci, dm] = await Promise.all([cpuinfo(host), dmesg(host)])
     const hasExt = ci.ok && (ci.value.flags.has('vmx') || ci.value.flags.has('svm'))
+    const pvmRefused = dm.ok ? dm.value.kvmPvmNotBinding : undefined
+    if (pvmRefused)
+      return fail({ ...head, facts: { present: false } }, 'no /dev/kvm: this kernel is itself a PVM guest, so the built-in kvm_pvm did not bind (see kvm.module)', [evidence('/dev/kvm', 'missing'), evidence('kernel log', pvmRefused)], PVM_GUEST_FIX)
     return fail({ ...head, facts: { present: false } }, 'no /dev/kvm', [evidence('/dev/kvm', 'missing')], {
       summary: hasExt
         ? 'Load the KVM module for this CPU (and check that it is enabled in the kernel config).'
@@ -58,6 +61,13 @@ const deviceFinding = async (host: Host): Promise<Finding> => {
   return unknown({ ...head, facts: { present: true, writable: null } }, `present, but opening it failed: ${describeFailure(o)}`, ev)
 }
 
+/** A PVM guest kernel: kvm_pvm refuses to load inside it, and nothing in this VM can change that. */
+const PVM_GUEST_FIX = {
+  summary:
+    'This machine is itself a PVM guest, and PVM does not nest: no KVM implementation can run in it. Run KVM tiers on the outer host or on a host that exposes VT-x/AMD-V (bare metal, or a VM with nested virtualization). Until then use the TCG tiers.',
+  docs: 'https://github.com/virt-pvm/linux',
+} as const
+
 const PVM_FIX = {
   summary:
     'Standard distribution kernels do not boot under PVM. Either boot guests with a PVM-enabled kernel (CONFIG_PVM_GUEST, from the virt-pvm/linux tree) or run on a host that exposes VT-x/AMD-V (bare metal, or a VM with nested virtualization). Until then use the TCG tiers.',
@@ -79,6 +89,14 @@ const moduleFinding = async (host: Host): Promise<Finding> => {
   }
   const [api, dm, cl, ci] = await Promise.all([kvmProbe(host), dmesg(host), cmdline(host), cpuinfo(host)])
   const ev: Evidence[] = [evidence('/sys/module/kvm_pvm', 'present (paravirtual KVM, no hardware VMX/SVM needed)')]
+  const refused = dm.ok ? dm.value.kvmPvmNotBinding : undefined
+  if (refused && (await statOf(host, '/dev/kvm')).kind === 'missing')
+    return fail(
+      { ...head, facts: { module: 'kvm_pvm', kind: 'pvm', bound: false, standardGuests: false } },
+      'kvm_pvm is built in but did not bind: this kernel is itself a PVM guest, and PVM does not nest, so there is no /dev/kvm',
+      [...ev, evidence('kernel log', refused), evidence('/dev/kvm', 'missing')],
+      PVM_GUEST_FIX,
+    )
   if (dm.ok && dm.value.kvmPvmLoaded) ev.push(evidence('kernel log', dm.value.kvmPvmLoaded))
   if (cl.has('nested_pvm')) ev.push(evidence('/proc/cmdline', `nested_pvm=${cl.get('nested_pvm')}`))
   if (ci.ok) ev.push(evidence('/proc/cpuinfo flags', ci.value.flags.has('vmx') || ci.value.flags.has('svm') ? 'vmx/svm present' : 'no vmx, no svm'))

@@ -1,8 +1,9 @@
 /**
- * Confirmation of regressions: `virtcheck gate` measures the regressed cells a second time, after a
- * pause, and keeps a regression only when the second run regresses too. Alerts that do not reproduce
- * are the failure the anchor dashboards are known for (bench-anchors.md §4); a drift episode on a
- * shared host (a neighbour's disk traffic for half a minute) is exactly such an alert. Pure.
+ * Confirmation of regressions: `virtcheck gate` measures the regressed cells again, after a pause, in
+ * one or more rounds, and keeps a regression only when every round regresses too. Alerts that do not
+ * reproduce are the failure the anchor dashboards are known for (bench-anchors.md §4); a drift episode
+ * on a shared host (a neighbour's disk traffic, memory bandwidth that sags for half a minute) is
+ * exactly such an alert, and one round may still fall inside it (docs/compare.md). Pure.
  */
 import { cellKey } from './pairing.js'
 import { failureReasons } from './compare-runs.js'
@@ -30,33 +31,50 @@ export const confirms = (second: ComparedCell, alpha: number, thresholdPct: numb
   return worse && second.numbers.pAdjusted < alpha && Math.abs(ch) >= thresholdPct / 200
 }
 
-const confirmCell = (c: ComparedCell, second: ComparedCell | undefined, delayS: number, source: string, settings: CompareReport['settings']): ComparedCell => {
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth']
+/** `second` for round 1: the gate's own run is the first. */
+export const runOrdinal = (round: number): string => ORDINALS[round] ?? `${round + 1}th`
+
+/** Which re-measurement this is: round 1 is the run right after the gate's own. */
+export interface ConfirmationRound {
+  readonly round: number
+  readonly delayS: number
+}
+
+const confirmCell = (c: ComparedCell, second: ComparedCell | undefined, at: ConfirmationRound, source: string, settings: CompareReport['settings']): ComparedCell => {
   if (c.verdict !== 'regressed') return c
+  const nth = runOrdinal(at.round)
   // No second measurement (the job failed or timed out, the tier broke): the regression stands.
   if (!second)
-    return { ...c, reason: `${c.reason}; not confirmed either way: the second run (${source}) has no comparable result for this cell, so the regression stands` }
+    return { ...c, reason: `${c.reason}; not confirmed either way: the ${nth} run (${source}) has no comparable result for this cell, so the regression stands` }
   const confirmation = { verdict: second.verdict, numbers: second.numbers, source }
   if (confirms(second, settings.alpha, settings.thresholdPct))
-    return { ...c, reason: `${c.reason}; confirmed by a second run ${delayS} s later (${source}): ${numbersLine(second)}`, confirmation }
+    return { ...c, reason: `${c.reason}; confirmed by a ${nth} run ${at.delayS} s later (${source}): ${numbersLine(second)}`, confirmation }
+  const earlier = c.confirmation
+  const before = earlier ? `; the ${runOrdinal(at.round - 1)} run (${earlier.source}) still regressed` : ''
   return {
     ...c,
     verdict: 'inconclusive',
-    reason: `did not reproduce: first run ${numbersLine(c)}, regressed; a second run ${delayS} s later (${source}): ${second.verdict}, ${numbersLine(second)} — a passing disturbance, not a change`,
+    reason: `did not reproduce: first run ${numbersLine(c)}, regressed${before}; a ${nth} run ${at.delayS} s later (${source}): ${second.verdict}, ${numbersLine(second)} — a passing disturbance, not a change`,
     confirmation,
   }
 }
 
 /** The first comparison with each regression replaced by its confirmed or unconfirmed verdict. */
-export const applyConfirmation = (first: CompareReport, second: CompareReport, delayS: number): CompareReport => {
+export const applyConfirmation = (first: CompareReport, second: CompareReport, delayS: number, round = 1): CompareReport => {
   const byKey = new Map(second.cells.map((c) => [cellKey(c), c]))
-  const cells = first.cells.map((c) => confirmCell(c, byKey.get(cellKey(c)), delayS, second.head.source, first.settings))
+  const at = { round, delayS }
+  const cells = first.cells.map((c) => confirmCell(c, byKey.get(cellKey(c)), at, second.head.source, first.settings))
   const count = (v: string) => cells.filter((c) => c.verdict === v).length
   const summary = { ...first.summary, regressed: count('regressed'), improved: count('improved'), unchanged: count('unchanged'), inconclusive: count('inconclusive') }
   const failReasons = failureReasons(summary, first.settings.failOn)
   const brokenInSecond: TierChange[] = second.tierChanges.filter((t) => t.change === 'broken')
   const measured = first.summary.regressed
-  const confirmed = cells.filter((c) => c.verdict === 'regressed' && c.confirmation).length
-  const dropped = cells.filter((c) => c.verdict !== 'regressed' && c.confirmation).length
+  // the cells this round measured: those still regressed before it
+  const wasRegressed = new Set(first.cells.filter((c) => c.verdict === 'regressed').map(cellKey))
+  const measuredNow = cells.filter((c) => wasRegressed.has(cellKey(c)))
+  const confirmed = measuredNow.filter((c) => c.verdict === 'regressed' && byKey.has(cellKey(c))).length
+  const dropped = measuredNow.filter((c) => c.verdict !== 'regressed').length
   const unmeasured = measured - confirmed - dropped
   return {
     ...first,
@@ -66,8 +84,8 @@ export const applyConfirmation = (first: CompareReport, second: CompareReport, d
     failReasons,
     notes: [
       ...first.notes,
-      `confirmation: the ${measured} regressed cell(s) were measured again ${delayS} s later (${second.head.source}): ${confirmed} confirmed, ${dropped} did not reproduce${unmeasured ? `, ${unmeasured} without a second result (kept as regressed)` : ''}`,
-      ...brokenInSecond.map((t) => `confirmation run: ${t.detail}`),
+      `confirmation ${round}: the ${measured} regressed cell(s) were measured again ${delayS} s later (${second.head.source}): ${confirmed} confirmed, ${dropped} did not reproduce${unmeasured ? `, ${unmeasured} without a second result (kept as regressed)` : ''}`,
+      ...brokenInSecond.map((t) => `confirmation run ${round}: ${t.detail}`),
     ],
   }
 }

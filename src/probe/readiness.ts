@@ -88,7 +88,7 @@ export const decideReadiness = (findings: readonly Finding[], hostArch = 'x86_64
           // The root cause first: a CPU without (or with firmware-disabled) VT-x/AMD-V.
           { ok: cpu?.status !== 'fail', blocker: 'cpu.virt-extensions', why: cpu?.summary ?? '', ...(cpu?.remediation ? { fix: cpu.remediation } : {}) },
           need(get('kvm.device'), 'kvm.device', (f) => f.status === 'pass', '/dev/kvm missing or not writable'),
-          need(mod, 'kvm.module', (f) => f.status === 'pass', fact(mod, 'kind') === 'pvm' ? 'KVM is paravirtual (PVM): standard guest kernels cannot boot' : 'no usable KVM implementation'),
+          need(mod, 'kvm.module', (f) => f.status === 'pass', fact(mod, 'bound') === false ? 'kvm_pvm did not bind: this kernel is itself a PVM guest' : fact(mod, 'kind') === 'pvm' ? 'KVM is paravirtual (PVM): standard guest kernels cannot boot' : 'no usable KVM implementation'),
           need(get('kvm.api'), 'kvm.api', (f) => f.status === 'pass', 'the KVM API test failed'),
           need(qemu, `software.qemu-system-${hostArch}`, (f) => String(fact(f, 'accelerators') ?? '').split(',').includes('kvm'), `qemu-system-${hostArch} with the kvm accelerator not installed`),
           need(get('software.guest-kernel'), 'software.guest-kernel', (f) => f.status === 'pass', 'no bootable guest kernel'),

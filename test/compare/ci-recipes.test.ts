@@ -6,12 +6,22 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { Command } from '../../src/cli/context.js'
 import { loadAllCommands } from '../../src/cli/commands/index.js'
 import { PACKAGE_ROOT } from '../../src/host/paths.js'
-import { parseYaml, type Yaml } from './yaml-subset.js'
+import { parseDocument } from 'yaml'
 
 let COMMANDS: readonly Command[] = []
 beforeAll(async () => {
   COMMANDS = await loadAllCommands()
 })
+
+type Yaml = string | number | boolean | null | Yaml[] | { [key: string]: Yaml }
+
+/** Strict YAML 1.2 (the `yaml` package): any error or warning, duplicate keys included, fails the recipe. */
+const parseYaml = (text: string): Yaml => {
+  const doc = parseDocument(text, { uniqueKeys: true, strict: true, prettyErrors: true })
+  const problems = [...doc.errors, ...doc.warnings]
+  if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('; '))
+  return doc.toJS() as Yaml
+}
 
 const load = (name: string): Yaml => parseYaml(readFileSync(join(PACKAGE_ROOT, 'docs', 'ci', name), 'utf8'))
 
@@ -83,10 +93,11 @@ describe('the recipe checker itself', () => {
     expect(checkInvocation(['frobnicate'])).toEqual(['unknown command frobnicate'])
     expect(virtcheckInvocations('npx virtcheck compare a b \\\n  --md x && echo ok')).toEqual([['compare', 'a', 'b', '--md', 'x']])
   })
-  it('the YAML subset rejects malformed YAML', () => {
-    expect(() => parseYaml('a: 1\na: 2')).toThrow(/duplicate key/)
-    expect(() => parseYaml('a:\n\tb: 1')).toThrow(/tab/)
-    expect(() => parseYaml('a:\n  b: 1\n c: 2')).toThrow(/indentation/)
-    expect(() => parseYaml('a: "x')).toThrow(/unterminated/)
+  it('the strict YAML loader rejects malformed YAML', () => {
+    expect(() => parseYaml('a: 1\na: 2')).toThrow(/unique/i)
+    expect(() => parseYaml('a:\n\tb: 1')).toThrow(/tab/i)
+    expect(() => parseYaml('a:\n  b: 1\n c: 2')).toThrow(/same column/i)
+    expect(() => parseYaml('a: "x')).toThrow(/missing closing/i)
+    expect(parseYaml('on:\n  push: {}\njobs: [a, "b"]')).toEqual({ on: { push: {} }, jobs: ['a', 'b'] })
   })
 })

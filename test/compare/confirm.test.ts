@@ -57,6 +57,26 @@ describe('confirmation of regressions (gate)', () => {
     expect(r.cells.find((c) => c.job === 'cpu.int')!.verdict).toBe('regressed')
   })
 
+  it('a second round: a regression must reproduce again; a sag that lasted through one re-measurement is dropped', () => {
+    const afterOne = applyConfirmation(first, cmp(base, run(180, 8100), 'second.json'), 30)
+    expect(afterOne.summary.regressed).toBe(2)
+    expect(confirmationScope(afterOne)).toEqual({ tiers: ['container'], jobs: expect.arrayContaining(['io.fsync', 'cpu.int']) })
+    const r = applyConfirmation(afterOne, cmp(base, run(128, 8050), 'third.json'), 30, 2)
+    const v = Object.fromEntries(r.cells.map((c) => [c.job, c]))
+    expect(v['cpu.int']!.verdict).toBe('regressed')
+    expect(v['cpu.int']!.reason).toMatch(/confirmed by a second run 30 s later \(second\.json\).*; confirmed by a third run 30 s later \(third\.json\): 1\d{4} -> 8\d{3} ops\/s/)
+    expect(v['io.fsync']!.verdict).toBe('inconclusive')
+    expect(v['io.fsync']!.reason).toMatch(
+      /^did not reproduce: first run 127 -> 18\d µs .*regressed; the second run \(second\.json\) still regressed; a third run 30 s later \(third\.json\): unchanged, 127 -> 12\d µs/,
+    )
+    expect(v['io.fsync']!.confirmation).toMatchObject({ verdict: 'unchanged', source: 'third.json' })
+    expect(r.notes.at(-1)).toMatch(/^confirmation 2: the 2 regressed cell\(s\) were measured again 30 s later \(third\.json\): 1 confirmed, 1 did not reproduce$/)
+    // a cell dropped in round 1 is not measured or counted again
+    const dropped = applyConfirmation(applyConfirmation(first, cmp(base, run(128, 8100), 'second.json'), 30), cmp(base, run(190, 8100), 'third.json'), 30, 2)
+    expect(dropped.cells.find((c) => c.job === 'io.fsync')!.verdict).toBe('inconclusive')
+    expect(dropped.notes.at(-1)).toMatch(/the 1 regressed cell\(s\) were measured again .*: 1 confirmed, 0 did not reproduce$/)
+  })
+
   it('nothing reproduces: the gate passes', () => {
     const r = applyConfirmation(first, cmp(base, run(127, 16050), 'second.json'), 5)
     expect(r.summary.regressed).toBe(0)

@@ -39,8 +39,9 @@ describe('virtcheck gate', () => {
     const g = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8')) as GateJson
     expect(g.failed).toBe(true)
     expect(g.cells[0]).toMatchObject({ job: 'sys.syscall', verdict: 'regressed', confirmation: { verdict: 'regressed' } })
-    expect(g.cells[0]!.reason).toMatch(/confirmed by a second run 0 s later/)
-    expect(g.notes.join('\n')).toMatch(/1 confirmed, 0 did not reproduce/)
+    // two rounds by default: the second and the third run both reproduce it
+    expect(g.cells[0]!.reason).toMatch(/confirmed by a second run 0 s later .*; confirmed by a third run 0 s later/)
+    expect(g.notes.join('\n')).toMatch(/confirmation 1: .*1 confirmed, 0 did not reproduce\nconfirmation 2: .*1 confirmed, 0 did not reproduce/)
     // the run itself went to --result, an ordinary run report
     expect(JSON.parse(await readFile(join(dir, 'head.json'), 'utf8'))).toHaveProperty('schema', 'virtcheck-run')
   })
@@ -54,7 +55,7 @@ describe('virtcheck gate', () => {
   })
 
   it('bad input fails in one line with exit 2 before any benchmark runs', async () => {
-    for (const argv of [['gate'], ['gate', 'nope.json'], ['gate', 'fast-base.json', '--confirm-delay', '-1'], ['gate', 'fast-base.json', '--tiers', 'nosuch']]) {
+    for (const argv of [['gate'], ['gate', 'nope.json'], ['gate', 'fast-base.json', '--confirm-delay', '-1'], ['gate', 'fast-base.json', '--confirm-runs', '0'], ['gate', 'fast-base.json', '--tiers', 'nosuch']]) {
       const r = await runCli(argv, dir)
       expect(r.code, argv.join(' ')).toBe(2)
       expect(r.stderr).toMatch(/^error: gate|^error: .*nope\.json/)

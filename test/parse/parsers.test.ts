@@ -85,6 +85,7 @@ describe('dmesg', () => {
     expect(f.vmxDisabledByBios).toBe('x86/cpu: VMX (outside TXT) disabled by BIOS')
     expect(f.kvmPvmLoaded).toMatch(/^kvm-pvm: loaded/)
     expect(f.pvmGuest).toBeUndefined()
+    expect(scanDmesg('[    0.325827] kvm-pvm: this kernel is itself a kvm-pvm guest; not binding\n').kvmPvmNotBinding).toBe('kvm-pvm: this kernel is itself a kvm-pvm guest; not binding')
     expect(dmesgCapture('hypervisorDetected', f.hypervisorDetected)).toBe('KVM')
   })
 })

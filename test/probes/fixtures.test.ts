@@ -29,6 +29,27 @@ describe('this host (captured): Firecracker KVM guest with kvm_pvm', () => {
   })
 })
 
+describe('this host later (captured 2026-11-27): a PVM guest whose built-in kvm_pvm did not bind', () => {
+  it('says there is no /dev/kvm because the kernel is itself a PVM guest (kernel log), not "load the module"', async () => {
+    const p = await probeFixture('this-host-pvm-guest-no-kvm')
+    const dev = p.finding('kvm.device')
+    expect(dev.status).toBe('fail')
+    expect(dev.summary).toMatch(/this kernel is itself a PVM guest/)
+    expect(dev.evidence.map((e) => e.observed).join('\n')).toMatch(/kvm-pvm: this kernel is itself a kvm-pvm guest; not binding/)
+    expect(dev.remediation?.summary).toMatch(/PVM does not nest/)
+    expect(dev.remediation?.commands ?? []).toEqual([]) // no modprobe: nothing in this VM can fix it
+    const mod = p.finding('kvm.module')
+    expect(mod.status).toBe('fail')
+    expect(mod.facts).toMatchObject({ module: 'kvm_pvm', bound: false })
+    expect(p.status('kvm.api')).toBe('skip')
+    expect(p.ready('kvm-virtio')).toBe(false)
+    expect(p.blockers('kvm-virtio')).toEqual(expect.arrayContaining(['kvm.device', 'kvm.module']))
+    expect(p.ready('native')).toBe(true)
+    expect(p.ready('container')).toBe(true)
+    expect(p.ready('tcg-virtio')).toBe(true)
+  })
+})
+
 describe('hand-built fixtures', () => {
   it('Intel bare metal: VT-x + EPT + VT-d with interrupt remapping + SR-IOV', async () => {
     const p = await probeFixture('intel-baremetal-vtx-ept-vtd-sriov')

@@ -114,7 +114,9 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
         '/bin/vcwork',
         'agent',
       ]
-      const agent = await startAgentProcess(argv, { label: spec.id, cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs: ctx.startTimeoutMs })
+      // In the tier's work folder: conmon leaves an `oom` marker in its working directory after an
+      // OOM kill (seen with podman 4.3), which must not land in the user's current directory.
+      const agent = await startAgentProcess(argv, { label: spec.id, cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs: ctx.startTimeoutMs, cwd: join(ctx.workDir, name) })
       const info = await cmd([spec.binary, ...G, 'inspect', '-f', '{{.State.Pid}}', ctName])
       const pid = Number(info.stdout.trim())
       const initPid = info.ok && Number.isInteger(pid) && pid > 0 ? pid : undefined

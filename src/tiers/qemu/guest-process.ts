@@ -114,11 +114,21 @@ export const startGuest = async (o: StartGuestOptions): Promise<GuestProcess> =>
       if (performance.now() > deadline) return await fail(`QEMU did not open its agent socket within ${o.startTimeoutMs} ms`)
       await sleep(10)
     }
-    sock = await new Promise<Socket>((resolve, reject) => {
-      const s = connect(o.agentSocket)
-      s.once('connect', () => resolve(s))
-      s.once('error', reject)
-    })
+    // The file appears at bind(), before QEMU's listen(): a connect in between is refused (seen under
+    // load), so a refusal is retried until the deadline like a missing file.
+    for (;;) {
+      const attempt = await new Promise<Socket | NodeJS.ErrnoException>((resolve) => {
+        const s = connect(o.agentSocket)
+        s.once('connect', () => resolve(s))
+        s.once('error', (e: NodeJS.ErrnoException) => resolve(e))
+      })
+      if (!(attempt instanceof Error)) {
+        sock = attempt
+        break
+      }
+      if (attempt.code !== 'ECONNREFUSED' || exitedWhy !== undefined || o.signal.aborted || performance.now() > deadline) throw attempt
+      await sleep(10)
+    }
     client = new AgentClient(sock, sock, o.log ? { log: o.log } : {})
     const remaining = Math.max(1, deadline - performance.now())
     const died = exited.then((why) => ({ kind: 'exit' as const, why }))
