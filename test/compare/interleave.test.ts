@@ -2,7 +2,8 @@
 // that a sequential A-then-B run would report as a regression.
 import { describe, expect, it } from 'vitest'
 import type { JobOutcome, JobRequest, TierSession } from '../../src/core/tier.js'
-import { orderFor, runInterleaved } from '../../src/compare/ab/interleave.js'
+import { cpuFor, orderFor, runInterleaved } from '../../src/compare/ab/interleave.js'
+import { allowedCpusFromStatus, parseCpuList } from '../../src/parse/cpu-list.js'
 import { abRunReports, compareAb } from '../../src/compare/ab/ab-report.js'
 import { DEFAULT_SETTINGS } from '../../src/compare/types.js'
 import { runReport } from './fixtures.js'
@@ -43,6 +44,24 @@ describe('interleaved A/B', () => {
     expect(r.order).toEqual(['sys.syscall: AB BA AB BA'])
     expect(r.a[0]!.samples).toHaveLength(3)
     expect([0, 1, 2, 3].map((i) => orderFor(i).join(''))).toEqual(['AB', 'BA', 'AB', 'BA'])
+  })
+
+  it('pins both repetitions of a pair to one CPU; over 2n pairs each CPU hosts one AB and one BA pair', async () => {
+    const m = machine()
+    const pins: unknown[] = []
+    const spy = (s: TierSession): TierSession => ({ ...s, run: (req) => (pins.push(req.params['pinCpu']), s.run(req)) })
+    const r = await runInterleaved({ a: spy(m.session('A', 1)), b: spy(m.session('B', 1)), jobs: [{ job: 'sys.syscall', params: { mode: 'quick' } }], reps: 4, warmup: 0, signal: never, pinCpus: [0, 1] })
+    expect(r.order).toEqual(['sys.syscall: AB@0 BA@1 AB@1 BA@0'])
+    expect(pins).toEqual([0, 0, 1, 1, 1, 1, 0, 0])
+    const four = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `${orderFor(i).join('')}@${cpuFor(i, [0, 1, 2, 3])}`)
+    expect(new Set(four).size).toBe(8)
+    expect(cpuFor(3, [])).toBeUndefined()
+  })
+
+  it('reads kernel CPU lists', () => {
+    expect(parseCpuList('0-2,5,7-8\n')).toEqual([0, 1, 2, 5, 7, 8])
+    expect(parseCpuList('x')).toEqual([])
+    expect(allowedCpusFromStatus('Name:\tnode\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n')).toEqual([0, 1])
   })
 
   it('A/A under drift: interleaved reports no regression where sequential runs would', async () => {

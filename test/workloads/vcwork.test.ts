@@ -3,7 +3,7 @@
  * the agent protocol, the network peer on 127.0.0.1, IO against a scratch file on a real file system.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -256,6 +256,19 @@ describe.each(JOBS.map((j) => [j.id, j] as const))('job %s', (id, spec) => {
     expect(last).toMatchObject({ type: 'error', job: id })
     if (last?.type === 'error') expect(last.message).toMatch(/verification failed/)
     expect(r.lines.some((l) => l.type === 'summary')).toBe(false)
+  })
+})
+
+describe('pinCpu', () => {
+  it('runs the job on the named CPU and says so; a CPU it may not use is an error line, exit 1', () => {
+    const cpus = (readFileSync('/proc/self/status', 'utf8').match(/^Cpus_allowed_list:\s*(.+)$/m)?.[1] ?? '0').trim()
+    const last = Number(cpus.split(/[,-]/).at(-1))
+    const r = vcwork(['run', 'sys.syscall', '--reps', '1', '--target-ms', '20', '--pin-cpu', String(last)])
+    expect(r.status).toBe(0)
+    expect(samples(r)[0]!.params).toMatchObject({ pinnedCpu: last })
+    const bad = vcwork(['run', 'sys.syscall', '--reps', '1', '--target-ms', '20', '--pin-cpu', '1023'])
+    expect(bad.status).toBe(1)
+    expect(bad.raw).toMatch(/"type":"error".*cannot pin to CPU 1023/)
   })
 })
 

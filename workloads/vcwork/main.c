@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 static const char USAGE[] =
-    "usage: vcwork run JOB [--reps N] [--target-ms MS] [--size-mb N] [--n N] [--target PATH] [--peer HOST:PORT] [--quick]\n"
+    "usage: vcwork run JOB [--reps N] [--target-ms MS] [--size-mb N] [--n N] [--target PATH] [--peer HOST:PORT] [--pin-cpu N] [--quick]\n"
     "       vcwork env | agent | version\n"
     "       vcwork serve --listen ADDR:PORT [--max-seconds S]\n"
     "       vcwork stop --peer HOST:PORT\n"
@@ -54,7 +54,7 @@ static int cmd_run(int argc, char **argv) {
   }
   static const struct { const char *flag, *param; int num; } MAP[] = {
       {"--target-ms", "targetMs", 1}, {"--size-mb", "sizeMb", 1}, {"--n", "n", 1},
-      {"--target", "target", 0},      {"--peer", "peer", 0},
+      {"--target", "target", 0},      {"--peer", "peer", 0},          {"--pin-cpu", "pinCpu", 1},
   };
   for (int i = 3; i < argc; i++) {
     const char *a = argv[i];

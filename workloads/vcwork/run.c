@@ -1,7 +1,10 @@
 /* Job registry, request parameters and the repetition driver shared by `run` and `agent`. */
+#define _GNU_SOURCE
 #include "vcwork.h"
 
+#include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,12 +53,16 @@ int vc_apply_param(vc_request *r, const char *key, const vc_jv *v, char *msg, si
       return -1;
     }
     r->quick = !strcmp(v->str, "quick");
+  } else if (!strcmp(key, "pinCpu")) {
+    if (need_num(key, v, 0, CPU_SETSIZE - 1, &d, msg, ml)) return -1;
+    if (d != floor(d)) { snprintf(msg, ml, "param pinCpu must be an integer"); return -1; }
+    r->pin_cpu1 = (int)d + 1;
   } else if (!strcmp(key, "corruptForTest")) {
     if (v->kind == JV_BOOL) r->corrupt = v->b;
     else if (v->kind == JV_NUM && (v->num == 0 || v->num == 1)) r->corrupt = v->num == 1;
     else { snprintf(msg, ml, "param corruptForTest must be a boolean"); return -1; }
   } else {
-    snprintf(msg, ml, "unknown param %.40s (known: targetMs, sizeMb, n, target, peer, mode)", key);
+    snprintf(msg, ml, "unknown param %.40s (known: targetMs, sizeMb, n, target, peer, mode, pinCpu)", key);
     return -1;
   }
   return 0;
@@ -72,10 +79,30 @@ static void emit_params(vc_jb *b, const vc_ctx *c) {
   jb_obj_end(b);
 }
 
-int vc_run_job(const vc_job *job, const vc_request *req) {
+/*
+ * pinCpu: the caller (virtcheck ab) puts both sides of a pair on the same CPU, and alternates CPUs
+ * between pairs: two sessions that each stay on "their" CPU otherwise differ by where they run (seen:
+ * one vCPU of a shared VM with 25-40% less memory bandwidth than the other for minutes).
+ */
+static int pin_for_job(const vc_request *req, cpu_set_t *saved, char *msg, size_t ml) {
+  if (!req->pin_cpu1) return 0;
+  int cpu = req->pin_cpu1 - 1;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  if (sched_getaffinity(0, sizeof *saved, saved) != 0 || sched_setaffinity(0, sizeof one, &one) != 0) {
+    snprintf(msg, ml, "cannot pin to CPU %d: %s", cpu, strerror(errno));
+    return -1;
+  }
+  return 1;
+}
+
+/* The job itself: setup, the repetitions with their sample lines, the summary, teardown. */
+static int run_job_body(const vc_job *job, const vc_request *req) {
   static vc_ctx c; /* large (params hold paths); one job at a time */
   memset(&c, 0, sizeof c);
   c.req = req;
+  if (req->pin_cpu1) vc_param_num(&c, "pinnedCpu", req->pin_cpu1 - 1);
   if ((job->needs & VC_NEEDS_TARGET) && !req->target[0]) {
     vc_emit_error(req, job->id, "this job needs a target path: --target PATH (file, directory or block device)");
     return 1;
@@ -147,5 +174,18 @@ int vc_run_job(const vc_job *job, const vc_request *req) {
     vc_emit(&b);
   }
   job->teardown(&c);
+  return rc;
+}
+
+int vc_run_job(const vc_job *job, const vc_request *req) {
+  cpu_set_t saved;
+  char pin_msg[96];
+  int pinned = pin_for_job(req, &saved, pin_msg, sizeof pin_msg);
+  if (pinned < 0) {
+    vc_emit_error(req, job->id, pin_msg);
+    return 1;
+  }
+  int rc = run_job_body(job, req);
+  if (pinned) sched_setaffinity(0, sizeof saved, &saved); /* the agent runs the next job unpinned */
   return rc;
 }

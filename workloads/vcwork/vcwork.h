@@ -34,6 +34,7 @@ typedef struct {
   char peer[256];        /* net: HOST:PORT of `vcwork serve` */
   int quick;             /* quick mode: smaller default sizes, said so in params */
   int corrupt;           /* hidden --corrupt-for-test: makes the job's own verification fail */
+  int pin_cpu1;          /* pinCpu + 1: run the whole job (setup too) on that one CPU; 0 = wherever */
   int has_id;            /* agent mode: echo "id" */
   long long id;
 } vc_request;

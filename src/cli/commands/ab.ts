@@ -3,12 +3,14 @@
  * selected jobs run alternately repetition by repetition (AB, BA, AB ...), then compared exactly like
  * `virtcheck compare` does (A is the base, B the head).
  */
+import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
 import { SCHEMA_ID, SCHEMA_VERSION } from '../../core/report.js'
-import { isTierId, TIER_IDS, type TierSession } from '../../core/tier.js'
+import { isTierId, TIER_IDS, tierInfo, type TierSession } from '../../core/tier.js'
 import { packageVersion } from '../../host/paths.js'
 import { writeTextAtomic } from '../../io/outputs.js'
+import { allowedCpusFromStatus } from '../../parse/cpu-list.js'
 import { JOBS, jobById, requestParams } from '../../../workloads/index.js'
 import { COMPARE_FLAGS, compareFlagsUsage, compareSettingsFrom, emitComparison, outputTargets } from '../../compare/cli-options.js'
 import { AB_THRESHOLD_PCT, DEFAULT_SETTINGS } from '../../compare/types.js'
@@ -49,6 +51,8 @@ options:
   --jobs LIST         comma-separated jobs (default ${DEFAULT_JOBS.join(',')})
   --reps N            measured repetitions per side and job (default 10; >= 5 needed at alpha 0.01)
   --warmup N          discarded repetitions per side and job before measuring (default 1)
+  --no-pin            native and container tiers: let the scheduler place each side (by default both
+                      repetitions of a pair run on the same CPU, and the pairs walk through the CPUs)
   --quick / --full    job parameters of the quick (default) or full mode
   --start-timeout S   hard limit to start each session (default 120)
   --save-runs PREFIX  also write the two runs as PREFIX-a.json and PREFIX-b.json (for compare/history)
@@ -68,6 +72,7 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
         jobs: { type: 'string' },
         reps: { type: 'string' },
         warmup: { type: 'string' },
+        'no-pin': { type: 'boolean' },
         quick: { type: 'boolean' },
         full: { type: 'boolean' },
         'start-timeout': { type: 'string' },
@@ -105,6 +110,9 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
     const started = new Date()
     const t0 = performance.now()
     const env = await prepareAb(tier, { env: ctx.env, cwd: ctx.cwd, cleanup: ctx.cleanup, needsPeer: specs.some((s) => s.needs.includes('peer')), maxSeconds: 3600, log })
+    // Only where vcwork runs as a host process: a CPU number inside a guest names a guest vCPU.
+    const hostProcess = ['native', 'container'].includes(tierInfo(tier).cls)
+    const pinCpus = hostProcess && !flagBool(p, 'no-pin') ? allowedCpusFromStatus(await readFile('/proc/self/status', 'utf8').catch(() => '')) : []
     const jobs: AbJob[] = specs.map((s) => ({ job: s.id, params: requestParams(s, mode).params as Record<string, string | number> }))
     const openCtx = { cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs, log }
     log(`opening ${tier} A (${Object.entries(optsA).map(([k, v]) => `${k}=${v}`).join(',') || 'defaults'})…`)
@@ -115,7 +123,7 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
       log(`opening ${tier} B (${Object.entries(optsB).map(([k, v]) => `${k}=${v}`).join(',') || 'defaults'})…`)
       const b = await openSide(env, { ...openCtx, ...openOptions(optsB) }, 'B')
       sessions.push(b)
-      const loop = await runInterleaved({ a, b, jobs, reps, warmup, signal: ctx.signal, progress: (l) => log(`  ${l}`) })
+      const loop = await runInterleaved({ a, b, jobs, reps, warmup, signal: ctx.signal, progress: (l) => log(`  ${l}`), ...(pinCpus.length > 1 ? { pinCpus } : {}) })
       const base = {
         schema: SCHEMA_ID,
         schemaVersion: SCHEMA_VERSION,
@@ -125,7 +133,7 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
         findings: env.findings,
         readiness: [],
         warnings: env.networkUnavailable ? [{ code: 'no-peer', message: `net jobs cannot run: ${env.networkUnavailable}`, tier }] : [],
-        reproduce: { argv: [...ctx.argv], mode: 'custom', settings: { tier, reps, warmup, paramsMode: mode }, versions: {} },
+        reproduce: { argv: [...ctx.argv], mode: 'custom', settings: { tier, reps, warmup, paramsMode: mode, pinCpus: pinCpus.length > 1 ? pinCpus.join(',') : 'none' }, versions: {} },
       } as const
       const runs = abRunReports(
         tier,

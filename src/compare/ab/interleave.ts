@@ -1,7 +1,10 @@
 /**
  * The interleaved A/B loop: two open sessions of one tier, each job run one repetition at a time,
  * alternating A,B then B,A (ABBA...), so slow machine drift (thermal, other tenants, page cache)
- * lands on both sides equally instead of on whichever ran second. Warm-up repetitions are run on
+ * lands on both sides equally instead of on whichever ran second. With `pinCpus`, both repetitions
+ * of a pair run on the same CPU and the pairs walk through the CPUs, so where a side runs cancels
+ * out as well: two sessions otherwise tend to stay each on "its" CPU, and on a shared VM one vCPU
+ * had 25-40% less memory bandwidth than the other (docs/compare.md). Warm-up repetitions are run on
  * both sides and discarded. A failure is data: that side's cells fail with the reason and log tail,
  * the job stops on both sides (there is nothing left to pair), the loop goes on with the next job.
  */
@@ -42,10 +45,21 @@ export interface AbLoopInput {
   readonly minReps?: number
   readonly now?: () => number
   readonly progress?: (line: string) => void
+  /** CPUs the pairs walk through (host-process tiers only: inside a guest a CPU number means another CPU). */
+  readonly pinCpus?: readonly number[]
 }
 
 /** Order of the two sides for repetition i (warm-up included): AB, BA, AB, BA ... */
 export const orderFor = (i: number): readonly [Side, Side] => (i % 2 === 0 ? ['A', 'B'] : ['B', 'A'])
+
+/**
+ * The CPU of pair i: 0,1,1,2,2,...,n-1,0 — pair orders AB,BA,AB,BA... — so that over 2n pairs every
+ * CPU hosts one AB and one BA pair; a plain 0,1,0,1 would tie CPU 0 to the AB order.
+ */
+export const cpuFor = (i: number, cpus: readonly number[]): number | undefined => {
+  if (cpus.length === 0) return undefined
+  return cpus[(Math.floor(i / 2) + (i % 2)) % cpus.length]
+}
 
 export const runInterleaved = async (input: AbLoopInput): Promise<AbLoopResult> => {
   const now = input.now ?? (() => performance.now())
@@ -67,10 +81,11 @@ export const runInterleaved = async (input: AbLoopInput): Promise<AbLoopResult> 
       const measured = i - input.warmup
       if (measured >= (input.minReps ?? 3) && input.jobBudgetMs !== undefined && now() - started > input.jobBudgetMs) break
       const order = orderFor(i)
-      pattern.push(order.join(''))
+      const cpu = cpuFor(i, input.pinCpus ?? [])
+      pattern.push(`${order.join('')}${cpu === undefined ? '' : `@${cpu}`}`)
       for (const side of order) {
         const session = side === 'A' ? input.a : input.b
-        const req: JobRequest = { job: job.job, reps: 1, params: job.params }
+        const req: JobRequest = { job: job.job, reps: 1, params: cpu === undefined ? job.params : { ...job.params, pinCpu: cpu } }
         const out = await session.run(req, input.signal)
         if (out.kind === 'failed') {
           failure[side] = { reason: out.reason, ...(out.logTail === undefined ? {} : { logTail: out.logTail }) }
