@@ -41,13 +41,18 @@ const vmFinding = async (host: Host): Promise<Finding> => {
   let vendor: string | undefined
   if (raw.ok) {
     ev.push(evidence('CPUID.1:ECX[31] / leaf 0x40000000', raw.value.hypervisorBit ? `hypervisor bit set, signature "${raw.value.hypervisorSignature ?? ''}"` : 'hypervisor bit clear'))
-    if (raw.value.hypervisorBit) vendor = HYPERVISOR_SIGNATURES[raw.value.hypervisorSignature ?? ''] ?? `other (${raw.value.hypervisorSignature ?? '?'})`
+    // signatures are padded to 12 bytes ("bhyve bhyve ")
+    const sig = (raw.value.hypervisorSignature ?? '').replace(/[\s\0]+$/, '')
+    if (raw.value.hypervisorBit) vendor = HYPERVISOR_SIGNATURES[sig] ?? `other (${sig || '?'})`
   }
   const flagHv = ci.ok && ci.value.flags.has('hypervisor')
   if (ci.ok && !raw.ok) ev.push(evidence('/proc/cpuinfo flags', flagHv ? 'hypervisor' : 'no hypervisor flag'))
   if (dm.ok) {
     const hv = dmesgCapture('hypervisorDetected', dm.value.hypervisorDetected)
     if (hv) ev.push(evidence('kernel log', dm.value.hypervisorDetected ?? ''))
+    // A PVM host may present another hypervisor's CPUID signature (seen: "bhyve bhyve "); the kernel
+    // knows which one it talks to.
+    if (hv && /^pvm$/i.test(hv) && vendor !== undefined && vendor !== 'pvm') vendor = `pvm (CPUID signature: ${vendor})`
     vendor ??= hv?.toLowerCase()
   }
   if (hvType?.trim()) {

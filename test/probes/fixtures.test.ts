@@ -47,6 +47,8 @@ describe('this host later (captured 2026-11-27): a PVM guest whose built-in kvm_
     expect(p.ready('native')).toBe(true)
     expect(p.ready('container')).toBe(true)
     expect(p.ready('tcg-virtio')).toBe(true)
+    // the kernel says PVM; the CPUID signature it shows is bhyve's, padded to 12 bytes
+    expect(p.finding('environment.vm').facts?.['vendor']).toBe('pvm (CPUID signature: bhyve)')
   })
 })
 
