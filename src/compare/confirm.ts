@@ -32,30 +32,24 @@ export const confirms = (second: ComparedCell, alpha: number, thresholdPct: numb
 }
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth']
-/** `second` for round 1: the gate's own run is the first. */
-export const runOrdinal = (round: number): string => ORDINALS[round] ?? `${round + 1}th`
+/** Round 1 is the `second` run: the gate's own run is the first. */
+const runOrdinal = (round: number): string => ORDINALS[round] ?? `${round + 1}th`
 
-/** Which re-measurement this is: round 1 is the run right after the gate's own. */
-export interface ConfirmationRound {
-  readonly round: number
-  readonly delayS: number
-}
-
-const confirmCell = (c: ComparedCell, second: ComparedCell | undefined, at: ConfirmationRound, source: string, settings: CompareReport['settings']): ComparedCell => {
+const confirmCell = (c: ComparedCell, second: ComparedCell | undefined, round: number, delayS: number, source: string, settings: CompareReport['settings']): ComparedCell => {
   if (c.verdict !== 'regressed') return c
-  const nth = runOrdinal(at.round)
+  const nth = runOrdinal(round)
   // No second measurement (the job failed or timed out, the tier broke): the regression stands.
   if (!second)
     return { ...c, reason: `${c.reason}; not confirmed either way: the ${nth} run (${source}) has no comparable result for this cell, so the regression stands` }
   const confirmation = { verdict: second.verdict, numbers: second.numbers, source }
   if (confirms(second, settings.alpha, settings.thresholdPct))
-    return { ...c, reason: `${c.reason}; confirmed by a ${nth} run ${at.delayS} s later (${source}): ${numbersLine(second)}`, confirmation }
+    return { ...c, reason: `${c.reason}; confirmed by a ${nth} run ${delayS} s later (${source}): ${numbersLine(second)}`, confirmation }
   const earlier = c.confirmation
-  const before = earlier ? `; the ${runOrdinal(at.round - 1)} run (${earlier.source}) still regressed` : ''
+  const before = earlier ? `; the ${runOrdinal(round - 1)} run (${earlier.source}) still regressed` : ''
   return {
     ...c,
     verdict: 'inconclusive',
-    reason: `did not reproduce: first run ${numbersLine(c)}, regressed${before}; a ${nth} run ${at.delayS} s later (${source}): ${second.verdict}, ${numbersLine(second)} — a passing disturbance, not a change`,
+    reason: `did not reproduce: first run ${numbersLine(c)}, regressed${before}; a ${nth} run ${delayS} s later (${source}): ${second.verdict}, ${numbersLine(second)} — a passing disturbance, not a change`,
     confirmation,
   }
 }
@@ -63,8 +57,7 @@ const confirmCell = (c: ComparedCell, second: ComparedCell | undefined, at: Conf
 /** The first comparison with each regression replaced by its confirmed or unconfirmed verdict. */
 export const applyConfirmation = (first: CompareReport, second: CompareReport, delayS: number, round = 1): CompareReport => {
   const byKey = new Map(second.cells.map((c) => [cellKey(c), c]))
-  const at = { round, delayS }
-  const cells = first.cells.map((c) => confirmCell(c, byKey.get(cellKey(c)), at, second.head.source, first.settings))
+  const cells = first.cells.map((c) => confirmCell(c, byKey.get(cellKey(c)), round, delayS, second.head.source, first.settings))
   const count = (v: string) => cells.filter((c) => c.verdict === v).length
   const summary = { ...first.summary, regressed: count('regressed'), improved: count('improved'), unchanged: count('unchanged'), inconclusive: count('inconclusive') }
   const failReasons = failureReasons(summary, first.settings.failOn)

@@ -247,14 +247,6 @@ const vc_job vc_job_net_stream = {"net.stream", STREAM_METRICS, 1, VC_NEEDS_PEER
  * transaction, and the scheduler picks the placement at random, so ratios flipped 13x between runs.
  * The client pins itself to its current CPU for the repetition and the peer follows it
  * (SO_INCOMING_CPU), the way ctxsw pins its pair; the client CPU is recorded in the params. */
-static int pin_to_cpu(int cpu, cpu_set_t *saved) {
-  if (cpu < 0 || sched_getaffinity(0, sizeof *saved, saved) != 0) return 0;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  return sched_setaffinity(0, sizeof one, &one) == 0;
-}
-
 static int rr_setup(vc_ctx *c) {
   if (net_setup_common(c, RR_RESP)) return -1;
   net_state *s = c->state;
@@ -276,7 +268,7 @@ static int rr_rep(vc_ctx *c, int rep) {
   setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   cpu_set_t saved;
   int cpu = sched_getcpu();
-  int pinned = pin_to_cpu(cpu, &saved);
+  int pinned = vc_pin_to_cpu(cpu, &saved);
   vc_param_num(c, "clientCpu", pinned ? cpu : -1);
   char hdr[64];
   int hl = snprintf(hdr, sizeof hdr, "VCW1 rr %u %u\n", RR_REQ, RR_RESP);
@@ -384,7 +376,7 @@ static int serve_rr(int fd, const char *arg, int64_t deadline) {
     if (k == 0) { /* follow the client: its packets arrive on its CPU (loopback, veth) or QEMU's (tap) */
       int incoming = -1;
       socklen_t len = sizeof incoming;
-      if (getsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &incoming, &len) == 0) pinned = pin_to_cpu(incoming, &saved);
+      if (getsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &incoming, &len) == 0) pinned = vc_pin_to_cpu(incoming, &saved);
     }
     memcpy(out, in, 8);
     if (send_all(fd, out, resp)) break;

@@ -1,10 +1,8 @@
 /* Job registry, request parameters and the repetition driver shared by `run` and `agent`. */
-#define _GNU_SOURCE
 #include "vcwork.h"
 
 #include <errno.h>
 #include <math.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,15 +84,9 @@ static void emit_params(vc_jb *b, const vc_ctx *c) {
  */
 static int pin_for_job(const vc_request *req, cpu_set_t *saved, char *msg, size_t ml) {
   if (!req->pin_cpu1) return 0;
-  int cpu = req->pin_cpu1 - 1;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  if (sched_getaffinity(0, sizeof *saved, saved) != 0 || sched_setaffinity(0, sizeof one, &one) != 0) {
-    snprintf(msg, ml, "cannot pin to CPU %d: %s", cpu, strerror(errno));
-    return -1;
-  }
-  return 1;
+  if (vc_pin_to_cpu(req->pin_cpu1 - 1, saved)) return 1;
+  snprintf(msg, ml, "cannot pin to CPU %d: %s", req->pin_cpu1 - 1, strerror(errno));
+  return -1;
 }
 
 /* The job itself: setup, the repetitions with their sample lines, the summary, teardown. */

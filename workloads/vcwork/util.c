@@ -220,3 +220,11 @@ double vc_percentile_u32(uint32_t *sorted, size_t n, double p) {
   if (rank > n) rank = n;
   return sorted[rank - 1];
 }
+
+int vc_pin_to_cpu(int cpu, cpu_set_t *saved) {
+  if (cpu < 0 || sched_getaffinity(0, sizeof *saved, saved) != 0) return 0;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  return sched_setaffinity(0, sizeof one, &one) == 0;
+}

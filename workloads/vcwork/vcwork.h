@@ -10,6 +10,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,6 +111,8 @@ double vc_cap_mb(vc_ctx *c, double mb, double frac);
 void *vc_alloc_pages(size_t bytes, int no_thp);
 void vc_free_pages(void *p, size_t bytes);
 uint64_t vc_rand64(uint64_t *s);
+/* Pins the calling thread to one CPU, keeping its former mask in *saved: 1 pinned, 0 not (errno set). */
+int vc_pin_to_cpu(int cpu, cpu_set_t *saved);
 /* Calibrated batch: fn(ctx, n) runs n units. Calibrates n so one batch lasts ~target, then times it. */
 typedef int (*vc_batch_fn)(vc_ctx *c, long long n);
 int vc_run_calibrated(vc_ctx *c, vc_batch_fn fn);

@@ -40,7 +40,8 @@ Runs \`virtcheck bench\` with the given options, compares the result with BASELI
 \`virtcheck compare BASELINE RESULT\` does (BASELINE: a saved run, several, or a history folder), then
 measures every regressed tier/job again, --confirm-runs times, each after --confirm-delay seconds. A
 regression stands only when every re-measurement regresses too; one that does not reproduce is
-reported as inconclusive, with every set of numbers. Exit 1 on a confirmed regression (or a cell that worked in the baseline and fails now).
+reported as inconclusive, with every set of numbers. Exit 1 on a confirmed regression (or a cell that
+worked in the baseline and fails now).
 
 options:
   bench options        --tiers, --jobs, --quick | --full, --reps, --time-budget, --ci-target, --tier-opt,
