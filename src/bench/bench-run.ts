@@ -64,11 +64,13 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
     hasDriver: (id) => TIER_DRIVERS.some((d) => d.id === id),
   })
 
-  const runDir = join(workDir(), 'runs', stamp(started))
+  const home = workDir(ctx)
+  const runDir = join(home, 'runs', stamp(started))
   const resultPath = join(runDir, 'result.json')
   const extraJson = o.json && o.json !== '-' ? resolve(ctx.cwd, o.json) : undefined
   const running = plan.tiers.filter((t) => t.action === 'run').map((t) => t.tier)
   const { workDir: work, scratchDir: scratch, network, networkUnavailable } = await openRunResources(ctx.cleanup, {
+    home,
     // The owner pid in the name lets `virtcheck cleanup` tell a crashed run's leftovers from a live run's.
     work: join(runDir, `work-${process.pid}`),
     label: 'run work dir',

@@ -60,6 +60,8 @@ export interface RunResourceOptions {
    * comparison of the other jobs is still worth having).
    */
   readonly tolerate: 'unavailable' | 'any'
+  /** The command's working folder (`workDir(ctx)`); the process's own when absent. */
+  readonly home?: string
   readonly log?: ((line: string) => void) | undefined
 }
 
@@ -72,7 +74,7 @@ export interface RunResources {
 }
 
 export const openRunResources = async (cleanup: CleanupRegistry, o: RunResourceOptions): Promise<RunResources> => {
-  const home = workDir()
+  const home = o.home ?? workDir()
   let work: string
   if (typeof o.work === 'string') {
     work = o.work

@@ -38,5 +38,9 @@ export const unameArch = (nodeArch: string = process.arch): string =>
 export const nativeBinary = (name: 'vcwork' | 'vcprobe', arch: string = unameArch()): string =>
   join(PACKAGE_ROOT, 'build', 'native', arch, name)
 
-/** The working folder for generated output; `VIRTCHECK_HOME` overrides. */
-export const workDir = (): string => resolve(process.env['VIRTCHECK_HOME'] ?? join(process.cwd(), '.virtcheck'))
+/**
+ * The working folder for generated output; `VIRTCHECK_HOME` overrides. With the command's context, its
+ * environment and current directory decide (the CLI run in-process by the tests has its own).
+ */
+export const workDir = (ctx?: { readonly env: Readonly<Record<string, string | undefined>>; readonly cwd: string }): string =>
+  resolve(ctx?.env['VIRTCHECK_HOME'] ?? process.env['VIRTCHECK_HOME'] ?? join(ctx?.cwd ?? process.cwd(), '.virtcheck'))

@@ -29,7 +29,7 @@ export const cleanupCommand: Command = {
   run: async (args: readonly string[], ctx: CliContext) => {
     const p = parseFlags('cleanup', args, { 'dry-run': { type: 'boolean' } })
     const dry = flagBool(p, 'dry-run')
-    const items = await findDebris(workDir())
+    const items = await findDebris(workDir(ctx))
     if (items.length === 0) {
       ctx.out.write('nothing to clean up\n')
       return EXIT.ok

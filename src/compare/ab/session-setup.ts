@@ -10,6 +10,7 @@ import type { Finding } from '../../core/finding.js'
 import type { HostContext } from '../../core/report.js'
 import type { PeerNetwork, TierDriver, TierId, TierOpenContext, TierSession } from '../../core/tier.js'
 import type { CleanupRegistry } from '../../host/cleanup.js'
+import { workDir } from '../../host/paths.js'
 import { openRunResources, probeForRun } from '../../bench/open-run.js'
 import { tierDriver } from '../../tiers/index.js'
 
@@ -39,6 +40,7 @@ export const prepareAb = async (
   if (readiness && !readiness.ready)
     throw new UsageError(`ab: tier ${tier} is not ready here: ${readiness.summary}`, readiness.remediation.summary)
   const res = await openRunResources(o.cleanup, {
+    home: workDir({ env: o.env, cwd: o.cwd }),
     work: { tempPrefix: 'ab-' },
     label: 'ab working folder',
     scratch: 'inside',
