@@ -7,16 +7,18 @@
 // 2. A/A, separate runs, the way CI makes them: a history seeded with 3 bench runs, then 10 x
 //    `virtcheck gate history` (each result added afterwards): confirmed regressions must be 0. The same
 //    runs compared pairwise are printed for reference (what a single-run baseline says).
+//    2r: the same, relative to native (`--tiers native,container`, `--relative-to native`).
 // 3. Planted slowdown: built-in container with a cgroup CPU quota of 50% of one CPU (B) against 100%
-//    (A), interleaved (`ab`, also at 20%) and as a separate gated run against the history (3b). What
+//    (A), interleaved (`ab`, also at 20%) and as a separate gated run against the history (3b; 3c
+//    relative to native). What
 //    the quota does to each job is first measured natively (vcwork in a cgroup with the same quota):
 //    jobs it slows by >= 10% must be regressions, jobs it moves by < 5% must not be flagged.
 // 4. A transient neighbour (20 s of dd oflag=dsync) during the first run of a gate: whatever it slows
-//    must not survive the confirmation run.
+//    must not survive the confirmation run (4r: relative to native).
 //
 // Bounded: quick job parameters, 5 jobs, 6 repetitions per side. Needs root (container tier) and the
 // built vcwork (`npm run build:native`).
-// Usage: node benchmarks/regression-quality.mjs [--aa N] [--seed K] [--gates N] [--confirm-delay S] [--confirm-runs N] [--parts aa,runs,planted,transient]
+// Usage: node benchmarks/regression-quality.mjs [--aa N] [--seed K] [--gates N] [--confirm-delay S] [--confirm-runs N] [--parts aa,runs,runs-rel,planted,transient]
 // (the results file is rewritten with the parts that ran)
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -30,7 +32,7 @@ const arg = (name, dflt) => {
   return i > 0 ? Number(process.argv[i + 1]) : dflt
 }
 const partsArg = process.argv.indexOf('--parts')
-const PARTS = partsArg > 0 ? (process.argv[partsArg + 1] ?? '').split(',') : ['aa', 'runs', 'planted', 'transient']
+const PARTS = partsArg > 0 ? (process.argv[partsArg + 1] ?? '').split(',') : ['aa', 'runs', 'runs-rel', 'planted', 'transient']
 const AA_RUNS = arg('--aa', 10)
 const SEED = arg('--seed', 3)
 const GATES = arg('--gates', 10)
@@ -181,30 +183,41 @@ say()
 // run-to-run band + confirmation of each regression after CONFIRM_S), each result added to the history
 // afterwards. The same runs are also compared pairwise (each with the one before), the single-run
 // baseline that cannot see run-to-run noise, to show what the band and the confirmation remove.
-const BENCH_ARGS = ['--tiers', 'container', '--jobs', JOBS, '--quick', '--reps', '6']
-const gateOnce = (history, result, extra = []) => {
+// Two modes: absolute (the container tier's own figures) and relative (`--relative-to native`: the
+// container's ratio to native measured interleaved in the same run), each with its own history.
+const MODES = {
+  absolute: { bench: ['--tiers', 'container', '--jobs', JOBS, '--quick', '--reps', '6'], compare: [], history: join(work, 'history') },
+  relative: { bench: ['--tiers', 'native,container', '--jobs', JOBS, '--quick', '--reps', '6'], compare: ['--relative-to', 'native'], history: join(work, 'history-relative') },
+}
+const gateOnce = (mode, result, extra = []) => {
   const out = join(work, `gate-${Date.now()}.json`)
-  const r = virtcheck(['gate', history, ...BENCH_ARGS, '--confirm-delay', String(CONFIRM_S), '--confirm-runs', String(CONFIRM_RUNS), '--result', result, '--json', out, ...extra], 600)
+  const { bench, compare, history } = MODES[mode]
+  const r = virtcheck(['gate', history, ...bench, ...compare, '--confirm-delay', String(CONFIRM_S), '--confirm-runs', String(CONFIRM_RUNS), '--result', result, '--json', out, ...extra], 900)
   if (r.code !== 0 && r.code !== 1) return { error: `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}` }
   return { j: JSON.parse(readFileSync(out, 'utf8')) }
 }
-const history = join(work, 'history')
-if (PARTS.includes('runs')) {
-  say(`2) A/A separate runs: history seeded with ${SEED} x virtcheck bench ${BENCH_ARGS.join(' ')}, then ${GATES} x virtcheck gate history (${CONFIRM_RUNS} confirmation run(s) after ${CONFIRM_S} s each), each result added to the history`)
+const seedHistory = (mode, prefix) => {
+  const { bench, history } = MODES[mode]
   const results = []
   for (let i = 0; i < SEED; i++) {
-    const f = join(work, `run${i}.json`)
-    const r = virtcheck(['bench', ...BENCH_ARGS, '--json', f], 400)
+    const f = join(work, `${prefix}${i}.json`)
+    const r = virtcheck(['bench', ...bench, '--json', f], 600)
     if (r.code !== 0) say(`   seed ${i}: bench exit ${r.code} ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`)
     virtcheck(['history', 'add', f, '--dir', history])
     results.push(f)
   }
+  return results
+}
+const separateRuns = (mode, number) => {
+  const { bench, compare, history } = MODES[mode]
+  say(`${number}) A/A separate runs, ${mode}${compare.length ? ` (${compare.join(' ')})` : ''}: history seeded with ${SEED} x virtcheck bench ${bench.join(' ')}, then ${GATES} x virtcheck gate history (${CONFIRM_RUNS} confirmation run(s) after ${CONFIRM_S} s each), each result added to the history`)
+  const results = seedHistory(mode, `${mode}-run`)
   let gateReg = 0
   let dropped = 0
   let gates = 0
   for (let i = SEED; i < SEED + GATES; i++) {
-    const f = join(work, `run${i}.json`)
-    const { j, error } = gateOnce(history, f)
+    const f = join(work, `${mode}-run${i}.json`)
+    const { j, error } = gateOnce(mode, f)
     if (error) {
       say(`   gate ${i - SEED + 1}: FAILED ${error}`)
       continue
@@ -218,13 +231,13 @@ if (PARTS.includes('runs')) {
     virtcheck(['history', 'add', f, '--dir', history])
     results.push(f)
   }
-  say(`   => A/A gate against the history: ${gateReg} confirmed regression(s) over ${gates} gated runs (${dropped} first-run regression(s) did not reproduce) — bar: 0 — ${gates > 0 && gateReg === 0 ? 'PASS' : gates === 0 ? 'NOT MEASURED' : 'FAIL'}`)
+  say(`   => A/A gate against the history, ${mode}: ${gateReg} confirmed regression(s) over ${gates} gated runs (${dropped} first-run regression(s) did not reproduce) — bar: 0 — ${gates > 0 && gateReg === 0 ? 'PASS' : gates === 0 ? 'NOT MEASURED' : 'FAIL'}`)
 
   let pairReg = 0
   let pairs = 0
   const flagged = []
   for (let i = 1; i < results.length; i++) {
-    const r = virtcheck(['compare', results[i - 1], results[i], '--json', '-'])
+    const r = virtcheck(['compare', results[i - 1], results[i], ...compare, '--json', '-'])
     if (r.code !== 0 && r.code !== 1) continue
     const j = JSON.parse(r.stdout)
     pairs++
@@ -235,6 +248,8 @@ if (PARTS.includes('runs')) {
   say(`   for reference, the same runs compared pairwise (single-run baseline, no band, no confirmation): ${pairReg} regression(s) over ${pairs} pairs${flagged.map((l) => `\n      ! ${l}`).join('')}`)
   say()
 }
+if (PARTS.includes('runs')) separateRuns('absolute', '2')
+if (PARTS.includes('runs-rel')) separateRuns('relative', '2r')
 
 // 3. planted slowdown. 50% is the issue's example; 20% is added because on a machine already
 // contended (load > cores) a job gets less than half a CPU anyway, so a 50% quota may not bind.
@@ -267,16 +282,18 @@ if (PARTS.includes('planted')) for (const quota of [50, 20]) {
   say()
 }
 // 3b. the planted slowdown as separate runs: a gate run with the quota against the unrestricted history.
-if (PARTS.includes('planted') && PARTS.includes('runs')) {
-  say(`3b) planted slowdown, separate runs: virtcheck gate history --tier-opt container.cpu-quota=50 --ignore-config cpuQuotaPct (threshold 10%)`)
-  const { j, error } = gateOnce(history, join(work, 'planted.json'), ['--tier-opt', 'container.cpu-quota=50', '--ignore-config', 'cpuQuotaPct'])
+for (const [mode, part, number] of [['absolute', 'runs', '3b'], ['relative', 'runs-rel', '3c']]) {
+  if (!PARTS.includes('planted') || !PARTS.includes(part)) continue
+  say(`${number}) planted slowdown, separate runs, ${mode}: virtcheck gate history ${MODES[mode].compare.join(' ')} --tier-opt container.cpu-quota=50 --ignore-config cpuQuotaPct (threshold 10%)`)
+  const { j, error } = gateOnce(mode, join(work, `planted-${mode}.json`), ['--tier-opt', 'container.cpu-quota=50', '--ignore-config', 'cpuQuotaPct'])
   if (error) say(`   FAILED ${error}`)
   else {
     for (const c of j.cells) say(`   ${verdictLine(c)}${c.confirmation ? ` [last confirmation: ${c.confirmation.verdict}]` : ''}`)
     const after = nativeQuotaEffect(50)
     say(`   the native effect of a 50% quota after this gate: ${Object.entries(after).map(([job, e]) => `${job} ${e.line}`).join('; ')}`)
     const ex = expectations(lastEffectAt[50] ?? after, after, GATE_THRESHOLD)
-    say(`   expected (the native effect after 3) and after this gate agree): regressed ${ex.mustCatch.join(', ') || 'none'} (slowed >= ${2 * GATE_THRESHOLD * 100}%); not flagged ${ex.mustSpare.join(', ') || 'none'} (moved < ${GATE_THRESHOLD * 100}%); not judged ${ex.notJudged.join(', ') || 'none'}`)
+    lastEffectAt[50] = after
+    say(`   expected (the native effect before and after this gate agree): regressed ${ex.mustCatch.join(', ') || 'none'} (slowed >= ${2 * GATE_THRESHOLD * 100}%); not flagged ${ex.mustSpare.join(', ') || 'none'} (moved < ${GATE_THRESHOLD * 100}%); not judged ${ex.notJudged.join(', ') || 'none'}`)
     say(verdictBar(j, ex, 'slowed jobs caught and confirmed'))
   }
   say()
@@ -284,20 +301,17 @@ if (PARTS.includes('planted') && PARTS.includes('runs')) {
 // 4. a transient neighbour: the confirmation's job. A bounded disk-and-CPU load (dd with O_DSYNC, like
 // another tenant's burst) runs during the first measurement of a gate only; the regressions it causes
 // must not survive the confirmation run after CONFIRM_S seconds.
-if (PARTS.includes('transient')) {
+const transient = (mode, number) => {
+  const { history } = MODES[mode]
   if (!existsSync(join(history, 'index.json'))) {
-    say(`4) (seeding a history: ${SEED} x bench)`)
-    for (let i = 0; i < SEED; i++) {
-      const f = join(work, `seed${i}.json`)
-      virtcheck(['bench', ...BENCH_ARGS, '--json', f], 400)
-      virtcheck(['history', 'add', f, '--dir', history])
-    }
+    say(`${number}) (seeding a history: ${SEED} x bench)`)
+    seedHistory(mode, `${mode}-seed`)
   }
   const BURST_S = 20
-  say(`4) transient neighbour: ${BURST_S} s of dd oflag=dsync in a loop during the first run of virtcheck gate history (${CONFIRM_RUNS} confirmation run(s), each after ${CONFIRM_S} s)`)
+  say(`${number}) transient neighbour, ${mode}: ${BURST_S} s of dd oflag=dsync in a loop during the first run of virtcheck gate history ${MODES[mode].compare.join(' ')} (${CONFIRM_RUNS} confirmation run(s), each after ${CONFIRM_S} s)`)
   const burstFile = join(work, 'neighbour.dat')
   const neighbour = spawn('sh', ['-c', `end=$(($(date +%s)+${BURST_S})); while [ $(date +%s) -lt $end ]; do dd if=/dev/zero of="$0" bs=4k count=64 oflag=dsync status=none; done; rm -f "$0"`, burstFile], { stdio: 'ignore' })
-  const { j, error } = gateOnce(history, join(work, 'transient.json'))
+  const { j, error } = gateOnce(mode, join(work, `transient-${mode}.json`))
   neighbour.kill('SIGKILL')
   rmSync(burstFile, { force: true })
   if (error) say(`   FAILED ${error}`)
@@ -309,6 +323,8 @@ if (PARTS.includes('transient')) {
   }
   say()
 }
+if (PARTS.includes('transient')) transient('absolute', '4')
+if (PARTS.includes('transient') && PARTS.includes('runs-rel')) transient('relative', '4r')
 say(`total wall time ${((Date.now() - t0) / 1000).toFixed(0)} s; load after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`)
 
 rmSync(work, { recursive: true, force: true })

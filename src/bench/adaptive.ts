@@ -84,6 +84,11 @@ export const runAdaptive = async (
      * wait for each other; this clock counts only this tier's requests. The deadline uses `now`.
      */
     readonly jobNow?: () => number
+    /**
+     * Stop on the CI target only at a multiple of this many repetitions: with repetitions walking the
+     * CPUs, a stop mid-walk would weigh one CPU more than the others (their speeds can differ by a third).
+     */
+    readonly repsMultipleOf?: number
   } = {},
 ): Promise<AdaptiveResult> => {
   const now = opts.now ?? (() => performance.now())
@@ -123,7 +128,8 @@ export const runAdaptive = async (
     const elapsed = jobNow() - t0
     opts.onProgress?.({ reps, ciHalfWidth: width, elapsedMs: elapsed })
     if (outcome.samples.length === 0) return done('failed', { reason: `${job.job}: the tier returned no samples` })
-    if (reps >= policy.minReps && width <= policy.ciTarget) return done('ci-reached')
+    const shortOfWalk = reps % (opts.repsMultipleOf ?? 1)
+    if (reps >= policy.minReps && width <= policy.ciTarget && shortOfWalk === 0) return done('ci-reached')
     if (reps < policy.minReps) {
       batch = cap(policy.minReps - reps) // finish the minimum before judging the budget
       continue
@@ -134,7 +140,7 @@ export const runAdaptive = async (
     const runLeft = policy.deadline - now()
     if (jobLeft < perRep) return done('job-budget')
     if (runLeft < perRep) return done('run-budget')
-    batch = cap(nextBatch(reps, policy.maxReps, perRep, Math.min(jobLeft, runLeft)))
+    batch = cap(width <= policy.ciTarget ? Math.min((opts.repsMultipleOf ?? 1) - shortOfWalk, policy.maxReps - reps) : nextBatch(reps, policy.maxReps, perRep, Math.min(jobLeft, runLeft)))
   }
   return done('max-reps')
 }

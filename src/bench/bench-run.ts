@@ -12,7 +12,9 @@ import type { CliContext } from '../cli/context.js'
 import { packageVersion, workDir } from '../host/paths.js'
 import { writeJsonAtomic } from '../io/outputs.js'
 import { TIER_DRIVERS, tierDriver } from '../tiers/index.js'
+import { allowedCpusFromStatus } from '../parse/cpu-list.js'
 import { catalogForPlan } from './catalog-adapter.js'
+import { pinningLabel } from './cpu-walk.js'
 import { openRunResources, probeForRun } from './open-run.js'
 import { planBench, type Mode } from './plan.js'
 import { createProgress } from './progress.js'
@@ -36,6 +38,8 @@ export interface BenchOptions {
   readonly json?: string
   /** Hard start timeout per tier. @default 60000 */
   readonly startTimeoutMs?: number
+  /** Leave native and container repetitions to the scheduler instead of walking the CPUs (--no-pin). */
+  readonly noPin?: boolean
 }
 
 export interface BenchOutcome {
@@ -89,6 +93,8 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       hint: 'Run as root to let virtcheck create its own network namespace (nothing is configured in the host namespace).',
     })
 
+  // The CPUs this process may use (taskset, cpuset): the walk stays inside them.
+  const pinCpus = o.noPin ? [] : allowedCpusFromStatus(await readFile('/proc/self/status', 'utf8').catch(() => ''))
   const base: ReportBase = {
     schema: SCHEMA_ID,
     schemaVersion: SCHEMA_VERSION,
@@ -111,6 +117,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
         ciTarget: plan.policy.ciTarget,
         jobBudgetMs: plan.policy.jobBudgetMs,
         runBudgetMs: plan.policy.runBudgetMs,
+        cpuPinning: pinCpus.length > 1 ? pinningLabel(pinCpus) : o.noPin ? 'off (--no-pin)' : 'off (one CPU allowed)',
         network: network ? `netns ${network.netns}` : `unavailable: ${networkUnavailable ?? 'no net jobs for containers or guests'}`,
         ...Object.fromEntries(
           Object.entries(o.tierOptions ?? {}).flatMap(([t, opts]) => Object.entries(opts ?? {}).map(([k, v]) => [`tierOpt.${t}.${k}`, v])),
@@ -147,6 +154,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       onPartial: save,
       progress,
       interleave: (id) => ['native', 'container'].includes(tierInfo(id).cls),
+      ...(pinCpus.length > 1 ? { pinCpus } : {}),
       hostLoad: async () => {
         const first = (await readFile('/proc/loadavg', 'utf8')).split(' ')[0]
         return { load1: Number(first), cpus: availableParallelism() }

@@ -9,6 +9,7 @@ import { isVirtcheckError } from '../core/errors.js'
 import type { MetricResult, RunReport, RunWarning, TierRun } from '../core/report.js'
 import type { PeerNetwork, TierDriver, TierId, TierOpenContext, TierSession } from '../core/tier.js'
 import { runAdaptive } from './adaptive.js'
+import { pinningLabel, rotateCpu } from './cpu-walk.js'
 import type { BenchPlan, PlannedJob, TierPlan } from './plan.js'
 import { silentProgress, type ProgressSink } from './progress.js'
 import { cellFromAdaptive, failedCell, withRatios } from './results.js'
@@ -39,6 +40,12 @@ export interface RunnerInput {
   readonly hostLoad?: () => Promise<{ readonly load1: number; readonly cpus: number } | undefined>
   /** Tiers cheap enough to keep open together and interleave (native and containers). */
   readonly interleave?: (tier: TierId) => boolean
+  /**
+   * CPUs that the repetitions of those tiers walk through (src/bench/cpu-walk.ts): one repetition per
+   * request, pinned; in an interleaved group every tier's repetition k runs on the same CPU. Fewer than
+   * two CPUs: no pinning.
+   */
+  readonly pinCpus?: readonly number[]
 }
 
 export interface RunnerOutput {
@@ -200,6 +207,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     const opened: (OpenTier | TierRun)[] = []
     for (const id of ids) opened.push(await openTier(id))
     const live = opened.filter((o): o is OpenTier => 'session' in o)
+    const pin = (input.pinCpus?.length ?? 0) > 1 && ids.every((id) => input.interleave?.(id) === true) ? input.pinCpus : undefined
     const cellBase = cell
     cell += ids.length * plan.jobs.length
     const cellOf = (tier: TierId, jobIndex: number) => cellBase + jobIndex * ids.length + ids.indexOf(tier)
@@ -225,7 +233,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
           for (const t of live) t.interrupted = true
           break
         }
-        await Promise.all(live.map((t) => runJob(t, job, cellOf(t.tier, jobIndex), live.length > 1 ? inTurn(t) : t.session, live.length > 1)))
+        await Promise.all(live.map((t) => runJob(t, job, cellOf(t.tier, jobIndex), live.length > 1 ? inTurn(t) : t.session, live.length > 1, pin)))
       }
     } finally {
       for (const t of live) {
@@ -236,10 +244,24 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       await Promise.all(live.map((t) => closeBounded(t.session)))
     }
     if (live.some((t) => t.interrupted)) interrupted = true
-    return opened.map((o) => ('session' in o ? finishTier(o) : o))
+    const together = live.length > 1 ? live.map((t) => t.tier) : undefined
+    return opened.map((o) => ('session' in o ? finishTier(o, pin, together) : o))
   }
 
-  async function runJob(t: OpenTier, job: PlannedJob, index: number, runner: Pick<TierSession, 'run'>, interleaved: boolean): Promise<void> {
+  /** Repetition k of this job on CPU rotateCpu(k): the tiers of a group send their k-th requests in one round. */
+  function pinnedRunner(runner: Pick<TierSession, 'run'>, cpus: readonly number[]): Pick<TierSession, 'run'> {
+    let round = 0
+    return { run: (req, sig) => runner.run({ ...req, params: { ...req.params, pinCpu: rotateCpu(round++, cpus) as number } }, sig) }
+  }
+
+  async function runJob(
+    t: OpenTier,
+    job: PlannedJob,
+    index: number,
+    runner: Pick<TierSession, 'run'>,
+    interleaved: boolean,
+    pin: readonly number[] | undefined,
+  ): Promise<void> {
     const tier = t.tier
     if (t.interrupted) return
     if (job.needsPeer && tier !== 'native' && !input.network) {
@@ -249,13 +271,15 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     }
     const isFirst = t.firstJobMs === undefined
     const run = await runAdaptive(
-      runner,
+      pin ? pinnedRunner(runner, pin) : runner,
       { job: job.job, params: job.params },
       { minReps: plan.policy.minReps, maxReps: plan.policy.maxReps, ciTarget: plan.policy.ciTarget, jobBudgetMs: plan.policy.jobBudgetMs, deadline },
       {
         signal,
         now,
-        ...(interleaved ? { maxBatch: 1, jobNow: () => t.busyMs } : {}),
+        ...(interleaved || pin ? { maxBatch: 1 } : {}),
+        ...(pin ? { repsMultipleOf: pin.length } : {}),
+        ...(interleaved ? { jobNow: () => t.busyMs } : {}),
         ...(isFirst && !plan.policy.fixedReps ? { firstBatch: 1 } : {}),
         onProgress: (p) => progress.job({ tier, job: job.job, reps: p.reps, ciHalfWidth: p.ciHalfWidth, cell: index, cells, finished: false }),
       },
@@ -273,7 +297,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     if (run.failure) progress.note(`${tier} ${job.job}: failed: ${run.failure.reason}`)
   }
 
-  function finishTier(t: OpenTier): TierRun {
+  function finishTier(t: OpenTier, pin: readonly number[] | undefined, interleavedWith: readonly TierId[] | undefined): TierRun {
     const state: TierRun['state'] = t.interrupted ? 'interrupted' : 'completed'
     progress.note(`${t.tier}: ${state} in ${((now() - t.t0) / 1000).toFixed(1)} s`)
     const overhead = overheads.get(t.tier)
@@ -281,7 +305,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       tier: t.tier,
       state,
       ...(t.interrupted ? { reason: 'interrupted' } : {}),
-      config: t.session.config,
+      config: pin ? { ...t.session.config, cpuPinning: pinningLabel(pin) } : t.session.config,
+      ...(interleavedWith ? { interleavedWith } : {}),
       ...(t.session.bootMs !== undefined ? { bootMs: t.session.bootMs } : {}),
       ...(t.firstJobMs !== undefined ? { firstJobMs: t.firstJobMs } : {}),
       ...(overhead !== undefined ? { overheadRssBytes: overhead } : {}),

@@ -9,7 +9,7 @@ import type { CliContext } from '../cli/context.js'
 import { writeTextAtomic } from '../io/outputs.js'
 import { CORRECTIONS } from './stats/multiplicity.js'
 import { DEFAULT_NOISE_BAND } from './run-noise.js'
-import { DEFAULT_SETTINGS, FAIL_ON, type CompareReport, type CompareSettings } from './types.js'
+import { DEFAULT_SETTINGS, FAIL_ON, RELATIVE_TO, type CompareReport, type CompareSettings } from './types.js'
 import { renderCompareJson, renderCompareJunit, renderCompareMarkdown, renderCompareTerminal } from './render/index.js'
 
 export const COMPARE_FLAGS = {
@@ -25,15 +25,19 @@ export const COMPARE_FLAGS = {
   verbose: { type: 'boolean' },
 } as const
 
-/** Flags of a multi-run baseline (compare, gate). */
+/** Flags of comparisons between separate runs (compare, gate): a multi-run baseline, ratios to native. */
 export const BASELINE_FLAGS = {
   window: { type: 'string' },
   'band-k': { type: 'string' },
+  'relative-to': { type: 'string' },
 } as const
 
 export const baselineFlagsUsage = `  --window N          multi-run baseline: use each cell's newest N comparable baseline runs (default ${DEFAULT_SETTINGS.window})
   --band-k K          multi-run baseline: run-to-run band = median of run medians ± K × 1.4826 × MAD (default ${DEFAULT_SETTINGS.bandK});
-                      a regression must lie outside it (needs ${DEFAULT_NOISE_BAND.minRuns} comparable runs)`
+                      a regression must lie outside it (needs ${DEFAULT_NOISE_BAND.minRuns} comparable runs)
+  --relative-to native  compare each tier's ratio to native measured in the same run (paired repetition by
+                      repetition for native and containers): cancels what slows the whole host between
+                      runs; native itself is then not judged. Every run needs the native tier.`
 
 export const compareFlagsUsage = (thresholdPct: number): string => `  --threshold PCT     minimum |change of medians| to call a regression or improvement (default ${thresholdPct})
   --alpha A           significance level of the two-sided Mann–Whitney test (default ${DEFAULT_SETTINGS.alpha})
@@ -62,6 +66,7 @@ export const compareSettingsFrom = (command: string, p: Parsed, defaults: Compar
     // Only compare and gate take a multi-run baseline (BASELINE_FLAGS); ab keeps the defaults.
     window: flagNumber(command, p, 'window', { min: 1, max: 1000, integer: true }) ?? defaults.window,
     bandK: flagNumber(command, p, 'band-k', { min: 0.5, max: 20 }) ?? defaults.bandK,
+    relativeTo: flagEnum(command, p, 'relative-to', RELATIVE_TO) ?? defaults.relativeTo,
   }
 }
 

@@ -5,6 +5,7 @@
 import type { MetricResult, RunReport } from '../core/report.js'
 import { adjustPValues } from './stats/multiplicity.js'
 import { cellKey, configProblems, hostProblems, paramProblems, tierChanges } from './pairing.js'
+import { relativeToNative, requireNative } from './relative.js'
 import { DEFAULT_NOISE_BAND } from './run-noise.js'
 import { decide, testCell, type CellTest } from './verdict.js'
 import {
@@ -49,7 +50,14 @@ const side = (r: RunReport, source: string, runs = 1): RunSide => ({
 const magnitude = (c: ComparedCell): number => (c.numbers.change === null ? -1 : Math.abs(Math.log1p(c.numbers.change)))
 
 export const compareRuns = (input: CompareInput, settings: CompareSettings): CompareReport => {
-  const { base, head } = input
+  const relative = settings.relativeTo === 'native'
+  if (relative) {
+    requireNative(input.head, input.headSource)
+    requireNative(input.base, input.baseSource)
+  }
+  const base = relative ? relativeToNative(input.base) : input.base
+  const head = relative ? relativeToNative(input.head) : input.head
+  const earlier = relative ? input.earlier?.map(relativeToNative) : input.earlier
   const ignore = settings.ignoreConfigKeys
   const hostIssues = hostProblems(base, head, ignore)
   const { changes, configByTier } = tierChanges(base, head, ignore)
@@ -64,7 +72,7 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
   // Every head cell is judged against its own baseline: the newest comparable runs (same host, tier
   // config identity and job params) in which that cell worked. One bad or partial run in a history
   // must not turn a cell into "fixed" or "added" while older runs measured it fine.
-  const allBase = byTime([...(input.earlier ?? []), base])
+  const allBase = byTime([...(earlier ?? []), base])
   for (const h of head.results) {
     const key = { tier: h.tier, job: h.job, metric: h.metric, unit: h.unit }
     const b = baseCells.get(cellKey(h))
@@ -156,6 +164,7 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
     tierChanges: changes,
     summary,
     notes: [
+      ...(relative ? [RELATIVE_NOTE] : []),
       ...runToRunNotes(input, cells, settings.window),
       ...(base.partial ? [`the base run is partial (interrupted or still running): missing cells show as removed`] : []),
       ...(head.partial ? [`the head run is partial (interrupted or still running): missing cells show as removed`] : []),
@@ -164,6 +173,9 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
     failReasons,
   }
 }
+
+const RELATIVE_NOTE =
+  'relative to native: every cell is the tier\'s ratio to native measured in the same run (paired repetition by repetition where they were interleaved, else against native\'s median); what slowed the whole host cancels, and so would a change that slows native as much; native itself is not judged'
 
 const byTime = (runs: readonly RunReport[]): RunReport[] => [...runs].sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : 0))
 

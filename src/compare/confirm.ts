@@ -11,11 +11,15 @@ import { numbersLine } from './render/format.js'
 import type { CompareReport, ComparedCell, TierChange } from './types.js'
 import type { TierId } from '../core/tier.js'
 
-/** What the confirmation run must measure again: the tiers and jobs of the regressed cells. */
-export const confirmationScope = (r: CompareReport): { tiers: TierId[]; jobs: string[] } | undefined => {
+/**
+ * What the confirmation run must measure again: the tiers and jobs of the regressed cells, and native
+ * too when the cells are ratios to native (`withNative`), interleaved with them as in the first run.
+ */
+export const confirmationScope = (r: CompareReport, withNative = false): { tiers: TierId[]; jobs: string[] } | undefined => {
   const regressed = r.cells.filter((c) => c.verdict === 'regressed')
   if (regressed.length === 0) return undefined
-  return { tiers: [...new Set(regressed.map((c) => c.tier))], jobs: [...new Set(regressed.map((c) => c.job))] }
+  const tiers = [...new Set<TierId>([...(withNative ? (['native'] as const) : []), ...regressed.map((c) => c.tier)])]
+  return { tiers, jobs: [...new Set(regressed.map((c) => c.job))] }
 }
 
 /**

@@ -7,11 +7,12 @@ import { DEFAULT_NOISE_BAND, type NoiseBand } from './run-noise.js'
 import type { Correction } from './stats/multiplicity.js'
 
 export const COMPARE_SCHEMA_ID = 'virtcheck-compare'
-/** 1.1: multi-run baselines (`runToRun`, `baseRuns`, settings.window/bandK). */
-export const COMPARE_SCHEMA_VERSION = '1.1'
+/** 1.1: multi-run baselines (`runToRun`, `baseRuns`, settings.window/bandK). 1.2: settings.relativeTo. */
+export const COMPARE_SCHEMA_VERSION = '1.2'
 
 export const FAIL_ON = ['regression', 'any', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
+export const RELATIVE_TO = ['none', 'native'] as const
 
 export interface CompareSettings {
   /** Significance level of the two-sided Mann–Whitney test. */
@@ -28,6 +29,8 @@ export interface CompareSettings {
   readonly window: number
   /** Multi-run baseline: half-width of the run-to-run noise band, in scaled MADs of the run medians. */
   readonly bandK: number
+  /** `native`: compare each tier's ratio to native measured in the same run (src/compare/relative.ts). */
+  readonly relativeTo: (typeof RELATIVE_TO)[number]
 }
 
 /**
@@ -45,6 +48,7 @@ export const DEFAULT_SETTINGS: CompareSettings = {
   ignoreConfigKeys: [],
   window: 10,
   bandK: DEFAULT_NOISE_BAND.k,
+  relativeTo: 'none',
 }
 
 export const AB_THRESHOLD_PCT = 5

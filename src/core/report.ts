@@ -80,6 +80,11 @@ export interface TierRun {
   /** Process start to the first job's first sample. */
   readonly firstJobMs?: number
   readonly overheadRssBytes?: number
+  /**
+   * The tiers (this one included) whose repetitions alternated one by one with this tier's, in this
+   * order: their k-th samples of a job were taken back to back (compare --relative-to pairs them).
+   */
+  readonly interleavedWith?: readonly TierId[]
   readonly durationMs: number
   /** Console or log tail when something went wrong. */
   readonly logTail?: string

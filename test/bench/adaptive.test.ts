@@ -24,6 +24,15 @@ describe('runAdaptive', () => {
     expect(r.ciHalfWidth).toBeGreaterThan(0.02)
   })
 
+  it('with repetitions walking the CPUs, stops on the CI target only after whole walks', async () => {
+    const clock = { t: 0 }
+    const s = fakeSession('native', () => 100, { clock })
+    const r = await runAdaptive(s, { job: 'cpu.int', params: {} }, policy, { now: () => clock.t, maxBatch: 1, repsMultipleOf: 2 })
+    expect(r.stop).toBe('ci-reached')
+    expect(r.reps).toBe(4) // the minimum is 3; the 4th completes the second walk over 2 CPUs
+    expect(s.requests.map((q) => q.reps)).toEqual([1, 1, 1, 1])
+  })
+
   it('reaches the CI once enough samples narrow it (alternating ±1 %)', async () => {
     const clock = { t: 0 }
     const s = fakeSession('native', (_j, n) => (n % 2 ? 99 : 101), { clock })

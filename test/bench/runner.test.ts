@@ -150,3 +150,47 @@ describe('planBench', () => {
     expect(f.jobs[0]!.params).toEqual({ targetMs: 500 })
   })
 })
+
+describe('CPU walk', () => {
+  it('an interleaved group runs repetition k of every tier on the same CPU, one repetition per request, and records it', async () => {
+    const seen: string[] = []
+    const mk = (tier: TierId, v: number) => {
+      const s = fakeSession(tier, () => v)
+      const run = s.run.bind(s)
+      s.run = async (req, sig) => {
+        seen.push(`${tier}@${req.params['pinCpu']}x${req.reps}`)
+        return run(req, sig)
+      }
+      return s
+    }
+    const sessions = { native: mk('native', 100), container: mk('container', 90) }
+    const drivers: Record<string, TierDriver> = Object.fromEntries(Object.entries(sessions).map(([id, s]) => [id, { id: id as TierId, open: async () => s }]))
+    const plan = planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container'], reps: 4, hasDriver: () => true })
+    const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(new AbortController().signal), interleave: () => true, pinCpus: [2, 5, 7] })
+    expect(seen).toEqual(['native@2x1', 'container@2x1', 'native@5x1', 'container@5x1', 'native@7x1', 'container@7x1', 'native@2x1', 'container@2x1'])
+    for (const t of out.report.tiers) {
+      expect(t.config['cpuPinning']).toBe('per repetition, CPUs 2,5,7')
+      expect(t.interleavedWith).toEqual(['native', 'container'])
+    }
+    // the pin is a request detail, not a job parameter: results keep the plan's params
+    expect(out.report.results.every((r) => !('pinCpu' in r.params))).toBe(true)
+  })
+
+  it('a tier on its own walks too, one repetition per request; tiers that are not host processes are not pinned', async () => {
+    const seen: string[] = []
+    const s = fakeSession('native', () => 100)
+    const run = s.run.bind(s)
+    s.run = async (req, sig) => {
+      seen.push(`${req.params['pinCpu']}x${req.reps}`)
+      return run(req, sig)
+    }
+    const plan = planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native'], reps: 3, hasDriver: () => true })
+    const out = await runBench({ plan, drivers: () => ({ id: 'native', open: async () => s }), base, context: context(new AbortController().signal), interleave: () => true, pinCpus: [0, 1] })
+    expect(seen).toEqual(['0x1', '1x1', '0x1'])
+    expect(out.report.tiers[0]!.interleavedWith).toBeUndefined()
+
+    seen.length = 0
+    await runBench({ plan, drivers: () => ({ id: 'native', open: async () => s }), base, context: context(new AbortController().signal), interleave: () => false, pinCpus: [0, 1] })
+    expect(seen).toEqual(['undefinedx3'])
+  })
+})

@@ -56,8 +56,26 @@ describe('virtcheck gate', () => {
     expect(r.stderr).not.toMatch(/again in/)
   })
 
+  it('--relative-to native: a CPU quota on the container is caught as a ratio to native, confirmed with native measured again', async () => {
+    // needs root for the built-in container tier (cgroups, namespaces), as .ci/run provides. A quota
+    // only bites when the CPU is free: under the full suite's load native itself got about half a CPU,
+    // so 50% left the ratio unchanged (seen); 10% stays well below what native gets.
+    const bench = ['--tiers', 'native,container', '--jobs', 'cpu.int', '--reps', '6']
+    const base = await runCli(['bench', ...bench, '--json', 'rel-base.json'], dir)
+    expect(base.code, base.stderr).toBe(0)
+    const r = await runCli(
+      ['gate', 'rel-base.json', ...bench, '--tier-opt', 'container.cpu-quota=10', '--ignore-config', 'cpuQuotaPct', '--relative-to', 'native', '--confirm-delay', '0', '--confirm-runs', '1', '--json', 'rel.json'],
+      dir,
+    )
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1)
+    expect(r.stderr).toMatch(/measuring native, container \/ cpu\.int again in 0 s/)
+    const g = JSON.parse(await readFile(join(dir, 'rel.json'), 'utf8')) as GateJson & { cells: { tier: string; unit: string }[] }
+    expect(g.cells).toHaveLength(1) // native itself is not judged
+    expect(g.cells[0]).toMatchObject({ tier: 'container', unit: '× native', verdict: 'regressed', confirmation: { verdict: 'regressed' } })
+  })
+
   it('bad input fails in one line with exit 2 before any benchmark runs', async () => {
-    for (const argv of [['gate'], ['gate', 'nope.json'], ['gate', 'fast-base.json', '--confirm-delay', '-1'], ['gate', 'fast-base.json', '--confirm-runs', '0'], ['gate', 'fast-base.json', '--tiers', 'nosuch']]) {
+    for (const argv of [['gate'], ['gate', 'nope.json'], ['gate', 'fast-base.json', '--confirm-delay', '-1'], ['gate', 'fast-base.json', '--confirm-runs', '0'], ['gate', 'fast-base.json', '--tiers', 'nosuch'], ['gate', 'fast-base.json', '--tiers', 'container', '--relative-to', 'native']]) {
       const r = await runCli(argv, dir)
       expect(r.code, argv.join(' ')).toBe(2)
       expect(r.stderr).toMatch(/^error: gate|^error: .*nope\.json/)

@@ -2,7 +2,8 @@
 // that a sequential A-then-B run would report as a regression.
 import { describe, expect, it } from 'vitest'
 import type { JobOutcome, JobRequest, TierSession } from '../../src/core/tier.js'
-import { cpuFor, orderFor, runInterleaved } from '../../src/compare/ab/interleave.js'
+import { cpuFor } from '../../src/bench/cpu-walk.js'
+import { orderFor, runInterleaved } from '../../src/compare/ab/interleave.js'
 import { allowedCpusFromStatus, parseCpuList } from '../../src/parse/cpu-list.js'
 import { abRunReports, compareAb } from '../../src/compare/ab/ab-report.js'
 import { DEFAULT_SETTINGS } from '../../src/compare/types.js'

@@ -28,6 +28,8 @@ options:
   --tier-opt T.K=V     tier option, repeatable: container.cpu-quota=50, container.memory-mib=256,
                        container.pids-max=N, container.userns=true, qemu tiers: see docs/tiers.md
   --kernel PATH        guest kernel for the QEMU tiers
+  --no-pin             let the scheduler place native and container repetitions; by default each
+                       repetition is pinned and they walk the CPUs, interleaved tiers on the same CPU
   --json FILE|-        also write the result JSON there (always written to .virtcheck/runs/<time>/result.json)
   --label TEXT         free label stored in the result (commit id, kernel version...)
   --from-probe FILE    take findings from a saved result instead of probing again
@@ -44,6 +46,7 @@ export const BENCH_FLAGS = {
   'ci-target': { type: 'string' },
   'tier-opt': { type: 'string', multiple: true },
   kernel: { type: 'string' },
+  'no-pin': { type: 'boolean' },
   json: { type: 'string' },
   label: { type: 'string' },
   'from-probe': { type: 'string' },
@@ -91,6 +94,7 @@ export const benchOptionsFromFlags = (p: Parsed, cwd: string, command = 'bench')
     ...(fromProbe !== undefined ? { fromProbe: resolve(cwd, fromProbe) } : {}),
     ...(json !== undefined ? { json } : {}),
     ...(label !== undefined ? { label } : {}),
+    ...(flagBool(p, 'no-pin') ? { noPin: true } : {}),
   }
 }
 

@@ -45,7 +45,7 @@ worked in the baseline and fails now).
 
 options:
   bench options        --tiers, --jobs, --quick | --full, --reps, --time-budget, --ci-target, --tier-opt,
-                       --kernel, --label, --from-probe (see \`virtcheck bench --help\`)
+                       --kernel, --no-pin, --label, --from-probe (see \`virtcheck bench --help\`)
   --result F           also write the run's result JSON there (always kept in .virtcheck/runs/<time>/)
   --confirm-delay S    pause before each confirmation run (default ${DEFAULT_CONFIRM_DELAY_S}): long enough for a passing
                        disturbance (another tenant's burst) to end
@@ -59,7 +59,8 @@ ${baselineFlagsUsage}
 
 exit codes: 0 no confirmed regression, 1 confirmed regression or broken cell, 2 usage, bad input or not
 comparable, 130 interrupted (the run's partial result is kept)
-example: virtcheck gate history/ --tiers native,container --result result.json --md summary.md`
+example: virtcheck gate history/ --tiers native,container --result result.json --md summary.md
+         virtcheck gate history/ --tiers native,container,podman --relative-to native --md summary.md`
 
 export const gateCommand: Command = {
   name: 'gate',
@@ -75,6 +76,9 @@ export const gateCommand: Command = {
     const result = flagString(p, 'result')
     if (result === '' || result === '-') throw new UsageError('gate: --result needs a file name (stdout is for --json/--md/--junit -)')
     const { json: _ignored, ...bench } = benchOptionsFromFlags(p, ctx.cwd, 'gate')
+    const relative = settings.relativeTo === 'native'
+    if (relative && bench.tiers && !bench.tiers.includes('native'))
+      throw new UsageError('gate: --relative-to native needs the native tier in the run', `add it: --tiers native,${bench.tiers.join(',')}`)
     const sources = p.positionals
     // Bad baseline input fails before minutes of benchmarking, not after.
     const runs = await loadBaselineRuns(ctx.cwd, sources)
@@ -93,7 +97,7 @@ export const gateCommand: Command = {
 
     const confirm = !flagBool(p, 'no-confirm')
     for (let round = 1; confirm && round <= rounds; round++) {
-      const scope = confirmationScope(report)
+      const scope = confirmationScope(report, relative)
       if (!scope) break
       ctx.err.write(
         `gate: ${report.summary.regressed} regression(s); measuring ${scope.tiers.join(', ')} / ${scope.jobs.join(', ')} again in ${delayS} s to confirm (round ${round} of ${rounds})\n`,

@@ -9,6 +9,7 @@
  * the job stops on both sides (there is nothing left to pair), the loop goes on with the next job.
  */
 import type { JobRequest, TierSample, TierSession } from '../../core/tier.js'
+import { cpuFor } from '../../bench/cpu-walk.js'
 
 export interface AbJob {
   readonly job: string
@@ -51,15 +52,6 @@ export interface AbLoopInput {
 
 /** Order of the two sides for repetition i (warm-up included): AB, BA, AB, BA ... */
 export const orderFor = (i: number): readonly [Side, Side] => (i % 2 === 0 ? ['A', 'B'] : ['B', 'A'])
-
-/**
- * The CPU of pair i: 0,1,1,2,2,...,n-1,0 — pair orders AB,BA,AB,BA... — so that over 2n pairs every
- * CPU hosts one AB and one BA pair; a plain 0,1,0,1 would tie CPU 0 to the AB order.
- */
-export const cpuFor = (i: number, cpus: readonly number[]): number | undefined => {
-  if (cpus.length === 0) return undefined
-  return cpus[(Math.floor(i / 2) + (i % 2)) % cpus.length]
-}
 
 export const runInterleaved = async (input: AbLoopInput): Promise<AbLoopResult> => {
   const now = input.now ?? (() => performance.now())

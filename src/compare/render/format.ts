@@ -27,7 +27,7 @@ export const fmtCounts = (c: ComparedCell): string =>
 /** The decision rule in one sentence, as the settings and the baseline make it. */
 export const ruleText = (r: CompareReport): string => {
   const s = r.settings
-  return `regression = Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} AND |median change| >= ${s.thresholdPct}% in the worse direction${
+  return `${s.relativeTo === 'native' ? 'on ratios to native from the same run: ' : ''}regression = Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} AND |median change| >= ${s.thresholdPct}% in the worse direction${
     r.cells.some((c) => c.numbers.runToRun) ? ` AND outside the run-to-run band of the baseline runs (median of run medians ± ${s.bandK} × 1.4826 × MAD)` : ''
   }`
 }

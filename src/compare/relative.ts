@@ -1,0 +1,82 @@
+/**
+ * `--relative-to native`: every non-native cell becomes its ratio to native measured in the same run,
+ * before the comparison. What moves the whole host between two runs (a slower disk for minutes, a busy
+ * neighbour, another vCPU) then cancels, and what is left is the cost of the tier: the question of a
+ * team that tests a new QEMU, runtime or tier option rather than the host. A change that slows native
+ * as much as the tier (a new host kernel) is, by design, not seen this way.
+ *
+ * Samples are paired per repetition when the tier was interleaved with native (its k-th sample of a
+ * job was taken right after native's k-th, on the same CPU when pinned: TierRun.interleavedWith).
+ * Otherwise (QEMU tiers run on their own) each sample is divided by native's median, which cancels
+ * only what lasted the whole run. The pairing is part of the cell's params, so the two kinds are never
+ * compared with each other. Native's own cells leave the comparison. Pure.
+ */
+import { InputFileError } from '../core/errors.js'
+import type { MetricResult, RunReport } from '../core/report.js'
+import { computeStats } from '../bench/stats.js'
+import { median } from './stats/descriptive.js'
+
+export const RELATIVE_UNIT = '× native'
+export const PAIRING = { perRepetition: 'native, per repetition', byMedian: 'native median' } as const
+
+const cellOf = (r: MetricResult): string => `${r.job}\u0000${r.metric}`
+
+/** Whether the run can be compared relative to native at all: native ran and completed. */
+export const nativeProblem = (run: RunReport): string | undefined => {
+  const native = run.tiers.find((t) => t.tier === 'native')
+  if (!native) return 'it has no native tier (run with --tiers native,...)'
+  if (native.state !== 'completed') return `its native tier did not complete (${native.state}${native.reason ? `: ${native.reason}` : ''})`
+  return undefined
+}
+
+/** Throws a one-line input error naming the run when it has no usable native tier. */
+export const requireNative = (run: RunReport, name: string): void => {
+  const problem = nativeProblem(run)
+  if (problem) throw new InputFileError(`--relative-to native: ${name}: ${problem}`)
+}
+
+/**
+ * The run with each non-native cell as tier/native ratios (unit `× native`, same better direction).
+ * A cell whose native counterpart failed fails too, with that reason; one native did not measure at all
+ * is left out. Runs without a completed native tier lose every cell (callers check nativeProblem first
+ * for the runs that must have one).
+ */
+export const relativeToNative = (run: RunReport): RunReport => {
+  const native = new Map(run.results.filter((r) => r.tier === 'native').map((r) => [cellOf(r), r]))
+  const interleaved = (tier: string) => run.tiers.find((t) => t.tier === tier)?.interleavedWith?.includes('native') === true
+  const results: MetricResult[] = []
+  for (const r of run.results) {
+    if (r.tier === 'native') continue
+    const n = native.get(cellOf(r))
+    if (!n) continue
+    const pairing = interleaved(r.tier) ? PAIRING.perRepetition : PAIRING.byMedian
+    const base = { tier: r.tier, job: r.job, metric: r.metric, unit: RELATIVE_UNIT, better: r.better, params: { ...r.params, relativeTo: pairing } }
+    if (r.state === 'failed') {
+      results.push({ ...base, samples: [], state: 'failed', error: r.error })
+      continue
+    }
+    if (n.state === 'failed') {
+      results.push({ ...base, samples: [], state: 'failed', error: `native failed in this run: ${n.error}` })
+      continue
+    }
+    const ratios = pairing === PAIRING.perRepetition ? pairedRatios(r.samples, n.samples) : medianRatios(r.samples, n.samples)
+    if (ratios.length === 0) {
+      results.push({ ...base, samples: [], state: 'failed', error: 'no ratio to native: native samples are 0' })
+      continue
+    }
+    results.push({ ...base, samples: ratios, state: 'ok', stats: computeStats(ratios), flags: [...new Set([...r.flags, ...n.flags])] })
+  }
+  return { ...run, results }
+}
+
+/** tier[k] / native[k] for the repetitions both have (the longer side's extra ones have no partner). */
+export const pairedRatios = (tier: readonly number[], native: readonly number[]): number[] => {
+  const out: number[] = []
+  for (let k = 0; k < Math.min(tier.length, native.length); k++) if (native[k]! > 0) out.push(tier[k]! / native[k]!)
+  return out
+}
+
+export const medianRatios = (tier: readonly number[], native: readonly number[]): number[] => {
+  const m = median(native)
+  return m > 0 ? tier.map((v) => v / m) : []
+}

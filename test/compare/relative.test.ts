@@ -1,0 +1,114 @@
+// --relative-to native: cells become ratios to native from the same run, and a host-wide slowdown cancels.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunReport } from '../../src/core/report.js'
+import { compareRuns } from '../../src/compare/compare-runs.js'
+import { pairedRatios, relativeToNative, PAIRING } from '../../src/compare/relative.js'
+import { DEFAULT_SETTINGS, type CompareSettings } from '../../src/compare/types.js'
+import { around, cell, runReport, tierRun } from './fixtures.js'
+import { runCli } from './run-cli.js'
+
+/** native and container cpu.int measured interleaved; `host` scales both (a slower host), `tier` the container only. */
+const run = (host: number, tier = 1, interleaved = true): RunReport =>
+  runReport({
+    cells: [
+      cell({ tier: 'native', job: 'cpu.int', metric: 'ops', samples: around(1000 * host, 8, 0.2) }),
+      // the same CPU swings as native, repetition by repetition (same phase), 5% container cost
+      cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: around(950 * host * tier, 8, 0.2) }),
+    ],
+    tiers: [
+      { ...tierRun('native'), ...(interleaved ? { interleavedWith: ['native', 'container'] as const } : {}) },
+      { ...tierRun('container'), ...(interleaved ? { interleavedWith: ['native', 'container'] as const } : {}) },
+    ],
+  })
+
+const relative: CompareSettings = { ...DEFAULT_SETTINGS, relativeTo: 'native' }
+const compare = (base: RunReport, head: RunReport, settings = relative) => compareRuns({ base, head, baseSource: 'base', headSource: 'head' }, settings)
+
+describe('relativeToNative', () => {
+  it('pairs interleaved samples repetition by repetition and drops native cells', () => {
+    const r = relativeToNative(run(1))
+    expect(r.results.map((x) => x.tier)).toEqual(['container'])
+    const c = r.results[0]!
+    expect(c.unit).toBe('× native')
+    expect(c.params['relativeTo']).toBe(PAIRING.perRepetition)
+    // same phase on both sides: every ratio is 0.95, the 20% swing cancels
+    for (const v of c.samples) expect(v).toBeCloseTo(0.95, 10)
+  })
+
+  it('without interleaving, divides by native\'s median; the pairing is part of the params', () => {
+    const c = relativeToNative(run(1, 1, false)).results[0]!
+    expect(c.params['relativeTo']).toBe(PAIRING.byMedian)
+    expect(Math.max(...c.samples) - Math.min(...c.samples)).toBeGreaterThan(0.2) // the swing stays
+  })
+
+  it('a cell whose native failed fails with that reason', () => {
+    const r = run(1)
+    const broken = { ...r, results: [cell({ tier: 'native', job: 'cpu.int', metric: 'ops', samples: [], failed: 'agent died' }), r.results[1]!] }
+    expect(relativeToNative(broken).results[0]).toMatchObject({ state: 'failed', error: 'native failed in this run: agent died' })
+  })
+
+  it('pairedRatios uses the repetitions both sides have and skips a zero native sample', () => {
+    expect(pairedRatios([2, 4, 6, 8], [1, 0, 3])).toEqual([2, 2])
+  })
+})
+
+describe('compareRuns --relative-to native', () => {
+  it('a host 30% slower in the head run is a regression in absolute terms and unchanged relative to native', () => {
+    const abs = compare(run(1), run(0.7), DEFAULT_SETTINGS)
+    expect(abs.cells.find((c) => c.tier === 'container')?.verdict).toBe('regressed')
+    const rel = compare(run(1), run(0.7))
+    expect(rel.cells.map((c) => [c.tier, c.verdict])).toEqual([['container', 'unchanged']])
+    expect(rel.notes[0]).toMatch(/^relative to native: /)
+  })
+
+  it('the tier itself 30% slower is a regression relative to native, named in ratios', () => {
+    const rel = compare(run(1), run(1, 0.7))
+    expect(rel.cells[0]).toMatchObject({ tier: 'container', verdict: 'regressed', unit: '× native' })
+    expect(rel.cells[0]!.numbers.medianBase).toBeCloseTo(0.95, 6)
+    expect(rel.cells[0]!.numbers.medianHead).toBeCloseTo(0.665, 6)
+  })
+
+  it('interleaved and not interleaved runs are not compared with each other', () => {
+    const rel = compare(run(1, 1, false), run(1))
+    expect(rel.comparability.comparable).toBe(false)
+    expect(rel.comparability.problems.join()).toMatch(/relativeTo: "native median" -> "native, per repetition"/)
+  })
+
+  it('a run without native is refused with a one-line reason', () => {
+    const noNative = runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: around(950, 8) })] })
+    expect(() => compare(run(1), noNative)).toThrow(/--relative-to native: head: it has no native tier \(run with --tiers native,\.\.\.\)/)
+  })
+})
+
+describe('virtcheck compare --relative-to', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'virtcheck-relative-test-'))
+    await writeFile(join(dir, 'base.json'), JSON.stringify(run(1)))
+    await writeFile(join(dir, 'slowhost.json'), JSON.stringify(run(0.7)))
+    await writeFile(join(dir, 'nonative.json'), JSON.stringify(runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: around(950, 8) })] })))
+  })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('exit 1 in absolute terms, 0 relative to native, and says so', async () => {
+    expect((await runCli(['compare', 'base.json', 'slowhost.json'], dir)).code).toBe(1)
+    const r = await runCli(['compare', 'base.json', 'slowhost.json', '--relative-to', 'native'], dir)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/on ratios to native from the same run: regression = /)
+  })
+
+  it('bad input: one line, exit 2', async () => {
+    const bad = await runCli(['compare', 'base.json', 'slowhost.json', '--relative-to', 'podman'], dir)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^error: compare: --relative-to must be one of none, native, got "podman"\n/)
+    const none = await runCli(['compare', 'base.json', 'nonative.json', '--relative-to', 'native'], dir)
+    expect(none.code).toBe(2)
+    expect(none.stderr).toMatch(/^error: --relative-to native: nonative\.json: it has no native tier/)
+    expect(none.stderr).not.toMatch(/\n\s+at /)
+  })
+})
