@@ -7,6 +7,7 @@ export const FLAG_TEXT: Readonly<Record<string, string>> = {
   noisy: 'noisy: high variation between repetitions',
   short: 'some repetitions ran shorter than their target',
   steal: 'CPU steal time during the measurement',
+  'cpu-differs': 'the CPUs differ: every repetition on one was better than every one on another',
 }
 
 /** One-character cell markers; anything unknown shows as `!`. */

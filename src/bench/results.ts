@@ -47,8 +47,10 @@ export const cellFromAdaptive = (
   job: PlannedJob,
   run: AdaptiveResult,
   ciTarget: number,
-  params = job.params,
+  /** The CPUs the repetitions walked (repetition k on cpus[k mod n]), when they were pinned. */
+  cpus?: readonly number[],
 ): CellOutput => {
+  const params = job.params
   const byMetric = groupByMetric(run.samples)
   const results: MetricResult[] = []
   const warnings: RunWarning[] = []
@@ -68,7 +70,7 @@ export const cellFromAdaptive = (
       continue
     }
     const stats = computeStats(values)
-    const w = cellWarnings({ tier, job: job.job, metric: m.metric, better: base.better, samples, stats, stop: run.stop, ciTarget })
+    const w = cellWarnings({ tier, job: job.job, metric: m.metric, better: base.better, samples, stats, stop: run.stop, ciTarget, ...(cpus ? { cpus } : {}) })
     warnings.push(...w.warnings)
     results.push({ ...base, state: 'ok', stats, flags: w.flags })
   }

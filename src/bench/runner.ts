@@ -287,10 +287,10 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     if (isFirst && run.firstBatchMs !== undefined && run.samples.length > 0) t.firstJobMs = t.openMs + run.firstBatchMs
     if (run.stop === 'interrupted') {
       t.interrupted = true
-      if (run.samples.length > 0) results.push(...cellFromAdaptive(tier, job, run, plan.policy.ciTarget).results)
+      if (run.samples.length > 0) results.push(...cellFromAdaptive(tier, job, run, plan.policy.ciTarget, pin).results)
       return
     }
-    const out = cellFromAdaptive(tier, job, run, plan.policy.ciTarget)
+    const out = cellFromAdaptive(tier, job, run, plan.policy.ciTarget, pin)
     results.push(...out.results)
     warnings.push(...out.warnings)
     progress.job({ tier, job: job.job, reps: run.reps, ciHalfWidth: run.ciHalfWidth, cell: index, cells, finished: true })

@@ -19,7 +19,12 @@ export interface CellInput {
   readonly stats: Stats
   readonly stop: StopReason
   readonly ciTarget: number
+  /** The CPUs the repetitions walked: repetition k ran on cpus[k mod n] (src/bench/cpu-walk.ts). */
+  readonly cpus?: readonly number[]
 }
+
+/** Medians of two CPUs this far apart, with every repetition of one better than every one of the other, are named. */
+export const CPU_DIFFERS = 0.1
 
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '∞')
 
@@ -55,6 +60,15 @@ export const cellWarnings = (c: CellInput): { flags: string[]; warnings: RunWarn
     })
   }
   const values = c.samples.map((s) => s.value)
+  const cpuGap = c.cpus ? cpuDifference(values, c.cpus, c.better) : undefined
+  if (cpuGap) {
+    warnings.push({
+      code: 'cpu-differs',
+      ...where,
+      message: `${name}: every repetition on CPU ${cpuGap.best.cpu} was better than every one on CPU ${cpuGap.worst.cpu} (medians ${fmt(cpuGap.best.median)} and ${fmt(cpuGap.worst.median)}, ${pct(cpuGap.gap)} apart)`,
+      hint: "This host's CPUs are not equal (vCPUs on unequal or busier host cores, or hybrid cores). The repetitions walk every CPU, so the median mixes them alike in every run; the spread is the CPUs', not the tier's.",
+    })
+  }
   const outliers = madOutliers(values)
   const first = values[0]
   if (first !== undefined && values.length >= 3 && outliers.includes(0)) {
@@ -82,3 +96,35 @@ export const cellWarnings = (c: CellInput): { flags: string[]; warnings: RunWarn
 }
 
 const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3))
+
+interface CpuMedian {
+  readonly cpu: number
+  readonly median: number
+  readonly values: readonly number[]
+}
+
+/**
+ * The best and the worst CPU of a walked cell when they differ by at least CPU_DIFFERS and do not
+ * overlap at all (each with at least 3 repetitions); undefined otherwise. Pure.
+ */
+export const cpuDifference = (
+  values: readonly number[],
+  cpus: readonly number[],
+  better: 'higher' | 'lower',
+): { best: CpuMedian; worst: CpuMedian; gap: number } | undefined => {
+  if (cpus.length < 2) return undefined
+  const per: CpuMedian[] = cpus
+    .map((cpu, i) => {
+      const vs = values.filter((_, k) => k % cpus.length === i)
+      return { cpu, median: median(vs), values: vs }
+    })
+    .filter((x) => x.values.length >= 3)
+  if (per.length < 2) return undefined
+  const sign = better === 'higher' ? 1 : -1
+  const ranked = [...per].sort((a, b) => sign * (b.median - a.median))
+  const best = ranked[0]!
+  const worst = ranked.at(-1)!
+  const gap = Math.abs(best.median / worst.median - 1)
+  const apart = better === 'higher' ? Math.min(...best.values) > Math.max(...worst.values) : Math.max(...best.values) < Math.min(...worst.values)
+  return gap >= CPU_DIFFERS && apart ? { best, worst, gap } : undefined
+}

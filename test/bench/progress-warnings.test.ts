@@ -49,4 +49,22 @@ describe('warnings', () => {
     expect(slow.warnings.find((w) => w.code === 'first-run-slow')?.hint).toBeTruthy()
     expect(cell(samples([100, 101, 99, 100, 100, 10])).flags).toContain('outliers')
   })
+  it('cpu-differs: a walked cell whose CPUs do not overlap names both, with their medians', () => {
+    const walked = (values: number[], better: 'higher' | 'lower' = 'higher') =>
+      cellWarnings({ tier: 'native', job: 'cpu.int', metric: 'ops', better, samples: samples(values), stats: computeStats(values), stop: 'max-reps', ciTarget: 0.02, cpus: [0, 1] })
+    // CPU 0 gets repetitions 0, 2, 4...; CPU 1 gets 1, 3, 5... (the values of this VM's two vCPUs)
+    const w = walked([12000, 16000, 12300, 16300, 11800, 15900])
+    expect(w.flags).toContain('cpu-differs')
+    expect(w.warnings.find((x) => x.code === 'cpu-differs')?.message).toBe(
+      'cpu.int ops in native: every repetition on CPU 1 was better than every one on CPU 0 (medians 16000 and 12000, 33.3% apart)',
+    )
+    // lower is better: CPU 0 is the better one
+    expect(walked([6.6, 8.6, 6.5, 8.7, 6.7, 8.5], 'lower').warnings.find((x) => x.code === 'cpu-differs')?.message).toMatch(/on CPU 0 was better than every one on CPU 1/)
+    // overlapping CPUs, a gap under 10%, too few repetitions per CPU, or no walk: no warning
+    expect(walked([12000, 16000, 15000, 12500, 11800, 15900]).flags).not.toContain('cpu-differs')
+    expect(walked([100, 105, 100, 105, 100, 105]).flags).not.toContain('cpu-differs')
+    expect(walked([12000, 16000, 12300, 16300]).flags).not.toContain('cpu-differs')
+    expect(cell(samples([12000, 16000, 12300, 16300, 11800, 15900])).flags).not.toContain('cpu-differs')
+  })
 })
+

@@ -1,5 +1,6 @@
 // `virtcheck gate` end to end with the real native tier: bench, compare with a baseline, re-measure the
 // regressions, fail only on those that reproduce. Needs the built vcwork (npm run build).
+import { execa } from 'execa'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -72,6 +73,39 @@ describe('virtcheck gate', () => {
     const g = JSON.parse(await readFile(join(dir, 'rel.json'), 'utf8')) as GateJson & { cells: { tier: string; unit: string }[] }
     expect(g.cells).toHaveLength(1) // native itself is not judged
     expect(g.cells[0]).toMatchObject({ tier: 'container', unit: '× native', verdict: 'regressed', confirmation: { verdict: 'regressed' } })
+  })
+
+  it('Ctrl-C during the confirmation pause: exit 130, and the comparison so far is written, marked unconfirmed', async () => {
+    // node itself (not npx) so the signal reaches virtcheck as a terminal's Ctrl-C would
+    const child = execa(
+      'node',
+      ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/entry.ts'), 'gate', 'fast-base.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--confirm-delay', '60', '--md', 'int.md', '--json', 'int.json'],
+      { cwd: dir, reject: false, env: { NO_COLOR: '1', VIRTCHECK_HOME: join(dir, '.virtcheck') }, timeout: 120_000 },
+    )
+    let sent = false
+    child.stderr!.on('data', (c: Buffer) => {
+      if (!sent && c.toString().includes('again in 60 s')) {
+        sent = true
+        child.kill('SIGINT')
+      }
+    })
+    const r = await child
+    expect(r.exitCode, r.stderr).toBe(130)
+    const g = JSON.parse(await readFile(join(dir, 'int.json'), 'utf8')) as GateJson
+    expect(g.cells[0]).toMatchObject({ job: 'sys.syscall', verdict: 'regressed' })
+    expect(g.cells[0]!.confirmation).toBeUndefined()
+    expect(g.notes.at(-1)).toBe('interrupted during confirmation 1: the 1 regressed cell(s) below were not confirmed by that round')
+    expect(await readFile(join(dir, 'int.md'), 'utf8')).toMatch(/interrupted during confirmation 1/)
+  }, 120_000)
+
+  it('a baseline from another host: exit 2 in one line, and the comparison that says why is still written', async () => {
+    const run = JSON.parse(await readFile(join(dir, 'fast-base.json'), 'utf8')) as { host: { hostname: string } }
+    run.host.hostname = 'another-host'
+    await writeFile(join(dir, 'other-host.json'), JSON.stringify(run))
+    const r = await runCli(['gate', 'other-host.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '3', '--md', 'other.md'], dir)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^error: gate: the runs are not comparable: host hostname: "another-host" -> /m)
+    expect(await readFile(join(dir, 'other.md'), 'utf8')).toMatch(/another-host/)
   })
 
   it('bad input fails in one line with exit 2 before any benchmark runs', async () => {

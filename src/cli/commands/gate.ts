@@ -8,7 +8,7 @@ import { resolve } from 'node:path'
 import { EXIT, UsageError } from '../../core/errors.js'
 import { benchRun } from '../../bench/bench-run.js'
 import { compareRuns } from '../../compare/compare-runs.js'
-import { applyConfirmation, confirmationScope } from '../../compare/confirm.js'
+import { applyConfirmation, confirmationScope, interruptedInConfirmation } from '../../compare/confirm.js'
 import {
   BASELINE_FLAGS,
   baselineFlagsUsage,
@@ -93,7 +93,12 @@ export const gateCommand: Command = {
     const compareWith = (head: typeof first, headSource: string) =>
       compareRuns({ base: baseline.primary, earlier: baseline.earlier, head: head.report, baseSource: baseline.source, headSource }, settings)
     let report = compareWith(first, result ?? first.resultPath)
-    refuseIfNotComparable('gate', report)
+    if (!report.comparability.comparable && !report.settings.forced) {
+      // The run took minutes: its comparison (what differs, what was refused) still goes to the
+      // requested files for the CI summary before the one-line refusal.
+      await emitComparison(report, targets, p, ctx)
+      refuseIfNotComparable('gate', report)
+    }
 
     const confirm = !flagBool(p, 'no-confirm')
     for (let round = 1; confirm && round <= rounds; round++) {
@@ -103,12 +108,14 @@ export const gateCommand: Command = {
         `gate: ${report.summary.regressed} regression(s); measuring ${scope.tiers.join(', ')} / ${scope.jobs.join(', ')} again in ${delayS} s to confirm (round ${round} of ${rounds})\n`,
       )
       await sleep(delayS * 1000, undefined, { signal: ctx.signal }).catch(() => undefined)
-      if (ctx.signal.aborted) return EXIT.interrupted
-      const again = await benchRun(
-        { ...bench, tiers: scope.tiers, jobs: scope.jobs, fromProbe: first.resultPath, label: `${bench.label ?? 'gate'} (confirmation ${round})` },
-        ctx,
-      )
-      if (again.interrupted) return EXIT.interrupted
+      const again = ctx.signal.aborted
+        ? undefined
+        : await benchRun({ ...bench, tiers: scope.tiers, jobs: scope.jobs, fromProbe: first.resultPath, label: `${bench.label ?? 'gate'} (confirmation ${round})` }, ctx)
+      if (!again || again.interrupted) {
+        // Nothing is lost: what is known so far is written, marked unconfirmed.
+        await emitComparison(interruptedInConfirmation(report, round), targets, p, ctx)
+        return EXIT.interrupted
+      }
       report = applyConfirmation(report, compareWith(again, again.resultPath), delayS, round)
     }
     await emitComparison(report, targets, p, ctx)
