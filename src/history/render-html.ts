@@ -53,7 +53,7 @@ export const renderHistoryHtml = (runs: readonly HistoryRun[], trends: readonly 
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head><body>
 <h1>${esc(title)}</h1>
-<p>${runs.length} runs, ${trends.length} series. Baseline: median of the last ${s.window} comparable runs (same host, tier config and job parameters; at least ${s.minHistory}); band: ± ${s.k} × 1.4826 × MAD of those medians; a point is a regression outside the band in the worse direction and at least ${s.thresholdPct}% from the baseline. Hover a point for its numbers.</p>
+<p>${runs.length} runs, ${trends.length} series${s.relativeTo === 'native' ? ', each the ratio of a tier to native measured in the same run' : ''}. Baseline: median of the last ${s.window} comparable runs (same host, tier config and job parameters; at least ${s.minHistory}); band: ± ${s.k} × 1.4826 × MAD of those medians; a point is a regression outside the band in the worse direction and at least ${s.thresholdPct}% from the baseline. Hover a point for its numbers.</p>
 <h2>Latest run</h2>
 ${regressions.length === 0 ? '<p>No regression against the rolling baseline.</p>' : `<p class="regressed">${regressions.length} regression(s) in the latest run:</p>`}
 <table><tr><th>tier</th><th>job</th><th>metric</th><th>latest median</th><th>baseline</th><th>band</th><th>state</th></tr>

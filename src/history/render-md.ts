@@ -9,7 +9,7 @@ export const renderHistoryMarkdown = (runs: readonly HistoryRun[], trends: reado
   const reg = trends.filter((t) => t.points.at(-1)?.state === 'regressed')
   out.push(`## virtcheck history: ${reg.length === 0 ? '✅ no regression in the latest run' : `❌ ${reg.length} regression(s) in the latest run`}`)
   out.push('')
-  out.push(`${runs.length} runs. Baseline = median of the last ${s.window} comparable runs (≥ ${s.minHistory}); band = ± ${s.k}·MAD; regression = outside the band, worse, and ≥ ${s.thresholdPct}% from the baseline.`)
+  out.push(`${runs.length} runs${s.relativeTo === 'native' ? ' (series: ratio of each tier to native in the same run)' : ''}. Baseline = median of the last ${s.window} comparable runs (≥ ${s.minHistory}); band = ± ${s.k}·MAD; regression = outside the band, worse, and ≥ ${s.thresholdPct}% from the baseline.`)
   out.push('')
   out.push('| tier | job | metric | latest | baseline | band | change | state |')
   out.push('|---|---|---|---:|---:|---|---:|---|')

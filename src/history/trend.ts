@@ -19,6 +19,8 @@ export interface TrendSettings {
   readonly thresholdPct: number
   /** Fewer comparable earlier runs than this: no judgement yet. */
   readonly minHistory: number
+  /** `native`: the series are each tier's ratio to native from the same run (src/compare/relative.ts). */
+  readonly relativeTo?: 'native'
 }
 
 export const DEFAULT_TREND: TrendSettings = { window: 10, k: DEFAULT_NOISE_BAND.k, thresholdPct: 5, minHistory: DEFAULT_NOISE_BAND.minRuns }

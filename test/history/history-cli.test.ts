@@ -14,6 +14,13 @@ beforeAll(async () => {
     await writeFile(join(dir, `r${i}.json`), JSON.stringify(r))
   }
   await writeFile(join(dir, 'partial.json'), JSON.stringify({ ...runReport({ cells: [] }), partial: true }))
+  // native and container, the whole host 15% slower in the last run
+  for (const [i, m] of medians.entries()) {
+    const samples = (f: number) => [m * f * 0.99, m * f, m * f * 1.01, m * f, m * f]
+    const r = runReport({ cells: [cell({ job: 'cpu.int', metric: 'ops', samples: samples(1) }), cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: samples(0.95) })] })
+    await writeFile(join(dir, `both${i}.json`), JSON.stringify({ ...r, startedAt: `2025-02-0${i + 1}T00:00:00.000Z` }))
+  }
+  await writeFile(join(dir, 'container-only.json'), JSON.stringify(runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: [1, 1, 1] })] })))
 })
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
@@ -46,6 +53,21 @@ describe('virtcheck history', () => {
     const bencher = await runCli(['history', 'export', 'r0.json', '--format', 'bencher', '--out', 'b.json'], dir)
     expect(bencher.code).toBe(0)
     expect(JSON.parse(await readFile(join(dir, 'b.json'), 'utf8'))).toHaveProperty(['native/cpu.int', 'ops (ops/s)', 'value'], 1000)
+  })
+  it('report --relative-to native: a host slower for every tier is no regression of the container', async () => {
+    for (let i = 0; i < 6; i++) expect((await runCli(['history', 'add', `both${i}.json`, '--dir', 'hb'], dir)).code).toBe(0)
+    const abs = await runCli(['history', 'report', '--dir', 'hb', '--fail-on-regression'], dir)
+    expect(abs.code).toBe(1)
+    expect(abs.stdout).toMatch(/regressed container cpu\.int ops/)
+    const rel = await runCli(['history', 'report', '--dir', 'hb', '--relative-to', 'native', '--md', '-', '--fail-on-regression'], dir)
+    expect(rel.code, rel.stderr).toBe(0)
+    expect(rel.stderr).toMatch(/6 runs, 1 series; latest run: no regression/)
+    expect(rel.stdout).toMatch(/series: ratio of each tier to native in the same run/)
+    expect(rel.stdout).toMatch(/× native/)
+    expect((await runCli(['history', 'add', 'container-only.json', '--dir', 'hc'], dir)).code).toBe(0)
+    const none = await runCli(['history', 'report', '--dir', 'hc', '--relative-to', 'native'], dir)
+    expect(none.code).toBe(2)
+    expect(none.stderr).toMatch(/^error: --relative-to native: .*hc: no run in the history measured native\n/)
   })
   it('bad input is one line and exit 2', async () => {
     for (const argv of [

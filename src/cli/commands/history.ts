@@ -12,12 +12,14 @@ import { buildTrends, DEFAULT_TREND, latestRegressions, type TrendSettings } fro
 import { renderHistoryHtml } from '../../history/render-html.js'
 import { renderHistoryMarkdown } from '../../history/render-md.js'
 import { DIRECTIONS, EXPORT_FORMATS, renderExport } from '../../history/export.js'
+import { nativeProblem, relativeToNative } from '../../compare/relative.js'
+import { RELATIVE_TO } from '../../compare/types.js'
 import type { CliContext, Command } from '../context.js'
 import { flagBool, flagEnum, flagNumber, flagString, parseFlags } from '../parse-flags.js'
 
 const USAGE = `usage:
   virtcheck history add RESULT.json --dir DIR [--label TEXT] [--commit SHA|auto]
-  virtcheck history report --dir DIR [--html F] [--md F] [--window N] [--k K] [--threshold PCT] [--fail-on-regression]
+  virtcheck history report --dir DIR [--html F] [--md F] [--window N] [--k K] [--threshold PCT] [--relative-to native] [--fail-on-regression]
   virtcheck history export (--dir DIR | RESULT.json) --format github-action-benchmark|bencher [--direction bigger|smaller] [--out F]
 
 add      copies a finished run into DIR/runs/ and records it in DIR/index.json with its label, commit
@@ -27,7 +29,8 @@ report   trend per (tier, job, metric); each run is judged against a rolling bas
          ${DEFAULT_TREND.minHistory}), with a noise band of ± --k (default ${DEFAULT_TREND.k}) × 1.4826 × MAD. A regression is outside the band
          in the worse direction AND at least --threshold (default ${DEFAULT_TREND.thresholdPct})% from the baseline.
          --html writes a self-contained page with SVG charts; --md a Markdown summary (- for stdout).
-         --fail-on-regression exits 1 when the latest run regressed.
+         --fail-on-regression exits 1 when the latest run regressed. --relative-to native: the series are
+         each tier's ratio to native from the same run, as in \`compare --relative-to native\`.
 export   the latest run in DIR (or RESULT.json) as github-action-benchmark custom JSON (with --direction:
          the plain customBiggerIsBetter / customSmallerIsBetter array) or Bencher Metric Format; --out F or stdout.`
 
@@ -82,6 +85,7 @@ const report = async (args: readonly string[], ctx: CliContext): Promise<number>
       window: { type: 'string' },
       k: { type: 'string' },
       threshold: { type: 'string' },
+      'relative-to': { type: 'string' },
       'fail-on-regression': { type: 'boolean' },
     },
     false,
@@ -92,9 +96,13 @@ const report = async (args: readonly string[], ctx: CliContext): Promise<number>
     window: flagNumber('history report', p, 'window', { min: DEFAULT_TREND.minHistory, max: 1000, integer: true }) ?? DEFAULT_TREND.window,
     k: flagNumber('history report', p, 'k', { min: 0.5, max: 20 }) ?? DEFAULT_TREND.k,
     thresholdPct: flagNumber('history report', p, 'threshold', { min: 0, max: 1000 }) ?? DEFAULT_TREND.thresholdPct,
+    ...(flagEnum('history report', p, 'relative-to', RELATIVE_TO) === 'native' ? { relativeTo: 'native' as const } : {}),
   }
-  const runs = await loadRuns(dir)
-  if (runs.length === 0) throw new InputFileError(`${dir}: the history is empty`, 'add runs with `virtcheck history add RESULT.json --dir DIR`')
+  const stored = await loadRuns(dir)
+  if (stored.length === 0) throw new InputFileError(`${dir}: the history is empty`, 'add runs with `virtcheck history add RESULT.json --dir DIR`')
+  // Relative to native: runs without a completed native tier have nothing to show, and drop out.
+  const runs = settings.relativeTo === 'native' ? stored.filter((r) => nativeProblem(r.run) === undefined).map((r) => ({ ...r, run: relativeToNative(r.run) })) : stored
+  if (runs.length === 0) throw new InputFileError(`--relative-to native: ${dir}: no run in the history measured native`, 'run the bench with --tiers native,...')
   const trends = buildTrends(runs, settings)
   const html = flagString(p, 'html')
   const md = flagString(p, 'md')
