@@ -14,7 +14,7 @@ import { writeJsonAtomic } from '../io/outputs.js'
 import { TIER_DRIVERS, tierDriver } from '../tiers/index.js'
 import { allowedCpusFromStatus } from '../parse/cpu-list.js'
 import { catalogForPlan } from './catalog-adapter.js'
-import { pinningLabel } from './cpu-walk.js'
+import { pinningLabel, walkCpus } from './cpu-walk.js'
 import { openRunResources, probeForRun } from './open-run.js'
 import { planBench, type Mode } from './plan.js'
 import { createProgress } from './progress.js'
@@ -93,8 +93,8 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       hint: 'Run as root to let virtcheck create its own network namespace (nothing is configured in the host namespace).',
     })
 
-  // The CPUs this process may use (taskset, cpuset): the walk stays inside them.
-  const pinCpus = o.noPin ? [] : allowedCpusFromStatus(await readFile('/proc/self/status', 'utf8').catch(() => ''))
+  // The CPUs this process may use (taskset, cpuset): the walk stays inside them, over at most MAX_WALK.
+  const pinCpus = o.noPin ? [] : walkCpus(allowedCpusFromStatus(await readFile('/proc/self/status', 'utf8').catch(() => '')))
   const base: ReportBase = {
     schema: SCHEMA_ID,
     schemaVersion: SCHEMA_VERSION,

@@ -21,5 +21,17 @@ export const cpuFor = (i: number, cpus: readonly number[]): number | undefined =
  */
 export const rotateCpu = (i: number, cpus: readonly number[]): number | undefined => (cpus.length === 0 ? undefined : cpus[i % cpus.length])
 
+/** At most this many CPUs in a walk: adaptive repetition stops only after whole walks, so a walk over 64 CPUs would never let it stop early. */
+export const MAX_WALK = 4
+
+/**
+ * The CPUs to walk: all allowed ones up to MAX_WALK, else MAX_WALK spread evenly over the allowed list
+ * (on a big host one per quarter, which crosses sockets and NUMA nodes where the numbering follows them).
+ */
+export const walkCpus = (allowed: readonly number[], max = MAX_WALK): number[] => {
+  if (allowed.length <= max) return [...allowed]
+  return Array.from({ length: max }, (_, i) => allowed[Math.floor((i * allowed.length) / max)]!)
+}
+
 /** How a run's pinning is recorded in a tier's config (part of its identity: pinned and unpinned runs differ). */
 export const pinningLabel = (cpus: readonly number[]): string => `per repetition, CPUs ${cpus.join(',')}`

@@ -2,7 +2,7 @@
 // that a sequential A-then-B run would report as a regression.
 import { describe, expect, it } from 'vitest'
 import type { JobOutcome, JobRequest, TierSession } from '../../src/core/tier.js'
-import { cpuFor } from '../../src/bench/cpu-walk.js'
+import { cpuFor, rotateCpu, walkCpus } from '../../src/bench/cpu-walk.js'
 import { orderFor, runInterleaved } from '../../src/compare/ab/interleave.js'
 import { allowedCpusFromStatus, parseCpuList } from '../../src/parse/cpu-list.js'
 import { abRunReports, compareAb } from '../../src/compare/ab/ab-report.js'
@@ -57,6 +57,13 @@ describe('interleaved A/B', () => {
     const four = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `${orderFor(i).join('')}@${cpuFor(i, [0, 1, 2, 3])}`)
     expect(new Set(four).size).toBe(8)
     expect(cpuFor(3, [])).toBeUndefined()
+  })
+
+  it('walks at most 4 CPUs, spread over a big host; bench rotates through them', () => {
+    expect(walkCpus([0, 1])).toEqual([0, 1])
+    expect(walkCpus(Array.from({ length: 64 }, (_, i) => i))).toEqual([0, 16, 32, 48])
+    expect(walkCpus([2, 3, 5, 7, 11, 13])).toEqual([2, 3, 7, 11])
+    expect([0, 1, 2, 3, 4].map((i) => rotateCpu(i, [4, 9]))).toEqual([4, 9, 4, 9, 4])
   })
 
   it('reads kernel CPU lists', () => {

@@ -11,6 +11,7 @@ import { isTierId, TIER_IDS, tierInfo, type TierSession } from '../../core/tier.
 import { packageVersion } from '../../host/paths.js'
 import { writeTextAtomic } from '../../io/outputs.js'
 import { allowedCpusFromStatus } from '../../parse/cpu-list.js'
+import { walkCpus } from '../../bench/cpu-walk.js'
 import { JOBS, jobById, requestParams } from '../../../workloads/index.js'
 import { COMPARE_FLAGS, compareFlagsUsage, compareSettingsFrom, emitComparison, outputTargets } from '../../compare/cli-options.js'
 import { AB_THRESHOLD_PCT, DEFAULT_SETTINGS } from '../../compare/types.js'
@@ -112,7 +113,7 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
     const env = await prepareAb(tier, { env: ctx.env, cwd: ctx.cwd, cleanup: ctx.cleanup, needsPeer: specs.some((s) => s.needs.includes('peer')), maxSeconds: 3600, log })
     // Only where vcwork runs as a host process: a CPU number inside a guest names a guest vCPU.
     const hostProcess = ['native', 'container'].includes(tierInfo(tier).cls)
-    const pinCpus = hostProcess && !flagBool(p, 'no-pin') ? allowedCpusFromStatus(await readFile('/proc/self/status', 'utf8').catch(() => '')) : []
+    const pinCpus = hostProcess && !flagBool(p, 'no-pin') ? walkCpus(allowedCpusFromStatus(await readFile('/proc/self/status', 'utf8').catch(() => ''))) : []
     const jobs: AbJob[] = specs.map((s) => ({ job: s.id, params: requestParams(s, mode).params as Record<string, string | number> }))
     const openCtx = { cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs, log }
     log(`opening ${tier} A (${Object.entries(optsA).map(([k, v]) => `${k}=${v}`).join(',') || 'defaults'})…`)
