@@ -6,7 +6,7 @@ import type { MetricResult, RunWarning } from '../core/report.js'
 import type { TierId, TierSample } from '../core/tier.js'
 import type { AdaptiveResult } from './adaptive.js'
 import type { CatalogMetric, PlannedJob } from './plan.js'
-import { computeStats, ratioOfMedians } from './stats.js'
+import { computeStats, pairedRatioOfMedians, ratioOfMedians } from './stats.js'
 import { cellWarnings } from './warnings.js'
 
 export interface CellOutput {
@@ -77,14 +77,17 @@ export const cellFromAdaptive = (
   return { results, warnings }
 }
 
-/** Fill ratioToNative on every non-native ok result whose (job, metric) native measured. */
-export const withRatios = (results: readonly MetricResult[]): MetricResult[] => {
+/**
+ * Fill ratioToNative on every non-native ok result whose (job, metric) native measured. Tiers in
+ * `pairedWithNative` ran interleaved with native, repetition by repetition: their interval resamples pairs.
+ */
+export const withRatios = (results: readonly MetricResult[], pairedWithNative: ReadonlySet<string> = new Set()): MetricResult[] => {
   const native = new Map<string, readonly number[]>()
   for (const r of results) if (r.tier === 'native' && r.state === 'ok') native.set(`${r.job}\0${r.metric}`, r.samples)
   return results.map((r) => {
     if (r.state !== 'ok' || r.tier === 'native') return r
     const nat = native.get(`${r.job}\0${r.metric}`)
-    const ratio = nat ? ratioOfMedians(r.samples, nat) : undefined
+    const ratio = nat ? (pairedWithNative.has(r.tier) ? pairedRatioOfMedians : ratioOfMedians)(r.samples, nat) : undefined
     return ratio ? { ...r, ratioToNative: ratio } : r
   })
 }

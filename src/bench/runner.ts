@@ -106,7 +106,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     partial,
     finishedAt: new Date().toISOString(),
     tiers: [...tiers],
-    results: withRatios(results),
+    results: withRatios(results, new Set(tiers.filter((t) => t.interleavedWith?.includes('native')).map((t) => t.tier))),
     warnings: [...warnings],
   })
   const savePartial = async () => {

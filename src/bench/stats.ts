@@ -132,6 +132,35 @@ export const ratioOfMedians = (tier: readonly number[], native: readonly number[
   return { value: median(tier) / nat, ci95: [quantileSorted(ratios, 0.025), quantileSorted(ratios, 0.975)] }
 }
 
+/**
+ * The same ratio of medians, with a bootstrap that resamples repetition pairs (tier[k], native[k])
+ * together: for tiers interleaved with native, whose k-th repetitions ran back to back on the same
+ * CPU. What moved both (the CPU they shared, the host's state at that moment) stays inside each pair
+ * instead of widening the interval; independent resampling would count it twice. Pairs: the
+ * repetitions both sides have; the value uses every sample, as ratioOfMedians does.
+ */
+export const pairedRatioOfMedians = (tier: readonly number[], native: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = SEED): Ratio | undefined => {
+  const n = Math.min(tier.length, native.length)
+  if (n === 0) return undefined
+  const nat = median(native)
+  if (nat === 0) return undefined
+  const rnd = mulberry32(seed)
+  const ratios: number[] = []
+  const t = new Array<number>(n)
+  const d = new Array<number>(n)
+  for (let i = 0; i < resamples; i++) {
+    for (let j = 0; j < n; j++) {
+      const k = Math.floor(rnd() * n)
+      t[j] = tier[k]!
+      d[j] = native[k]!
+    }
+    const dm = median(d)
+    if (dm !== 0) ratios.push(median(t) / dm)
+  }
+  ratios.sort((a, b) => a - b)
+  return { value: median(tier) / nat, ci95: [quantileSorted(ratios, 0.025), quantileSorted(ratios, 0.975)] }
+}
+
 /** Median absolute deviation (unscaled). */
 export const mad = (xs: readonly number[]): number => {
   const m = median(xs)

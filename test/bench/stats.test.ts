@@ -7,6 +7,7 @@ import {
   median,
   medianCi95,
   medianCiRank,
+  pairedRatioOfMedians,
   ratioOfMedians,
   relativeCiHalfWidth,
   stddev,
@@ -70,6 +71,20 @@ describe('ratio to native', () => {
     expect(r.ci95[1]).toBeLessThanOrEqual(52 / 98)
     expect(ratioOfMedians(tier, native)).toEqual(r)
     expect(ratioOfMedians([], native)).toBeUndefined()
+  })
+
+  it('pairedRatioOfMedians: repetitions that share a CPU keep its speed inside the pair', () => {
+    // two CPUs 33% apart, walked 0,1,0,1...; the tier costs 5% on both
+    const native = [12000, 16000, 12100, 15900, 11900, 16100, 12050, 15950]
+    const tier = native.map((v, k) => v * (k % 3 === 0 ? 0.949 : 0.951))
+    const paired = pairedRatioOfMedians(tier, native)!
+    const independent = ratioOfMedians(tier, native)!
+    expect(paired.value).toBe(independent.value)
+    expect(paired.ci95[0]).toBeGreaterThan(0.9)
+    expect(paired.ci95[1]).toBeLessThan(1.0)
+    // independent resampling mixes a fast CPU's native with a slow CPU's tier: far wider
+    expect(independent.ci95[1] - independent.ci95[0]).toBeGreaterThan(5 * (paired.ci95[1] - paired.ci95[0]))
+    expect(pairedRatioOfMedians([], native)).toBeUndefined()
   })
 })
 
