@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { planBench, type CatalogJob } from '../../src/bench/plan.js'
 import { runBench, type ReportBase } from '../../src/bench/runner.js'
 import type { RunReport } from '../../src/core/report.js'
-import type { TierDriver, TierId, TierReadiness } from '../../src/core/tier.js'
+import type { JobRequest, TierDriver, TierId, TierReadiness } from '../../src/core/tier.js'
 import { CleanupRegistry } from '../../src/host/cleanup.js'
 import { fakeSession } from './fake-session.js'
 
@@ -109,20 +109,27 @@ describe('runBench with fake drivers', () => {
   })
 })
 
+/** Fake sessions with a constant value per tier that report every request to `log`. */
+const recording = (values: Partial<Record<TierId, number>>, log: (tier: TierId, req: JobRequest) => void) =>
+  Object.fromEntries(
+    Object.entries(values).map(([id, v]) => {
+      const s = fakeSession(id as TierId, () => v)
+      const run = s.run.bind(s)
+      s.run = async (req, sig) => {
+        log(id as TierId, req)
+        return run(req, sig)
+      }
+      return [id, s]
+    }),
+  )
+const driversOf = (sessions: Record<string, ReturnType<typeof fakeSession>>): Record<string, TierDriver> =>
+  Object.fromEntries(Object.entries(sessions).map(([id, s]) => [id, { id: id as TierId, open: async () => s }]))
+
 describe('interleaving', () => {
   it('native and containers take turns repetition by repetition; each tier keeps its own samples', async () => {
     const order: string[] = []
-    const mk = (tier: TierId, v: number) => {
-      const s = fakeSession(tier, () => v)
-      const run = s.run.bind(s)
-      s.run = async (req, sig) => {
-        order.push(`${tier}:${req.reps}`)
-        return run(req, sig)
-      }
-      return s
-    }
-    const sessions = { native: mk('native', 100), container: mk('container', 90), lxc: mk('lxc', 80) }
-    const drivers: Record<string, TierDriver> = Object.fromEntries(Object.entries(sessions).map(([id, s]) => [id, { id: id as TierId, open: async () => s }]))
+    const sessions = recording({ native: 100, container: 90, lxc: 80 }, (tier, req) => order.push(`${tier}:${req.reps}`))
+    const drivers = driversOf(sessions)
     const plan = planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container', 'lxc'], reps: 3, hasDriver: () => true })
     const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(new AbortController().signal), interleave: () => true })
     expect(order).toEqual(['native:1', 'container:1', 'lxc:1', 'native:1', 'container:1', 'lxc:1', 'native:1', 'container:1', 'lxc:1'])
@@ -154,17 +161,7 @@ describe('planBench', () => {
 describe('CPU walk', () => {
   it('an interleaved group runs repetition k of every tier on the same CPU, one repetition per request, and records it', async () => {
     const seen: string[] = []
-    const mk = (tier: TierId, v: number) => {
-      const s = fakeSession(tier, () => v)
-      const run = s.run.bind(s)
-      s.run = async (req, sig) => {
-        seen.push(`${tier}@${req.params['pinCpu']}x${req.reps}`)
-        return run(req, sig)
-      }
-      return s
-    }
-    const sessions = { native: mk('native', 100), container: mk('container', 90) }
-    const drivers: Record<string, TierDriver> = Object.fromEntries(Object.entries(sessions).map(([id, s]) => [id, { id: id as TierId, open: async () => s }]))
+    const drivers = driversOf(recording({ native: 100, container: 90 }, (tier, req) => seen.push(`${tier}@${req.params['pinCpu']}x${req.reps}`)))
     const plan = planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container'], reps: 4, hasDriver: () => true })
     const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(new AbortController().signal), interleave: () => true, pinCpus: [2, 5, 7] })
     expect(seen).toEqual(['native@2x1', 'container@2x1', 'native@5x1', 'container@5x1', 'native@7x1', 'container@7x1', 'native@2x1', 'container@2x1'])
