@@ -76,10 +76,11 @@ describe('virtcheck gate', () => {
   })
 
   it('Ctrl-C during the confirmation pause: exit 130, and the comparison so far is written, marked unconfirmed', async () => {
-    // node itself (not npx) so the signal reaches virtcheck as a terminal's Ctrl-C would
+    // node itself (not npx) so the signal reaches virtcheck as a terminal's Ctrl-C would; the built CLI
+    // (npm test builds first), since tsx would be looked up from the temporary folder
     const child = execa(
       'node',
-      ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/entry.ts'), 'gate', 'fast-base.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--confirm-delay', '60', '--md', 'int.md', '--json', 'int.json'],
+      [join(import.meta.dirname, '../../bin/virtcheck.js'), 'gate', 'fast-base.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--confirm-delay', '60', '--md', 'int.md', '--json', 'int.json'],
       { cwd: dir, reject: false, env: { NO_COLOR: '1', VIRTCHECK_HOME: join(dir, '.virtcheck') }, timeout: 120_000 },
     )
     let sent = false
