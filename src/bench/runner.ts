@@ -120,14 +120,21 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
   // Consecutive cheap tiers (native, containers) run as one interleaved group: all sessions open at
   // once and every job alternates repetition by repetition between them, so load that comes and goes
   // on the host hits every tier alike (the A/B interleaving of hyperfine and Firecracker's ab_test).
-  // Expensive tiers (guests, emulation) run on their own.
+  // Expensive tiers (guests, emulation) run on their own. A tier that does not run (docker without a
+  // daemon) does not split the group: which tiers are interleaved must not depend on which others are
+  // ready, or a gate's confirmation run (fewer tiers) would pair its samples differently from its first.
   const groups: TierPlan[][] = []
+  let cheapGroup: TierPlan[] | undefined
   for (const tp of plan.tiers) {
-    const last = groups.at(-1)
-    const cheap = tp.action === 'run' && input.interleave?.(tp.tier) === true
-    const lastCheap = last !== undefined && last.every((t) => t.action === 'run' && input.interleave?.(t.tier) === true)
-    if (cheap && lastCheap) last.push(tp)
-    else groups.push([tp])
+    if (tp.action !== 'run') {
+      groups.push([tp])
+      continue
+    }
+    if (input.interleave?.(tp.tier) !== true) {
+      cheapGroup = undefined
+      groups.push([tp])
+    } else if (cheapGroup) cheapGroup.push(tp)
+    else groups.push((cheapGroup = [tp]))
   }
 
   for (const group of groups) {

@@ -136,13 +136,13 @@ export const ratioOfMedians = (tier: readonly number[], native: readonly number[
  * The same ratio of medians, with a bootstrap that resamples repetition pairs (tier[k], native[k])
  * together: for tiers interleaved with native, whose k-th repetitions ran back to back on the same
  * CPU. What moved both (the CPU they shared, the host's state at that moment) stays inside each pair
- * instead of widening the interval; independent resampling would count it twice. Pairs: the
- * repetitions both sides have; the value uses every sample, as ratioOfMedians does.
+ * instead of widening the interval; independent resampling would count it twice. Value and interval
+ * both use the repetitions the two sides have in common (a tier may stop repeating before the other).
  */
 export const pairedRatioOfMedians = (tier: readonly number[], native: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = SEED): Ratio | undefined => {
   const n = Math.min(tier.length, native.length)
   if (n === 0) return undefined
-  const nat = median(native)
+  const nat = median(native.slice(0, n))
   if (nat === 0) return undefined
   const rnd = mulberry32(seed)
   const ratios: number[] = []
@@ -158,7 +158,7 @@ export const pairedRatioOfMedians = (tier: readonly number[], native: readonly n
     if (dm !== 0) ratios.push(median(t) / dm)
   }
   ratios.sort((a, b) => a - b)
-  return { value: median(tier) / nat, ci95: [quantileSorted(ratios, 0.025), quantileSorted(ratios, 0.975)] }
+  return { value: median(tier.slice(0, n)) / nat, ci95: [quantileSorted(ratios, 0.025), quantileSorted(ratios, 0.975)] }
 }
 
 /** Median absolute deviation (unscaled). */

@@ -90,5 +90,6 @@ export const applyConfirmation = (first: CompareReport, second: CompareReport, d
 /** The comparison so far when the gate is interrupted before confirmation round `round` finished. */
 export const interruptedInConfirmation = (r: CompareReport, round: number): CompareReport => ({
   ...r,
+  interrupted: true,
   notes: [...r.notes, `interrupted during confirmation ${round}: the ${r.summary.regressed} regressed cell(s) below were not confirmed by that round`],
 })

@@ -21,13 +21,9 @@ export const PAIRING = { perRepetition: 'native, per repetition', byMedian: 'nat
 
 const cellOf = (r: MetricResult): string => `${r.job}\u0000${r.metric}`
 
-/** Whether the run can be compared relative to native at all: native ran and completed. */
-export const nativeProblem = (run: RunReport): string | undefined => {
-  const native = run.tiers.find((t) => t.tier === 'native')
-  if (!native) return 'it has no native tier (run with --tiers native,...)'
-  if (native.state !== 'completed') return `its native tier did not complete (${native.state}${native.reason ? `: ${native.reason}` : ''})`
-  return undefined
-}
+/** Why the run cannot be compared relative to native at all: it did not include native. */
+export const nativeProblem = (run: RunReport): string | undefined =>
+  run.tiers.some((t) => t.tier === 'native') ? undefined : 'it has no native tier (run with --tiers native,...)'
 
 /** Throws a one-line input error naming the run when it has no usable native tier. */
 export const requireNative = (run: RunReport, name: string): void => {
@@ -37,26 +33,29 @@ export const requireNative = (run: RunReport, name: string): void => {
 
 /**
  * The run with each non-native cell as tier/native ratios (unit `× native`, same better direction).
- * A cell whose native counterpart failed fails too, with that reason; one native did not measure at all
- * is left out. Runs without a completed native tier lose every cell (callers check nativeProblem first
- * for the runs that must have one).
+ * A cell whose native counterpart failed, or every cell when native did not complete, fails with that
+ * reason (a broken cell in the comparison, not a refusal); a cell native did not measure at all is left
+ * out. A run without a native tier loses every cell (callers check nativeProblem first).
  */
 export const relativeToNative = (run: RunReport): RunReport => {
   const native = new Map(run.results.filter((r) => r.tier === 'native').map((r) => [cellOf(r), r]))
+  const nativeTier = run.tiers.find((t) => t.tier === 'native')
+  const nativeDown =
+    nativeTier && nativeTier.state !== 'completed' ? `native did not complete in this run (${nativeTier.state}${nativeTier.reason ? `: ${nativeTier.reason}` : ''})` : undefined
   const interleaved = (tier: string) => run.tiers.find((t) => t.tier === tier)?.interleavedWith?.includes('native') === true
   const results: MetricResult[] = []
   for (const r of run.results) {
     if (r.tier === 'native') continue
     const n = native.get(cellOf(r))
-    if (!n) continue
+    if (!n && !nativeDown) continue
     const pairing = interleaved(r.tier) ? PAIRING.perRepetition : PAIRING.byMedian
     const base = { tier: r.tier, job: r.job, metric: r.metric, unit: RELATIVE_UNIT, better: r.better, params: { ...r.params, relativeTo: pairing } }
     if (r.state === 'failed') {
       results.push({ ...base, samples: [], state: 'failed', error: r.error })
       continue
     }
-    if (n.state === 'failed') {
-      results.push({ ...base, samples: [], state: 'failed', error: `native failed in this run: ${n.error}` })
+    if (!n || n.state === 'failed' || nativeDown) {
+      results.push({ ...base, samples: [], state: 'failed', error: n?.state === 'failed' ? `native failed in this run: ${n.error}` : (nativeDown as string) })
       continue
     }
     const ratios = pairing === PAIRING.perRepetition ? pairedRatios(r.samples, n.samples) : medianRatios(r.samples, n.samples)

@@ -157,6 +157,8 @@ export interface CompareReport {
   readonly summary: CompareSummary
   /** Things the reader must know that are not verdicts (e.g. a partial, interrupted run). */
   readonly notes: readonly string[]
+  /** `gate` was interrupted before its confirmation finished: the regressions are unconfirmed. */
+  readonly interrupted?: boolean
   /** What the exit policy decided: true = exit 1. */
   readonly failed: boolean
   readonly failReasons: readonly string[]

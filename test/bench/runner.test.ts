@@ -141,6 +141,19 @@ describe('interleaving', () => {
   })
 })
 
+describe('interleaving groups', () => {
+  it('a tier that is not ready between two cheap ones does not split their group', async () => {
+    const order: string[] = []
+    const drivers = driversOf(recording({ native: 100, lxc: 80 }, (tier, req) => order.push(`${tier}:${req.reps}`)))
+    const withoutContainer = readiness.map((r): TierReadiness => (r.tier === 'container' ? { tier: r.tier, ready: false, summary: 'no runtime', blockedBy: [], remediation: { summary: 'install one' } } : r))
+    const plan = planBench({ readiness: withoutContainer, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container', 'lxc'], reps: 2, hasDriver: () => true })
+    const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(new AbortController().signal), interleave: () => true })
+    expect(order).toEqual(['native:1', 'lxc:1', 'native:1', 'lxc:1'])
+    expect(out.report.tiers.map((t) => `${t.tier}:${t.state}`)).toEqual(['native:completed', 'lxc:completed', 'container:not-ready'])
+    expect(out.report.tiers[1]!.interleavedWith).toEqual(['native', 'lxc'])
+  })
+})
+
 describe('planBench', () => {
   it('defaults to ready tiers, lists the others, and sizes the policy', () => {
     const p = planBench({ readiness, catalog, mode: 'quick', hasDriver: (id) => id !== 'lxc' })

@@ -44,6 +44,15 @@ describe('relativeToNative', () => {
     expect(Math.max(...c.samples) - Math.min(...c.samples)).toBeGreaterThan(0.2) // the swing stays
   })
 
+  it('native did not complete: every cell fails with that reason, and the comparison calls them broken', () => {
+    const r = run(1)
+    const down = { ...r, tiers: r.tiers.map((t) => (t.tier === 'native' ? { ...t, state: 'failed' as const, reason: 'agent did not start' } : t)), results: [r.results[1]!] }
+    expect(relativeToNative(down).results[0]).toMatchObject({ state: 'failed', error: 'native did not complete in this run (failed: agent did not start)' })
+    const c = compare(run(1), down)
+    expect(c.unpaired.map((u) => u.change)).toEqual(['broken'])
+    expect(c.failed).toBe(true)
+  })
+
   it('a cell whose native failed fails with that reason', () => {
     const r = run(1)
     const broken = { ...r, results: [cell({ tier: 'native', job: 'cpu.int', metric: 'ops', samples: [], failed: 'agent died' }), r.results[1]!] }

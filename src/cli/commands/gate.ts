@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { resolve } from 'node:path'
-import { EXIT, UsageError } from '../../core/errors.js'
+import { EXIT, InputFileError, UsageError } from '../../core/errors.js'
 import { benchRun } from '../../bench/bench-run.js'
 import { compareRuns } from '../../compare/compare-runs.js'
 import { applyConfirmation, confirmationScope, interruptedInConfirmation } from '../../compare/confirm.js'
@@ -20,6 +20,7 @@ import {
   refuseIfNotComparable,
 } from '../../compare/cli-options.js'
 import { chooseBaseline, loadBaselineRuns } from '../../compare/load-baseline.js'
+import { nativeProblem } from '../../compare/relative.js'
 import { DEFAULT_SETTINGS } from '../../compare/types.js'
 import { renderMatrix } from '../../../reports/terminal-matrix.js'
 import type { Command } from '../context.js'
@@ -82,6 +83,8 @@ export const gateCommand: Command = {
     const sources = p.positionals
     // Bad baseline input fails before minutes of benchmarking, not after.
     const runs = await loadBaselineRuns(ctx.cwd, sources)
+    if (relative && runs.every((r) => nativeProblem(r.report) !== undefined))
+      throw new InputFileError(`gate: --relative-to native: no baseline run measured native`, 'build the baseline with --tiers native,...')
 
     const first = await benchRun({ ...bench, ...(result ? { json: result } : {}) }, ctx)
     // With an output on stdout (`--json -`), stdout carries only that; the matrix goes to stderr.

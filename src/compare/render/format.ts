@@ -24,6 +24,13 @@ export const cellName = (c: { tier: string; job: string; metric: string }): stri
 export const fmtCounts = (c: ComparedCell): string =>
   `${c.numbers.nBase}${c.numbers.baseRuns > 1 ? ` (${c.numbers.baseRuns} runs)` : ''}/${c.numbers.nHead}`
 
+/** What the comparison came to, in a few words: refused, interrupted, failed under the policy, or no regression. */
+export const headline = (r: CompareReport): { kind: 'ok' | 'failed' | 'refused' | 'interrupted'; text: string } => {
+  if (!r.comparability.comparable && !r.settings.forced) return { kind: 'refused', text: `not comparable (${r.comparability.problems.length} difference(s)): nothing was judged` }
+  if (r.interrupted) return { kind: 'interrupted', text: `interrupted before the confirmation: ${r.summary.regressed} regressed, unconfirmed` }
+  return r.failed ? { kind: 'failed', text: r.failReasons.join(', ') } : { kind: 'ok', text: 'no regression' }
+}
+
 /** The decision rule in one sentence, as the settings and the baseline make it. */
 export const ruleText = (r: CompareReport): string => {
   const s = r.settings

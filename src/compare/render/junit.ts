@@ -24,6 +24,10 @@ export const renderCompareJunit = (r: CompareReport): string => {
       ...(c.verdict === 'inconclusive' ? { skipped: text } : {}),
     })
   }
+  if (!r.comparability.comparable && !r.settings.forced) {
+    const text = `not comparable: ${r.comparability.problems.join('; ')}`
+    add('comparability', { name: 'baseline and head are comparable', out: text, failure: text })
+  }
   for (const u of r.unpaired) {
     const text = `${u.change}: ${u.detail}`
     add(u.tier, { name: `${u.job} ${u.metric}`, out: text, ...(u.change === 'broken' ? { failure: text } : { skipped: text }) })

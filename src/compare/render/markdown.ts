@@ -1,6 +1,6 @@
 /** Markdown for pull-request comments and CI job summaries ($GITHUB_STEP_SUMMARY, GitLab MR notes). */
 import type { CompareReport, ComparedCell } from '../types.js'
-import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, ruleText } from './format.js'
+import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, headline, ruleText } from './format.js'
 
 const esc = (s: string): string => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ')
 const ICON = { regressed: '🔴 regressed', improved: '🟢 improved', inconclusive: '🟡 inconclusive', unchanged: '⚪ unchanged' } as const
@@ -12,7 +12,8 @@ export const renderCompareMarkdown = (r: CompareReport): string => {
   const s = r.settings
   const m = r.summary
   const out: string[] = []
-  out.push(`## virtcheck compare: ${r.failed ? '❌ ' + esc(r.failReasons.join(', ')) : '✅ no regression'}`)
+  const h = headline(r)
+  out.push(`## virtcheck compare: ${h.kind === 'ok' ? '✅' : '❌'} ${esc(h.text)}`)
   out.push('')
   out.push(`**Base** \`${esc(r.base.source)}\`${r.base.label && r.base.label !== r.base.source ? ` (${esc(r.base.label)})` : ''} · ${esc(r.base.startedAt)} · ${esc(r.base.hostname)}  `)
   out.push(`**Head** \`${esc(r.head.source)}\`${r.head.label && r.head.label !== r.head.source ? ` (${esc(r.head.label)})` : ''} · ${esc(r.head.startedAt)} · ${esc(r.head.hostname)}`)

@@ -2,7 +2,7 @@
 import Table from 'cli-table3'
 import type { Style } from '../../render/style.js'
 import type { CompareReport, ComparedCell, Verdict } from '../types.js'
-import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, ruleText } from './format.js'
+import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, headline, ruleText } from './format.js'
 
 const paint = (style: Style, v: Verdict, text: string): string =>
   v === 'regressed' ? style.chalk.red.bold(text) : v === 'improved' ? style.chalk.green(text) : v === 'inconclusive' ? style.chalk.yellow(text) : style.chalk.dim(text)
@@ -65,6 +65,9 @@ export const renderCompareTerminal = (r: CompareReport, style: Style, opts: { ve
     `${style.chalk.red(`${m.regressed} regressed`)}, ${style.chalk.green(`${m.improved} improved`)}, ${m.unchanged} unchanged, ${style.chalk.yellow(`${m.inconclusive} inconclusive`)}` +
       `, ${m.added} added, ${m.removed} removed, ${m.broken} broken, ${m.fixed} fixed`,
   )
-  out.push(r.failed ? style.chalk.red.bold(`FAIL (--fail-on ${s.failOn}): ${r.failReasons.join(', ')}`) : style.chalk.green(`OK (--fail-on ${s.failOn})`))
+  const h = headline(r)
+  out.push(
+    h.kind === 'ok' ? style.chalk.green(`OK (--fail-on ${s.failOn})`) : style.chalk.red.bold(h.kind === 'failed' ? `FAIL (--fail-on ${s.failOn}): ${h.text}` : h.text.replace(/^./, (c) => c.toUpperCase())),
+  )
   return out.join('\n') + '\n'
 }
