@@ -119,7 +119,17 @@ describe('virtcheck gate', () => {
   })
 
   it('bad input fails in one line with exit 2 before any benchmark runs', async () => {
-    for (const argv of [['gate'], ['gate', 'nope.json'], ['gate', 'fast-base.json', '--confirm-delay', '-1'], ['gate', 'fast-base.json', '--confirm-runs', '0'], ['gate', 'fast-base.json', '--tiers', 'nosuch'], ['gate', 'fast-base.json', '--tiers', 'container', '--relative-to', 'native']]) {
+    // a baseline without native cannot be compared relative to native
+    await writeFile(join(dir, 'no-native.json'), (await readFile(join(dir, 'fast-base.json'), 'utf8')).replaceAll('"native"', '"container"'))
+    for (const argv of [
+      ['gate'],
+      ['gate', 'nope.json'],
+      ['gate', 'fast-base.json', '--confirm-delay', '-1'],
+      ['gate', 'fast-base.json', '--confirm-runs', '0'],
+      ['gate', 'fast-base.json', '--tiers', 'nosuch'],
+      ['gate', 'fast-base.json', '--tiers', 'container', '--relative-to', 'native'],
+      ['gate', 'no-native.json', '--tiers', 'native', '--relative-to', 'native'],
+    ]) {
       const r = await runCli(argv, dir)
       expect(r.code, argv.join(' ')).toBe(2)
       expect(r.stderr).toMatch(/^error: gate|^error: .*nope\.json/)
