@@ -33,12 +33,16 @@ export const cellWarnings = (c: CellInput): { flags: string[]; warnings: RunWarn
   const name = `${c.job} ${c.metric} in ${c.tier}`
   const warnings: RunWarning[] = []
   const width = relativeCiHalfWidth(c.stats)
+  const values = c.samples.map((s) => s.value)
+  const cpuGap = c.cpus ? cpuDifference(values, c.cpus, c.better) : undefined
   if (width > c.ciTarget || c.stats.cv > NOISY_CV) {
     warnings.push({
       code: 'noisy',
       ...where,
       message: `${name}: 95% CI of the median is ±${pct(width)} (target ±${pct(c.ciTarget)}), cv ${pct(c.stats.cv)}, after ${c.stats.n} repetitions (stopped: ${c.stop})`,
-      hint: 'Other processes or VMs disturb the measurement: run on an idle host, or allow more repetitions with --time-budget / --reps.',
+      hint: cpuGap
+        ? 'Most of the spread is between CPUs (see the cpu-differs warning), not disturbance: every run samples them alike, so the median is still comparable between runs.'
+        : 'Other processes or VMs disturb the measurement: run on an idle host, or allow more repetitions with --time-budget / --reps.',
     })
   }
   const short = c.samples.filter((s) => s.short).length
@@ -59,8 +63,6 @@ export const cellWarnings = (c: CellInput): { flags: string[]; warnings: RunWarn
       hint: 'This host is itself a VM sharing its CPUs; rerun when the neighbours are idle, or on dedicated cores.',
     })
   }
-  const values = c.samples.map((s) => s.value)
-  const cpuGap = c.cpus ? cpuDifference(values, c.cpus, c.better) : undefined
   if (cpuGap) {
     warnings.push({
       code: 'cpu-differs',

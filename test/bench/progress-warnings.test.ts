@@ -55,6 +55,8 @@ describe('warnings', () => {
     // CPU 0 gets repetitions 0, 2, 4...; CPU 1 gets 1, 3, 5... (the values of this VM's two vCPUs)
     const w = walked([12000, 16000, 12300, 16300, 11800, 15900])
     expect(w.flags).toContain('cpu-differs')
+    // the spread is the CPUs': the noisy warning says so instead of blaming other processes
+    expect(w.warnings.find((x) => x.code === 'noisy')?.hint).toMatch(/^Most of the spread is between CPUs/)
     expect(w.warnings.find((x) => x.code === 'cpu-differs')?.message).toBe(
       'cpu.int ops in native: every repetition on CPU 1 was better than every one on CPU 0 (medians 16000 and 12000, 33.3% apart)',
     )
