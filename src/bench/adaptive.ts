@@ -128,7 +128,8 @@ export const runAdaptive = async (
     const elapsed = jobNow() - t0
     opts.onProgress?.({ reps, ciHalfWidth: width, elapsedMs: elapsed })
     if (outcome.samples.length === 0) return done('failed', { reason: `${job.job}: the tier returned no samples` })
-    const shortOfWalk = reps % (opts.repsMultipleOf ?? 1)
+    const walk = opts.repsMultipleOf ?? 1
+    const shortOfWalk = reps % walk
     if (reps >= policy.minReps && width <= policy.ciTarget && shortOfWalk === 0) return done('ci-reached')
     if (reps < policy.minReps) {
       batch = cap(policy.minReps - reps) // finish the minimum before judging the budget
@@ -140,7 +141,9 @@ export const runAdaptive = async (
     const runLeft = policy.deadline - now()
     if (jobLeft < perRep) return done('job-budget')
     if (runLeft < perRep) return done('run-budget')
-    batch = cap(width <= policy.ciTarget ? Math.min((opts.repsMultipleOf ?? 1) - shortOfWalk, policy.maxReps - reps) : nextBatch(reps, policy.maxReps, perRep, Math.min(jobLeft, runLeft)))
+    // CI reached mid-walk: only the rest of the walk; otherwise grow as usual
+    const finishWalk = width <= policy.ciTarget
+    batch = cap(finishWalk ? Math.min(walk - shortOfWalk, policy.maxReps - reps) : nextBatch(reps, policy.maxReps, perRep, Math.min(jobLeft, runLeft)))
   }
   return done('max-reps')
 }

@@ -7,12 +7,12 @@ import { readFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { SCHEMA_ID, SCHEMA_VERSION, type RunReport, type RunWarning } from '../core/report.js'
-import { tierInfo, type TierId } from '../core/tier.js'
+import { runsOnHostCpus, type TierId } from '../core/tier.js'
 import type { CliContext } from '../cli/context.js'
 import { packageVersion, workDir } from '../host/paths.js'
 import { writeJsonAtomic } from '../io/outputs.js'
 import { TIER_DRIVERS, tierDriver } from '../tiers/index.js'
-import { allowedCpusFromStatus } from '../parse/cpu-list.js'
+import { allowedCpus } from '../host/cpu-affinity.js'
 import { catalogForPlan } from './catalog-adapter.js'
 import { pinningLabel, walkCpus } from './cpu-walk.js'
 import { openRunResources, probeForRun } from './open-run.js'
@@ -94,7 +94,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
     })
 
   // The CPUs this process may use (taskset, cpuset): the walk stays inside them, over at most MAX_WALK.
-  const pinCpus = o.noPin ? [] : walkCpus(allowedCpusFromStatus(await readFile('/proc/self/status', 'utf8').catch(() => '')))
+  const pinCpus = o.noPin ? [] : walkCpus(await allowedCpus())
   const base: ReportBase = {
     schema: SCHEMA_ID,
     schemaVersion: SCHEMA_VERSION,
@@ -153,7 +153,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       ...(networkUnavailable ? { networkUnavailable } : {}),
       onPartial: save,
       progress,
-      interleave: (id) => ['native', 'container'].includes(tierInfo(id).cls),
+      interleave: runsOnHostCpus,
       ...(pinCpus.length > 1 ? { pinCpus } : {}),
       hostLoad: async () => {
         const first = (await readFile('/proc/loadavg', 'utf8')).split(' ')[0]

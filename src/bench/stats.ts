@@ -117,20 +117,36 @@ export const relativeCiHalfWidth = (st: Pick<Stats, 'median' | 'ci95'>): number 
   return Math.max(st.median - st.ci95[0], st.ci95[1] - st.median) / Math.abs(st.median)
 }
 
-export const ratioOfMedians = (tier: readonly number[], native: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = SEED): Ratio | undefined => {
+/**
+ * median(tier) / median(native) with a percentile-bootstrap 95% interval; `draw` makes one resample
+ * and returns its (tier, native) medians.
+ */
+const bootstrapRatio = (
+  tier: readonly number[],
+  native: readonly number[],
+  resamples: number,
+  seed: number,
+  draw: (rnd: () => number) => readonly [number, number],
+): Ratio | undefined => {
   if (tier.length === 0 || native.length === 0) return undefined
   const nat = median(native)
   if (nat === 0) return undefined
   const rnd = mulberry32(seed)
   const ratios: number[] = []
   for (let i = 0; i < resamples; i++) {
-    const d = resampleMedian(native, rnd)
-    const t = resampleMedian(tier, rnd)
+    const [t, d] = draw(rnd)
     if (d !== 0) ratios.push(t / d)
   }
   ratios.sort((a, b) => a - b)
   return { value: median(tier) / nat, ci95: [quantileSorted(ratios, 0.025), quantileSorted(ratios, 0.975)] }
 }
+
+/** Both sides resampled independently (tiers that ran on their own, minutes apart from native). */
+export const ratioOfMedians = (tier: readonly number[], native: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = SEED): Ratio | undefined =>
+  bootstrapRatio(tier, native, resamples, seed, (rnd) => {
+    const d = resampleMedian(native, rnd)
+    return [resampleMedian(tier, rnd), d]
+  })
 
 /**
  * The same ratio of medians, with a bootstrap that resamples repetition pairs (tier[k], native[k])
@@ -141,24 +157,16 @@ export const ratioOfMedians = (tier: readonly number[], native: readonly number[
  */
 export const pairedRatioOfMedians = (tier: readonly number[], native: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = SEED): Ratio | undefined => {
   const n = Math.min(tier.length, native.length)
-  if (n === 0) return undefined
-  const nat = median(native.slice(0, n))
-  if (nat === 0) return undefined
-  const rnd = mulberry32(seed)
-  const ratios: number[] = []
   const t = new Array<number>(n)
   const d = new Array<number>(n)
-  for (let i = 0; i < resamples; i++) {
+  return bootstrapRatio(tier.slice(0, n), native.slice(0, n), resamples, seed, (rnd) => {
     for (let j = 0; j < n; j++) {
       const k = Math.floor(rnd() * n)
       t[j] = tier[k]!
       d[j] = native[k]!
     }
-    const dm = median(d)
-    if (dm !== 0) ratios.push(median(t) / dm)
-  }
-  ratios.sort((a, b) => a - b)
-  return { value: median(tier.slice(0, n)) / nat, ci95: [quantileSorted(ratios, 0.025), quantileSorted(ratios, 0.975)] }
+    return [median(t), median(d)]
+  })
 }
 
 /** Median absolute deviation (unscaled). */

@@ -7,6 +7,7 @@ import { InputFileError, UsageError } from '../core/errors.js'
 import { flagBool, flagEnum, flagNumber, flagString, type Parsed } from '../cli/parse-flags.js'
 import type { CliContext } from '../cli/context.js'
 import { writeTextAtomic } from '../io/outputs.js'
+import { isRefused } from './compare-runs.js'
 import { CORRECTIONS } from './stats/multiplicity.js'
 import { DEFAULT_NOISE_BAND } from './run-noise.js'
 import { DEFAULT_SETTINGS, FAIL_ON, RELATIVE_TO, type CompareReport, type CompareSettings } from './types.js'
@@ -72,7 +73,7 @@ export const compareSettingsFrom = (command: string, p: Parsed, defaults: Compar
 
 /** Not comparable runs are refused (exit 2, the differences named) unless --force. */
 export const refuseIfNotComparable = (command: string, r: CompareReport): void => {
-  if (r.comparability.comparable || r.settings.forced) return
+  if (!isRefused(r)) return
   const probs = r.comparability.problems
   throw new InputFileError(
     `${command}: the runs are not comparable: ${probs.slice(0, 3).join('; ')}${probs.length > 3 ? ` (+${probs.length - 3} more)` : ''}`,

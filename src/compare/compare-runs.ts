@@ -212,6 +212,9 @@ const runToRunNotes = (input: CompareInput, cells: readonly ComparedCell[], wind
   ]
 }
 
+/** The runs are not comparable and --force was not given: nothing was judged, and the command refuses (exit 2). */
+export const isRefused = (r: CompareReport): boolean => !r.comparability.comparable && !r.settings.forced
+
 /** The exit policy: `regression` fails on regressions and on cells/tiers that worked in base and fail in head. */
 export const failureReasons = (s: CompareSummary, failOn: CompareSettings['failOn']): string[] => {
   if (failOn === 'never') return []

@@ -86,6 +86,12 @@ export const tierInfo = (id: TierId): TierInfo => {
 }
 export const isTierId = (s: string): s is TierId => (TIER_IDS as readonly string[]).includes(s)
 
+/**
+ * vcwork runs as a process of this host (native, containers): cheap to keep open beside others, and a
+ * CPU number means a host CPU. Inside a guest it would name a guest vCPU.
+ */
+export const runsOnHostCpus = (id: TierId): boolean => ['native', 'container'].includes(tierInfo(id).cls)
+
 /** Can this tier run here? Decided from findings (and, with `probe --deep`, by acting). */
 export type TierReadiness =
   | { readonly tier: TierId; readonly ready: true; readonly summary: string; readonly notes?: readonly string[]; readonly provedBy?: string }

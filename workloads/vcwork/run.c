@@ -78,9 +78,9 @@ static void emit_params(vc_jb *b, const vc_ctx *c) {
 }
 
 /*
- * pinCpu: the caller (virtcheck ab) puts both sides of a pair on the same CPU, and alternates CPUs
- * between pairs: two sessions that each stay on "their" CPU otherwise differ by where they run (seen:
- * one vCPU of a shared VM with 25-40% less memory bandwidth than the other for minutes).
+ * pinCpu: the caller (virtcheck bench and ab) puts the repetitions it compares on the same CPU and
+ * walks the CPUs between them: sessions that each stay on "their" CPU otherwise differ by where they
+ * run (seen: one vCPU of a shared VM with 25-40% less memory bandwidth than the other for minutes).
  */
 static int pin_for_job(const vc_request *req, cpu_set_t *saved, char *msg, size_t ml) {
   if (!req->pin_cpu1) return 0;

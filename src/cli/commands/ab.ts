@@ -3,14 +3,13 @@
  * selected jobs run alternately repetition by repetition (AB, BA, AB ...), then compared exactly like
  * `virtcheck compare` does (A is the base, B the head).
  */
-import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
 import { SCHEMA_ID, SCHEMA_VERSION } from '../../core/report.js'
-import { isTierId, TIER_IDS, tierInfo, type TierSession } from '../../core/tier.js'
+import { isTierId, runsOnHostCpus, TIER_IDS, type TierSession } from '../../core/tier.js'
 import { packageVersion } from '../../host/paths.js'
 import { writeTextAtomic } from '../../io/outputs.js'
-import { allowedCpusFromStatus } from '../../parse/cpu-list.js'
+import { allowedCpus } from '../../host/cpu-affinity.js'
 import { walkCpus } from '../../bench/cpu-walk.js'
 import { JOBS, jobById, requestParams } from '../../../workloads/index.js'
 import { COMPARE_FLAGS, compareFlagsUsage, compareSettingsFrom, emitComparison, outputTargets } from '../../compare/cli-options.js'
@@ -111,9 +110,7 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
     const started = new Date()
     const t0 = performance.now()
     const env = await prepareAb(tier, { env: ctx.env, cwd: ctx.cwd, cleanup: ctx.cleanup, needsPeer: specs.some((s) => s.needs.includes('peer')), maxSeconds: 3600, log })
-    // Only where vcwork runs as a host process: a CPU number inside a guest names a guest vCPU.
-    const hostProcess = ['native', 'container'].includes(tierInfo(tier).cls)
-    const pinCpus = hostProcess && !flagBool(p, 'no-pin') ? walkCpus(allowedCpusFromStatus(await readFile('/proc/self/status', 'utf8').catch(() => ''))) : []
+    const pinCpus = runsOnHostCpus(tier) && !flagBool(p, 'no-pin') ? walkCpus(await allowedCpus()) : []
     const jobs: AbJob[] = specs.map((s) => ({ job: s.id, params: requestParams(s, mode).params as Record<string, string | number> }))
     const openCtx = { cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs, log }
     log(`opening ${tier} A (${Object.entries(optsA).map(([k, v]) => `${k}=${v}`).join(',') || 'defaults'})…`)

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { resolve } from 'node:path'
 import { EXIT, InputFileError, UsageError } from '../../core/errors.js'
 import { benchRun } from '../../bench/bench-run.js'
-import { compareRuns } from '../../compare/compare-runs.js'
+import { compareRuns, isRefused } from '../../compare/compare-runs.js'
 import { applyConfirmation, confirmationScope, interruptedInConfirmation } from '../../compare/confirm.js'
 import {
   BASELINE_FLAGS,
@@ -96,7 +96,7 @@ export const gateCommand: Command = {
     const compareWith = (head: typeof first, headSource: string) =>
       compareRuns({ base: baseline.primary, earlier: baseline.earlier, head: head.report, baseSource: baseline.source, headSource }, settings)
     let report = compareWith(first, result ?? first.resultPath)
-    if (!report.comparability.comparable && !report.settings.forced) {
+    if (isRefused(report)) {
       // The run took minutes: its comparison (what differs, what was refused) still goes to the
       // requested files for the CI summary before the one-line refusal.
       await emitComparison(report, targets, p, ctx)

@@ -1,6 +1,7 @@
 /** Shared number formatting for the compare renderers: every verdict line carries the same numbers. */
 import { fmtNum, fmtP, fmtPct } from '../verdict.js'
 import type { CompareReport, ComparedCell } from '../types.js'
+import { isRefused } from '../compare-runs.js'
 
 export { fmtNum, fmtP, fmtPct }
 
@@ -26,7 +27,7 @@ export const fmtCounts = (c: ComparedCell): string =>
 
 /** What the comparison came to, in a few words: refused, interrupted, failed under the policy, or no regression. */
 export const headline = (r: CompareReport): { kind: 'ok' | 'failed' | 'refused' | 'interrupted'; text: string } => {
-  if (!r.comparability.comparable && !r.settings.forced) return { kind: 'refused', text: `not comparable (${r.comparability.problems.length} difference(s)): nothing was judged` }
+  if (isRefused(r)) return { kind: 'refused', text: `not comparable (${r.comparability.problems.length} difference(s)): nothing was judged` }
   if (r.interrupted) return { kind: 'interrupted', text: `interrupted before the confirmation: ${r.summary.regressed} regressed, unconfirmed` }
   return r.failed ? { kind: 'failed', text: r.failReasons.join(', ') } : { kind: 'ok', text: 'no regression' }
 }

@@ -1,5 +1,6 @@
 /** JUnit XML: one testsuite per tier, one testcase per cell; regressions and broken cells are failures. */
 import type { CompareReport } from '../types.js'
+import { isRefused } from '../compare-runs.js'
 import { numbersLine } from './format.js'
 
 const xml = (s: string): string =>
@@ -24,7 +25,7 @@ export const renderCompareJunit = (r: CompareReport): string => {
       ...(c.verdict === 'inconclusive' ? { skipped: text } : {}),
     })
   }
-  if (!r.comparability.comparable && !r.settings.forced) {
+  if (isRefused(r)) {
     const text = `not comparable: ${r.comparability.problems.join('; ')}`
     add('comparability', { name: 'baseline and head are comparable', out: text, failure: text })
   }
