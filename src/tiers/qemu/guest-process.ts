@@ -43,9 +43,20 @@ export interface StartGuestOptions {
   readonly signal: AbortSignal
   readonly startTimeoutMs: number
   readonly log?: (line: string) => void
-  /** Extra words for a boot that did not finish (e.g. the KVM backend). */
-  readonly explainTimeout?: string
+  /**
+   * Extra words for a guest that never became ready (e.g. why the KVM backend cannot boot it), given
+   * how it ended: QEMU exited (with the exit description) or the start deadline passed.
+   */
+  readonly explainFailure?: (ended: GuestEnd) => string | undefined
 }
+
+/** How a guest that never became ready ended. */
+export type GuestEnd = { readonly kind: 'exited'; readonly how: string; readonly signal?: string } | { readonly kind: 'timed-out' }
+
+/** How long a dead guest's QEMU may take to be reaped after its agent stream ended. */
+const EXIT_GRACE_MS = 3_000
+/** QEMU stderr lines quoted in the one-line reason (the whole tail stays in logTail). */
+const STDERR_LINES_IN_REASON = 3
 
 const TAIL_CHARS = 16_000
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
@@ -63,19 +74,29 @@ export const startGuest = async (o: StartGuestOptions): Promise<GuestProcess> =>
     if (userspaceMs === undefined && consoleTail.includes(GUEST_UP_MARKER)) userspaceMs = performance.now() - t0
   })
   child.stderr?.on('data', (c: Buffer) => {
-    // QEMU's own "waiting for connection" notice is expected noise, not evidence.
-    const text = c.toString('utf8').replace(/^.*QEMU waiting for connection.*\n?/gm, '')
-    stderrTail = (stderrTail + text).slice(-TAIL_CHARS / 2)
+    stderrTail = (stderrTail + c.toString('utf8')).slice(-TAIL_CHARS / 2)
   })
+  // QEMU's own "waiting for connection" notice is expected noise, not evidence. It is filtered from
+  // whole lines only: it can arrive split over two reads.
+  const stderrText = () => stderrTail.replace(/^.*QEMU waiting for connection.*\n?/gm, '').trim()
   const tail = () =>
-    [consoleTail.replace(/\r/g, '').trim() || '(no console output)', stderrTail.trim() ? `--- qemu stderr ---\n${stderrTail.trim()}` : '']
+    [consoleTail.replace(/\r/g, '').trim() || '(no console output)', stderrText() ? `--- qemu stderr ---\n${stderrText()}` : '']
       .filter(Boolean)
       .join('\n')
   let exitedWhy: string | undefined
+  let exitSignal: string | undefined
   const exited: Promise<string> = child.then(
-    (r) => (exitedWhy = r.signal ? `killed by ${r.signal}` : `exited with code ${r.exitCode ?? '?'}`),
+    (r) => {
+      exitSignal = r.signal ?? undefined
+      return (exitedWhy = describeExit(r.exitCode, r.signal))
+    },
     (e: unknown) => (exitedWhy = `failed to run: ${e instanceof Error ? e.message : String(e)}`),
   )
+  /** The last few lines QEMU printed on stderr, for the one-line reason. */
+  const stderrGist = () => {
+    const lines = stderrText().split('\n').map((l) => l.trim()).filter(Boolean)
+    return lines.slice(-STDERR_LINES_IN_REASON).join(' | ')
+  }
   const pid = child.pid
   const killGroup = (sig: NodeJS.Signals) => void killProcessGroup(pid, sig)
   let sock: Socket | undefined
@@ -103,13 +124,26 @@ export const startGuest = async (o: StartGuestOptions): Promise<GuestProcess> =>
     await undo()
     throw new GuestBootError(`${o.label}: ${why}`, tail())
   }
+  /** QEMU ended before the agent was ready: how it ended, what it said last, and why (if known). */
+  const failExited = async (stage: string): Promise<never> => {
+    const how = exitedWhy ?? (await exited)
+    const said = stderrGist()
+    const explain = o.explainFailure?.({ kind: 'exited', how, ...(exitSignal ? { signal: exitSignal } : {}) })
+    return fail([`QEMU ${how} ${stage}`, said ? `: ${said}` : '', explain ? `; ${explain}` : ''].join(''))
+  }
+  /**
+   * The agent stream ends when QEMU dies, often a moment before the process is reaped: wait for the
+   * exit briefly so the reason is QEMU's, not "stream ended".
+   */
+  const exitedSoon = async (): Promise<boolean> =>
+    exitedWhy !== undefined || (await Promise.race([exited.then(() => true), sleep(EXIT_GRACE_MS).then(() => false)]))
   if (pid === undefined) return fail(`could not start ${file}: ${await exited}`)
 
   const deadline = t0 + o.startTimeoutMs
   try {
     // QEMU creates the agent socket early and then waits for us (wait=on) before running the guest.
     while (!(await stat(o.agentSocket).then((s) => s.isSocket(), () => false))) {
-      if (exitedWhy !== undefined) return await fail(`QEMU ${exitedWhy} before the guest started`)
+      if (exitedWhy !== undefined) return await failExited('before the guest started')
       if (o.signal.aborted) return await fail('interrupted')
       if (performance.now() > deadline) return await fail(`QEMU did not open its agent socket within ${o.startTimeoutMs} ms`)
       await sleep(10)
@@ -126,7 +160,8 @@ export const startGuest = async (o: StartGuestOptions): Promise<GuestProcess> =>
         sock = attempt
         break
       }
-      if (attempt.code !== 'ECONNREFUSED' || exitedWhy !== undefined || o.signal.aborted || performance.now() > deadline) throw attempt
+      if (exitedWhy !== undefined) return await failExited('before the guest started')
+      if (attempt.code !== 'ECONNREFUSED' || o.signal.aborted || performance.now() > deadline) throw attempt
       await sleep(10)
     }
     client = new AgentClient(sock, sock, o.log ? { log: o.log } : {})
@@ -137,17 +172,30 @@ export const startGuest = async (o: StartGuestOptions): Promise<GuestProcess> =>
       (e: unknown) => ({ kind: 'not-ready' as const, why: e instanceof Error ? e.message : String(e) }),
     )
     const first = await Promise.race([ready, died])
-    if (first.kind === 'exit') return await fail(`QEMU ${first.why} before the agent was ready`)
+    if (first.kind === 'exit') return await failExited('before the agent was ready')
     if (first.kind === 'not-ready') {
-      const why = /within/.test(first.why)
-        ? `guest did not reach the agent within ${o.startTimeoutMs} ms${userspaceMs === undefined ? ' (no sign of guest userspace on the console)' : ''}${o.explainTimeout ? `; ${o.explainTimeout}` : ''}`
-        : first.why
-      return await fail(why)
+      if (o.signal.aborted) return await fail('interrupted')
+      if (/within/.test(first.why)) {
+        const explain = o.explainFailure?.({ kind: 'timed-out' })
+        return await fail(
+          `guest did not reach the agent within ${o.startTimeoutMs} ms${userspaceMs === undefined ? ' (no sign of guest userspace on the console)' : ''}${explain ? `; ${explain}` : ''}`,
+        )
+      }
+      if (await exitedSoon()) return await failExited('before the agent was ready')
+      return await fail(first.why)
     }
   } catch (e) {
     if (e instanceof GuestBootError) throw e
+    if (await exitedSoon()) return failExited('before the agent was ready')
     return fail(e instanceof Error ? e.message : String(e))
   }
   booted = true
   return { pid, client, userspaceMs, bootMs: performance.now() - t0, tail, exited, close: undo }
+}
+
+/** "was aborted (SIGABRT)", "was killed by SIGKILL", "exited with code 1". */
+export const describeExit = (exitCode: number | undefined, signal: string | undefined | null): string => {
+  if (signal === 'SIGABRT') return 'aborted (SIGABRT)'
+  if (signal) return `was killed by ${signal}`
+  return `exited with code ${exitCode ?? '?'}`
 }

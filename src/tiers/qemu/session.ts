@@ -14,7 +14,8 @@ import { findGuestKernel } from '../../guest/kernel-find.js'
 import { preferUncompressed } from '../../guest/kernel-bootable.js'
 import { buildInitramfs } from '../../guest/initramfs.js'
 import { buildGuestCommand, renderArgv } from './command.js'
-import { GuestBootError, startGuest } from './guest-process.js'
+import { GuestBootError, startGuest, type GuestEnd } from './guest-process.js'
+import { explainKvmFailure } from './kvm-failure.js'
 import { busybox, canOpenRw, firmwareIfPresent, kvmBackend, orphanGuard, qemuVersion } from './host-facts.js'
 import { toGuestRequest } from './job-params.js'
 import { readGuestOverheadRssBytes } from './memory.js'
@@ -114,9 +115,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       cleanup: ctx.cleanup,
       signal: ctx.signal,
       startTimeoutMs: ctx.startTimeoutMs,
-      ...(accel === 'kvm'
-        ? { explainTimeout: `/dev/kvm is served by ${kvm}${kvm === 'kvm_pvm' ? ', which boots only guests built for PVM (CONFIG_PVM_GUEST); standard kernels hang in early boot' : ''}` }
-        : {}),
+      ...(accel === 'kvm' ? { explainFailure: (end: GuestEnd) => explainKvmFailure(kvm, end) } : {}),
     })
 
     // The guest's clocksource decides what every timed repetition costs (tsc vs hpet under TCG).
