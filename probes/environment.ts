@@ -9,7 +9,7 @@ import { containerFromEnviron } from '../src/parse/kv.js'
 import { parseMountinfo } from '../src/parse/mountinfo.js'
 import { CAP, hasCap, isFullCapSet, parseProcStatus } from '../src/parse/proc-status.js'
 import { HYPERVISOR_SIGNATURES } from '../src/parse/vcprobe.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { cpuid, cpuinfo, dmesg, exists, text } from './lib/facts.js'
 
 const DMI_VENDORS: readonly [RegExp, string][] = [

@@ -8,7 +8,7 @@ import { evidence, pass, skip, warn, type Evidence, type Finding } from '../src/
 import { describeOutcome, type Host } from '../src/core/host.js'
 import { parseElf } from '../src/parse/elf.js'
 import { parseProcStatus } from '../src/parse/proc-status.js'
-import type { Probe, ProbeEnv } from '../src/probe/types.js'
+import type { Probe, ProbeEnv } from './types.js'
 import { cgroupView } from './cgroups.js'
 import { runOnce, text, versionLine, which } from './lib/facts.js'
 

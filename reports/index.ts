@@ -3,7 +3,7 @@
  * Writing files happens only in src/io/outputs.ts.
  */
 import type { RunReport } from '../src/core/report.js'
-import type { Style } from '../src/render/style.js'
+import type { Style } from './format/style.js'
 import { renderHtml } from './html/index.js'
 import { renderJson } from './json.js'
 import { renderJunit } from './junit.js'

@@ -7,7 +7,7 @@
 import { EXIT, isVirtcheckError } from '../core/errors.js'
 import { CleanupRegistry } from '../host/cleanup.js'
 import { packageVersion } from '../host/paths.js'
-import { resolveStyle } from '../render/style.js'
+import { resolveStyle } from '../../reports/format/style.js'
 import { loadAllCommands, loadCommand, loadDefaultCommand } from './commands/index.js'
 import type { CliContext, Writer } from './context.js'
 

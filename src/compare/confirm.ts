@@ -7,7 +7,7 @@
  */
 import { cellKey } from './pairing.js'
 import { failureReasons } from './compare-runs.js'
-import { numbersLine } from './render/format.js'
+import { numbersLine } from '../../reports/compare/format.js'
 import type { CompareReport, ComparedCell, TierChange } from './types.js'
 import type { TierId } from '../core/tier.js'
 

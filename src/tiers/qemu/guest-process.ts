@@ -7,7 +7,7 @@
 import { connect, type Socket } from 'node:net'
 import { stat } from 'node:fs/promises'
 import { execa } from 'execa'
-import { AgentClient } from '../../bench/agent-client.js'
+import { AgentClient } from '../../agent/client.js'
 import type { CleanupRegistry } from '../../host/cleanup.js'
 import { GUEST_UP_MARKER } from '../../guest/init-script.js'
 import { killProcessGroup } from '../../host/process-group.js'

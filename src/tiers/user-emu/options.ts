@@ -4,7 +4,7 @@
  * disk, extra kernel arguments and KPTI switch.
  */
 import { UsageError } from '../../core/errors.js'
-import { checkOptionKeys, numberOption } from '../../bench/tier-options.js'
+import { checkOptionKeys, numberOption } from '../option-checks.js'
 
 /** Keys only mode=system understands. */
 export const EMU_SYSTEM_OPTION_KEYS = ['smp', 'memory-mib', 'disk-mib', 'append', 'kpti', 'machine'] as const

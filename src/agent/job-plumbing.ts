@@ -4,7 +4,7 @@
  * whose peer is unavailable fails with the reason instead of running against something else.
  */
 import type { JobOutcome, JobRequest } from '../core/tier.js'
-import { needsPeer, needsTarget } from './plan.js'
+import { needsPeer, needsTarget } from '../bench/plan.js'
 
 export interface TierPlumbing {
   /** Scratch dir as seen inside the tier (e.g. `/scratch` in a container). */

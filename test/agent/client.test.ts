@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { AgentClient, AgentStartError } from '../../src/bench/agent-client.js'
-import { parseAgentLine } from '../../src/bench/agent-protocol.js'
+import { AgentClient, AgentStartError } from '../../src/agent/client.js'
+import { parseAgentLine } from '../../src/agent/protocol.js'
 
 /** A fake agent: reads requests from the client's output, lets the test answer on the client's input. */
 const pair = () => {

@@ -5,7 +5,7 @@
 import { AREAS, toSerializedError, type Finding } from '../core/finding.js'
 import type { Host } from '../core/host.js'
 import { PROBES } from '../../probes/index.js'
-import { DEFAULT_PROBE_ENV, type Probe, type ProbeEnv } from './types.js'
+import { DEFAULT_PROBE_ENV, type Probe, type ProbeEnv } from '../../probes/types.js'
 
 export const crashedFinding = (probe: Probe, thrown: unknown): Finding => ({
   id: `${probe.id}.probe-crashed`,

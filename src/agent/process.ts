@@ -6,7 +6,7 @@
  */
 import { execa } from 'execa'
 import type { CleanupRegistry } from '../host/cleanup.js'
-import { AgentClient, AgentStartError } from './agent-client.js'
+import { AgentClient, AgentStartError } from './client.js'
 import { killProcessGroup } from '../host/process-group.js'
 
 export interface AgentProcess {
