@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { Finding } from '../core/finding.js'
 import type { HostContext } from '../core/report.js'
 import type { TierId, TierReadiness } from '../core/tier.js'
-import type { CleanupRegistry } from '../host/cleanup.js'
+import type { Cleanup } from '../core/cleanup.js'
 import { startHostContext } from '../host/context.js'
 import { workDir } from '../host/paths.js'
 import { RealHost } from '../host/real-host.js'
@@ -73,7 +73,7 @@ export interface RunResources {
   readonly networkUnavailable?: string
 }
 
-export const openRunResources = async (cleanup: CleanupRegistry, o: RunResourceOptions): Promise<RunResources> => {
+export const openRunResources = async (cleanup: Cleanup, o: RunResourceOptions): Promise<RunResources> => {
   const home = o.home ?? workDir()
   let work: string
   if (typeof o.work === 'string') {

@@ -34,12 +34,4 @@ export class InputFileError extends VirtcheckError {
   }
 }
 
-/** The run was interrupted by SIGINT/SIGTERM after cleanup. */
-export class InterruptedError extends VirtcheckError {
-  constructor(signal: string) {
-    super('VIRTCHECK_INTERRUPTED', `interrupted by ${signal}`, { exitCode: EXIT.interrupted })
-    this.name = 'InterruptedError'
-  }
-}
-
 export const isVirtcheckError = (e: unknown): e is VirtcheckError => e instanceof VirtcheckError

@@ -93,12 +93,6 @@ export interface Host {
   run(argv: readonly string[], opts?: RunOptions): Promise<CommandOutcome>
 }
 
-/** Helpers for probes. */
-export const readText = async (host: Host, path: string): Promise<string | undefined> => {
-  const r = await host.read(path)
-  return r.kind === 'ok' ? r.text : undefined
-}
-
 export const describeFailure = (f: Failure): string =>
   f.kind === 'missing' ? 'missing' : `${f.kind === 'denied' ? 'permission denied' : 'error'}: ${f.detail}`
 

@@ -1,7 +1,8 @@
 /**
  * The tiers of the virtualization "matryoshka" (DESIGN.md taxonomy), from least to most shared with the host.
  */
-import type { Remediation } from './finding.js'
+import type { Cleanup } from './cleanup.js'
+import type { Finding, Remediation } from './finding.js'
 
 export const TIER_IDS = [
   'native',
@@ -173,12 +174,12 @@ export interface PeerNetwork {
 /** Everything a tier needs to start: where to work, what to clean up, when to stop. */
 export interface TierOpenContext {
   /** Findings of this run's probe (kernel path, runtimes, accelerators...). */
-  readonly findings: readonly import('./finding.js').Finding[]
+  readonly findings: readonly Finding[]
   /** Per-run working folder (guest images, rootfs, logs). */
   readonly workDir: string
   /** Folder on the file system used by every tier for IO jobs (same fs for fairness). */
   readonly scratchDir: string
-  readonly cleanup: import('../host/cleanup.js').CleanupRegistry
+  readonly cleanup: Cleanup
   readonly signal: AbortSignal
   /** Hard limit for boot/start; a tier that is not ready in time fails with its log tail. */
   readonly startTimeoutMs: number
