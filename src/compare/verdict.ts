@@ -4,9 +4,9 @@
  * metric's worse direction: significance alone flags trivial shifts on quiet machines, size alone
  * flags noise on busy ones (bench-anchors.md §4: Firecracker, typo#83).
  */
-import { mannWhitney, minSamplesPerSide } from './stats/mann-whitney.js'
-import { hodgesLehmann } from './stats/shift-ci.js'
-import { mean, median, stddev } from './stats/descriptive.js'
+import { mannWhitney, minSamplesPerSide } from '../stats/mann-whitney.js'
+import { hodgesLehmann } from '../stats/shift-ci.js'
+import { mean, median, stddev } from '../stats/descriptive.js'
 import { bandSide, DEFAULT_NOISE_BAND, noiseBand } from './run-noise.js'
 import type { CellNumbers, Verdict } from './types.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createProgress, estimateEtaMs, formatEta, formatJobProgress } from '../../src/bench/progress.js'
 import { cellWarnings } from '../../src/bench/warnings.js'
-import { computeStats } from '../../src/bench/stats.js'
+import { computeStats } from '../../src/stats/sample-summary.js'
 import { plainStyle } from '../../reports/format/style.js'
 import type { TierSample } from '../../src/core/tier.js'
 

@@ -1,5 +1,5 @@
 /** Seeded randomness for resampling and simulations; the generator itself lives in core. */
-import { mulberry32, type Rng } from '../../core/prng.js'
+import { mulberry32, type Rng } from '../core/prng.js'
 
 export { mulberry32, type Rng }
 

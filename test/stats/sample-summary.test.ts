@@ -11,7 +11,7 @@ import {
   ratioOfMedians,
   relativeCiHalfWidth,
   stddev,
-} from '../../src/bench/stats.js'
+} from '../../src/stats/sample-summary.js'
 
 describe('descriptive statistics (hand-computed)', () => {
   it('median, mean, sd, cv, min, max', () => {

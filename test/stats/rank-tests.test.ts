@@ -1,11 +1,11 @@
 // Hand-computed checks of the rank test, the shift interval and the p-value adjustments.
 import { describe, expect, it } from 'vitest'
-import { doubledMidRanks, exactUCounts, mannWhitney, minSamplesPerSide, subsetSumCounts } from '../../src/compare/stats/mann-whitney.js'
-import { hodgesLehmann, mosesK } from '../../src/compare/stats/shift-ci.js'
-import { adjustPValues } from '../../src/compare/stats/multiplicity.js'
-import { normalQuantile, normalUpperTail } from '../../src/compare/stats/normal.js'
-import { median, quantileSorted, scaledMad } from '../../src/compare/stats/descriptive.js'
-import { mulberry32 } from '../../src/compare/stats/prng.js'
+import { doubledMidRanks, exactUCounts, mannWhitney, minSamplesPerSide, subsetSumCounts } from '../../src/stats/mann-whitney.js'
+import { hodgesLehmann, mosesK } from '../../src/stats/shift-ci.js'
+import { adjustPValues } from '../../src/stats/multiplicity.js'
+import { normalQuantile, normalUpperTail } from '../../src/stats/normal.js'
+import { median, quantileSorted, scaledMad } from '../../src/stats/descriptive.js'
+import { mulberry32 } from '../../src/stats/prng.js'
 
 describe('Mann–Whitney U', () => {
   it('complete separation of 3 vs 3: U = 9, exact p = 2/C(6,3) = 0.1', () => {
