@@ -1,9 +1,11 @@
 /**
  * Pure parsing of `vcwork agent` output lines. A line may carry console noise before the JSON (a
  * kernel message printed mid-line on a serial port), so the object is looked for from the first
- * `{"type"`; anything that is not a well-formed protocol message is ignored (undefined).
+ * `{"type"`; what follows must pass parseVcworkLine (src/core/workload.ts), the one schema check of
+ * vcwork's output. Anything else, and any answer without a request id, is ignored (undefined).
  */
 import type { TierSample } from '../core/tier.js'
+import { parseVcworkLine } from '../core/workload.js'
 
 export type AgentMessage =
   | { readonly type: 'ready'; readonly version: string; readonly arch: string; readonly raw: Record<string, unknown> }
@@ -13,50 +15,38 @@ export type AgentMessage =
   /** Any other typed answer with an id (e.g. the env report). */
   | { readonly type: 'other'; readonly id: number; readonly kind: string; readonly raw: Record<string, unknown> }
 
-const str = (v: unknown): v is string => typeof v === 'string'
-const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
-
 export const parseAgentLine = (line: string): AgentMessage | undefined => {
   const start = line.indexOf('{"type"')
   if (start < 0) return undefined
-  let raw: unknown
-  try {
-    raw = JSON.parse(line.slice(start))
-  } catch {
-    return undefined
+  const m = parseVcworkLine(line.slice(start))
+  if (!m) return undefined
+  const raw = m as unknown as Record<string, unknown>
+  if (m.type === 'ready') return { type: 'ready', version: m.version, arch: m.arch, raw }
+  const id = 'id' in m ? m.id : undefined
+  if (id === undefined) return undefined
+  switch (m.type) {
+    case 'sample':
+      return {
+        type: 'sample',
+        id,
+        job: m.job,
+        metric: m.metric,
+        unit: m.unit,
+        better: m.better,
+        value: m.value,
+        rep: m.rep,
+        durationMs: m.durationMs,
+        short: m.short,
+        ...(m.stealTicksDelta !== undefined ? { stealTicksDelta: m.stealTicksDelta } : {}),
+        raw,
+      }
+    case 'done':
+      return { type: 'done', id, raw }
+    case 'error':
+      return { type: 'error', id, message: m.message, raw }
+    default:
+      return { type: 'other', id, kind: m.type, raw }
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined
-  const o = raw as Record<string, unknown>
-  const type = o['type']
-  if (type === 'ready') {
-    return { type, version: str(o['version']) ? o['version'] : 'unknown', arch: str(o['arch']) ? o['arch'] : 'unknown', raw: o }
-  }
-  const id = o['id']
-  if (!num(id)) return undefined
-  if (type === 'sample') {
-    const { job, metric, unit, better, value, rep, durationMs, short } = o
-    if (!str(job) || !str(metric) || !str(unit) || !num(value)) return undefined
-    if (better !== 'higher' && better !== 'lower') return undefined
-    const steal = o['stealTicksDelta'] ?? o['stealTicks']
-    return {
-      type,
-      id,
-      job,
-      metric,
-      unit,
-      better,
-      value,
-      rep: num(rep) ? rep : 0,
-      durationMs: num(durationMs) ? durationMs : 0,
-      short: short === true,
-      ...(num(steal) ? { stealTicksDelta: steal } : {}),
-      raw: o,
-    }
-  }
-  if (type === 'done') return { type, id, raw: o }
-  if (type === 'error') return { type, id, message: str(o['message']) ? o['message'] : 'agent reported an error', raw: o }
-  if (str(type)) return { type: 'other', id, kind: type, raw: o }
-  return undefined
 }
 
 export const toTierSample = (m: Extract<AgentMessage, { type: 'sample' }>): TierSample => ({
