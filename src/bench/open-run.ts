@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Finding } from '../core/finding.js'
 import type { HostContext } from '../core/report.js'
-import type { TierId, TierReadiness } from '../core/tier.js'
+import { tierInfo, type TierId, type TierReadiness } from '../core/tier.js'
 import type { Cleanup } from '../core/cleanup.js'
 import { startHostContext } from '../host/context.js'
 import { workDir } from '../host/paths.js'
@@ -86,7 +86,7 @@ export const openRunResources = async (cleanup: Cleanup, o: RunResourceOptions):
   cleanup.add(`${o.label} ${work}`, () => rm(work, { recursive: true, force: true }))
   const scratchDir = o.scratch === 'shared' ? join(home, 'scratch') : join(work, 'scratch')
   await mkdir(scratchDir, { recursive: true })
-  if (!o.needsPeer || !o.tiers.some((t) => t !== 'native')) return { workDir: work, scratchDir }
+  if (!o.needsPeer || !o.tiers.some((t) => tierInfo(t).netPeer === 'run-network')) return { workDir: work, scratchDir }
   try {
     const network = await createPeerNetwork(cleanup, { maxSeconds: o.maxSeconds, ...(o.log ? { log: o.log } : {}) })
     return { workDir: work, scratchDir, network }

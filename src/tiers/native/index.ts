@@ -11,6 +11,7 @@ import { checkOptionKeys } from '../option-checks.js'
 import { withTierParams } from '../../agent/job-plumbing.js'
 import { removeScratchFiles } from '../../agent/scratch.js'
 import { startLoopbackPeer } from '../../net/loopback-peer.js'
+import { needsPeer } from '../../../workloads/index.js'
 
 const readTrim = async (path: string): Promise<string | undefined> => {
   try {
@@ -66,7 +67,7 @@ export const nativeDriver: TierDriver = {
         const full = withTierParams(req, {
           tier: 'native',
           scratchDir: ctx.scratchDir,
-          ...(req.job.startsWith('net.') ? { peer: await peerAddress() } : {}),
+          ...(needsPeer(req.job) ? { peer: await peerAddress() } : {}),
         })
         if ('kind' in full) return full
         return agent.client.run(full, jobTimeoutMs(full), signal ?? ctx.signal)
