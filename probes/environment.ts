@@ -1,6 +1,7 @@
 /**
  * Is this host itself a VM, a container, a confidential guest? Signals combined in systemd-detect-virt
- * order (research/probe-anchors.md §2.5, §3.12, §3.13), each one kept as evidence.
+ * order (DMI, CPUID hypervisor leaf, /sys/hypervisor, device tree; then container markers: docs/probe.md),
+ * each one kept as evidence.
  */
 import { evidence, pass, skip, unknown, warn, type Evidence, type Finding } from '../src/core/finding.js'
 import type { Host } from '../src/core/host.js'

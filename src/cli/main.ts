@@ -1,6 +1,6 @@
 /**
  * The virtcheck entry point: one run(argv) that returns an exit code, and the single top-level error
- * handler (DESIGN principle 4): usage and input errors print one line (plus a hint) and exit 2; bugs
+ * handler (docs/architecture.md, principle 4): usage and input errors print one line (plus a hint) and exit 2; bugs
  * print one line and exit 1; stack traces only with --debug or VIRTCHECK_DEBUG=1. SIGINT/SIGTERM abort
  * the running command, run every registered cleanup step, and exit 130.
  */

@@ -1,5 +1,5 @@
 /**
- * Exceptions are for misuse and bugs only (DESIGN principle 4). A failing measured thing is data.
+ * Exceptions are for misuse and bugs only (docs/architecture.md, principle 4). A failing measured thing is data.
  * Every usage error has a stable code and leads to exit code 2 through the single handler in cli/main.ts.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Findings: the probe's vocabulary. A warn or fail cannot be built without a remediation,
- * so every non-pass verdict says what to do (DESIGN principle 2).
+ * so every non-pass verdict says what to do (docs/architecture.md, principle 2).
  */
 
 export const STATUSES = ['pass', 'warn', 'fail', 'unknown', 'skip'] as const

@@ -1,5 +1,5 @@
 /**
- * The tiers of the virtualization "matryoshka" (DESIGN.md taxonomy), from least to most shared with the host.
+ * The tiers of the virtualization "matryoshka" (docs/tiers.md), from least to most shared with the host.
  */
 import type { Cleanup } from './cleanup.js'
 import type { Finding, Remediation } from './finding.js'

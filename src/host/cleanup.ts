@@ -1,5 +1,5 @@
 /**
- * Never leave debris (DESIGN principle 11): everything that creates a VM, network namespace, tap/veth,
+ * Never leave debris (docs/architecture.md, principle 11): everything that creates a VM, network namespace, tap/veth,
  * cgroup, mount or temp dir registers its undo here first. Undo runs in reverse order on success,
  * failure and SIGINT/SIGTERM; each step is bounded and a failing step does not stop the others.
  */

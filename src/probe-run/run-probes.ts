@@ -1,6 +1,6 @@
 /**
  * Run every probe concurrently against one Host. A probe that throws is a virtcheck bug: it becomes an
- * `unknown` finding carrying the error, and the other probes still run (DESIGN principle 3).
+ * `unknown` finding carrying the error, and the other probes still run (docs/architecture.md, principle 3).
  */
 import { AREAS, toSerializedError, type Finding } from '../core/finding.js'
 import type { Host } from '../core/host.js'
