@@ -10,7 +10,7 @@ import { renderMatrix } from '../reports/terminal-matrix.js'
 import { renderMarkdown } from '../reports/markdown.js'
 import { renderJunit } from '../reports/junit.js'
 import { parseRunReportText } from '../src/io/read-report.js'
-import { plainStyle } from '../src/render/style.js'
+import { plainStyle } from '../reports/format/style.js'
 const text = readFileSync(new URL('../test/fixtures/reports/pvm-host.json', import.meta.url), 'utf8')
 const r = parseRunReportText(text, 'x')
 const b = new Bench({ time: 300 })

@@ -7,7 +7,7 @@ import { evidence, fail, pass, unknown, warn, type Evidence, type Finding } from
 import type { Host } from '../src/core/host.js'
 import { cgroupModeFromMounts, cgroupModeFromStatfs, parseControllerList, parseProcCgroups, parseSelfCgroup, type CgroupMode } from '../src/parse/cgroup.js'
 import { parseMountinfo, type Mount } from '../src/parse/mountinfo.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { memo, statOf, text } from './lib/facts.js'
 
 export interface CgroupView {

@@ -6,7 +6,7 @@
 import { evidence, pass, skip, unknown, warn, type Evidence, type Finding } from '../src/core/finding.js'
 import type { Host } from '../src/core/host.js'
 import { parseBoolParam } from '../src/parse/kv.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { cpuid, cpuinfo, dmesg, exists, isX86, moduleLoaded, moduleParam } from './lib/facts.js'
 
 const sevFinding = async (host: Host): Promise<Finding> => {

@@ -6,7 +6,7 @@
 import { evidence, fail, pass, skip, unknown, warn, type Evidence, type Finding } from '../src/core/finding.js'
 import type { Host } from '../src/core/host.js'
 import { decodeFeatureControl, decodeVmCr, MSR_AMD_VM_CR, MSR_IA32_FEATURE_CONTROL, msrValue } from '../src/parse/msr.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { cpuid, cpuinfo, dmesg, exists, isArm64, isX86, memo, moduleLoaded } from './lib/facts.js'
 
 const head = { id: 'cpu.virt-extensions', area: 'cpu', title: 'CPU virtualization extensions (VT-x / AMD-V)' } as const

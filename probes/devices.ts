@@ -1,7 +1,7 @@
 /** Paravirtual and network devices: /dev/net/tun, /dev/vhost-net, /dev/vhost-vsock, virtio devices present. */
 import { evidence, fail, pass, skip, unknown, warn, type Finding } from '../src/core/finding.js'
 import { describeFailure, type Host } from '../src/core/host.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { kconfig, statOf, text } from './lib/facts.js'
 
 const VIRTIO_IDS: Readonly<Record<number, string>> = { 1: 'net', 2: 'block', 3: 'console', 4: 'rng', 5: 'balloon', 8: 'scsi', 9: '9p', 16: 'gpu', 18: 'input', 19: 'vsock', 26: 'fs', 41: 'gpio' }

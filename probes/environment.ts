@@ -1,6 +1,7 @@
 /**
  * Is this host itself a VM, a container, a confidential guest? Signals combined in systemd-detect-virt
- * order (research/probe-anchors.md §2.5, §3.12, §3.13), each one kept as evidence.
+ * order (DMI, CPUID hypervisor leaf, /sys/hypervisor, device tree; then container markers: docs/probe.md),
+ * each one kept as evidence.
  */
 import { evidence, pass, skip, unknown, warn, type Evidence, type Finding } from '../src/core/finding.js'
 import type { Host } from '../src/core/host.js'
@@ -9,7 +10,7 @@ import { containerFromEnviron } from '../src/parse/kv.js'
 import { parseMountinfo } from '../src/parse/mountinfo.js'
 import { CAP, hasCap, isFullCapSet, parseProcStatus } from '../src/parse/proc-status.js'
 import { HYPERVISOR_SIGNATURES } from '../src/parse/vcprobe.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { cpuid, cpuinfo, dmesg, exists, text } from './lib/facts.js'
 
 const DMI_VENDORS: readonly [RegExp, string][] = [

@@ -1,5 +1,5 @@
 /** The probe catalog, in display order of their areas. */
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { cgroupsProbe } from './cgroups.js'
 import { confidentialProbe } from './confidential.js'
 import { cpuVirtProbe } from './cpu-virt.js'
@@ -30,4 +30,4 @@ export const PROBES: readonly Probe[] = [
   osFeaturesProbe,
 ]
 
-export type { Probe } from '../src/probe/types.js'
+export type { Probe } from './types.js'

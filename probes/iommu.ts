@@ -6,7 +6,7 @@
 import { evidence, pass, skip, unknown, warn, type Evidence, type Finding } from '../src/core/finding.js'
 import type { Host } from '../src/core/host.js'
 import { parseDmarFlags, parseIortSmmu } from '../src/parse/acpi.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { cmdline, dmesg, memo } from './lib/facts.js'
 
 const TABLES = { DMAR: 'Intel VT-d', IVRS: 'AMD-Vi', IORT: 'Arm IORT (SMMU)', VIOT: 'virtio-iommu' } as const

@@ -6,7 +6,7 @@
 import { evidence, fail, pass, skip, unknown, warn, type Evidence, type Finding } from '../src/core/finding.js'
 import { describeFailure, type Host } from '../src/core/host.js'
 import { parseBoolParam } from '../src/parse/kv.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { cmdline, cpuinfo, dmesg, isArm64, kvmProbe, memo, moduleLoaded, moduleParam, statOf, text } from './lib/facts.js'
 
 const octal = (m: number) => m.toString(8).padStart(4, '0')

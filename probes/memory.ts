@@ -1,7 +1,7 @@
 /** Memory features that matter to guests: hugepages (sizes and counts), THP mode, KSM. */
 import { evidence, pass, skip, unknown } from '../src/core/finding.js'
 import { parseBracketChoice, parseIntStrict, parseMeminfo } from '../src/parse/kv.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { text } from './lib/facts.js'
 
 export const memoryProbe: Probe = {

@@ -6,7 +6,7 @@
 import { evidence, fail, pass, skip, unknown, warn, type Evidence, type Finding } from '../src/core/finding.js'
 import type { Host } from '../src/core/host.js'
 import { parseIntStrict, parsePasswd, parseSubIds } from '../src/parse/kv.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { statOf, text, usernsProbe, which } from './lib/facts.js'
 
 const TYPES = ['mnt', 'pid', 'net', 'uts', 'ipc', 'user', 'cgroup', 'time'] as const

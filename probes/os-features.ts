@@ -7,7 +7,7 @@ import { evidence, pass, unknown, warn, type Evidence, type Finding, type Remedi
 import type { Host } from '../src/core/host.js'
 import { kconfigEnabled } from '../src/parse/kconfig.js'
 import { parseFilesystems } from '../src/parse/kv.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { cgroupView, controllersAvailable } from './cgroups.js'
 import { exists, kconfig, text, which } from './lib/facts.js'
 

@@ -5,7 +5,7 @@
  */
 import { evidence, fail, pass, skip, unknown, warn, type Evidence } from '../src/core/finding.js'
 import { parseBoolParam } from '../src/parse/kv.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { cpuid, cpuinfo, dmesg, isArm64, isX86, moduleLoaded, moduleParam } from './lib/facts.js'
 
 const head = { id: 'cpu.slat', area: 'cpu', title: 'Second-level address translation (EPT / NPT)' } as const

@@ -8,7 +8,7 @@ import { evidence, pass, skip, warn, type Evidence, type Finding } from '../src/
 import { describeOutcome, type Host } from '../src/core/host.js'
 import { parseElf } from '../src/parse/elf.js'
 import { parseProcStatus } from '../src/parse/proc-status.js'
-import type { Probe, ProbeEnv } from '../src/probe/types.js'
+import type { Probe, ProbeEnv } from './types.js'
 import { cgroupView } from './cgroups.js'
 import { runOnce, text, versionLine, which } from './lib/facts.js'
 
@@ -62,7 +62,7 @@ const podman = async (host: Host): Promise<Finding> => {
   const [ver, limits, status, cg] = await Promise.all([versionLine(host, [bin, '--version']), text(host, '/proc/self/limits'), text(host, '/proc/self/status'), cgroupView(host)])
   const ev: Evidence[] = [evidence(bin, ver ?? 'version unknown')]
   const notes: string[] = []
-  // Podman raises RLIMIT_NOFILE to 1048576 in the container; without CAP_SYS_RESOURCE that fails (feasibility §1c).
+  // Podman raises RLIMIT_NOFILE to 1048576 in the container; without CAP_SYS_RESOURCE that fails (see src/tiers/container/podman.ts).
   const hardNofile = /^Max open files\s+\S+\s+(\S+)/m.exec(limits ?? '')?.[1]
   const st = status ? parseProcStatus(status) : undefined
   const noSysResource = st?.capBnd !== undefined && ((st.capBnd >> 24n) & 1n) === 0n

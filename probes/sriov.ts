@@ -1,6 +1,6 @@
 /** sriov.devices: every PCI function with `sriov_totalvfs`, its configured VFs and its driver. */
 import { evidence, pass, skip, unknown, warn } from '../src/core/finding.js'
-import type { Probe } from '../src/probe/types.js'
+import type { Probe } from './types.js'
 import { dmesg, statOf, text } from './lib/facts.js'
 
 const head = { id: 'sriov.devices', area: 'sriov', title: 'SR-IOV capable devices' } as const

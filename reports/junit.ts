@@ -7,7 +7,7 @@
  */
 import type { Finding } from '../src/core/finding.js'
 import type { MetricResult, RunReport, TierRun } from '../src/core/report.js'
-import { formatPercent, formatQuantity, formatRatio } from '../src/render/format.js'
+import { formatPercent, formatQuantity, formatRatio } from './format/numbers.js'
 
 /** Escape for XML text and attributes; drop characters XML 1.0 cannot carry at all. */
 export const xmlEscape = (s: string): string =>

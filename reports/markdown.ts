@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../src/core/finding.js'
 import type { RunReport } from '../src/core/report.js'
-import { formatQuantity, formatRatio, truncate } from '../src/render/format.js'
+import { formatQuantity, formatRatio, truncate } from './format/numbers.js'
 import { buildMatrix, type MatrixCell } from './model/matrix.js'
 import { flagMarker } from './model/labels.js'
 import { headlines, verdict } from './model/summary.js'

@@ -3,8 +3,8 @@
  * and one headline figure per measured tier. Pure; colour through the Style.
  */
 import type { RunReport } from '../src/core/report.js'
-import { formatRatio, truncate } from '../src/render/format.js'
-import type { Style } from '../src/render/style.js'
+import { formatRatio, truncate } from './format/numbers.js'
+import type { Style } from './format/style.js'
 import { headlines, verdict } from './model/summary.js'
 
 export const renderSummaryLines = (report: RunReport, style: Style): string[] => {

@@ -5,7 +5,7 @@
  */
 import { AREAS, type Finding, type Status } from '../src/core/finding.js'
 import type { TierReadiness } from '../src/core/tier.js'
-import type { Style } from '../src/render/style.js'
+import type { Style } from './format/style.js'
 
 const GLYPHS: Record<Status, { u: string; a: string }> = {
   pass: { u: '✔', a: 'ok' },

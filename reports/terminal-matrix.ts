@@ -5,9 +5,9 @@
  * the Style's width. Pure: returns a string; colour only through the Style's chalk.
  */
 import type { RunReport } from '../src/core/report.js'
-import { formatQuantity, formatRatio, truncate, type Closeness } from '../src/render/format.js'
-import { clipLine, lineWidth, packColumns, padLine, paintLine, type Line, type Paint, type Segment } from '../src/render/segments.js'
-import type { Style } from '../src/render/style.js'
+import { formatQuantity, formatRatio, truncate, type Closeness } from './format/numbers.js'
+import { clipLine, lineWidth, packColumns, padLine, paintLine, type Line, type Paint, type Segment } from './format/segments.js'
+import type { Style } from './format/style.js'
 import { buildMatrix, type MatrixCell, type MatrixRow } from './model/matrix.js'
 import { FLAG_TEXT, flagMarker } from './model/labels.js'
 import { notRunLines } from './terminal-notes.js'

@@ -3,8 +3,8 @@
  * reason and the fix, so a missing column is never unexplained.
  */
 import type { RunReport } from '../src/core/report.js'
-import { truncate } from '../src/render/format.js'
-import type { Style } from '../src/render/style.js'
+import { truncate } from './format/numbers.js'
+import type { Style } from './format/style.js'
 import { hostNames } from './model/matrix.js'
 
 export const notRunLines = (reports: readonly RunReport[], style: Style): string[] => {

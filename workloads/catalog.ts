@@ -3,7 +3,7 @@
  * runner and the reports. vcwork (workloads/vcwork/*.c) prints exactly these metric ids, units and
  * directions; test/workloads checks every job against it.
  */
-import type { JobParams, JobSpec, MetricSpec, RunMode, SampleLine, VcworkParams } from '../src/core/workload.js'
+import type { JobNeed, JobParams, JobSpec, MetricSpec, RunMode, SampleLine, VcworkParams } from '../src/core/workload.js'
 
 const higher = (id: string, label: string, unit: string): MetricSpec => ({ id, label, unit, better: 'higher' })
 const lower = (id: string, label: string, unit: string): MetricSpec => ({ id, label, unit, better: 'lower' })
@@ -171,6 +171,14 @@ export const JOBS: readonly JobSpec[] = [
 const BY_ID: ReadonlyMap<string, JobSpec> = new Map(JOBS.map((j) => [j.id, j]))
 
 export const jobById = (id: string): JobSpec | undefined => BY_ID.get(id)
+
+/**
+ * What a job needs besides CPU and memory, as the catalog states it: `peer` (a running `vcwork serve`
+ * the tier can reach) or `disk` (a file to read and write). None for an id the catalog does not know.
+ */
+export const jobNeeds = (id: string): readonly JobNeed[] => BY_ID.get(id)?.needs ?? []
+export const needsPeer = (id: string): boolean => jobNeeds(id).includes('peer')
+export const needsDisk = (id: string): boolean => jobNeeds(id).includes('disk')
 
 /** The vcwork request parameters for a job in a mode, plus what the tier supplies (IO target, net peer). */
 export function requestParams(

@@ -1,2 +1,2 @@
-/** Workload catalog entry point (DESIGN: one catalog per plug-in folder). */
-export { JOBS, jobById, requestParams, sampleMismatch } from './catalog.js'
+/** Workload catalog entry point (one catalog per plug-in folder: docs/architecture.md). */
+export { JOBS, jobById, jobNeeds, needsDisk, needsPeer, requestParams, sampleMismatch } from './catalog.js'

@@ -3,7 +3,7 @@
  * log scale centred on native (bars grow left when worse, right when better, whiskers = 95% CI of the
  * ratio), and per-tier start time and memory overhead. Pure string building.
  */
-import { formatBytes, formatMs, formatRatio, goodness } from '../../src/render/format.js'
+import { formatBytes, formatMs, formatRatio, goodness } from '../format/numbers.js'
 import type { Matrix, MatrixColumn } from '../model/matrix.js'
 import { esc, html } from './escape.js'
 

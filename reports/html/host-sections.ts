@@ -2,7 +2,7 @@
 import { AREAS, severity, type Finding } from '../../src/core/finding.js'
 import type { RunReport } from '../../src/core/report.js'
 import { tierInfo, isTierId, type TierReadiness } from '../../src/core/tier.js'
-import { formatBytes, formatMs, formatRatio } from '../../src/render/format.js'
+import { formatBytes, formatMs, formatRatio } from '../format/numbers.js'
 import { tierLabel } from '../model/labels.js'
 import { headlines, verdict } from '../model/summary.js'
 import { esc, html, safeLink } from './escape.js'

@@ -1,5 +1,5 @@
 /** The matrix as a server-rendered table (readable without JavaScript); hosts as column groups. */
-import { formatPercent, formatQuantity, formatRatio } from '../../src/render/format.js'
+import { formatPercent, formatQuantity, formatRatio } from '../format/numbers.js'
 import { FLAG_TEXT, flagMarker } from '../model/labels.js'
 import type { Matrix, MatrixCell } from '../model/matrix.js'
 import { esc, html } from './escape.js'

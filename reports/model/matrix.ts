@@ -5,7 +5,7 @@
  */
 import type { MetricResult, RunReport, TierRun } from '../../src/core/report.js'
 import { TIER_IDS } from '../../src/core/tier.js'
-import { closeness, type Closeness } from '../../src/render/format.js'
+import { closeness, type Closeness } from '../format/numbers.js'
 import { tierLabel } from './labels.js'
 
 export type OkResult = Extract<MetricResult, { state: 'ok' }>

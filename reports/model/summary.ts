@@ -4,7 +4,7 @@
  */
 import { STATUSES, type Status } from '../../src/core/finding.js'
 import type { RunReport } from '../../src/core/report.js'
-import { goodness } from '../../src/render/format.js'
+import { goodness } from '../format/numbers.js'
 import { buildMatrix } from './matrix.js'
 
 export interface Headline {

@@ -5,7 +5,8 @@
  * forever; every raw sample is kept. The policy is pure data, the clock injectable (tests).
  */
 import type { JobRequest, TierSample, TierSession } from '../core/tier.js'
-import { medianCi95, median, relativeCiHalfWidth } from './stats.js'
+import { median } from '../stats/descriptive.js'
+import { medianCi95, relativeCiHalfWidth } from '../stats/sample-summary.js'
 
 export interface AdaptivePolicy {
   readonly minReps: number

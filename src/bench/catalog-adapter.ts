@@ -11,6 +11,7 @@ export const catalogForPlan = (): CatalogJob[] =>
     metrics: j.metrics.map((m) => ({ metric: m.id, unit: m.unit, better: m.better })),
     quickParams: flat(requestParams(j, 'quick').params),
     fullParams: flat(requestParams(j, 'full').params),
+    needs: j.needs,
   }))
 
 export const JOB_ID_LIST: readonly string[] = JOBS.map((j) => j.id)

@@ -6,6 +6,7 @@
 import { readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseMountinfo } from '../parse/mountinfo.js'
 import { cmd } from '../net/ip-command.js'
 import { readCgroupLayout } from '../tiers/container/cgroups.js'
 import { socketDirOwner } from '../tiers/qemu/strays.js'
@@ -61,10 +62,9 @@ const findProcesses = async (): Promise<DebrisItem[]> => {
 
 const findMounts = async (under: string): Promise<DebrisItem[]> => {
   const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '')
-  const points = info
-    .split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((m): m is string => m !== undefined && m.startsWith(under + '/') && orphan(m))
+  const points = parseMountinfo(info)
+    .map((m) => m.mountPoint)
+    .filter((m) => m.startsWith(under + '/') && orphan(m))
   // deepest first
   return points
     .sort((a, b) => b.length - a.length)

@@ -7,17 +7,17 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Finding } from '../core/finding.js'
 import type { HostContext } from '../core/report.js'
-import type { TierId, TierReadiness } from '../core/tier.js'
-import type { CleanupRegistry } from '../host/cleanup.js'
+import { tierInfo, type TierId, type TierReadiness } from '../core/tier.js'
+import type { Cleanup } from '../core/cleanup.js'
 import { startHostContext } from '../host/context.js'
 import { workDir } from '../host/paths.js'
 import { RealHost } from '../host/real-host.js'
 import { readRunReport } from '../io/read-report.js'
 import { createPeerNetwork, PeerUnavailableError, type ManagedPeerNetwork } from '../net/peer.js'
-import { decideReadiness } from '../probe/readiness.js'
-import { runProbes } from '../probe/run-probes.js'
-import { probeEnvFor } from '../probe/load-host.js'
-import { vcworkFinding } from '../probe/self-check.js'
+import { decideReadiness } from '../probe-run/readiness.js'
+import { runProbes } from '../probe-run/run-probes.js'
+import { probeEnvFor } from '../probe-run/load-host.js'
+import { vcworkFinding } from '../probe-run/self-check.js'
 import { PROBES } from '../../probes/index.js'
 
 export interface RunProbe {
@@ -73,7 +73,7 @@ export interface RunResources {
   readonly networkUnavailable?: string
 }
 
-export const openRunResources = async (cleanup: CleanupRegistry, o: RunResourceOptions): Promise<RunResources> => {
+export const openRunResources = async (cleanup: Cleanup, o: RunResourceOptions): Promise<RunResources> => {
   const home = o.home ?? workDir()
   let work: string
   if (typeof o.work === 'string') {
@@ -86,7 +86,7 @@ export const openRunResources = async (cleanup: CleanupRegistry, o: RunResourceO
   cleanup.add(`${o.label} ${work}`, () => rm(work, { recursive: true, force: true }))
   const scratchDir = o.scratch === 'shared' ? join(home, 'scratch') : join(work, 'scratch')
   await mkdir(scratchDir, { recursive: true })
-  if (!o.needsPeer || !o.tiers.some((t) => t !== 'native')) return { workDir: work, scratchDir }
+  if (!o.needsPeer || !o.tiers.some((t) => tierInfo(t).netPeer === 'run-network')) return { workDir: work, scratchDir }
   try {
     const network = await createPeerNetwork(cleanup, { maxSeconds: o.maxSeconds, ...(o.log ? { log: o.log } : {}) })
     return { workDir: work, scratchDir, network }

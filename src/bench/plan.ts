@@ -5,6 +5,7 @@
  */
 import { TIER_IDS, type TierId, type TierReadiness } from '../core/tier.js'
 import type { Remediation } from '../core/finding.js'
+import type { JobNeed } from '../core/workload.js'
 
 export type Mode = 'quick' | 'full'
 
@@ -20,6 +21,8 @@ export interface CatalogJob {
   readonly metrics: readonly CatalogMetric[]
   readonly quickParams: Readonly<Record<string, string | number>>
   readonly fullParams: Readonly<Record<string, string | number>>
+  /** What the job needs from each tier (the catalog's `needs`). */
+  readonly needs: readonly JobNeed[]
 }
 
 export interface PlannedJob {
@@ -71,9 +74,6 @@ export const DEFAULTS = {
   full: { minReps: 5, maxReps: 60, ciTarget: 0.02, runBudgetS: 1800, jobCapS: 90 },
 } as const
 
-export const needsPeer = (job: string): boolean => job.startsWith('net.')
-export const needsTarget = (job: string): boolean => job.startsWith('io.')
-
 export const planBench = (i: PlanInput): BenchPlan => {
   const d = DEFAULTS[i.mode]
   const wanted = i.tiers ? new Set(i.tiers) : undefined
@@ -101,7 +101,7 @@ export const planBench = (i: PlanInput): BenchPlan => {
   const jobs: PlannedJob[] = jobIds.map((id) => {
     const c = i.catalog.find((j) => j.id === id)
     if (!c) throw new Error(`planBench: unknown job ${id}`) // the CLI validated --jobs against the catalog
-    return { job: id, metrics: c.metrics, params: i.mode === 'quick' ? c.quickParams : c.fullParams, needsPeer: needsPeer(id), needsTarget: needsTarget(id) }
+    return { job: id, metrics: c.metrics, params: i.mode === 'quick' ? c.quickParams : c.fullParams, needsPeer: c.needs.includes('peer'), needsTarget: c.needs.includes('disk') }
   })
   const runBudgetMs = (i.timeBudgetS ?? d.runBudgetS) * 1000
   const cells = Math.max(1, tiers.filter((t) => t.action === 'run').length * Math.max(1, jobs.length))

@@ -2,7 +2,7 @@
  * Progress on stderr: tier, job, repetitions so far, CI achieved and the time left for the run. On a
  * TTY one line that updates in place; otherwise plain lines at job boundaries (logs stay readable).
  */
-import type { Style } from '../render/style.js'
+import type { Style } from '../../reports/format/style.js'
 
 export interface JobProgress {
   readonly tier: string

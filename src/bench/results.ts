@@ -6,7 +6,7 @@ import type { MetricResult, RunWarning } from '../core/report.js'
 import type { TierId, TierSample } from '../core/tier.js'
 import type { AdaptiveResult } from './adaptive.js'
 import type { CatalogMetric, PlannedJob } from './plan.js'
-import { computeStats, pairedRatioOfMedians, ratioOfMedians } from './stats.js'
+import { computeStats, pairedRatioOfMedians, ratioOfMedians } from '../stats/sample-summary.js'
 import { cellWarnings } from './warnings.js'
 
 export interface CellOutput {

@@ -7,7 +7,7 @@
  */
 import { isVirtcheckError } from '../core/errors.js'
 import type { MetricResult, RunReport, RunWarning, TierRun } from '../core/report.js'
-import type { PeerNetwork, TierDriver, TierId, TierOpenContext, TierSession } from '../core/tier.js'
+import { tierInfo, type PeerNetwork, type TierDriver, type TierId, type TierOpenContext, type TierSession } from '../core/tier.js'
 import { runAdaptive } from './adaptive.js'
 import { pinningLabel, rotateCpu } from './cpu-walk.js'
 import type { BenchPlan, PlannedJob, TierPlan } from './plan.js'
@@ -271,7 +271,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
   ): Promise<void> {
     const tier = t.tier
     if (t.interrupted) return
-    if (job.needsPeer && tier !== 'native' && !input.network) {
+    if (job.needsPeer && tierInfo(tier).netPeer === 'run-network' && !input.network) {
       results.push(...failedCell(tier, job, `network peer unavailable: ${input.networkUnavailable ?? 'not set up'}`).results)
       progress.job({ tier, job: job.job, reps: 0, ciHalfWidth: Number.NaN, cell: index, cells, finished: true })
       return

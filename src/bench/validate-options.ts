@@ -7,7 +7,7 @@ import { containerSettings } from '../tiers/container/builtin.js'
 import { parseLimitOptions } from '../tiers/container/limit-options.js'
 import { parseQemuOptions } from '../tiers/qemu/options.js'
 import { parseEmuOptions } from '../tiers/user-emu/options.js'
-import { checkOptionKeys } from './tier-options.js'
+import { checkOptionKeys } from '../tiers/option-checks.js'
 
 export const validateTierOptions = (all: Partial<Record<TierId, Readonly<Record<string, string>>>>): void => {
   for (const [tier, options] of Object.entries(all) as [TierId, Readonly<Record<string, string>>][]) {

@@ -5,7 +5,8 @@
 import type { RunWarning, Stats } from '../core/report.js'
 import type { TierId, TierSample } from '../core/tier.js'
 import type { StopReason } from './adaptive.js'
-import { madOutliers, median, relativeCiHalfWidth } from './stats.js'
+import { median } from '../stats/descriptive.js'
+import { madOutliers, relativeCiHalfWidth } from '../stats/sample-summary.js'
 
 /** cv above this is called noisy even when the CI target was met. */
 export const NOISY_CV = 0.1

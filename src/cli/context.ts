@@ -3,7 +3,7 @@
  * AbortSignal that fires on SIGINT/SIGTERM. Commands print their product to `out` and progress,
  * warnings and "written to" lines to `err`, so `virtcheck bench --json - | jq` always works.
  */
-import type { Style } from '../render/style.js'
+import type { Style } from '../../reports/format/style.js'
 import type { CleanupRegistry } from '../host/cleanup.js'
 
 export interface Writer {

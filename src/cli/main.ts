@@ -1,13 +1,13 @@
 /**
  * The virtcheck entry point: one run(argv) that returns an exit code, and the single top-level error
- * handler (DESIGN principle 4): usage and input errors print one line (plus a hint) and exit 2; bugs
+ * handler (docs/architecture.md, principle 4): usage and input errors print one line (plus a hint) and exit 2; bugs
  * print one line and exit 1; stack traces only with --debug or VIRTCHECK_DEBUG=1. SIGINT/SIGTERM abort
  * the running command, run every registered cleanup step, and exit 130.
  */
 import { EXIT, isVirtcheckError } from '../core/errors.js'
 import { CleanupRegistry } from '../host/cleanup.js'
 import { packageVersion } from '../host/paths.js'
-import { resolveStyle } from '../render/style.js'
+import { resolveStyle } from '../../reports/format/style.js'
 import { loadAllCommands, loadCommand, loadDefaultCommand } from './commands/index.js'
 import type { CliContext, Writer } from './context.js'
 

@@ -8,10 +8,10 @@ import { flagBool, flagEnum, flagNumber, flagString, type Parsed } from '../cli/
 import type { CliContext } from '../cli/context.js'
 import { writeTextAtomic } from '../io/outputs.js'
 import { isRefused } from './compare-runs.js'
-import { CORRECTIONS } from './stats/multiplicity.js'
+import { CORRECTIONS } from '../stats/multiplicity.js'
 import { DEFAULT_NOISE_BAND } from './run-noise.js'
 import { DEFAULT_SETTINGS, FAIL_ON, RELATIVE_TO, type CompareReport, type CompareSettings } from './types.js'
-import { renderCompareJson, renderCompareJunit, renderCompareMarkdown, renderCompareTerminal } from './render/index.js'
+import { renderCompareJson, renderCompareJunit, renderCompareMarkdown, renderCompareTerminal } from '../../reports/compare/index.js'
 
 export const COMPARE_FLAGS = {
   threshold: { type: 'string' },

@@ -3,7 +3,7 @@
  * gets a verdict from its raw samples; cells and tiers on one side only are listed, never dropped.
  */
 import type { MetricResult, RunReport } from '../core/report.js'
-import { adjustPValues } from './stats/multiplicity.js'
+import { adjustPValues } from '../stats/multiplicity.js'
 import { cellKey, configProblems, hostProblems, paramProblems, tierChanges } from './pairing.js'
 import { relativeToNative, requireNative } from './relative.js'
 import { DEFAULT_NOISE_BAND } from './run-noise.js'

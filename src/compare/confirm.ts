@@ -1,13 +1,13 @@
 /**
  * Confirmation of regressions: `virtcheck gate` measures the regressed cells again, after a pause, in
  * one or more rounds, and keeps a regression only when every round regresses too. Alerts that do not
- * reproduce are the failure the anchor dashboards are known for (bench-anchors.md §4); a drift episode
+ * reproduce are what makes benchmark dashboards ignored (docs/compare.md, "Verdicts"); a drift episode
  * on a shared host (a neighbour's disk traffic, memory bandwidth that sags for half a minute) is
  * exactly such an alert, and one round may still fall inside it (docs/compare.md). Pure.
  */
 import { cellKey } from './pairing.js'
 import { failureReasons } from './compare-runs.js'
-import { numbersLine } from './render/format.js'
+import { numbersLine } from '../../reports/compare/format.js'
 import type { CompareReport, ComparedCell, TierChange } from './types.js'
 import type { TierId } from '../core/tier.js'
 

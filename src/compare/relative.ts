@@ -13,8 +13,8 @@
  */
 import { InputFileError } from '../core/errors.js'
 import type { MetricResult, RunReport } from '../core/report.js'
-import { computeStats } from '../bench/stats.js'
-import { median } from './stats/descriptive.js'
+import { computeStats } from '../stats/sample-summary.js'
+import { median } from '../stats/descriptive.js'
 
 export const RELATIVE_UNIT = '× native'
 export const PAIRING = { perRepetition: 'native, per repetition', byMedian: 'native median' } as const

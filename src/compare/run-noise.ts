@@ -7,7 +7,7 @@
  * earlier runs; `compare` with a multi-run baseline and `history report` both judge against it.
  * Pure.
  */
-import { median, scaledMad } from './stats/descriptive.js'
+import { median, scaledMad } from '../stats/descriptive.js'
 
 export interface NoiseBandSettings {
   /** Band half-width in scaled MADs of the run medians. */

@@ -4,7 +4,7 @@
  */
 import type { TierId } from '../core/tier.js'
 import { DEFAULT_NOISE_BAND, type NoiseBand } from './run-noise.js'
-import type { Correction } from './stats/multiplicity.js'
+import type { Correction } from '../stats/multiplicity.js'
 
 export const COMPARE_SCHEMA_ID = 'virtcheck-compare'
 /** 1.1: multi-run baselines (`runToRun`, `baseRuns`, settings.window/bandK). 1.2: settings.relativeTo. */

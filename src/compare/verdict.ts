@@ -2,11 +2,11 @@
  * One cell's verdict from raw samples. A regression needs BOTH a significant rank test (p < alpha,
  * after the chosen adjustment) AND a relative change of medians of at least the threshold in the
  * metric's worse direction: significance alone flags trivial shifts on quiet machines, size alone
- * flags noise on busy ones (bench-anchors.md §4: Firecracker, typo#83).
+ * flags noise on busy ones (Firecracker's A/B rule; docs/compare.md).
  */
-import { mannWhitney, minSamplesPerSide } from './stats/mann-whitney.js'
-import { hodgesLehmann } from './stats/shift-ci.js'
-import { mean, median, stddev } from './stats/descriptive.js'
+import { mannWhitney, minSamplesPerSide } from '../stats/mann-whitney.js'
+import { hodgesLehmann } from '../stats/shift-ci.js'
+import { mean, median, stddev } from '../stats/descriptive.js'
 import { bandSide, DEFAULT_NOISE_BAND, noiseBand } from './run-noise.js'
 import type { CellNumbers, Verdict } from './types.js'
 

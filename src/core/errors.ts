@@ -1,5 +1,5 @@
 /**
- * Exceptions are for misuse and bugs only (DESIGN principle 4). A failing measured thing is data.
+ * Exceptions are for misuse and bugs only (docs/architecture.md, principle 4). A failing measured thing is data.
  * Every usage error has a stable code and leads to exit code 2 through the single handler in cli/main.ts.
  */
 
@@ -31,14 +31,6 @@ export class InputFileError extends VirtcheckError {
   constructor(message: string, hint?: string) {
     super('VIRTCHECK_BAD_INPUT', message, hint === undefined ? {} : { hint })
     this.name = 'InputFileError'
-  }
-}
-
-/** The run was interrupted by SIGINT/SIGTERM after cleanup. */
-export class InterruptedError extends VirtcheckError {
-  constructor(signal: string) {
-    super('VIRTCHECK_INTERRUPTED', `interrupted by ${signal}`, { exitCode: EXIT.interrupted })
-    this.name = 'InterruptedError'
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Findings: the probe's vocabulary. A warn or fail cannot be built without a remediation,
- * so every non-pass verdict says what to do (DESIGN principle 2).
+ * so every non-pass verdict says what to do (docs/architecture.md, principle 2).
  */
 
 export const STATUSES = ['pass', 'warn', 'fail', 'unknown', 'skip'] as const
@@ -104,8 +104,6 @@ export const evidence = (source: string, observed: string): Evidence => ({ sourc
 /** Worst status first; used for exit codes and summaries. */
 const SEVERITY: Record<Status, number> = { fail: 4, warn: 3, unknown: 2, skip: 1, pass: 0 }
 export const severity = (s: Status): number => SEVERITY[s]
-export const worstStatus = (statuses: readonly Status[]): Status =>
-  statuses.reduce<Status>((worst, s) => (SEVERITY[s] > SEVERITY[worst] ? s : worst), 'pass')
 
 export const toSerializedError = (thrown: unknown): SerializedError => {
   if (thrown instanceof Error) {

@@ -1,7 +1,7 @@
 /**
  * Host: the only view probes have of a machine. The real implementation lives in src/host/real-host.ts;
  * a captured snapshot (src/host/snapshot-host.ts) answers the same calls from a JSON file, so every
- * probe runs unchanged against a server we cannot log into (DESIGN principle 1 and 10).
+ * probe runs unchanged against a server we cannot log into (docs/architecture.md, principles 1 and 10).
  *
  * Every call returns data, never throws for an ordinary failure: missing, denied and error are distinct
  * (unlike systeminformation, which folds them all into an empty string).
@@ -91,12 +91,6 @@ export interface Host {
    * project's own static helpers; snapshots record the logical name so they replay anywhere.
    */
   run(argv: readonly string[], opts?: RunOptions): Promise<CommandOutcome>
-}
-
-/** Helpers for probes. */
-export const readText = async (host: Host, path: string): Promise<string | undefined> => {
-  const r = await host.read(path)
-  return r.kind === 'ok' ? r.text : undefined
 }
 
 export const describeFailure = (f: Failure): string =>

@@ -1,7 +1,8 @@
 /**
- * The tiers of the virtualization "matryoshka" (DESIGN.md taxonomy), from least to most shared with the host.
+ * The tiers of the virtualization "matryoshka" (docs/tiers.md), from least to most shared with the host.
  */
-import type { Remediation } from './finding.js'
+import type { Cleanup } from './cleanup.js'
+import type { Finding, Remediation } from './finding.js'
 
 export const TIER_IDS = [
   'native',
@@ -28,23 +29,30 @@ export interface TierInfo {
   readonly runs: string
   /** What this tier shares with the host. */
   readonly shares: string
+  /**
+   * Where its net jobs find the `vcwork serve` peer: `own-loopback` (the driver starts one on 127.0.0.1)
+   * or `run-network` (the run's peer network namespace; without it net jobs fail with the reason).
+   */
+  readonly netPeer: 'own-loopback' | 'run-network'
 }
 
 export const TIERS: readonly TierInfo[] = [
-  { id: 'native', cls: 'native', label: 'Native', runs: 'vcwork on the host itself', shares: 'everything' },
+  { id: 'native', cls: 'native', netPeer: 'own-loopback', label: 'Native', runs: 'vcwork on the host itself', shares: 'everything' },
   {
     id: 'container',
     cls: 'container',
+    netPeer: 'run-network',
     label: 'Container (built-in)',
     runs: 'namespaces + cgroups + pivot_root into a minimal rootfs, no daemon',
     shares: 'the kernel',
   },
-  { id: 'docker', cls: 'container', label: 'Docker', runs: 'docker run of a locally built image', shares: 'the kernel' },
-  { id: 'podman', cls: 'container', label: 'Podman', runs: 'podman run --rootfs of a local rootfs', shares: 'the kernel' },
-  { id: 'lxc', cls: 'container', label: 'LXC', runs: 'lxc-execute of a local rootfs', shares: 'the kernel' },
+  { id: 'docker', cls: 'container', netPeer: 'run-network', label: 'Docker', runs: 'docker run of a locally built image', shares: 'the kernel' },
+  { id: 'podman', cls: 'container', netPeer: 'run-network', label: 'Podman', runs: 'podman run --rootfs of a local rootfs', shares: 'the kernel' },
+  { id: 'lxc', cls: 'container', netPeer: 'run-network', label: 'LXC', runs: 'lxc-execute of a local rootfs', shares: 'the kernel' },
   {
     id: 'kvm-virtio',
     cls: 'paravirtualization',
+    netPeer: 'run-network',
     label: 'KVM + virtio',
     runs: 'guest under KVM with virtio-net (+vhost) and virtio-blk',
     shares: 'CPU (VT-x/AMD-V, EPT/NPT) + paravirtual drivers',
@@ -52,6 +60,7 @@ export const TIERS: readonly TierInfo[] = [
   {
     id: 'kvm-emulated',
     cls: 'full-virtualization',
+    netPeer: 'run-network',
     label: 'KVM + emulated devices',
     runs: 'guest under KVM with e1000 NIC and IDE/AHCI disk',
     shares: 'the CPU (VT-x/AMD-V, EPT/NPT)',
@@ -59,6 +68,7 @@ export const TIERS: readonly TierInfo[] = [
   {
     id: 'tcg-virtio',
     cls: 'emulation',
+    netPeer: 'run-network',
     label: 'TCG + virtio',
     runs: 'x86 guest under QEMU TCG with virtio devices',
     shares: 'nothing (CPU translated)',
@@ -66,6 +76,7 @@ export const TIERS: readonly TierInfo[] = [
   {
     id: 'tcg-emulated',
     cls: 'emulation',
+    netPeer: 'run-network',
     label: 'TCG + emulated devices',
     runs: 'x86 guest under QEMU TCG with emulated devices',
     shares: 'nothing (CPU translated)',
@@ -73,6 +84,7 @@ export const TIERS: readonly TierInfo[] = [
   {
     id: 'emu-aarch64',
     cls: 'emulation',
+    netPeer: 'run-network',
     label: 'aarch64 emulation',
     runs: 'aarch64 vcwork under qemu-user (and qemu-system-aarch64 when a guest kernel exists)',
     shares: 'nothing (foreign architecture)',
@@ -173,12 +185,12 @@ export interface PeerNetwork {
 /** Everything a tier needs to start: where to work, what to clean up, when to stop. */
 export interface TierOpenContext {
   /** Findings of this run's probe (kernel path, runtimes, accelerators...). */
-  readonly findings: readonly import('./finding.js').Finding[]
+  readonly findings: readonly Finding[]
   /** Per-run working folder (guest images, rootfs, logs). */
   readonly workDir: string
   /** Folder on the file system used by every tier for IO jobs (same fs for fairness). */
   readonly scratchDir: string
-  readonly cleanup: import('../host/cleanup.js').CleanupRegistry
+  readonly cleanup: Cleanup
   readonly signal: AbortSignal
   /** Hard limit for boot/start; a tier that is not ready in time fails with its log tail. */
   readonly startTimeoutMs: number

@@ -239,13 +239,3 @@ export function parseVcworkLine(text: string): VcworkLine | null {
   const schema = SCHEMAS[v.type as VcworkLine['type']]
   return exact(v, schema.required, schema.optional) ? (v as unknown as VcworkLine) : null
 }
-
-/** One agent request line (without the newline) for a job. */
-export function agentJobRequest(id: number, job: JobId, reps: number, params: VcworkParams): string {
-  return JSON.stringify({ id, job, reps, params })
-}
-
-/** One agent request line (without the newline) for an operation. */
-export function agentOpRequest(id: number, op: 'env' | 'version' | 'quit'): string {
-  return JSON.stringify({ id, op })
-}

@@ -1,7 +1,7 @@
 /**
  * Pure: where the compressed kernel sits inside a bzImage and how it is compressed. QEMU boots an
  * uncompressed ELF `vmlinux` directly through PVH, which skips the in-guest decompressor (XZ costs
- * ~3.5 s under TCG, feasibility §2), so virtcheck extracts it once per kernel.
+ * ~3.5 s under TCG, docs/tiers.md), so virtcheck extracts it once per kernel.
  *
  * The x86 boot protocol says where the payload is (setup_sects at 0x1f1, payload_offset/length at
  * 0x248/0x24c, relative to the protected-mode code at (setup_sects+1)*512). When the header is not

@@ -1,8 +1,9 @@
 /**
- * Never leave debris (DESIGN principle 11): everything that creates a VM, network namespace, tap/veth,
+ * Never leave debris (docs/architecture.md, principle 11): everything that creates a VM, network namespace, tap/veth,
  * cgroup, mount or temp dir registers its undo here first. Undo runs in reverse order on success,
  * failure and SIGINT/SIGTERM; each step is bounded and a failing step does not stop the others.
  */
+import type { Cleanup } from '../core/cleanup.js'
 
 export interface CleanupStep {
   readonly label: string
@@ -16,7 +17,7 @@ export interface CleanupReport {
 
 const STEP_TIMEOUT_MS = 10_000
 
-export class CleanupRegistry {
+export class CleanupRegistry implements Cleanup {
   private steps: { id: number; step: CleanupStep }[] = []
   private nextId = 1
 

@@ -98,6 +98,3 @@ export const startHostContext = (host: Host, opts: HostContextOptions = {}): ((f
     }
   }
 }
-
-export const collectHostContext = (host: Host, findings: readonly Finding[], opts: HostContextOptions = {}): Promise<HostContext> =>
-  startHostContext(host, opts)(findings)

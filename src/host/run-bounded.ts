@@ -1,7 +1,7 @@
 /**
  * Short, bounded commands for the probes (`qemu --version`, `@vcprobe cpuid`, `dmesg`): argv only, no
  * shell, a hard timeout that kills the process, output capped. This deliberately uses node:child_process
- * instead of execa (which DESIGN.md names for child processes): importing execa alone costs ~75 ms, a
+ * instead of execa (which docs/architecture.md names for child processes): importing execa alone costs ~75 ms, a
  * quarter of `virtcheck probe`'s 300 ms budget, and these calls need none of its features. Long-running
  * children (agents, QEMU, container runtimes) keep using execa.
  */

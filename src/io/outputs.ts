@@ -1,5 +1,5 @@
 /**
- * The one place report files are written (DESIGN principle 5). Renderers produce strings; this module
+ * The one place report files are written (docs/architecture.md, principle 5). Renderers produce strings; this module
  * sends each to its target: a file (written atomically: temp file + rename, so a reader or a crash never
  * sees half a report) or `-` for stdout (at most one target may be `-`, or outputs would interleave).
  */

@@ -4,7 +4,7 @@
  * without root.
  */
 import { createServer } from 'node:net'
-import type { CleanupRegistry } from '../host/cleanup.js'
+import type { Cleanup } from '../core/cleanup.js'
 import { nativeBinary } from '../host/paths.js'
 import { startServe, type ServeProcess } from './serve.js'
 
@@ -27,7 +27,7 @@ export const freeLoopbackPort = (): Promise<number> =>
   })
 
 export const startLoopbackPeer = async (
-  cleanup: CleanupRegistry,
+  cleanup: Cleanup,
   opts: { readonly maxSeconds: number; readonly vcworkPath?: string; readonly log?: (line: string) => void },
 ): Promise<LoopbackPeer> => {
   const port = await freeLoopbackPort()

@@ -7,7 +7,7 @@
  */
 import { readlink } from 'node:fs/promises'
 import type { PeerNetwork } from '../core/tier.js'
-import type { CleanupRegistry } from '../host/cleanup.js'
+import type { Cleanup } from '../core/cleanup.js'
 import { nativeBinary } from '../host/paths.js'
 import { startServe, type ServeProcess } from './serve.js'
 import { cmd, must, NetSetupError } from './ip-command.js'
@@ -45,7 +45,7 @@ export interface ManagedPeerNetwork extends PeerNetwork {
   close(): Promise<void>
 }
 
-export const createPeerNetwork = async (cleanup: CleanupRegistry, opts: PeerNetworkOptions): Promise<ManagedPeerNetwork> => {
+export const createPeerNetwork = async (cleanup: Cleanup, opts: PeerNetworkOptions): Promise<ManagedPeerNetwork> => {
   if (process.getuid?.() !== 0) throw new PeerUnavailableError(NOT_ROOT_REASON)
   const probe = await cmd(['ip', '-V'])
   if (!probe.ok) throw new PeerUnavailableError(`the \`ip\` command (iproute2) is not available: ${probe.stderr.trim()}`)

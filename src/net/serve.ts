@@ -4,7 +4,7 @@
  * (checked with `ss` in the same namespace, so no probe connection disturbs the server).
  */
 import { execa } from 'execa'
-import type { CleanupRegistry } from '../host/cleanup.js'
+import type { Cleanup } from '../core/cleanup.js'
 import { cmd, NetSetupError } from './ip-command.js'
 import { killProcessGroup } from '../host/process-group.js'
 
@@ -17,7 +17,7 @@ export interface ServeProcess {
 }
 
 export interface StartServeOptions {
-  readonly cleanup: CleanupRegistry
+  readonly cleanup: Cleanup
   /** e.g. `['ip','netns','exec',NS]`; empty for the host's loopback. */
   readonly argvPrefix: readonly string[]
   readonly vcwork: string

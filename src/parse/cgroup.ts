@@ -34,6 +34,14 @@ export const parseSelfCgroup = (text: string): SelfCgroupLine[] =>
       return { hierarchy: Number(h), controllers: (ctl ?? '').split(',').filter(Boolean), path: rest.join(':') }
     })
 
+/** The v2 (unified) line's path, `0::/path`; undefined on a v1-only host. */
+export const unifiedCgroupPath = (procCgroup: string): string | undefined =>
+  parseSelfCgroup(procCgroup).find((l) => l.hierarchy === 0 && l.controllers.length === 0)?.path
+
+/** The path of the v1 hierarchy that carries `controller` (e.g. `memory`). */
+export const v1CgroupPath = (procCgroup: string, controller: string): string | undefined =>
+  parseSelfCgroup(procCgroup).find((l) => Number.isInteger(l.hierarchy) && l.controllers.includes(controller))?.path
+
 export const parseControllerList = (text: string): string[] => text.trim().split(/\s+/).filter(Boolean)
 
 export type CgroupMode = 'v2' | 'hybrid' | 'v1' | 'none'

@@ -1,6 +1,6 @@
 /**
  * Kernel log lines -> the virtualization facts they state. Each pattern is a message the kernel really
- * prints (see research/probe-anchors.md §3); we keep the matching line as evidence.
+ * prints (the messages are quoted in docs/probe.md); we keep the matching line as evidence.
  */
 
 export const DMESG_FACTS = {

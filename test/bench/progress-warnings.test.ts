@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createProgress, estimateEtaMs, formatEta, formatJobProgress } from '../../src/bench/progress.js'
 import { cellWarnings } from '../../src/bench/warnings.js'
-import { computeStats } from '../../src/bench/stats.js'
-import { plainStyle } from '../../src/render/style.js'
+import { computeStats } from '../../src/stats/sample-summary.js'
+import { plainStyle } from '../../reports/format/style.js'
 import type { TierSample } from '../../src/core/tier.js'
 
 const samples = (values: number[], extra: Partial<TierSample> = {}): TierSample[] =>

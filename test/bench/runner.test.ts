@@ -7,8 +7,8 @@ import { CleanupRegistry } from '../../src/host/cleanup.js'
 import { fakeSession } from './fake-session.js'
 
 const catalog: CatalogJob[] = [
-  { id: 'cpu.int', metrics: [{ metric: 'ops', unit: 'op/s', better: 'higher' }], quickParams: { targetMs: 100 }, fullParams: { targetMs: 500 } },
-  { id: 'net.rr', metrics: [{ metric: 'ops', unit: 'op/s', better: 'higher' }], quickParams: {}, fullParams: {} },
+  { id: 'cpu.int', metrics: [{ metric: 'ops', unit: 'op/s', better: 'higher' }], quickParams: { targetMs: 100 }, fullParams: { targetMs: 500 }, needs: [] },
+  { id: 'net.rr', metrics: [{ metric: 'ops', unit: 'op/s', better: 'higher' }], quickParams: {}, fullParams: {}, needs: ['peer'] },
 ]
 const ready = (tier: TierId): TierReadiness => ({ tier, ready: true, summary: 'ok' })
 const readiness: TierReadiness[] = [

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { compareRuns } from '../../src/compare/compare-runs.js'
 import { DEFAULT_SETTINGS, type CompareSettings } from '../../src/compare/types.js'
-import { renderCompareJson, renderCompareJunit, renderCompareMarkdown, renderCompareTerminal } from '../../src/compare/render/index.js'
-import { plainStyle } from '../../src/render/style.js'
+import { renderCompareJson, renderCompareJunit, renderCompareMarkdown, renderCompareTerminal } from '../../reports/compare/index.js'
+import { plainStyle } from '../../reports/format/style.js'
 import { around, cell, runReport, tierRun } from './fixtures.js'
 
 const S = (o: Partial<CompareSettings> = {}): CompareSettings => ({ ...DEFAULT_SETTINGS, ...o })

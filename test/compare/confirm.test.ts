@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { compareRuns } from '../../src/compare/compare-runs.js'
 import { applyConfirmation, confirmationScope } from '../../src/compare/confirm.js'
 import { DEFAULT_SETTINGS } from '../../src/compare/types.js'
-import { renderCompareTerminal } from '../../src/compare/render/index.js'
-import { plainStyle } from '../../src/render/style.js'
+import { renderCompareTerminal } from '../../reports/compare/index.js'
+import { plainStyle } from '../../reports/format/style.js'
 import { around, cell, runReport } from './fixtures.js'
 
 const run = (fsync: number, cpu: number, tier: 'native' | 'container' = 'container') =>

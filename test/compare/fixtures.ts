@@ -1,7 +1,7 @@
 // Builders for small, valid RunReports (they pass readRunReport's validation) with chosen samples.
 import type { MetricResult, RunReport, TierRun } from '../../src/core/report.js'
 import type { TierConfig, TierId } from '../../src/core/tier.js'
-import { computeStats } from '../../src/bench/stats.js'
+import { computeStats } from '../../src/stats/sample-summary.js'
 
 export interface CellSpec {
   readonly tier?: TierId

@@ -2,7 +2,7 @@
 // alpha, and planted shifts are found (power). Pure and reproducible: same seed, same counts.
 import { describe, expect, it } from 'vitest'
 import { decide, testCell } from '../../src/compare/verdict.js'
-import { gaussian, mulberry32, type Rng } from '../../src/compare/stats/prng.js'
+import { gaussian, mulberry32, type Rng } from '../../src/stats/prng.js'
 
 /** Log-normal benchmark-like samples: median `center`, relative noise sigma, occasional 2x outlier. */
 const draw = (rng: Rng, n: number, center: number, sigma: number, outlierRate = 0.05): number[] =>

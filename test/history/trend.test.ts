@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { buildTrends, DEFAULT_TREND } from '../../src/history/trend.js'
 import { newEntry, emptyIndex } from '../../src/history/index-file.js'
 import { toBencher, toGithubActionBenchmark, renderExport } from '../../src/history/export.js'
-import { renderHistoryHtml } from '../../src/history/render-html.js'
-import { renderHistoryMarkdown } from '../../src/history/render-md.js'
+import { renderHistoryHtml } from '../../reports/history/html.js'
+import { renderHistoryMarkdown } from '../../reports/history/markdown.js'
 import { cell, runReport, tierRun } from '../compare/fixtures.js'
 
 const runOf = (median: number, i: number, o: { kernel?: string; quota?: number } = {}) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Finding } from '../../src/core/finding.js'
 import type { TierDriver, TierReadiness } from '../../src/core/tier.js'
 import { CleanupRegistry } from '../../src/host/cleanup.js'
-import { deepCandidates, deepVerify } from '../../src/probe/deep.js'
+import { deepCandidates, deepVerify } from '../../src/probe-run/deep.js'
 
 const kvmApiOk: Finding = { id: 'kvm.api', area: 'kvm', title: 'api', status: 'pass', summary: '', evidence: [], facts: { createVm: 'ok' } }
 const readiness: TierReadiness[] = [

@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import type { Finding } from '../../src/core/finding.js'
 import { validateSnapshot } from '../../src/host/snapshot.js'
 import { SnapshotHost } from '../../src/host/snapshot-host.js'
-import { decideReadiness } from '../../src/probe/readiness.js'
-import { runProbes } from '../../src/probe/run-probes.js'
+import { decideReadiness } from '../../src/probe-run/readiness.js'
+import { runProbes } from '../../src/probe-run/run-probes.js'
 import { PROBES } from '../../probes/index.js'
 
 export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'snapshots')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { closeness, formatBytes, formatMs, formatQuantity, formatRatio, goodness } from '../../src/render/format.js'
+import { closeness, formatBytes, formatMs, formatQuantity, formatRatio, goodness } from '../../reports/format/numbers.js'
 
 describe('unit formatting', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { renderMatrix } from '../../reports/terminal-matrix.js'
 import { renderSummaryLines } from '../../reports/summary.js'
-import { plainStyle, resolveStyle } from '../../src/render/style.js'
+import { plainStyle, resolveStyle } from '../../reports/format/style.js'
 import { fixture } from './helpers/fixtures.js'
 
 // eslint-disable-next-line no-control-regex

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { agentJobRequest, agentOpRequest, JOB_IDS, parseVcworkLine } from '../../src/core/workload.js'
+import { JOB_IDS, parseVcworkLine } from '../../src/core/workload.js'
 
 const sample = {
   type: 'sample',
@@ -101,19 +101,7 @@ describe('parseVcworkLine', () => {
   })
 })
 
-describe('agent request lines', () => {
-  it('are one JSON object without a newline in the flat schema vcwork parses', () => {
-    const r = agentJobRequest(7, 'io.rand', 3, { mode: 'quick', targetMs: 200, sizeMb: 32, target: '/scratch/x.dat' })
-    expect(r).not.toContain('\n')
-    expect(JSON.parse(r)).toEqual({
-      id: 7,
-      job: 'io.rand',
-      reps: 3,
-      params: { mode: 'quick', targetMs: 200, sizeMb: 32, target: '/scratch/x.dat' },
-    })
-    expect(JSON.parse(agentOpRequest(9, 'quit'))).toEqual({ id: 9, op: 'quit' })
-  })
-
+describe('the job catalog ids', () => {
   it('name exactly the 13 jobs', () => {
     expect(JOB_IDS).toHaveLength(13)
     expect(new Set(JOB_IDS).size).toBe(13)

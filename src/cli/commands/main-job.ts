@@ -5,7 +5,7 @@
 import { dirname, join } from 'node:path'
 import { EXIT } from '../../core/errors.js'
 import { benchRun } from '../../bench/bench-run.js'
-import { probeExitCode } from '../../probe/run-probes.js'
+import { probeExitCode } from '../../probe-run/run-probes.js'
 import { writeOutputs } from '../../io/outputs.js'
 import { renderFindings } from '../../../reports/terminal-findings.js'
 import { renderMatrix } from '../../../reports/terminal-matrix.js'

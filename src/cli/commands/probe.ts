@@ -11,10 +11,10 @@ import { startHostContext } from '../../host/context.js'
 import { packageVersion } from '../../host/paths.js'
 import { PROBES } from '../../../probes/index.js'
 import { renderFindings } from '../../../reports/terminal-findings.js'
-import { openHost, probeEnvForHost } from '../../probe/load-host.js'
-import { decideReadiness } from '../../probe/readiness.js'
-import { probeExitCode, runProbes } from '../../probe/run-probes.js'
-import { vcworkFinding } from '../../probe/self-check.js'
+import { openHost, probeEnvForHost } from '../../probe-run/load-host.js'
+import { decideReadiness } from '../../probe-run/readiness.js'
+import { probeExitCode, runProbes } from '../../probe-run/run-probes.js'
+import { vcworkFinding } from '../../probe-run/self-check.js'
 import type { Command } from '../context.js'
 import { flagBool, flagString, parseFlags } from '../parse-flags.js'
 
@@ -74,7 +74,7 @@ export const probeCommand: Command = {
     const findings = [...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)]
     let readiness = decideReadiness(findings, host.identity.arch)
     if (deep) {
-      const { deepVerify } = await import('../../probe/deep.js')
+      const { deepVerify } = await import('../../probe-run/deep.js')
       readiness = await deepVerify(readiness, findings, {
         cwd: ctx.cwd,
         env: ctx.env,

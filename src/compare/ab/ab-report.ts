@@ -5,7 +5,7 @@
  */
 import type { MetricResult, RunReport, TierRun } from '../../core/report.js'
 import type { TierConfig, TierId, TierSample } from '../../core/tier.js'
-import { computeStats } from '../../bench/stats.js'
+import { computeStats } from '../../stats/sample-summary.js'
 import { compareRuns } from '../compare-runs.js'
 import type { CompareReport, CompareSettings } from '../types.js'
 import type { AbLoopResult, SideJobResult } from './interleave.js'

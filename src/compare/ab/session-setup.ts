@@ -9,7 +9,7 @@ import { isVirtcheckError, UsageError, VirtcheckError } from '../../core/errors.
 import type { Finding } from '../../core/finding.js'
 import type { HostContext } from '../../core/report.js'
 import type { PeerNetwork, TierDriver, TierId, TierOpenContext, TierSession } from '../../core/tier.js'
-import type { CleanupRegistry } from '../../host/cleanup.js'
+import type { Cleanup } from '../../core/cleanup.js'
 import { workDir } from '../../host/paths.js'
 import { openRunResources, probeForRun } from '../../bench/open-run.js'
 import { tierDriver } from '../../tiers/index.js'
@@ -30,7 +30,7 @@ export const prepareAb = async (
   o: {
     readonly env: Readonly<Record<string, string | undefined>>
     readonly cwd: string
-    readonly cleanup: CleanupRegistry; readonly needsPeer: boolean; readonly maxSeconds: number; readonly log: (l: string) => void },
+    readonly cleanup: Cleanup; readonly needsPeer: boolean; readonly maxSeconds: number; readonly log: (l: string) => void },
 ): Promise<AbEnvironment> => {
   const driver = tierDriver(tier)
   if (!driver) throw new UsageError(`ab: this build of virtcheck has no driver for tier ${tier}`)

@@ -3,6 +3,7 @@
  * hierarchy per controller, the v2 unified mount, or both (hybrid; this project's dev hosts bind
  * only hugetlb to v2). A controller is used from v2 when the unified mount offers it, else from v1.
  */
+import { parseMountinfo } from '../../parse/mountinfo.js'
 
 export const LIMIT_CONTROLLERS = ['cpu', 'memory', 'pids'] as const
 export type LimitController = (typeof LIMIT_CONTROLLERS)[number]
@@ -22,29 +23,19 @@ export type ControllerHome = { readonly version: 'v1'; readonly mount: string } 
 
 const V1_CONTROLLERS = new Set(['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'devices', 'freezer', 'net_cls', 'net_prio', 'perf_event', 'hugetlb', 'rdma', 'misc'])
 
-/** Unescape mountinfo's octal escapes (\040 for space). */
-const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))
-
 export const parseCgroupMounts = (mountinfo: string): { v1: Record<string, string>; v1Mounts: string[]; v2Mount?: string } => {
   const v1: Record<string, string> = {}
   const v1Mounts: string[] = []
   let v2Mount: string | undefined
-  for (const line of mountinfo.split('\n')) {
-    const sep = line.indexOf(' - ')
-    if (sep < 0) continue
-    const left = line.slice(0, sep).split(' ')
-    const right = line.slice(sep + 3).split(' ')
-    const mountPoint = left[4]
-    const fsType = right[0]
-    const superOpts = right[2] ?? ''
-    if (!mountPoint) continue
-    if (fsType === 'cgroup2') {
-      v2Mount ??= unescape(mountPoint)
-    } else if (fsType === 'cgroup') {
-      v1Mounts.push(unescape(mountPoint))
-      for (const opt of superOpts.split(',')) {
+  for (const m of parseMountinfo(mountinfo)) {
+    if (!m.mountPoint) continue
+    if (m.fsType === 'cgroup2') {
+      v2Mount ??= m.mountPoint
+    } else if (m.fsType === 'cgroup') {
+      v1Mounts.push(m.mountPoint)
+      for (const opt of m.superOptions.split(',')) {
         if (!V1_CONTROLLERS.has(opt)) continue // mount options (rw, xattr, name=systemd...)
-        v1[opt] ??= unescape(mountPoint)
+        v1[opt] ??= m.mountPoint
       }
     }
   }

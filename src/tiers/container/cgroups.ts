@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CleanupRegistry } from '../../host/cleanup.js'
+import type { Cleanup } from '../../core/cleanup.js'
 import { controllerHome, describeLayout, LIMIT_CONTROLLERS, limitWrites, parseCgroupMounts, type CgroupLayout } from './cgroup-layout.js'
 import { parseV1MemoryEvents, parseV2MemoryEvents, type MemoryEvents } from './oom.js'
 
@@ -41,7 +41,7 @@ export const readCgroupLayout = async (): Promise<CgroupLayout> => {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
-export const createCgroups = async (name: string, limits: ContainerLimits, cleanup: CleanupRegistry): Promise<ContainerCgroups> => {
+export const createCgroups = async (name: string, limits: ContainerLimits, cleanup: Cleanup): Promise<ContainerCgroups> => {
   const layout = await readCgroupLayout()
   const dirs: string[] = []
   const applied: Record<string, string> = {}

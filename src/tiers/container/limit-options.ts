@@ -1,6 +1,6 @@
 /** `--tier-opt` limits shared by the lxc, docker and podman tiers: cpu-quota, memory-mib, pids-max. */
 import type { TierId } from '../../core/tier.js'
-import { checkOptionKeys, numberOption } from '../../bench/tier-options.js'
+import { checkOptionKeys, numberOption } from '../option-checks.js'
 
 export interface LimitOptions {
   readonly cpuQuotaPct?: number

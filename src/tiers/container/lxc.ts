@@ -16,17 +16,18 @@ import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { startAgentProcess, type AgentProcess } from '../../bench/agent-process.js'
-import { withTierParams } from '../../bench/job-params.js'
-import { jobTimeoutMs } from '../../bench/job-timeout.js'
-import { groupOverheadRssBytes } from '../../bench/process-rss.js'
-import { removeScratchFiles } from '../../bench/scratch.js'
+import { startAgentProcess, type AgentProcess } from '../../agent/process.js'
+import { withTierParams } from '../../agent/job-plumbing.js'
+import { jobTimeoutMs } from '../../agent/job-timeout.js'
+import { groupOverheadRssBytes } from '../../agent/process-rss.js'
+import { removeScratchFiles } from '../../agent/scratch.js'
 import { parseLimitOptions } from './limit-options.js'
 import { cmd } from '../../net/ip-command.js'
 import { controllerHome, limitWrites, type CgroupLayout } from './cgroup-layout.js'
 import { readCgroupLayout, removeNewRuntimeCgroups, type ContainerLimits } from './cgroups.js'
 import { describeExit, MEMORY_EVENT_FILES, memoryCgroupOf, oomReason, oomVerdict, readMemoryEvents } from './oom.js'
 import { buildRootfs } from './rootfs.js'
+import { unifiedCgroupPath } from '../../parse/cgroup.js'
 
 /** A shell word (single-quoted). */
 const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
@@ -92,7 +93,7 @@ const swapAccounted = async (layout: CgroupLayout): Promise<boolean> => {
   const exists = (p: string) => access(p).then(() => true, () => false)
   if (home.version === 'v1') return exists(join(home.mount, 'memory.memsw.limit_in_bytes'))
   // v2: the root has no memory.swap.max; look at this process's own cgroup, else any child of the root.
-  const own = /^0::(.*)$/m.exec(await readFile('/proc/self/cgroup', 'utf8').catch(() => ''))?.[1]
+  const own = unifiedCgroupPath(await readFile('/proc/self/cgroup', 'utf8').catch(() => ''))
   if (own && own !== '/' && (await exists(join(home.mount, own, 'memory.swap.max')))) return true
   for (const d of (await readdir(home.mount, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).slice(0, 20))
     if (await exists(join(home.mount, d.name, 'memory.swap.max'))) return true

@@ -14,6 +14,7 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { unifiedCgroupPath, v1CgroupPath } from '../../parse/cgroup.js'
 
 export interface MemoryEvents {
   /** Which file the counters came from, for the failure reason. */
@@ -128,15 +129,8 @@ export const describeExit = (launcher: string, exit: string | undefined): string
 // ---- The runtime tiers' side: finding and reading a container's memory cgroup, the kernel log ----
 
 /** A process's memory cgroup path from /proc/PID/cgroup (pure): the v1 `memory` line, or the v2 `0::` line. */
-export const memoryCgroupPath = (procCgroup: string, version: 'v1' | 'v2'): string | undefined => {
-  for (const line of procCgroup.split('\n')) {
-    const m = /^(\d+):([^:]*):(.*)$/.exec(line.trim())
-    if (!m) continue
-    const [, id, controllers = '', path] = m
-    if (version === 'v1' ? controllers.split(',').includes('memory') : id === '0' && controllers === '') return path
-  }
-  return undefined
-}
+export const memoryCgroupPath = (procCgroup: string, version: 'v1' | 'v2'): string | undefined =>
+  version === 'v1' ? v1CgroupPath(procCgroup, 'memory') : unifiedCgroupPath(procCgroup)
 
 /** Where a live process's memory cgroup is on this host (`mount` is the memory controller's mount point). */
 export const memoryCgroupOf = async (

@@ -1,7 +1,7 @@
 /**
  * The podman tier: `podman run --rootfs` of virtcheck's rootfs with runc and cgroupfs. Hosts without
  * CAP_SYS_RESOURCE cannot raise podman's default rlimits (nofile 1048576), so the limits are lowered
- * to what the host allows (feasibility.md §1c); crun fails on hybrid cgroup v1, hence runc.
+ * to what the host allows (measured on a host without it: podman run fails otherwise); crun fails on hybrid cgroup v1, hence runc.
  */
 import { cmd } from '../../net/ip-command.js'
 import { removeNewRuntimeCgroups } from './cgroups.js'

@@ -6,7 +6,7 @@
  */
 import { chmod, copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CleanupRegistry } from '../../host/cleanup.js'
+import type { Cleanup } from '../../core/cleanup.js'
 
 export const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox', '/usr/lib/initramfs-tools/bin/busybox']
 export const DEV_NODES = ['null', 'zero', 'random', 'urandom', 'tty', 'full'] as const
@@ -28,7 +28,7 @@ export interface Rootfs {
   readonly busybox: string
 }
 
-export const buildRootfs = async (dir: string, vcwork: string, cleanup: CleanupRegistry): Promise<Rootfs> => {
+export const buildRootfs = async (dir: string, vcwork: string, cleanup: Cleanup): Promise<Rootfs> => {
   const busybox = await findStaticBusybox()
   if (!busybox) throw new Error('no static busybox found (install busybox-static: `virtcheck setup`)')
   cleanup.add(`container rootfs ${dir}`, () => rm(dir, { recursive: true, force: true }))

@@ -5,12 +5,13 @@
 import { readFile } from 'node:fs/promises'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { startAgentProcess } from '../../bench/agent-process.js'
-import { jobTimeoutMs } from '../../bench/job-timeout.js'
-import { checkOptionKeys } from '../../bench/tier-options.js'
-import { withTierParams } from '../../bench/job-params.js'
-import { removeScratchFiles } from '../../bench/scratch.js'
+import { startAgentProcess } from '../../agent/process.js'
+import { jobTimeoutMs } from '../../agent/job-timeout.js'
+import { checkOptionKeys } from '../option-checks.js'
+import { withTierParams } from '../../agent/job-plumbing.js'
+import { removeScratchFiles } from '../../agent/scratch.js'
 import { startLoopbackPeer } from '../../net/loopback-peer.js'
+import { needsPeer } from '../../../workloads/index.js'
 
 const readTrim = async (path: string): Promise<string | undefined> => {
   try {
@@ -66,7 +67,7 @@ export const nativeDriver: TierDriver = {
         const full = withTierParams(req, {
           tier: 'native',
           scratchDir: ctx.scratchDir,
-          ...(req.job.startsWith('net.') ? { peer: await peerAddress() } : {}),
+          ...(needsPeer(req.job) ? { peer: await peerAddress() } : {}),
         })
         if ('kind' in full) return full
         return agent.client.run(full, jobTimeoutMs(full), signal ?? ctx.signal)

@@ -1,6 +1,6 @@
 /**
  * Pure: the QEMU command line of a guest, built in one place so docs/tiers.md, the recorded config
- * and the process that runs agree. Fast-boot choices from feasibility §2: `-nodefaults
+ * and the process that runs agree. Fast-boot choices (docs/tiers.md, "Why these choices"): `-nodefaults
  * -no-user-config`, qboot firmware, the uncompressed vmlinux booted through PVH, `cryptomgr.notests`
  * (saves ~0.35 s under TCG). ttyS0 is the kernel console (QEMU's stdout, kept as evidence); the
  * agent channel (virtio console hvc0, or ttyS1) is a unix socket QEMU waits on (`wait=on`) so no

@@ -7,8 +7,8 @@
 import { connect, type Socket } from 'node:net'
 import { stat } from 'node:fs/promises'
 import { execa } from 'execa'
-import { AgentClient } from '../../bench/agent-client.js'
-import type { CleanupRegistry } from '../../host/cleanup.js'
+import { AgentClient } from '../../agent/client.js'
+import type { Cleanup } from '../../core/cleanup.js'
 import { GUEST_UP_MARKER } from '../../guest/init-script.js'
 import { killProcessGroup } from '../../host/process-group.js'
 
@@ -39,7 +39,7 @@ export interface StartGuestOptions {
   /** Full argv, possibly prefixed (`ip netns exec NS qemu-system-x86_64 ...`). */
   readonly argv: readonly string[]
   readonly agentSocket: string
-  readonly cleanup: CleanupRegistry
+  readonly cleanup: Cleanup
   readonly signal: AbortSignal
   readonly startTimeoutMs: number
   readonly log?: (line: string) => void

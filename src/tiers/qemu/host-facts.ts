@@ -5,6 +5,7 @@
 import { constants } from 'node:fs'
 import { access, open } from 'node:fs/promises'
 import { execa } from 'execa'
+import type { Finding } from '../../core/finding.js'
 
 export const canOpenRw = async (path: string): Promise<{ ok: true } | { ok: false; why: string }> => {
   try {
@@ -18,10 +19,13 @@ export const canOpenRw = async (path: string): Promise<{ ok: true } | { ok: fals
 
 const exists = async (p: string): Promise<boolean> => access(p).then(() => true, () => false)
 
-/** kvm_intel / kvm_amd / kvm_pvm (a PVM host runs only guests built for PVM, feasibility §6). */
-export const kvmBackend = async (): Promise<string> => {
-  for (const m of ['kvm_intel', 'kvm_amd', 'kvm_pvm']) if (await exists(`/sys/module/${m}`)) return m
-  return 'unknown'
+/**
+ * Which KVM implementation serves /dev/kvm, as the probe found it (finding `kvm.module`, probes/kvm.ts):
+ * kvm_intel, kvm_amd, kvm_pvm (a PVM host runs only guests built for PVM), ...; `unknown` without it.
+ */
+export const kvmBackendFrom = (findings: readonly Finding[]): string => {
+  const m = findings.find((f) => f.id === 'kvm.module')?.facts?.['module']
+  return typeof m === 'string' ? m : 'unknown'
 }
 
 const versions = new Map<string, Promise<{ ok: true; version: string } | { ok: false; why: string }>>()

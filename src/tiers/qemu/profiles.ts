@@ -2,7 +2,7 @@
  * The four x86 QEMU tiers: accelerator x device model. Both device models sit on the same q35
  * machine and the same guest kernel, so a virtio-vs-emulated difference is the devices alone.
  * Emulated devices: Intel e1000 NIC and the q35's built-in ICH9 AHCI controller (SATA disk).
- * Both need Debian's generic kernel: the cloud kernel has neither e1000 nor AHCI (feasibility §2);
+ * Both need Debian's generic kernel: the cloud kernel has neither e1000 nor AHCI (docs/tiers.md);
  * the tier then fails with that reason rather than quietly using virtio.
  */
 import type { TierId } from '../../core/tier.js'

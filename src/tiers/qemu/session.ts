@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { JobOutcome, JobRequest, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { jobTimeoutMs } from '../../bench/job-timeout.js'
+import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { findGuestKernel } from '../../guest/kernel-find.js'
 import { preferUncompressed } from '../../guest/kernel-bootable.js'
 import { buildInitramfs } from '../../guest/initramfs.js'
 import { buildGuestCommand, renderArgv } from './command.js'
 import { GuestBootError, startGuest, type GuestEnd } from './guest-process.js'
 import { explainKvmFailure } from './kvm-failure.js'
-import { busybox, canOpenRw, firmwareIfPresent, kvmBackend, orphanGuard, qemuVersion } from './host-facts.js'
-import { toGuestRequest } from './job-params.js'
+import { busybox, canOpenRw, firmwareIfPresent, kvmBackendFrom, orphanGuard, qemuVersion } from './host-facts.js'
+import { toGuestRequest } from './guest-request.js'
 import { readGuestOverheadRssBytes } from './memory.js'
 import { SOCKET_DIR_PREFIX } from './strays.js'
 import { parseQemuOptions } from './options.js'
@@ -41,7 +41,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
   let kvm = ''
   if (accel === 'kvm') {
     const dev = await canOpenRw('/dev/kvm')
-    kvm = await kvmBackend()
+    kvm = kvmBackendFrom(ctx.findings)
     if (!dev.ok) failOpen(`${tier}: cannot open /dev/kvm read-write (${dev.why}); KVM is not usable by this user on this host`)
   }
   const found = await findGuestKernel({ arch: 'x86_64', flavour: 'generic', ...(ctx.kernelPath ? { explicitPath: ctx.kernelPath } : {}) })

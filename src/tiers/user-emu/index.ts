@@ -11,15 +11,16 @@
 import { access } from 'node:fs/promises'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { startAgentProcess } from '../../bench/agent-process.js'
-import { jobTimeoutMs } from '../../bench/job-timeout.js'
-import { AgentStartError } from '../../bench/agent-client.js'
+import { startAgentProcess } from '../../agent/process.js'
+import { jobTimeoutMs } from '../../agent/job-timeout.js'
+import { AgentStartError } from '../../agent/client.js'
 import { qemuVersion } from '../qemu/host-facts.js'
-import { withTierParams } from '../../bench/job-params.js'
-import { removeScratchFiles } from '../../bench/scratch.js'
+import { withTierParams } from '../../agent/job-plumbing.js'
+import { removeScratchFiles } from '../../agent/scratch.js'
 import { startLoopbackPeer } from '../../net/loopback-peer.js'
 import { emuAgentArgv, emuMode, parseEmuOptions } from './options.js'
 import { openAarch64System } from './system.js'
+import { needsPeer } from '../../../workloads/index.js'
 
 const QEMU_USER_CANDIDATES = ['qemu-aarch64-static', 'qemu-aarch64']
 /** qemu-user translates every instruction; give job timeouts room for it. */
@@ -89,7 +90,7 @@ export const emuAarch64Driver: TierDriver = {
       config,
       bootMs: agent.bootMs,
       run: async (req: JobRequest, signal?: AbortSignal) => {
-        const full = withTierParams(req, { tier: 'emu-aarch64', scratchDir: ctx.scratchDir, ...(req.job.startsWith('net.') ? { peer: await peerFor() } : {}) })
+        const full = withTierParams(req, { tier: 'emu-aarch64', scratchDir: ctx.scratchDir, ...(needsPeer(req.job) ? { peer: await peerFor() } : {}) })
         if ('kind' in full) return full
         return agent.client.run(full, jobTimeoutMs(full, EMU_SLOWDOWN), signal ?? ctx.signal)
       },

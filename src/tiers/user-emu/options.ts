@@ -4,7 +4,7 @@
  * disk, extra kernel arguments and KPTI switch.
  */
 import { UsageError } from '../../core/errors.js'
-import { checkOptionKeys, numberOption } from '../../bench/tier-options.js'
+import { checkOptionKeys, numberOption } from '../option-checks.js'
 
 /** Keys only mode=system understands. */
 export const EMU_SYSTEM_OPTION_KEYS = ['smp', 'memory-mib', 'disk-mib', 'append', 'kpti', 'machine'] as const
@@ -61,7 +61,7 @@ export interface EmuSystemOptions {
   readonly append: string
   /**
    * Guest kernel page-table isolation. `off` (kpti=0, default): under TCG the arm64 guest's KPTI makes
-   * every syscall ~10x dearer (feasibility §4: getppid 18.7 us vs 1.7 us on cortex-a57).
+   * every syscall ~10x dearer (measured: getppid 18.7 us vs 1.7 us on cortex-a57; docs/tiers.md).
    */
   readonly kpti: 'on' | 'off'
 }

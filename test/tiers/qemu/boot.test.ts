@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
+import { RealHost } from '../../../src/host/real-host.js'
+import type { Finding } from '../../../src/core/finding.js'
+import { kvmCapabilityProbe } from '../../../probes/kvm.js'
 import type { PeerNetwork, TierOpenContext, TierSession } from '../../../src/core/tier.js'
 import { ensureGuestKernel } from '../../../src/guest/kernel-setup.js'
 import { qemuDrivers } from '../../../src/tiers/qemu/index.js'
@@ -22,10 +25,13 @@ const driver = (id: string) => qemuDrivers.find((d) => d.id === id)!
 let scratch: string
 const runCleanup = new CleanupRegistry()
 let network: PeerNetwork | undefined
+/** What the probe found about KVM here: tiers take it from the open context, as in a real run. */
+let findings: readonly Finding[] = []
 
 beforeAll(async () => {
   if (!run) return
   scratch = await mkdtemp(join(tmpdir(), 'vc-qemu-test-'))
+  findings = await kvmCapabilityProbe.check(new RealHost())
   const k = await ensureGuestKernel({})
   if (k.kind === 'failed') throw new Error(`guest kernel: ${k.reason}`)
   if (isRoot) network = await createPeerNetwork(runCleanup, { maxSeconds: 120 })
@@ -39,7 +45,7 @@ afterAll(async () => {
 })
 
 const ctxFor = (cleanup: CleanupRegistry, startTimeoutMs: number, signal = new AbortController().signal): TierOpenContext => ({
-  findings: [],
+  findings,
   workDir: scratch,
   scratchDir: scratch,
   cleanup,

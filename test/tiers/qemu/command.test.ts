@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { buildGuestCommand, renderArgv } from '../../../src/tiers/qemu/command.js'
 import { parseQemuOptions } from '../../../src/tiers/qemu/options.js'
 import { DEVICE_PROFILES, forMachine, guestModules } from '../../../src/tiers/qemu/profiles.js'
-import { toGuestRequest } from '../../../src/tiers/qemu/job-params.js'
+import { toGuestRequest } from '../../../src/tiers/qemu/guest-request.js'
 import { UsageError } from '../../../src/core/errors.js'
 
 const base = {

@@ -1,6 +1,6 @@
 /**
  * Real-guest tests need QEMU, busybox-static, the x86_64 vcwork and (for the network) root + iproute2.
- * Under CI=true a missing component fails the suite instead of skipping it (DESIGN principle 12).
+ * Under CI=true a missing component fails the suite instead of skipping it (docs/architecture.md, principle 12).
  */
 import { existsSync } from 'node:fs'
 import { execa } from 'execa'

@@ -1,7 +1,7 @@
 /** Shared number formatting for the compare renderers: every verdict line carries the same numbers. */
-import { fmtNum, fmtP, fmtPct } from '../verdict.js'
-import type { CompareReport, ComparedCell } from '../types.js'
-import { isRefused } from '../compare-runs.js'
+import { fmtNum, fmtP, fmtPct } from '../../src/compare/verdict.js'
+import type { CompareReport, ComparedCell } from '../../src/compare/types.js'
+import { isRefused } from '../../src/compare/compare-runs.js'
 
 export { fmtNum, fmtP, fmtPct }
 

@@ -7,7 +7,7 @@ import { RealHost } from '../host/real-host.js'
 import { validateSnapshot, type HostSnapshot } from '../host/snapshot.js'
 import { SnapshotHost } from '../host/snapshot-host.js'
 import { kernelsDir } from '../guest/cache-paths.js'
-import type { ProbeEnv } from './types.js'
+import type { ProbeEnv } from '../../probes/types.js'
 
 const SNAPSHOTS = new WeakMap<Host, HostSnapshot>()
 

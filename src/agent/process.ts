@@ -5,8 +5,8 @@
  * close, abort or timeout. Shared by every tier whose agent speaks over a child's stdio.
  */
 import { execa } from 'execa'
-import type { CleanupRegistry } from '../host/cleanup.js'
-import { AgentClient, AgentStartError } from './agent-client.js'
+import type { Cleanup } from '../core/cleanup.js'
+import { AgentClient, AgentStartError } from './client.js'
 import { killProcessGroup } from '../host/process-group.js'
 
 export interface AgentProcess {
@@ -26,7 +26,7 @@ export interface AgentProcess {
 
 export interface StartAgentOptions {
   readonly label: string
-  readonly cleanup: CleanupRegistry
+  readonly cleanup: Cleanup
   readonly signal: AbortSignal
   readonly startTimeoutMs: number
   readonly env?: Readonly<Record<string, string>>

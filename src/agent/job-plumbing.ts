@@ -4,7 +4,7 @@
  * whose peer is unavailable fails with the reason instead of running against something else.
  */
 import type { JobOutcome, JobRequest } from '../core/tier.js'
-import { needsPeer, needsTarget } from './plan.js'
+import { needsDisk, needsPeer } from '../../workloads/index.js'
 
 export interface TierPlumbing {
   /** Scratch dir as seen inside the tier (e.g. `/scratch` in a container). */
@@ -19,7 +19,7 @@ export const scratchFileName = (tier: string, job: string): string => `vc-${tier
 
 export const withTierParams = (req: JobRequest, p: TierPlumbing): JobRequest | Extract<JobOutcome, { kind: 'failed' }> => {
   const params: Record<string, string | number> = { ...req.params }
-  if (needsTarget(req.job) && params['target'] === undefined) {
+  if (needsDisk(req.job) && params['target'] === undefined) {
     if (!p.scratchDir) return { kind: 'failed', reason: `${req.job}: no scratch directory in this tier` }
     params['target'] = `${p.scratchDir}/${scratchFileName(p.tier, req.job)}`
   }

@@ -1,4 +1,4 @@
-/** Order statistics used by compare and history: median, quantiles, MAD. Pure, no I/O. */
+/** Order statistics used by bench, compare and history: median, quantiles, MAD. Pure, no I/O. */
 
 export const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b)
 
@@ -13,7 +13,13 @@ export const quantileSorted = (s: readonly number[], q: number): number => {
   return a + (b - a) * (pos - lo)
 }
 
-export const median = (xs: readonly number[]): number => quantileSorted(sorted(xs), 0.5)
+/** Middle order statistic; the mean of the two middle ones for even n. */
+export const median = (xs: readonly number[]): number => {
+  if (xs.length === 0) return Number.NaN
+  const s = sorted(xs)
+  const mid = s.length >> 1
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+}
 
 export const mean = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length)
 
@@ -24,9 +30,11 @@ export const stddev = (xs: readonly number[]): number => {
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1))
 }
 
-/** Median absolute deviation, scaled by 1.4826 so it estimates sigma for normal data. */
-export const scaledMad = (xs: readonly number[]): number => {
-  if (xs.length === 0) return Number.NaN
+/** Median absolute deviation (unscaled). */
+export const mad = (xs: readonly number[]): number => {
   const m = median(xs)
-  return 1.4826 * median(xs.map((x) => Math.abs(x - m)))
+  return median(xs.map((x) => Math.abs(x - m)))
 }
+
+/** Median absolute deviation, scaled by 1.4826 so it estimates sigma for normal data. */
+export const scaledMad = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : 1.4826 * mad(xs))

@@ -1,7 +1,7 @@
 /** The terminal view of a comparison: one table sorted by magnitude, then what could not be compared. */
 import Table from 'cli-table3'
-import type { Style } from '../../render/style.js'
-import type { CompareReport, ComparedCell, Verdict } from '../types.js'
+import type { Style } from '../format/style.js'
+import type { CompareReport, ComparedCell, Verdict } from '../../src/compare/types.js'
 import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, headline, ruleText } from './format.js'
 
 const paint = (style: Style, v: Verdict, text: string): string =>

@@ -1,6 +1,6 @@
 /** JUnit XML: one testsuite per tier, one testcase per cell; regressions and broken cells are failures. */
-import type { CompareReport } from '../types.js'
-import { isRefused } from '../compare-runs.js'
+import type { CompareReport } from '../../src/compare/types.js'
+import { isRefused } from '../../src/compare/compare-runs.js'
 import { numbersLine } from './format.js'
 
 const xml = (s: string): string =>

@@ -1,5 +1,5 @@
 /** The history report as Markdown: latest run against its rolling baseline, then the runs list. */
-import type { HistoryRun, TrendSeries, TrendSettings } from './trend.js'
+import type { HistoryRun, TrendSeries, TrendSettings } from '../../src/history/trend.js'
 
 const esc = (s: string): string => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`)
 const n = (x: number | undefined): string => (x === undefined ? '' : Number(x.toPrecision(4)).toString())

@@ -2,8 +2,8 @@
  * A probe checks one capability family through the Host and returns findings. Probes are pure with
  * respect to the machine: everything they see comes through `host`, so they run unchanged on snapshots.
  */
-import type { Area, Finding } from '../core/finding.js'
-import type { Host } from '../core/host.js'
+import type { Area, Finding } from '../src/core/finding.js'
+import type { Host } from '../src/core/host.js'
 
 /** Things a probe needs that are not facts about the host (virtcheck's own folders). */
 export interface ProbeEnv {

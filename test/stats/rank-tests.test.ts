@@ -1,11 +1,11 @@
 // Hand-computed checks of the rank test, the shift interval and the p-value adjustments.
 import { describe, expect, it } from 'vitest'
-import { doubledMidRanks, exactUCounts, mannWhitney, minSamplesPerSide, subsetSumCounts } from '../../src/compare/stats/mann-whitney.js'
-import { hodgesLehmann, mosesK } from '../../src/compare/stats/shift-ci.js'
-import { adjustPValues } from '../../src/compare/stats/multiplicity.js'
-import { normalQuantile, normalUpperTail } from '../../src/compare/stats/normal.js'
-import { median, quantileSorted, scaledMad } from '../../src/compare/stats/descriptive.js'
-import { mulberry32 } from '../../src/compare/stats/prng.js'
+import { doubledMidRanks, exactUCounts, mannWhitney, minSamplesPerSide, subsetSumCounts } from '../../src/stats/mann-whitney.js'
+import { hodgesLehmann, mosesK } from '../../src/stats/shift-ci.js'
+import { adjustPValues } from '../../src/stats/multiplicity.js'
+import { normalQuantile, normalUpperTail } from '../../src/stats/normal.js'
+import { median, quantileSorted, scaledMad } from '../../src/stats/descriptive.js'
+import { mulberry32 } from '../../src/stats/prng.js'
 
 describe('Mann–Whitney U', () => {
   it('complete separation of 3 vs 3: U = 9, exact p = 2/C(6,3) = 0.1', () => {
@@ -120,9 +120,24 @@ describe('multiplicity and helpers', () => {
     expect(quantileSorted([1, 2, 3, 4, 5], 0.25)).toBe(2)
     expect(scaledMad([1, 2, 3, 4, 100])).toBeCloseTo(1.4826, 10)
   })
-  it('seeded PRNG is reproducible', () => {
+  it('seeded PRNG: the published mulberry32 sequence, so intervals are the same on every machine', () => {
+    // Reference values from an independent implementation of mulberry32 (Python, 32-bit arithmetic).
     const a = mulberry32(42)
-    const b = mulberry32(42)
-    expect([a(), a(), a()]).toEqual([b(), b(), b()])
+    expect([a(), a(), a()]).toEqual([0.6011037519201636, 0.44829055899754167, 0.8524657934904099])
+    const b = mulberry32(0x5eed1234)
+    expect([b(), b()]).toEqual([0.41157995723187923, 0.841819531749934])
+  })
+  it('seeded PRNG: uniform on [0, 1), and another seed is another sequence', () => {
+    const r = mulberry32(7)
+    const deciles = new Array<number>(10).fill(0)
+    const n = 20_000
+    for (let i = 0; i < n; i++) {
+      const x = r()
+      expect(x >= 0 && x < 1).toBe(true)
+      deciles[Math.floor(x * 10)]! += 1
+    }
+    for (const d of deciles) expect(Math.abs(d / n - 0.1)).toBeLessThan(0.01)
+    const [c, d] = [mulberry32(1), mulberry32(2)]
+    expect([c(), c()]).not.toEqual([d(), d()])
   })
 })

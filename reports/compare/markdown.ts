@@ -1,5 +1,5 @@
 /** Markdown for pull-request comments and CI job summaries ($GITHUB_STEP_SUMMARY, GitLab MR notes). */
-import type { CompareReport, ComparedCell } from '../types.js'
+import type { CompareReport, ComparedCell } from '../../src/compare/types.js'
 import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, headline, ruleText } from './format.js'
 
 const esc = (s: string): string => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ')

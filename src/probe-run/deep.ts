@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Finding } from '../core/finding.js'
 import type { JobOutcome, JobRequest, TierDriver, TierId, TierReadiness, TierSession } from '../core/tier.js'
-import type { CleanupRegistry } from '../host/cleanup.js'
+import type { Cleanup } from '../core/cleanup.js'
 
 export interface DeepOptions {
   readonly cwd: string
   readonly env: Readonly<Record<string, string | undefined>>
-  readonly cleanup: CleanupRegistry
+  readonly cleanup: Cleanup
   readonly signal: AbortSignal
   readonly log: (line: string) => void
   /** Per-tier limit; default 60 s for TCG/emulation tiers, 20 s for KVM tiers, 30 s for others. */

@@ -12,37 +12,12 @@
  *   ratio of medians (independent resampling of both sides, fixed seed: reproducible).
  * - outliers: modified z-score 0.6745·|x - median| / MAD > 3.5 (Iglewicz & Hoaglin).
  */
-import { mulberry32 } from '../core/prng.js'
+import { mad, mean, median, quantileSorted, sorted, stddev } from './descriptive.js'
+import { mulberry32 } from './prng.js'
 import type { Ratio, Stats } from '../core/report.js'
 
 export const BOOTSTRAP_RESAMPLES = 2000
 const SEED = 0x5eed1234
-
-const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b)
-
-export const median = (xs: readonly number[]): number => {
-  if (xs.length === 0) return Number.NaN
-  const s = sorted(xs)
-  const mid = s.length >> 1
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
-}
-
-export const mean = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length)
-
-export const stddev = (xs: readonly number[]): number => {
-  if (xs.length < 2) return 0
-  const m = mean(xs)
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1))
-}
-
-/** Linear-interpolated quantile (R type 7) of sorted values. */
-export const quantileSorted = (s: readonly number[], q: number): number => {
-  if (s.length === 0) return Number.NaN
-  const h = (s.length - 1) * q
-  const lo = Math.floor(h)
-  const hi = Math.ceil(h)
-  return s[lo]! + (h - lo) * (s[hi]! - s[lo]!)
-}
 
 /** Binomial CDF P(X <= k) for X ~ Bin(n, 1/2), exact for the n used here (log-space for large n). */
 export const binomHalfCdf = (k: number, n: number): number => {
@@ -70,7 +45,6 @@ export const medianCiRank = (n: number, level = 0.95): number | undefined => {
   }
   return best
 }
-
 
 const resampleMedian = (xs: readonly number[], rnd: () => number): number => {
   const r = new Array<number>(xs.length)
@@ -167,12 +141,6 @@ export const pairedRatioOfMedians = (tier: readonly number[], native: readonly n
     }
     return [median(t), median(d)]
   })
-}
-
-/** Median absolute deviation (unscaled). */
-export const mad = (xs: readonly number[]): number => {
-  const m = median(xs)
-  return median(xs.map((x) => Math.abs(x - m)))
 }
 
 /** Indexes of outliers by modified z-score > threshold (Iglewicz & Hoaglin, 3.5). */

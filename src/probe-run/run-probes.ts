@@ -1,11 +1,11 @@
 /**
  * Run every probe concurrently against one Host. A probe that throws is a virtcheck bug: it becomes an
- * `unknown` finding carrying the error, and the other probes still run (DESIGN principle 3).
+ * `unknown` finding carrying the error, and the other probes still run (docs/architecture.md, principle 3).
  */
 import { AREAS, toSerializedError, type Finding } from '../core/finding.js'
 import type { Host } from '../core/host.js'
 import { PROBES } from '../../probes/index.js'
-import { DEFAULT_PROBE_ENV, type Probe, type ProbeEnv } from './types.js'
+import { DEFAULT_PROBE_ENV, type Probe, type ProbeEnv } from '../../probes/types.js'
 
 export const crashedFinding = (probe: Probe, thrown: unknown): Finding => ({
   id: `${probe.id}.probe-crashed`,

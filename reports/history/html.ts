@@ -3,7 +3,7 @@
  * forbids everything else, so it can be archived as a CI artifact and opened offline.
  */
 import { renderChart, escapeXml as esc } from './svg-chart.js'
-import type { HistoryRun, TrendSeries, TrendSettings } from './trend.js'
+import type { HistoryRun, TrendSeries, TrendSettings } from '../../src/history/trend.js'
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1a1a1a;max-width:1100px}
 h1{font-size:20px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}h3{font-size:14px;margin:14px 0 4px}

@@ -1,5 +1,5 @@
 /**
- * Presentation is decided once (DESIGN principle 6): colour level, unicode and width from flags, TTY,
+ * Presentation is decided once (docs/architecture.md, principle 6): colour level, unicode and width from flags, TTY,
  * NO_COLOR / FORCE_COLOR and TERM, then passed down to every renderer. Renderers never import global chalk.
  */
 import { Chalk, type ChalkInstance } from 'chalk'

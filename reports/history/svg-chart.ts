@@ -1,5 +1,5 @@
 /** One trend chart as inline SVG (pure string building, no script): points, CI whiskers, baseline band. */
-import type { TrendPoint, TrendSeries } from './trend.js'
+import type { TrendPoint, TrendSeries } from '../../src/history/trend.js'
 
 export const escapeXml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)

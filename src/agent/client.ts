@@ -11,7 +11,7 @@
  * A timeout, an abort or the stream ending is data (a failed JobOutcome), never an exception.
  */
 import type { JobOutcome, JobRequest, TierSample } from '../core/tier.js'
-import { parseAgentLine, toTierSample, type AgentMessage } from './agent-protocol.js'
+import { parseAgentLine, toTierSample, type AgentMessage } from './protocol.js'
 
 export interface AgentClientOptions {
   /** Every raw line the agent printed (for debugging / progress logs). */

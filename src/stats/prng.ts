@@ -1,5 +1,5 @@
 /**
- * A small seeded PRNG (mulberry32): every bootstrap, resampling and simulation is reproducible, so the
+ * Seeded randomness: a small PRNG (mulberry32): every bootstrap, resampling and simulation is reproducible, so the
  * same samples give the same intervals and verdicts on every machine.
  */
 export type Rng = () => number
@@ -13,4 +13,11 @@ export const mulberry32 = (seed: number): Rng => {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/** Standard normal deviate (Box–Muller) from a uniform source. */
+export const gaussian = (rng: Rng): number => {
+  let u = 0
+  while (u === 0) u = rng()
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng())
 }

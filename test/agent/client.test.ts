@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { AgentClient, AgentStartError } from '../../src/bench/agent-client.js'
-import { parseAgentLine } from '../../src/bench/agent-protocol.js'
+import { AgentClient, AgentStartError } from '../../src/agent/client.js'
+import { parseAgentLine } from '../../src/agent/protocol.js'
 
 /** A fake agent: reads requests from the client's output, lets the test answer on the client's input. */
 const pair = () => {
@@ -23,7 +23,7 @@ const pair = () => {
 }
 
 const sample = (id: number, rep: number, value: number) => ({
-  type: 'sample', id, job: 'cpu.int', metric: 'ops', unit: 'Mop/s', better: 'higher', value, rep, durationMs: 200, short: false, params: {},
+  type: 'sample', id, job: 'cpu.int', metric: 'ops', unit: 'Mop/s', better: 'higher', value, rep, durationMs: 200, targetMs: 200, iterations: 1000, short: false, params: {},
 })
 
 describe('AgentClient', () => {
@@ -43,7 +43,7 @@ describe('AgentClient', () => {
     expect(requests[0]).toMatchObject({ job: 'cpu.int', reps: 2, params: { targetMs: 200 } })
     say(sample(id + 100, 1, 999))
     fromAgent.write('not json at all\n')
-    fromAgent.write('[  12.3] random: crng init done{"type":"sample","id":' + id + ',"job":"cpu.int","metric":"ops","unit":"Mop/s","better":"higher","value":10,"rep":1,"durationMs":201,"short":false}\n')
+    fromAgent.write('[  12.3] random: crng init done{"type":"sample","id":' + id + ',"job":"cpu.int","metric":"ops","unit":"Mop/s","better":"higher","value":10,"rep":1,"durationMs":201,"targetMs":200,"iterations":1000,"short":false,"params":{}}\n')
     say(sample(id, 2, 11))
     say({ type: 'done', id })
     const out = await p
@@ -86,7 +86,7 @@ describe('AgentClient', () => {
     const a = pair()
     const p = a.client.env(1000)
     await new Promise((r) => setImmediate(r))
-    a.say({ type: 'env', id: a.requests[0]!['id'], cpus: 2 })
+    a.say({ type: 'env', id: a.requests[0]!['id'], arch: 'x86_64', cpus: 2, kernel: '6.1.0', version: '1.2' })
     await expect(p).resolves.toMatchObject({ cpus: 2 })
     const q = a.client.quit(1000)
     await new Promise((r) => setImmediate(r))
@@ -102,5 +102,16 @@ describe('parseAgentLine', () => {
     expect(parseAgentLine('{"type":"sample","id":1,"job":"x","metric":"m","unit":"u","better":"lower","value":"1"}')).toBeUndefined()
     expect(parseAgentLine('{"type":"done"}')).toBeUndefined()
     expect(parseAgentLine('{"type":"done","id":3}')).toMatchObject({ type: 'done', id: 3 })
+  })
+  it('passes lines through the vcwork schema: unknown jobs, unknown keys and missing fields are not samples', () => {
+    const ok = { ...sample(1, 1, 5) }
+    expect(parseAgentLine(JSON.stringify(ok))).toMatchObject({ type: 'sample', id: 1, value: 5, rep: 1 })
+    expect(parseAgentLine(JSON.stringify({ ...ok, job: 'cpu.bogus' }))).toBeUndefined()
+    expect(parseAgentLine(JSON.stringify({ ...ok, extra: 1 }))).toBeUndefined()
+    const { iterations: _dropped, ...missing } = ok
+    expect(parseAgentLine(JSON.stringify(missing))).toBeUndefined()
+    // A sample without a request id (CLI mode) answers no request.
+    const { id: _noId, ...cli } = ok
+    expect(parseAgentLine(JSON.stringify(cli))).toBeUndefined()
   })
 })
