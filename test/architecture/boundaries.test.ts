@@ -11,14 +11,24 @@ const files = [...graph.keys()]
 const under = (prefix: string) => (f: string) => f.startsWith(prefix)
 
 /** Modules that touch the machine: files, processes, host inventory. */
-const LIVE_SYSTEM = new Set(['node:fs', 'node:fs/promises', 'fs', 'fs/promises', 'node:child_process', 'child_process', 'execa', 'systeminformation'])
+const LIVE_SYSTEM = new Set([
+  'node:fs',
+  'node:fs/promises',
+  'fs',
+  'fs/promises',
+  'node:child_process',
+  'child_process',
+  'execa',
+  'systeminformation',
+])
 const MEASURING = ['src/bench/', 'src/tiers/', 'src/agent/', 'src/net/', 'src/guest/', 'src/probe-run/', 'src/host/', 'src/io/']
 
 /** `a imports b` for each edge that breaks `bad`, in every file `start` reaches. */
 const violations = (starts: readonly string[], bad: (e: ImportEdge) => boolean): string[] => {
   const out = new Set<string>()
   for (const s of starts)
-    for (const f of closure(graph, s)) for (const e of graph.get(f) ?? []) if (bad(e)) out.add(`${s}${f === s ? '' : ` (via ${f})`} imports ${e.spec}`)
+    for (const f of closure(graph, s))
+      for (const e of graph.get(f) ?? []) if (bad(e)) out.add(`${s}${f === s ? '' : ` (via ${f})`} imports ${e.spec}`)
   return [...out].sort()
 }
 
@@ -31,7 +41,10 @@ describe('import boundaries', () => {
     expect(spec('src/cli/main.ts')).toContain('src/host/cleanup.ts')
     expect(spec('src/host/run-bounded.ts')).toContain('node:child_process')
     expect(spec('src/cli/commands/index.ts')).toContain('src/cli/commands/probe.ts') // dynamic import()
-    const planted = importsOf('reports/x.ts', "import type { A } from '../src/bench/plan.js'\nexport { b } from 'execa'\n// import('node:fs')\n")
+    const planted = importsOf(
+      'reports/x.ts',
+      "import type { A } from '../src/bench/plan.js'\nexport { b } from 'execa'\n// import('node:fs')\n",
+    )
     expect(planted.map((e) => e.target ?? e.spec)).toEqual(['src/bench/plan.ts', 'execa'])
   })
 
