@@ -4,7 +4,7 @@ import { defineConfig } from 'eslint/config'
 import tseslint from 'typescript-eslint'
 
 export default defineConfig(
-  { ignores: ['dist/', 'build/', 'node_modules/', '.virtcheck/', 'test/fixtures/', 'benchmarks/results/', '**/*.snap'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', '.virtcheck/', 'benchmarks/results/', '**/*.snap'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
