@@ -75,7 +75,8 @@ const subidFinding = async (host: Host): Promise<Finding> => {
   const uid = host.identity.uid
   const name = parsePasswd(pw ?? '').get(uid)
   const mine = (t: string | undefined) => parseSubIds(t ?? '').filter((r) => r.owner === name || r.owner === String(uid))
-  const [nuSt, ngSt] = await Promise.all([nu ? statOf(host, nu) : undefined, ng ? statOf(host, ng) : undefined])
+  // newgidmap is stat'ed too so snapshots record it; the verdict reads newuidmap's mode.
+  const [nuSt] = await Promise.all([nu ? statOf(host, nu) : undefined, ng ? statOf(host, ng) : undefined])
   const setuidOk = (s: typeof nuSt) => s !== undefined && s.kind === 'ok' && (s.mode & 0o4000) !== 0 && s.uid === 0
   const ev: Evidence[] = [
     evidence('/etc/subuid', su === undefined ? 'missing' : `${parseSubIds(su).length} entries${name ? `, ${mine(su).length} for ${name}` : ''}`),

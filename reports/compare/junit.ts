@@ -4,6 +4,7 @@ import { isRefused } from '../../src/compare/compare-runs.js'
 import { numbersLine } from './format.js'
 
 const xml = (s: string): string =>
+  // eslint-disable-next-line no-control-regex -- XML 1.0 cannot carry these characters
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
 
 interface Case {

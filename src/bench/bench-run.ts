@@ -32,6 +32,8 @@ export interface BenchOptions {
   readonly tierOptions?: Partial<Record<TierId, Readonly<Record<string, string>>>>
   readonly kernelPath?: string
   readonly label?: string
+  /** The command that runs the bench, for its usage errors (`bench` unless given). */
+  readonly command?: string
   /** A saved RunReport whose findings replace a fresh probe. */
   readonly fromProbe?: string
   /** Where the final JSON goes besides the run folder: a path, or `-` for stdout (the caller prints it). */
@@ -54,7 +56,7 @@ const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '-').replace
 
 export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchOutcome> => {
   const started = new Date()
-  validateTierOptions(o.tierOptions ?? {})
+  validateTierOptions(o.tierOptions ?? {}, o.command ?? 'bench')
   const { findings, readiness, hostContext } = await probeForRun({ env: ctx.env, cwd: ctx.cwd, fromProbe: o.fromProbe })
   const plan = planBench({
     readiness,

@@ -93,7 +93,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
   const signal = input.context.signal
   const deadline = now() + plan.policy.runBudgetMs
   const tiers: TierRun[] = []
-  let results: MetricResult[] = []
+  const results: MetricResult[] = []
   const warnings: RunWarning[] = [...(input.base.warnings ?? [])]
   const runnable = plan.tiers.filter((t) => t.action === 'run')
   const cells = runnable.length * plan.jobs.length

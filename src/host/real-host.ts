@@ -3,7 +3,7 @@
  * Ordinary failures become data: ENOENT -> missing, EACCES/EPERM -> denied, anything else -> error.
  */
 import { constants as fsc } from 'node:fs'
-import { lstat, open, readdir, readFile, readlink, statfs } from 'node:fs/promises'
+import { lstat, open, readdir, readlink, statfs } from 'node:fs/promises'
 import { hostname, release } from 'node:os'
 import type {
   BytesResult,

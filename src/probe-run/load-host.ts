@@ -1,6 +1,6 @@
 /** Open the Host a probe command works on: the live machine, or a snapshot file (validated). */
 import { readFile } from 'node:fs/promises'
-import { basename, join, resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { InputFileError } from '../core/errors.js'
 import type { Host } from '../core/host.js'
 import { RealHost } from '../host/real-host.js'
@@ -42,6 +42,6 @@ export const probeEnvForHost = (host: Host, env: Readonly<Record<string, string 
   host instanceof SnapshotHost ? { kernelCacheDirs: Object.keys(SNAPSHOTS.get(host)?.lists ?? {}).filter((d) => /\/kernels$/.test(d)) } : probeEnvFor(env, cwd)
 
 /** Where `virtcheck setup` caches guest kernels (src/guest/cache-paths.ts). */
-export const probeEnvFor = (env: Readonly<Record<string, string | undefined>>, cwd: string): ProbeEnv => ({
+export const probeEnvFor = (env: Readonly<Record<string, string | undefined>>, _cwd: string): ProbeEnv => ({
   kernelCacheDirs: [kernelsDir(env as NodeJS.ProcessEnv)],
 })

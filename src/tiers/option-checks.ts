@@ -9,7 +9,7 @@ export const checkOptionKeys = (tier: TierId, options: Readonly<Record<string, s
   for (const key of Object.keys(options ?? {})) {
     if (!known.includes(key))
       throw new UsageError(
-        `bench: unknown --tier-opt ${tier}.${key}`,
+        `unknown --tier-opt ${tier}.${key}`,
         known.length ? `${tier} options: ${known.join(', ')}` : `${tier} takes no options`,
       )
   }
@@ -25,6 +25,6 @@ export const numberOption = (
   if (raw === undefined) return undefined
   const n = Number(raw)
   if (raw.trim() === '' || !Number.isFinite(n) || n < bounds.min || n > bounds.max)
-    throw new UsageError(`bench: --tier-opt ${tier}.${key} must be a number from ${bounds.min} to ${bounds.max}, got ${JSON.stringify(raw)}`)
+    throw new UsageError(`--tier-opt ${tier}.${key} must be a number from ${bounds.min} to ${bounds.max}, got ${JSON.stringify(raw)}`)
   return n
 }

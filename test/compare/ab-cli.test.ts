@@ -67,4 +67,10 @@ describe('virtcheck ab', () => {
       expect(r.stderr).toMatch(/^(probing the host…\n)?(opening .*\n)?error: /)
     }
   })
+
+  it('a bad tier option is refused before anything is probed, named as an ab error', async () => {
+    const r = await runCli(['ab', '--tier', 'container', '--a', 'cpu-quota=lots', '--b', ''], dir)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^error: ab: --tier-opt container\.cpu-quota must be a number/)
+  })
 })

@@ -27,7 +27,7 @@ const INSTANCES: Record<string, (d: Record<string, any>) => Record<string, unkno
   tierRun: (d) => d['tiers'][0],
   stats: (d) => d['results'][0]['stats'],
   metricResult: (d) => d['results'][0],
-  runWarning: (d) => ({}), // the bare-metal fixture has no warnings; checked separately below
+  runWarning: () => ({}), // the bare-metal fixture has no warnings; checked separately below
 }
 
 describe('docs/schema/run-report.schema.json', () => {

@@ -17,6 +17,7 @@ import { AB_THRESHOLD_PCT, DEFAULT_SETTINGS } from '../../compare/types.js'
 import { runInterleaved, type AbJob } from '../../compare/ab/interleave.js'
 import { abRunReports, compareAb } from '../../compare/ab/ab-report.js'
 import { openSide, prepareAb } from '../../compare/ab/session-setup.js'
+import { validateTierOptions } from '../../bench/validate-options.js'
 import type { Command } from '../context.js'
 import { flagBool, flagNumber, flagString, parseFlags } from '../parse-flags.js'
 
@@ -90,6 +91,8 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
       const { kernel, ...driverOptions } = o
       return { options: driverOptions, ...(kernel === undefined ? {} : { kernelPath: resolve(ctx.cwd, kernel) }) }
     }
+    validateTierOptions({ [tier]: openOptions(optsA).options }, 'ab')
+    validateTierOptions({ [tier]: openOptions(optsB).options }, 'ab')
     if (flagBool(p, 'quick') && flagBool(p, 'full')) throw new UsageError('ab: --quick and --full exclude each other')
     const mode = flagBool(p, 'full') ? 'full' : 'quick'
     const jobIds = (flagString(p, 'jobs') ?? DEFAULT_JOBS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)

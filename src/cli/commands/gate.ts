@@ -86,7 +86,7 @@ export const gateCommand: Command = {
     if (relative && runs.every((r) => nativeProblem(r.report) !== undefined))
       throw new InputFileError(`gate: --relative-to native: no baseline run measured native`, 'build the baseline with --tiers native,...')
 
-    const first = await benchRun({ ...bench, ...(result ? { json: result } : {}) }, ctx)
+    const first = await benchRun({ ...bench, command: 'gate', ...(result ? { json: result } : {}) }, ctx)
     // With an output on stdout (`--json -`), stdout carries only that; the matrix goes to stderr.
     const toStdout = targets.some((t) => t.path === '-')
     ;(toStdout ? ctx.err : ctx.out).write(renderMatrix(first.report, toStdout ? ctx.errStyle : ctx.style) + '\n\n')
@@ -113,7 +113,7 @@ export const gateCommand: Command = {
       await sleep(delayS * 1000, undefined, { signal: ctx.signal }).catch(() => undefined)
       const again = ctx.signal.aborted
         ? undefined
-        : await benchRun({ ...bench, tiers: scope.tiers, jobs: scope.jobs, fromProbe: first.resultPath, label: `${bench.label ?? 'gate'} (confirmation ${round})` }, ctx)
+        : await benchRun({ ...bench, command: 'gate', tiers: scope.tiers, jobs: scope.jobs, fromProbe: first.resultPath, label: `${bench.label ?? 'gate'} (confirmation ${round})` }, ctx)
       if (!again || again.interrupted) {
         // Nothing is lost: what is known so far is written, marked unconfirmed.
         await emitComparison(interruptedInConfirmation(report, round), targets, p, ctx)

@@ -41,7 +41,7 @@ export const containerSettings = (ctx: Pick<TierOpenContext, 'options'>, isRoot:
   const pidsMax = numberOption('container', ctx.options, 'pids-max', { min: 16, max: 4_194_304 }) ?? 4096
   const rawUserns = ctx.options?.['userns']
   if (rawUserns !== undefined && rawUserns !== 'true' && rawUserns !== 'false')
-    throw new UsageError(`bench: --tier-opt container.userns must be true or false, got ${JSON.stringify(rawUserns)}`)
+    throw new UsageError(`--tier-opt container.userns must be true or false, got ${JSON.stringify(rawUserns)}`)
   return {
     limits: {
       ...(cpuQuotaPct !== undefined ? { cpuQuotaPct } : {}),

@@ -28,16 +28,16 @@ export interface QemuOptions {
 const oneOf = <T extends string>(tier: TierId, key: string, raw: string | undefined, allowed: readonly T[], dflt: T): T => {
   if (raw === undefined) return dflt
   if ((allowed as readonly string[]).includes(raw)) return raw as T
-  throw new UsageError(`bench: --tier-opt ${tier}.${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`)
+  throw new UsageError(`--tier-opt ${tier}.${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`)
 }
 
 export const parseQemuOptions = (tier: TierId, accel: Accel, options: Readonly<Record<string, string>> | undefined): QemuOptions => {
   checkOptionKeys(tier, options, QEMU_OPTION_KEYS)
   const o = options ?? {}
   const cpu = o['cpu'] ?? (accel === 'kvm' ? 'host' : 'qemu64')
-  if (!/^[\w.+=,-]+$/.test(cpu)) throw new UsageError(`bench: --tier-opt ${tier}.cpu has unexpected characters: ${JSON.stringify(cpu)}`)
+  if (!/^[\w.+=,-]+$/.test(cpu)) throw new UsageError(`--tier-opt ${tier}.cpu has unexpected characters: ${JSON.stringify(cpu)}`)
   const append = o['append'] ?? ''
-  if (/[\n\r"]/.test(append)) throw new UsageError(`bench: --tier-opt ${tier}.append must be one line without quotes`)
+  if (/[\n\r"]/.test(append)) throw new UsageError(`--tier-opt ${tier}.append must be one line without quotes`)
   return {
     smp: numberOption(tier, o, 'smp', { min: 1, max: 64 }) ?? 1,
     memoryMib: numberOption(tier, o, 'memory-mib', { min: 128, max: 65536 }) ?? 1024,

@@ -22,14 +22,14 @@ export interface EmuOptions {
 type Opts = Readonly<Record<string, string>> | undefined
 
 const checkCpu = (cpu: string | undefined): void => {
-  if (cpu !== undefined && !/^[\w.+=,-]+$/.test(cpu)) throw new UsageError(`bench: --tier-opt emu-aarch64.cpu has unexpected characters: ${JSON.stringify(cpu)}`)
+  if (cpu !== undefined && !/^[\w.+=,-]+$/.test(cpu)) throw new UsageError(`--tier-opt emu-aarch64.cpu has unexpected characters: ${JSON.stringify(cpu)}`)
 }
 
 /** `mode=user|system`, default user. */
 export const emuMode = (options: Opts): EmuMode => {
   checkOptionKeys('emu-aarch64', options, EMU_OPTION_KEYS)
   const m = options?.['mode'] ?? 'user'
-  if (m !== 'user' && m !== 'system') throw new UsageError(`bench: --tier-opt emu-aarch64.mode must be one of user, system, got ${JSON.stringify(m)}`)
+  if (m !== 'user' && m !== 'system') throw new UsageError(`--tier-opt emu-aarch64.mode must be one of user, system, got ${JSON.stringify(m)}`)
   return m
 }
 
@@ -44,7 +44,7 @@ export const parseEmuOptions = (options: Opts): EmuOptions => {
     return { qemuBinary: s.qemuBinary, cpu: s.cpu }
   }
   const extra = EMU_SYSTEM_OPTION_KEYS.filter((k) => options?.[k] !== undefined)
-  if (extra.length) throw new UsageError(`bench: --tier-opt emu-aarch64.${extra[0]} needs emu-aarch64.mode=system`)
+  if (extra.length) throw new UsageError(`--tier-opt emu-aarch64.${extra[0]} needs emu-aarch64.mode=system`)
   const cpu = options?.['cpu']
   checkCpu(cpu)
   return { ...(options?.['qemu-binary'] ? { qemuBinary: options['qemu-binary'] } : {}), ...(cpu ? { cpu } : {}) }
@@ -67,15 +67,15 @@ export interface EmuSystemOptions {
 }
 
 export const parseEmuSystemOptions = (options: Opts): EmuSystemOptions => {
-  if (emuMode(options) !== 'system') throw new UsageError('bench: parseEmuSystemOptions needs emu-aarch64.mode=system')
+  if (emuMode(options) !== 'system') throw new UsageError('parseEmuSystemOptions needs emu-aarch64.mode=system')
   const o = options ?? {}
   checkCpu(o['cpu'])
   const machine = o['machine'] ?? 'virt'
-  if (!/^virt(-[\d.]+)?$/.test(machine)) throw new UsageError(`bench: --tier-opt emu-aarch64.machine must be virt or virt-X.Y, got ${JSON.stringify(machine)}`)
+  if (!/^virt(-[\d.]+)?$/.test(machine)) throw new UsageError(`--tier-opt emu-aarch64.machine must be virt or virt-X.Y, got ${JSON.stringify(machine)}`)
   const append = o['append'] ?? ''
-  if (/[\n\r"]/.test(append)) throw new UsageError('bench: --tier-opt emu-aarch64.append must be one line without quotes')
+  if (/[\n\r"]/.test(append)) throw new UsageError('--tier-opt emu-aarch64.append must be one line without quotes')
   const kpti = o['kpti'] ?? 'off'
-  if (kpti !== 'on' && kpti !== 'off') throw new UsageError(`bench: --tier-opt emu-aarch64.kpti must be one of on, off, got ${JSON.stringify(kpti)}`)
+  if (kpti !== 'on' && kpti !== 'off') throw new UsageError(`--tier-opt emu-aarch64.kpti must be one of on, off, got ${JSON.stringify(kpti)}`)
   return {
     qemuBinary: o['qemu-binary'] ?? 'qemu-system-aarch64',
     machine,
