@@ -22,7 +22,8 @@ export const seaAssets = (): { getRawAsset(key: string): ArrayBuffer | string } 
   return sea?.isSea() ? sea : undefined
 }
 
-const ready = new Map<string, string>()
+/** Files already checked by this process (a run asks for vcwork many times). */
+const ready = new Set<string>()
 
 /**
  * Path of the extracted helper `key` (`x86_64/vcwork`), extracting it when absent or when its bytes do
@@ -36,11 +37,10 @@ export const extractHelper = (
 ): string | undefined => {
   const want = build.helpers[key]
   if (want === undefined) return undefined
-  const known = ready.get(key)
-  if (known !== undefined) return known
   const [arch, name] = key.split('/') as [string, string]
   const dir = join(cacheDir, 'helpers', `${arch}-${want.slice(0, 16)}`)
   const file = join(dir, name)
+  if (ready.has(file)) return file
   if (!(existsSync(file) && sha256(readFileSync(file)) === want)) {
     const raw = assets.getRawAsset(key)
     const data = typeof raw === 'string' ? Buffer.from(raw) : new Uint8Array(raw)
@@ -52,6 +52,6 @@ export const extractHelper = (
     chmodSync(tmp, 0o755) // the umask may have taken bits away
     renameSync(tmp, file) // atomic: a concurrent run never executes a half-written helper
   }
-  ready.set(key, file)
+  ready.add(file)
   return file
 }
