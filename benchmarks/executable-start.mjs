@@ -6,6 +6,7 @@
 // Usage: node benchmarks/executable-start.mjs [--runs N]
 import { spawnSync } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -47,6 +48,7 @@ const pairs = [
   ['probe --json /dev/null', ['probe', '--json', '/dev/null']],
 ]
 console.log(`executable-start: ${exe.replace(root, '')}, ${(statSync(exe).size / 2 ** 20).toFixed(1)} MiB; from source: ${process.execPath} (${process.version}) bin/virtcheck.js; ${N} runs each, alternated`)
+console.log(`  ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (absolute times are noisy on a shared machine; the ratio is the figure)`)
 const results = {}
 for (const [label, args] of pairs) {
   time(exe, args) // warm the page cache and the helper cache
