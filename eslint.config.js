@@ -26,4 +26,10 @@ export default defineConfig(
       ],
     },
   },
+  {
+    // Injected into the CommonJS bundle of the executable, where require and __filename exist.
+    files: ['packaging/import-meta-url.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __filename: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 )

@@ -3,7 +3,7 @@
 //
 //   build/native/<host arch>/vcwork    always (needs gcc + the static C library, Debian: gcc libc6-dev)
 //   build/native/<host arch>/vcprobe   when probes/native/vcprobe.c exists
-//   build/native/<foreign arch>/vcwork when the cross compiler exists (x86_64 host: aarch64-linux-gnu-gcc),
+//   build/native/<foreign arch>/vcwork and vcprobe when the cross compiler exists (x86_64 host: aarch64-linux-gnu-gcc),
 //                                      otherwise one line says the foreign-arch tier will not be available
 //
 // Incremental: a binary is rebuilt only when the SHA-256 of its inputs (sources, flags, compiler identity,
@@ -161,19 +161,13 @@ export function buildNative({ force = false, strict = false, outDir = path.join(
     )
   } else {
     try {
-      results.push({
-        arch: foreignArch,
-        name: 'vcwork',
-        status: compile({
-          ...common,
-          cc: cross.cc,
-          arch: foreignArch,
-          libcPkg: cross.pkgs.split(' ')[1],
-          name: 'vcwork',
-          sources: vcSources,
-          headers: vcHeaders,
-        }),
-      })
+      const foreign = { ...common, cc: cross.cc, arch: foreignArch, libcPkg: cross.pkgs.split(' ')[1] }
+      results.push({ arch: foreignArch, name: 'vcwork', status: compile({ ...foreign, name: 'vcwork', sources: vcSources, headers: vcHeaders }) })
+      // vcprobe too: the packaged executable embeds both helpers for both architectures
+      if (fs.existsSync(VCPROBE_SRC)) {
+        const probeHeaders = listSources(path.dirname(VCPROBE_SRC), ['.h'])
+        results.push({ arch: foreignArch, name: 'vcprobe', status: compile({ ...foreign, name: 'vcprobe', sources: [VCPROBE_SRC], headers: probeHeaders }) })
+      }
     } catch (e) {
       // a cross toolchain without its static libc is a missing optional dependency, not a broken build
       if (e instanceof BuildError && e.message.startsWith('static C library')) {

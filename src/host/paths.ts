@@ -1,10 +1,20 @@
 /**
  * Where virtcheck's own files live: the package root (for build/native helpers and report assets)
  * and the working folder for generated output (`.virtcheck/` under the current directory by default).
+ * In the packaged executable there is no package folder: the version and the helpers come from the
+ * executable itself (embedded-helpers.ts).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { guestCacheDir } from '../guest/cache-paths.js'
+import { extractHelper, seaAssets, type EmbeddedBuild } from './embedded-helpers.js'
+
+/** Replaced by the bundler (packaging/bundle.mjs `define`); an undeclared global from source. */
+declare const __VIRTCHECK_EMBEDDED__: EmbeddedBuild | undefined
+const EMBEDDED: EmbeddedBuild | undefined = typeof __VIRTCHECK_EMBEDDED__ === 'undefined' ? undefined : __VIRTCHECK_EMBEDDED__
+/** The SEA asset reader, only in the packaged executable (a bundle run by a plain node uses the package folder). */
+const SEA = EMBEDDED ? seaAssets() : undefined
 
 const findPackageRoot = (): string => {
   let dir = dirname(fileURLToPath(import.meta.url))
@@ -23,10 +33,14 @@ const findPackageRoot = (): string => {
   }
 }
 
-export const PACKAGE_ROOT = findPackageRoot()
+/** The package folder; for the packaged executable, the folder it lies in (it needs nothing there). */
+export const PACKAGE_ROOT = SEA ? dirname(process.execPath) : findPackageRoot()
 
 export const packageVersion = (): string =>
-  (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version
+  EMBEDDED?.version ?? (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version
+
+/** True when this process is the packaged single executable. */
+export const isPackagedExecutable = (): boolean => SEA !== undefined
 
 /** uname -m spelling for Node's process.arch. */
 export const unameArch = (nodeArch: string = process.arch): string =>
@@ -36,6 +50,7 @@ export const unameArch = (nodeArch: string = process.arch): string =>
 
 /** Path of one of the project's static helpers (`vcwork`, `vcprobe`) for an architecture. */
 export const nativeBinary = (name: 'vcwork' | 'vcprobe', arch: string = unameArch()): string =>
+  (EMBEDDED && SEA ? extractHelper(`${arch}/${name}`, EMBEDDED, guestCacheDir(), SEA) : undefined) ??
   join(PACKAGE_ROOT, 'build', 'native', arch, name)
 
 /**

@@ -59,6 +59,8 @@ export const CONTAINER_INIT_SCRIPT = [
   'mount --bind "$S" "$R/scratch"',
   'cd "$R"',
   'pivot_root . .oldroot',
+  // the rootfs's own tools from here on, whatever PATH the host process had
+  'export PATH=/usr/sbin:/usr/bin:/sbin:/bin',
   'cd /',
   'mount -t proc proc /proc',
   'mount -t sysfs -o ro sysfs /sys 2>/dev/null || true',
