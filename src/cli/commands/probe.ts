@@ -17,8 +17,9 @@ import { probeExitCode, runProbes } from '../../probe/run-probes.js'
 import { vcworkFinding } from '../../probe/self-check.js'
 import type { Command } from '../context.js'
 import { flagBool, flagString, parseFlags } from '../parse-flags.js'
+import { emitNfd, NFD_FLAGS, NFD_USAGE, nfdOptionsFrom } from '../../fleet/nfd-emit.js'
 
-const USAGE = `usage: virtcheck probe [--json [FILE|-]] [--from SNAPSHOT] [--deep]
+const USAGE = `usage: virtcheck probe [--json [FILE|-]] [--nfd FILE] [--from SNAPSHOT] [--deep]
 
 What can this host virtualize, and what stops it: CPU extensions (and why they are missing), SLAT, KVM
 (device, module, API, nested), IOMMU, SR-IOV, VM/container/CVM detection, cgroups, namespaces, devices,
@@ -28,6 +29,7 @@ software, confidential computing, memory, the OS feature table, and which benchm
   --from FILE       probe a host snapshot made by \`virtcheck capture\` instead of this machine
   --deep            prove readiness by acting: start each ready tier and run one tiny job (bounded)
   --deep-timeout S  per-tier limit for --deep (default 60 for TCG, 20 for KVM)
+${NFD_USAGE}
 
 exit codes: 0 nothing worse than warn, 1 any fail or probe bug, 2 usage or bad snapshot
 `
@@ -56,7 +58,9 @@ export const probeCommand: Command = {
       from: { type: 'string' },
       deep: { type: 'boolean' },
       'deep-timeout': { type: 'string' },
+      ...NFD_FLAGS,
     })
+    const nfd = nfdOptionsFrom('probe', p.values, ctx.cwd)
     const json = flagString(p, 'json')
     const from = flagString(p, 'from')
     const deep = flagBool(p, 'deep')
@@ -114,6 +118,11 @@ export const probeCommand: Command = {
         await writeFile(resolve(ctx.cwd, json), text)
         ctx.err.write(`probe report written to ${json}\n`)
       }
+    }
+    if (nfd) {
+      const w = await emitNfd(nfd, { findings, readiness, host: hostCtx, probeVersion: packageVersion(), now: startedAt })
+      ctx.err.write(`NFD feature file written to ${nfd.file} (${w.labels} labels, ${w.features} no-label features, ${w.bytes} bytes)\n`)
+      for (const d of w.dropped) ctx.err.write(`NFD: left out ${d}\n`)
     }
     if (json !== '-') {
       ctx.out.write(
