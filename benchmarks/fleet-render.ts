@@ -5,11 +5,14 @@
  *
  *   npx tsx benchmarks/fleet-render.ts [--hosts N] [--runs R]
  *
- * Prints per-run times and the median, the sizes, and writes the same to benchmarks/results/fleet-render.txt.
+ * Prints per-run times and the median, the sizes, then the whole command \`virtcheck report DIR --html\`
+ * (reading and validating every host's JSON file from a temp folder, which is removed afterwards), and
+ * writes the same to benchmarks/results/fleet-render.txt.
  */
-import { writeFileSync } from 'node:fs'
-import { cpus, loadavg } from 'node:os'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { run } from '../src/cli/main.js'
 import { buildFleet } from '../src/fleet/fleet-model.js'
 import { renderFleetHtml } from '../reports/fleet/html.js'
 import { renderFleetJson } from '../reports/fleet/json.js'
@@ -46,5 +49,24 @@ const lines = [
   `median model+HTML: ${med(modelPlusHtml).toFixed(0)} ms (target < 2000 ms, first run ${modelPlusHtml[0]!.toFixed(0)} ms)  ${med(modelPlusHtml) < 2000 ? 'OK' : 'OVER TARGET'}`,
   `HTML size: ${(sizes.html / 1e6).toFixed(2)} MB (target < 5 MB)  ${sizes.html < 5e6 ? 'OK' : 'OVER TARGET'}; Markdown ${(sizes.md / 1e6).toFixed(2)} MB; JSON ${(sizes.json / 1e6).toFixed(2)} MB`,
 ]
+// End to end: the files on disk, read, validated and rendered by the CLI in this process.
+const tmp = mkdtempSync(join(tmpdir(), 'virtcheck-fleet-bench-'))
+try {
+  for (const { report } of reports) {
+    mkdirSync(join(tmp, 'results', report.host.hostname), { recursive: true })
+    writeFileSync(join(tmp, 'results', report.host.hostname, 'bench.json'), JSON.stringify(report))
+  }
+  for (const f of failures) {
+    mkdirSync(join(tmp, 'results', f.host), { recursive: true })
+    writeFileSync(join(tmp, 'results', f.host, 'failed.json'), JSON.stringify({ schema: 'virtcheck-fleet-failure', host: f.host, reason: f.reason }))
+  }
+  const sink = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream
+  const t0 = performance.now()
+  const code = await run(['report', join(tmp, 'results'), '--html', join(tmp, 'fleet.html')], { stdout: sink, stderr: sink, env: { NO_COLOR: '1' }, cwd: tmp })
+  const ms = performance.now() - t0
+  lines.push(`end to end \`virtcheck report DIR --html\` (${hosts} files read and validated): ${ms.toFixed(0)} ms, exit ${code}, ${(statSync(join(tmp, 'fleet.html')).size / 1e6).toFixed(2)} MB`)
+} finally {
+  rmSync(tmp, { recursive: true, force: true })
+}
 console.log(lines.join('\n'))
 writeFileSync(join(import.meta.dirname, 'results', 'fleet-render.txt'), lines.join('\n') + '\n')

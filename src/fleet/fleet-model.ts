@@ -88,20 +88,27 @@ const hash = (v: unknown): string => createHash('sha256').update(JSON.stringify(
 
 export const groupKey = (cpuModel: string, kernel: string, arch: string): string => `${cpuModel} | ${kernel} | ${arch}`
 
-/** The comparison key of one result: job, metric, parameters, tier and its config identity, workload version. */
-export const comparisonKey = (r: RunReport, m: MetricResult): string => comparisonKeys(r).get(m) ?? ''
+/** Hashes computed once per distinct input: a fleet repeats the same few configurations hundreds of times. */
+class HashCache {
+  private readonly memo = new Map<string, string>()
+  get(input: string, compute: () => string): string {
+    let v = this.memo.get(input)
+    if (v === undefined) this.memo.set(input, (v = compute()))
+    return v
+  }
+}
 
-/** Every result's comparison key; each tier's config identity is hashed once (a fleet has ~100 results per host). */
-const comparisonKeys = (r: RunReport): Map<MetricResult, string> => {
-  const configFp = new Map(r.tiers.map((t) => [t.tier, configFingerprint(t.config)]))
-  const paramsFp = new Map<string, string>()
+/** The comparison key of one result: job, metric, parameters, tier and its config identity, workload version. */
+export const comparisonKey = (r: RunReport, m: MetricResult): string => comparisonKeys(r, new HashCache()).get(m) ?? ''
+
+const comparisonKeys = (r: RunReport, cache: HashCache): Map<MetricResult, string> => {
+  const configFp = new Map(r.tiers.map((t) => [t.tier, cache.get(`c${JSON.stringify(t.config)}`, () => configFingerprint(t.config))]))
   const version = r.reproduce.versions['vcwork'] ?? r.tool.version
   const out = new Map<MetricResult, string>()
   for (const m of r.results) {
-    const pj = JSON.stringify(m.params)
-    let pf = paramsFp.get(pj)
-    if (pf === undefined) paramsFp.set(pj, (pf = paramsFingerprint(m.params)))
-    out.set(m, hash([m.job, m.metric, pf, m.tier, configFp.get(m.tier) ?? '-', version]))
+    const pf = cache.get(`p${JSON.stringify(m.params)}`, () => paramsFingerprint(m.params))
+    const parts = [m.job, m.metric, pf, m.tier, configFp.get(m.tier) ?? '-', version]
+    out.set(m, cache.get(`k${JSON.stringify(parts)}`, () => hash(parts)))
   }
   return out
 }
@@ -142,14 +149,14 @@ const costOf = (r: RunReport): Partial<Record<TierId, Record<string, number>>> =
   return out
 }
 
-const hostFromReport = (r: RunReport, source: string): FleetHost => {
+const hostFromReport = (r: RunReport, source: string, cache: HashCache): FleetHost => {
   const capabilities: Partial<Record<TierId, TierCapability>> = {}
   for (const t of r.readiness) {
     const run = r.tiers.find((x) => x.tier === t.tier)
     capabilities[t.tier] = t.ready ? { ready: true, ...(run ? { ran: run.state } : {}) } : { ready: false, reason: t.summary, blockedBy: t.blockedBy }
   }
   const keys: Record<string, string> = {}
-  for (const [m, key] of comparisonKeys(r)) keys[`${m.tier}/${m.job}/${m.metric}`] = key
+  for (const [m, key] of comparisonKeys(r, cache)) keys[`${m.tier}/${m.job}/${m.metric}`] = key
   return {
     id: hostFingerprint(r),
     name: r.host.hostname || 'host',
@@ -238,7 +245,8 @@ const uniqueNames = <T extends { name: string }>(hosts: T[]): T[] => {
 }
 
 export const buildFleet = (reports: readonly { report: RunReport; source: string }[], failures: readonly FleetFailure[] = []): Fleet => {
-  const hosts = uniqueNames([...reports.map((r) => hostFromReport(r.report, r.source)), ...failures.map(hostFromFailure)]).sort((a, b) =>
+  const cache = new HashCache()
+  const hosts = uniqueNames([...reports.map((r) => hostFromReport(r.report, r.source, cache)), ...failures.map(hostFromFailure)]).sort((a, b) =>
     a.state !== b.state ? (a.state === 'failed' ? 1 : -1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
   )
   const groupMap = new Map<string, FleetGroup & { hosts: string[] }>()
