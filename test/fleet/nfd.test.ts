@@ -186,3 +186,22 @@ describe('virtcheck probe --nfd (this machine)', () => {
     }
   })
 })
+
+describe('virtcheck --nfd (the main job)', () => {
+  it('refuses a bad --nfd before measuring anything', async () => {
+    const t0 = Date.now()
+    const r = await virtcheck('--tiers', 'native', '--jobs', 'sys.syscall', '--nfd', join(dir, '.dot'))
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/^error: virtcheck: --nfd .*dot-files/)
+    expect(Date.now() - t0).toBeLessThan(5000)
+  })
+  it('writes the feature file after the run, from the run\'s findings and readiness', async () => {
+    const file = join(dir, 'main', 'virtcheck')
+    const r = await virtcheck('--tiers', 'native', '--jobs', 'sys.syscall', '--nfd', file)
+    expect(r.code, r.err).toBe(0)
+    const p = parseNfdFile(readFileSync(file, 'utf8'))
+    expect(p.problems).toEqual([])
+    expect(p.labels.get(`${DEFAULT_NFD_PREFIX}tier.native`)).toBe('true')
+    expect(r.err).toMatch(/NFD feature file written/)
+  }, 120_000)
+})
