@@ -9,6 +9,7 @@ import { UsageError } from '../../core/errors.js'
 import type { ReadResult } from '../../core/host.js'
 import { packageVersion } from '../../host/paths.js'
 import { RealHost } from '../../host/real-host.js'
+import { openRootedHost } from '../../host/rooted-host.js'
 import type { HostSnapshot } from '../../host/snapshot.js'
 import { RecordingHost } from '../../host/snapshot-host.js'
 import { PROBES } from '../../../probes/index.js'
@@ -17,7 +18,7 @@ import { runProbes } from '../../probe-run/run-probes.js'
 import type { Command } from '../context.js'
 import { flagString, parseFlags } from '../parse-flags.js'
 
-const USAGE = `usage: virtcheck capture -o FILE [--description TEXT]
+const USAGE = `usage: virtcheck capture -o FILE [--description TEXT] [--root DIR]
 
 Record everything the probes read on this machine (file contents, directory listings, device nodes,
 command outputs) into one JSON snapshot (format: docs/snapshot-format.md). Diagnose it anywhere with
@@ -25,6 +26,7 @@ command outputs) into one JSON snapshot (format: docs/snapshot-format.md). Diagn
 
   -o, --output FILE     where to write the snapshot (- for stdout)
   --description TEXT    free text stored in the snapshot (e.g. "build-42, after BIOS update")
+  --root DIR            record the host whose /proc, /sys, /dev, /etc are mounted under DIR (see probe --help)
 `
 
 /** Keep only `container=` from /proc/1/environ (the rest may hold secrets). */
@@ -42,11 +44,12 @@ export const captureCommand: Command = {
   summary: 'record what the probes read into a portable host snapshot (for probe --from)',
   usage: USAGE,
   async run(args, ctx) {
-    const p = parseFlags('capture', args, { output: { type: 'string', short: 'o' }, description: { type: 'string' } })
+    const p = parseFlags('capture', args, { output: { type: 'string', short: 'o' }, description: { type: 'string' }, root: { type: 'string' } })
     const out = flagString(p, 'output')
     if (out === undefined) throw new UsageError('capture: -o FILE is required', 'e.g. virtcheck capture -o host.json')
     const description = flagString(p, 'description')
-    const rec = new RecordingHost(new RealHost())
+    const root = flagString(p, 'root')
+    const rec = new RecordingHost(root === undefined ? new RealHost() : await openRootedHost(root, ctx.cwd))
     const findings = await runProbes(rec, PROBES, probeEnvFor(ctx.env, ctx.cwd))
     const snap = sanitizeSnapshot(rec.snapshot({ toolVersion: packageVersion(), ...(description === undefined ? {} : { description }) }))
     const text = JSON.stringify(snap, null, 1) + '\n'

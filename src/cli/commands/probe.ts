@@ -12,13 +12,15 @@ import { packageVersion } from '../../host/paths.js'
 import { PROBES } from '../../../probes/index.js'
 import { renderFindings } from '../../../reports/terminal-findings.js'
 import { openHost, probeEnvForHost } from '../../probe-run/load-host.js'
+import { markNotRunnable, openRootedHost } from '../../host/rooted-host.js'
 import { decideReadiness } from '../../probe-run/readiness.js'
 import { probeExitCode, runProbes } from '../../probe-run/run-probes.js'
 import { vcworkFinding } from '../../probe-run/self-check.js'
 import type { Command } from '../context.js'
 import { flagBool, flagString, parseFlags } from '../parse-flags.js'
+import { emitNfd, NFD_FLAGS, NFD_USAGE, nfdOptionsFrom } from '../../fleet/nfd-emit.js'
 
-const USAGE = `usage: virtcheck probe [--json [FILE|-]] [--from SNAPSHOT] [--deep]
+const USAGE = `usage: virtcheck probe [--json [FILE|-]] [--nfd FILE] [--from SNAPSHOT | --root DIR] [--deep]
 
 What can this host virtualize, and what stops it: CPU extensions (and why they are missing), SLAT, KVM
 (device, module, API, nested), IOMMU, SR-IOV, VM/container/CVM detection, cgroups, namespaces, devices,
@@ -26,8 +28,11 @@ software, confidential computing, memory, the OS feature table, and which benchm
 
   --json [FILE|-]   write a RunReport (schema virtcheck-run, mode probe-only) to FILE, or stdout with -
   --from FILE       probe a host snapshot made by \`virtcheck capture\` instead of this machine
+  --root DIR        probe the host whose /proc, /sys, /dev, /etc are mounted under DIR (from a container,
+                    see deploy/kubernetes/); what needs the host's own processes is unknown, never guessed
   --deep            prove readiness by acting: start each ready tier and run one tiny job (bounded)
   --deep-timeout S  per-tier limit for --deep (default 60 for TCG, 20 for KVM)
+${NFD_USAGE}
 
 exit codes: 0 nothing worse than warn, 1 any fail or probe bug, 2 usage or bad snapshot
 `
@@ -54,12 +59,18 @@ export const probeCommand: Command = {
     const p = parseFlags('probe', normalizeJsonFlag(args), {
       json: { type: 'string' },
       from: { type: 'string' },
+      root: { type: 'string' },
       deep: { type: 'boolean' },
       'deep-timeout': { type: 'string' },
+      ...NFD_FLAGS,
     })
+    const nfd = nfdOptionsFrom('probe', p.values, ctx.cwd)
     const json = flagString(p, 'json')
     const from = flagString(p, 'from')
     const deep = flagBool(p, 'deep')
+    const root = flagString(p, 'root')
+    if (root !== undefined && from !== undefined) throw new UsageError('probe: --root and --from are two different hosts; give one')
+    if (root !== undefined && deep) throw new UsageError('probe: --deep starts guests on this machine and cannot be combined with --root', 'run --deep in the privileged Job (deploy/kubernetes/deep-job.yaml) without --root')
     const deepTimeout = flagString(p, 'deep-timeout')
     if (deep && from !== undefined) throw new UsageError('probe: --deep acts on this machine and cannot be combined with --from')
     if (deepTimeout !== undefined && !deep) throw new UsageError('probe: --deep-timeout needs --deep')
@@ -68,10 +79,11 @@ export const probeCommand: Command = {
 
     const startedAt = new Date()
     const t0 = performance.now()
-    const host = await openHost(from, ctx.cwd)
+    const host = root !== undefined ? await openRootedHost(root, ctx.cwd) : await openHost(from, ctx.cwd)
     const hostContext = startHostContext(host)
     const env = probeEnvForHost(host, ctx.env, ctx.cwd)
-    const findings = [...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)]
+    // Verdicts that rest on a command a --root view could not run become unknown (also when replayed).
+    const findings = markNotRunnable([...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)])
     let readiness = decideReadiness(findings, host.identity.arch)
     if (deep) {
       const { deepVerify } = await import('../../probe-run/deep.js')
@@ -114,6 +126,11 @@ export const probeCommand: Command = {
         await writeFile(resolve(ctx.cwd, json), text)
         ctx.err.write(`probe report written to ${json}\n`)
       }
+    }
+    if (nfd) {
+      const w = await emitNfd(nfd, { findings, readiness, host: hostCtx, probeVersion: packageVersion(), now: startedAt })
+      ctx.err.write(`NFD feature file written to ${nfd.file} (${w.labels} labels, ${w.features} no-label features, ${w.bytes} bytes)\n`)
+      for (const d of w.dropped) ctx.err.write(`NFD: left out ${d}\n`)
     }
     if (json !== '-') {
       ctx.out.write(

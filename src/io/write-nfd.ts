@@ -1,0 +1,23 @@
+/**
+ * Put an NFD feature file in place the way NFD documents: write a dot-file in the same folder (nfd-worker
+ * ignores dot-files), then rename it over the target, so the worker never reads half a file.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { UsageError } from '../core/errors.js'
+
+export const nfdTempPath = (path: string): string => join(dirname(path), `.${basename(path)}.tmp-${process.pid}`)
+
+export const writeNfdFileAtomic = async (path: string, text: string): Promise<void> => {
+  const tmp = nfdTempPath(path)
+  try {
+    await mkdir(dirname(path), { recursive: true })
+    await writeFile(tmp, text, { encoding: 'utf8', mode: 0o644 })
+    await rename(tmp, path)
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined)
+    const code = (e as { code?: string }).code
+    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied (read-only?)' : code === 'EISDIR' ? 'is a directory' : code === 'ENOTDIR' ? 'a parent is not a directory' : (code ?? (e as Error).message)
+    throw new UsageError(`cannot write the NFD feature file ${path}: ${why}`)
+  }
+}
