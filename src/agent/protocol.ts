@@ -26,20 +26,7 @@ export const parseAgentLine = (line: string): AgentMessage | undefined => {
   if (id === undefined) return undefined
   switch (m.type) {
     case 'sample':
-      return {
-        type: 'sample',
-        id,
-        job: m.job,
-        metric: m.metric,
-        unit: m.unit,
-        better: m.better,
-        value: m.value,
-        rep: m.rep,
-        durationMs: m.durationMs,
-        short: m.short,
-        ...(m.stealTicksDelta !== undefined ? { stealTicksDelta: m.stealTicksDelta } : {}),
-        raw,
-      }
+      return { type: 'sample', id, ...toTierSample(m), raw }
     case 'done':
       return { type: 'done', id, raw }
     case 'error':
@@ -49,7 +36,8 @@ export const parseAgentLine = (line: string): AgentMessage | undefined => {
   }
 }
 
-export const toTierSample = (m: Extract<AgentMessage, { type: 'sample' }>): TierSample => ({
+/** The fields of a sample a tier reports (the line's transport fields dropped). */
+export const toTierSample = (m: TierSample): TierSample => ({
   job: m.job,
   metric: m.metric,
   unit: m.unit,

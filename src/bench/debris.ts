@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseMountinfo } from '../parse/mountinfo.js'
 import { cmd } from '../net/ip-command.js'
-import { readCgroupLayout } from '../tiers/container/cgroups.js'
+import { readCgroupLayout, removeCgroupDir } from '../tiers/container/cgroups.js'
 import { socketDirOwner } from '../tiers/qemu/strays.js'
 
 export type DebrisKind = 'process' | 'mount' | 'netns' | 'cgroup' | 'file'
@@ -116,16 +116,7 @@ const findCgroups = async (): Promise<DebrisItem[]> => {
 const removeCgroupTree = async (dir: string): Promise<void> => {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
   for (const e of entries) if (e.isDirectory()) await removeCgroupTree(join(dir, e.name))
-  for (let i = 0; i < 20; i++) {
-    try {
-      await rmdir(dir)
-      return
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ENOENT') return
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  await rmdir(dir)
+  if (!(await removeCgroupDir(dir))) await rmdir(dir) // still busy: fail with the kernel's reason
 }
 
 /** Run work dirs (`runs/<time>/work-<pid>` and the rootfs trees inside), scratch files and disks. */

@@ -26,6 +26,7 @@ import { createCgroups, type ContainerLimits } from './cgroups.js'
 import { containerArgv, GO_LINE } from './launch.js'
 import { oomReason, oomVerdict } from './oom.js'
 import { buildRootfs } from './rootfs.js'
+import { RelaunchingContainer } from './relaunch.js'
 
 export const CONTAINER_OPTIONS = ['cpu-quota', 'memory-mib', 'pids-max', 'userns'] as const
 
@@ -122,34 +123,16 @@ export const containerDriver: TierDriver = {
       }
       return { agent, peer, network }
     }
-    let current = await launch()
-    const { agent } = current
+    const box = await RelaunchingContainer.start(launch)
+    const { agent } = box.current
     const undoScratch = ctx.cleanup.add('container: scratch files', () => removeScratchFiles(ctx.scratchDir, 'container'))
-    /** Set when the agent died and no fresh one could be started: why the remaining jobs cannot run. */
-    let lost: string | undefined
-    /** After the agent died during a job: a fresh container (same cgroups and limits) for the jobs still to come. */
-    const relaunch = async (dead: Container, why: string, signal: AbortSignal): Promise<string | undefined> => {
-      await dead.agent.close() // reaps what is left and deregisters it
-      if (signal.aborted) {
-        lost = `the container ended (${why}) and the run was interrupted`
-        return undefined
-      }
-      try {
-        current = await launch()
-        return 'A fresh container with the same limits runs the remaining jobs.'
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e)
-        lost = `not run: the container ended during an earlier job (${why}) and could not be restarted: ${msg}`
-        return `The container could not be restarted, so the remaining jobs fail: ${msg}`
-      }
-    }
     const config = {
       runtime: 'virtcheck built-in (unshare + pivot_root)',
       namespaces: `pid,mount,uts,ipc,net${settings.userns ? ',user' : ''}`,
       rootfs: 'busybox-static + vcwork (built by virtcheck)',
       vcworkVersion: agent.version,
       arch: agent.arch,
-      network: current.network,
+      network: box.current.network,
       cgroupVersion: cgroups?.cgroupVersion ?? 'not used (unprivileged)',
       cpuQuotaPct: settings.limits.cpuQuotaPct ?? 'none',
       memoryMiB: settings.limits.memoryMiB ?? 'none',
@@ -161,14 +144,14 @@ export const containerDriver: TierDriver = {
       config,
       bootMs: agent.bootMs,
       async run(req: JobRequest, signal?: AbortSignal) {
-        const cur = current
+        const cur = box.current
         const full = withTierParams(req, {
           tier: 'container',
           scratchDir: '/scratch',
           ...(cur.peer !== undefined ? { peer: cur.peer } : { peer: { unavailable: 'no network peer in this run' } }),
         })
         if ('kind' in full) return full
-        if (lost !== undefined) return { kind: 'failed', reason: `${req.job}: ${lost}` }
+        if (box.lost !== undefined) return { kind: 'failed', reason: `${req.job}: ${box.lost}` }
         const sig = signal ?? ctx.signal
         const before = await cgroups?.memoryEvents()
         const out = await cur.agent.client.run(full, jobTimeoutMs(full), sig)
@@ -182,7 +165,7 @@ export const containerDriver: TierDriver = {
         // `exit` is the launcher's (the gate shell exec'ed unshare), not vcwork's own status.
         const agentExit = !died ? undefined : `the container ended${exit ? `: unshare ${exit.startsWith('killed') ? 'was ' : ''}${exit}` : ''}`
         const why = verdict.kind === 'none' ? `the agent died in ${req.job}` : `out of memory in ${req.job}`
-        const aftermath = died ? await relaunch(cur, why, sig) : undefined
+        const aftermath = died ? await box.relaunch(cur, why, sig) : undefined
         if (verdict.kind === 'none' || !before || !after) {
           const reason = `${out.reason} (${agentExit ?? 'the agent did not answer'})${aftermath ? `. ${aftermath}` : ''}`
           return { ...out, reason }
@@ -200,9 +183,9 @@ export const containerDriver: TierDriver = {
         return { kind: 'failed', reason, ...(out.logTail !== undefined ? { logTail: out.logTail } : {}) }
       },
       // The runtime beside the workload: `unshare` waiting for PID 1 (the agent's process group minus vcwork).
-      overheadRssBytes: () => groupOverheadRssBytes(current.agent.pid),
+      overheadRssBytes: () => groupOverheadRssBytes(box.current.agent.pid),
       async close() {
-        await current.agent.close()
+        await box.current.agent.close()
         await cgroups?.remove()
         await undoScratch()
       },

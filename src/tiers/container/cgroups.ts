@@ -41,23 +41,27 @@ export const readCgroupLayout = async (): Promise<CgroupLayout> => {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
+/** rmdir a cgroup, retrying for 2 s while its tasks exit; true when it is gone (or never was). */
+export const removeCgroupDir = async (dir: string): Promise<boolean> => {
+  for (let i = 0; i < 20; i++) {
+    try {
+      await rmdir(dir)
+      return true
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOENT') return true
+      await sleep(100) // tasks still exiting
+    }
+  }
+  return false
+}
+
 export const createCgroups = async (name: string, limits: ContainerLimits, cleanup: Cleanup): Promise<ContainerCgroups> => {
   const layout = await readCgroupLayout()
   const dirs: string[] = []
   const applied: Record<string, string> = {}
   let memory: { dir: string; version: 'v1' | 'v2' } | undefined
   const remove = cleanup.add(`cgroups ${name}`, async () => {
-    for (const dir of [...dirs].reverse()) {
-      for (let i = 0; i < 20; i++) {
-        try {
-          await rmdir(dir)
-          break
-        } catch (e) {
-          if ((e as { code?: string }).code === 'ENOENT') break
-          await sleep(100) // tasks still exiting
-        }
-      }
-    }
+    for (const dir of [...dirs].reverse()) await removeCgroupDir(dir)
   })
   try {
     for (const c of LIMIT_CONTROLLERS) {

@@ -28,6 +28,7 @@ import { readCgroupLayout, removeNewRuntimeCgroups, type ContainerLimits } from 
 import { describeExit, MEMORY_EVENT_FILES, memoryCgroupOf, oomReason, oomVerdict, readMemoryEvents } from './oom.js'
 import { buildRootfs } from './rootfs.js'
 import { unifiedCgroupPath } from '../../parse/cgroup.js'
+import { RelaunchingContainer } from './relaunch.js'
 
 /** A shell word (single-quoted). */
 const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
@@ -178,27 +179,9 @@ export const lxcDriver: TierDriver = {
       }
       return { name: ctName, agent, peer, network, memcg }
     }
-    let current = await launch()
-    const { agent } = current
+    const box = await RelaunchingContainer.start(launch)
+    const { agent } = box.current
     const undoScratch = ctx.cleanup.add('lxc: scratch files', () => removeScratchFiles(ctx.scratchDir, 'lxc'))
-    /** Set when the agent died and no fresh container could be started: why the remaining jobs cannot run. */
-    let lost: string | undefined
-    /** After the agent died during a job: a fresh container (same config and limits) for the jobs still to come. */
-    const relaunch = async (dead: Container, why: string, signal: AbortSignal): Promise<string | undefined> => {
-      await dead.agent.close() // reaps what is left and deregisters it
-      if (signal.aborted) {
-        lost = `the container ended (${why}) and the run was interrupted`
-        return undefined
-      }
-      try {
-        current = await launch()
-        return 'A fresh container with the same limits runs the remaining jobs.'
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e)
-        lost = `not run: the container ended during an earlier job (${why}) and could not be restarted: ${msg}`
-        return `The container could not be restarted, so the remaining jobs fail: ${msg}`
-      }
-    }
     return {
       tier: 'lxc',
       config: {
@@ -206,7 +189,7 @@ export const lxcDriver: TierDriver = {
         runtimeVersion: version.stdout.trim(),
         rootfs: 'busybox-static + vcwork (built by virtcheck)',
         vcworkVersion: agent.version,
-        network: current.network,
+        network: box.current.network,
         cgroupVersion: layout.v2Controllers.some((c) => ['cpu', 'memory', 'pids'].includes(c)) ? 'v2' : 'v1',
         cpuQuotaPct: cpuQuotaPct ?? 'none',
         memoryMiB: memoryMiB ?? 'none',
@@ -215,10 +198,10 @@ export const lxcDriver: TierDriver = {
       },
       bootMs: agent.bootMs,
       async run(req: JobRequest, signal?: AbortSignal) {
-        const cur = current
+        const cur = box.current
         const full = withTierParams(req, { tier: 'lxc', scratchDir: '/scratch', peer: cur.peer })
         if ('kind' in full) return full
-        if (lost !== undefined) return { kind: 'failed', reason: `${req.job}: ${lost}` }
+        if (box.lost !== undefined) return { kind: 'failed', reason: `${req.job}: ${box.lost}` }
         const sig = signal ?? ctx.signal
         const memcg = 'dir' in cur.memcg ? cur.memcg : undefined
         const before = memcg ? await readMemoryEvents(memcg.dir, memcg.version) : undefined
@@ -238,7 +221,7 @@ export const lxcDriver: TierDriver = {
         if (!died && verdict.kind === 'none') return out
         const agentExit = died ? describeExit('lxc-execute', exit) : undefined
         const why = verdict.kind === 'none' ? `the agent died in ${req.job}` : `out of memory in ${req.job}`
-        const aftermath = died ? await relaunch(cur, why, sig) : undefined
+        const aftermath = died ? await box.relaunch(cur, why, sig) : undefined
         if (verdict.kind === 'none' || !before || !after) {
           // Say so when the counters could not be read: then "not an OOM kill" is not known either.
           const unchecked = !memcg
@@ -262,9 +245,9 @@ export const lxcDriver: TierDriver = {
         })
         return { kind: 'failed', reason, ...(out.logTail !== undefined ? { logTail: out.logTail } : {}) }
       },
-      overheadRssBytes: () => groupOverheadRssBytes(current.agent.pid),
+      overheadRssBytes: () => groupOverheadRssBytes(box.current.agent.pid),
       async close() {
-        await current.agent.close()
+        await box.current.agent.close()
         await undoScratch()
       },
     }

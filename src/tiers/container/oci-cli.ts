@@ -38,6 +38,7 @@ import {
   type OomVerdict,
 } from './oom.js'
 import { buildRootfs } from './rootfs.js'
+import { RelaunchingContainer } from './relaunch.js'
 
 export interface OciCliSpec {
   readonly id: Extract<TierId, 'docker' | 'podman'>
@@ -139,34 +140,16 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
       }
       return { name: ctName, agent, ...(initPid !== undefined ? { initPid } : {}), peer, network, memcg }
     }
-    let current = await launch()
-    const { agent } = current
+    const box = await RelaunchingContainer.start(launch)
+    const { agent } = box.current
     const undoScratch = ctx.cleanup.add(`${spec.id}: scratch files`, () => removeScratchFiles(ctx.scratchDir, spec.id))
-    /** Set when the agent died and no fresh container could be started: why the remaining jobs cannot run. */
-    let lost: string | undefined
-    /** After the agent died during a job: a fresh container (same flags and limits) for the jobs still to come. */
-    const relaunch = async (dead: Container, why: string, signal: AbortSignal): Promise<string | undefined> => {
-      await dead.agent.close() // reaps what is left and deregisters it
-      if (signal.aborted) {
-        lost = `the container ended (${why}) and the run was interrupted`
-        return undefined
-      }
-      try {
-        current = await launch()
-        return 'A fresh container with the same limits runs the remaining jobs.'
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e)
-        lost = `not run: the container ended during an earlier job (${why}) and could not be restarted: ${msg}`
-        return `The container could not be restarted, so the remaining jobs fail: ${msg}`
-      }
-    }
     return {
       tier: spec.id,
       config: {
         runtime: spec.id,
         runtimeVersion: (version.ok ? version.stdout : clientOnly.stdout).trim(),
         vcworkVersion: agent.version,
-        network: current.network,
+        network: box.current.network,
         cpuQuotaPct: cpuQuotaPct ?? 'none',
         memoryMiB: memoryMiB ?? 'none',
         pidsMax,
@@ -177,10 +160,10 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
       },
       bootMs: agent.bootMs,
       async run(req: JobRequest, signal?: AbortSignal) {
-        const cur = current
+        const cur = box.current
         const full = withTierParams(req, { tier: spec.id, scratchDir: '/scratch', peer: cur.peer })
         if ('kind' in full) return full
-        if (lost !== undefined) return { kind: 'failed', reason: `${req.job}: ${lost}` }
+        if (box.lost !== undefined) return { kind: 'failed', reason: `${req.job}: ${box.lost}` }
         const sig = signal ?? ctx.signal
         const memcg = 'dir' in cur.memcg ? cur.memcg : undefined
         const before = memcg ? await readMemoryEvents(memcg.dir, memcg.version) : undefined
@@ -218,7 +201,7 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
         if (!died && verdict.kind === 'none') return out
         const agentExit = died ? describeExit(spec.binary, exit) : undefined
         const why = verdict.kind === 'none' ? `the agent died in ${req.job}` : `out of memory in ${req.job}`
-        const aftermath = died ? await relaunch(cur, why, sig) : undefined
+        const aftermath = died ? await box.relaunch(cur, why, sig) : undefined
         if (verdict.kind === 'none') {
           const reason = `${out.reason} (${agentExit ?? 'the agent did not answer'}${unchecked})${aftermath ? `. ${aftermath}` : ''}`
           return { ...out, reason }
@@ -238,9 +221,9 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
         return { kind: 'failed', reason, ...(out.logTail !== undefined ? { logTail: out.logTail } : {}) }
       },
       // The CLI client in the agent's process group; the daemon/conmon/shim run elsewhere and are not counted.
-      overheadRssBytes: () => groupOverheadRssBytes(current.agent.pid),
+      overheadRssBytes: () => groupOverheadRssBytes(box.current.agent.pid),
       async close() {
-        await current.agent.close()
+        await box.current.agent.close()
         if (!('unavailable' in kernelLog)) kernelLog.close()
         await undoScratch()
       },

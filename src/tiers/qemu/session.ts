@@ -7,9 +7,9 @@
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { JobOutcome, JobRequest, TierOpenContext, TierSession } from '../../core/tier.js'
+import type { TierOpenContext, TierSession } from '../../core/tier.js'
+import { guestSession, TCG_SLOWDOWN } from './guest-session.js'
 import { nativeBinary } from '../../host/paths.js'
-import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { findGuestKernel } from '../../guest/kernel-find.js'
 import { preferUncompressed } from '../../guest/kernel-bootable.js'
 import { buildInitramfs } from '../../guest/initramfs.js'
@@ -17,14 +17,11 @@ import { buildGuestCommand, renderArgv } from './command.js'
 import { GuestBootError, startGuest, type GuestEnd } from './guest-process.js'
 import { explainKvmFailure } from './kvm-failure.js'
 import { busybox, canOpenRw, firmwareIfPresent, kvmBackendFrom, orphanGuard, qemuVersion } from './host-facts.js'
-import { toGuestRequest } from './guest-request.js'
-import { readGuestOverheadRssBytes } from './memory.js'
 import { SOCKET_DIR_PREFIX } from './strays.js'
 import { parseQemuOptions } from './options.js'
 import { AGENT_CHANNELS, forMachine, guestModules, type QemuTierProfile } from './profiles.js'
 
 /** TCG runs a repetition's fixed work many times slower; give job timeouts room for it. */
-const TCG_SLOWDOWN = 4
 
 const failOpen = (message: string, logTail = ''): never => {
   throw new GuestBootError(message, logTail)
@@ -160,24 +157,17 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       ...(guest.userspaceMs !== undefined ? { bootToUserspaceMs: Math.round(guest.userspaceMs) } : {}),
       qemuCommand: renderArgv(argv),
     }
-    const withTail = (o: JobOutcome): JobOutcome =>
-      o.kind === 'failed' ? { ...o, logTail: [o.logTail ?? '', '--- guest console ---', guest.tail()].join('\n').trim() } : o
-    return {
+    return guestSession({
       tier,
       config,
-      bootMs: guest.bootMs,
-      run: async (req: JobRequest, signal?: AbortSignal): Promise<JobOutcome> => {
-        const g = toGuestRequest(req, { disk: devices.guestDisk, ...(peer ? { peer } : {}) })
-        if (g.kind === 'refused') return { kind: 'failed', reason: g.reason }
-        const slow = accel === 'tcg' ? TCG_SLOWDOWN : 1
-        return withTail(await guest.client.run(g.req, jobTimeoutMs(g.req, slow), signal ?? ctx.signal))
-      },
-      overheadRssBytes: () => readGuestOverheadRssBytes(guest.pid, opts.memoryMib),
-      close: async () => {
-        await guest.close()
-        await undoAll()
-      },
-    }
+      guest,
+      disk: devices.guestDisk,
+      ...(peer ? { peer } : {}),
+      slowdown: accel === 'tcg' ? TCG_SLOWDOWN : 1,
+      memoryMib: opts.memoryMib,
+      signal: ctx.signal,
+      undoAll,
+    })
   }
   try {
     return await bootSession()

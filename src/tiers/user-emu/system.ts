@@ -10,22 +10,19 @@
 import { access, mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { JobOutcome, JobRequest, TierOpenContext, TierSession } from '../../core/tier.js'
+import type { TierOpenContext, TierSession } from '../../core/tier.js'
+import { guestSession, TCG_SLOWDOWN } from '../qemu/guest-session.js'
 import { nativeBinary } from '../../host/paths.js'
-import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { findAarch64Guest } from '../../guest/aarch64-guest.js'
 import { buildInitramfs } from '../../guest/initramfs.js'
 import { renderArgv } from '../qemu/command.js'
 import { GuestBootError, startGuest } from '../qemu/guest-process.js'
 import { orphanGuard, qemuVersion } from '../qemu/host-facts.js'
-import { toGuestRequest } from '../qemu/guest-request.js'
-import { readGuestOverheadRssBytes } from '../qemu/memory.js'
 import { SOCKET_DIR_PREFIX } from '../qemu/strays.js'
 import { parseEmuSystemOptions } from './options.js'
 import { AARCH64_GUEST_DISK, aarch64ModuleGroups, buildAarch64Command } from './system-command.js'
 
 /** A TCG arm64 guest runs a repetition's fixed work many times slower; give job timeouts room. */
-const TCG_SLOWDOWN = 4
 
 const failOpen = (message: string, logTail = ''): never => {
   throw new GuestBootError(message, logTail)
@@ -130,23 +127,17 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
       scratchDir: ctx.scratchDir,
       qemuCommand: renderArgv(argv),
     }
-    const withTail = (o: JobOutcome): JobOutcome =>
-      o.kind === 'failed' ? { ...o, logTail: [o.logTail ?? '', '--- guest console ---', guest.tail()].join('\n').trim() } : o
-    return {
+    return guestSession({
       tier,
       config,
-      bootMs: guest.bootMs,
-      run: async (req: JobRequest, signal?: AbortSignal): Promise<JobOutcome> => {
-        const g = toGuestRequest(req, { disk: AARCH64_GUEST_DISK, ...(peer ? { peer } : {}) })
-        if (g.kind === 'refused') return { kind: 'failed', reason: g.reason }
-        return withTail(await guest.client.run(g.req, jobTimeoutMs(g.req, TCG_SLOWDOWN), signal ?? ctx.signal))
-      },
-      overheadRssBytes: () => readGuestOverheadRssBytes(guest.pid, opts.memoryMib),
-      close: async () => {
-        await guest.close()
-        await undoAll()
-      },
-    }
+      guest,
+      disk: AARCH64_GUEST_DISK,
+      ...(peer ? { peer } : {}),
+      slowdown: TCG_SLOWDOWN,
+      memoryMib: opts.memoryMib,
+      signal: ctx.signal,
+      undoAll,
+    })
   }
   try {
     return await bootSession()

@@ -11,6 +11,7 @@ import { nativeDriver } from '../../../src/tiers/native/index.js'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
 import type { TierOpenContext, TierSession } from '../../../src/core/tier.js'
 import { assertRealAvailable, skipReal } from '../../bench/need.js'
+import { tierContext } from '../open-context.js'
 
 let work: string
 beforeAll(async () => {
@@ -20,16 +21,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-const ctxFor = (cleanup: CleanupRegistry, options?: Record<string, string>): TierOpenContext => ({
-  findings: [],
-  workDir: work,
-  scratchDir: work,
-  cleanup,
-  signal: new AbortController().signal,
-  startTimeoutMs: 10_000,
-  log: () => undefined,
-  ...(options ? { options } : {}),
-})
+const ctxFor = (cleanup: CleanupRegistry, options?: Record<string, string>): TierOpenContext => tierContext(work, cleanup, options ? { options } : {})
 
 describe.skipIf(skipReal)('built-in container (real namespaces + cgroups)', () => {
   it('has every component it needs', () => assertRealAvailable())

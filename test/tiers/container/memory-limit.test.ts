@@ -15,6 +15,7 @@ import { controllerHome } from '../../../src/tiers/container/cgroup-layout.js'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
 import type { JobOutcome, TierOpenContext } from '../../../src/core/tier.js'
 import { assertRealAvailable, skipReal } from '../../bench/need.js'
+import { tierContext } from '../open-context.js'
 
 let work: string
 beforeAll(async () => {
@@ -24,16 +25,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-const ctxFor = (cleanup: CleanupRegistry, options: Record<string, string>): TierOpenContext => ({
-  findings: [],
-  workDir: work,
-  scratchDir: work,
-  cleanup,
-  signal: new AbortController().signal,
-  startTimeoutMs: 10_000,
-  log: () => undefined,
-  options,
-})
+const ctxFor = (cleanup: CleanupRegistry, options: Record<string, string>): TierOpenContext => tierContext(work, cleanup, { options })
 
 const ours = `virtcheck-${process.pid}-ctr`
 

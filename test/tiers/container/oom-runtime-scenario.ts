@@ -18,6 +18,7 @@ import { createPeerNetwork } from '../../../src/net/peer.js'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
 import type { JobOutcome, TierDriver } from '../../../src/core/tier.js'
 import { realMissing } from '../../bench/need.js'
+import { tierContext } from '../open-context.js'
 
 const has = (bin: string) => ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/bin'].some((d) => existsSync(join(d, bin)))
 
@@ -68,17 +69,7 @@ export const runOomScenario = async (sc: Scenario): Promise<void> => {
   const home = controllerHome(await readCgroupLayout(), 'memory')!
   try {
     const network = await createPeerNetwork(cleanup, { maxSeconds: 60 })
-    const s = await sc.driver.open({
-      findings: [],
-      workDir: work,
-      scratchDir: work,
-      cleanup,
-      signal: new AbortController().signal,
-      startTimeoutMs: 30_000,
-      log: () => undefined,
-      network,
-      options: { 'memory-mib': '32' },
-    })
+    const s = await sc.driver.open(tierContext(work, cleanup, { startTimeoutMs: 30_000, network, options: { 'memory-mib': '32' } }))
     expect(s.config).toMatchObject({ memoryMiB: 32 })
     // The runtime set the limit on the container's memory cgroup, and no swap beyond it (where swap is accounted).
     const first = await sc.agentPid()

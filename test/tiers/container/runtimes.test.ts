@@ -11,6 +11,7 @@ import { createPeerNetwork } from '../../../src/net/peer.js'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
 import type { TierDriver } from '../../../src/core/tier.js'
 import { realMissing } from '../../bench/need.js'
+import { tierContext } from '../open-context.js'
 
 const has = (bin: string) => ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/bin'].some((d) => existsSync(join(d, bin)))
 
@@ -23,16 +24,7 @@ const exercise = async (driver: TierDriver, runtime: string) => {
   const work = await mkdtemp(join(tmpdir(), `vc-${driver.id}-`))
   try {
     const network = await createPeerNetwork(cleanup, { maxSeconds: 60 })
-    const s = await driver.open({
-      findings: [],
-      workDir: work,
-      scratchDir: work,
-      cleanup,
-      signal: new AbortController().signal,
-      startTimeoutMs: 30_000,
-      log: () => undefined,
-      network,
-    })
+    const s = await driver.open(tierContext(work, cleanup, { startTimeoutMs: 30_000, network }))
     expect(s.config['runtime']).toBe(runtime)
     expect(String(s.config['network'])).toContain('veth')
     const cpu = await s.run({ job: 'cpu.int', reps: 2, params: { targetMs: 100 } })

@@ -6,6 +6,7 @@ import { nativeDriver } from '../../../src/tiers/native/index.js'
 import { runAdaptive } from '../../../src/bench/adaptive.js'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
 import { assertRealAvailable, skipReal } from '../../bench/need.js'
+import { tierContext } from '../open-context.js'
 
 describe.skipIf(skipReal)('native tier (real vcwork agent)', () => {
   it('has every component it needs', () => assertRealAvailable())
@@ -14,15 +15,7 @@ describe.skipIf(skipReal)('native tier (real vcwork agent)', () => {
     const cleanup = new CleanupRegistry()
     const scratch = await mkdtemp(join(tmpdir(), 'vc-native-'))
     try {
-      const s = await nativeDriver.open({
-        findings: [],
-        workDir: scratch,
-        scratchDir: scratch,
-        cleanup,
-        signal: new AbortController().signal,
-        startTimeoutMs: 10_000,
-        log: () => undefined,
-      })
+      const s = await nativeDriver.open(tierContext(scratch, cleanup))
       expect(s.config).toMatchObject({ runtime: 'host process', arch: 'x86_64', network: 'loopback (127.0.0.1)' })
       expect(s.bootMs).toBeGreaterThan(0)
       const policy = { minReps: 3, maxReps: 6, ciTarget: 0.5, jobBudgetMs: 20_000, deadline: performance.now() + 60_000 }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execa } from 'execa'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
 import { UsageError } from '../../../src/core/errors.js'
-import type { PeerNetwork, TierOpenContext } from '../../../src/core/tier.js'
+import type { PeerNetwork } from '../../../src/core/tier.js'
 import { nativeBinary } from '../../../src/host/paths.js'
 import { emuAarch64Driver } from '../../../src/tiers/user-emu/index.js'
 import { emuMode, parseEmuOptions, parseEmuSystemOptions } from '../../../src/tiers/user-emu/options.js'
@@ -22,6 +22,7 @@ import { aarch64CacheDir, debVersion, isAarch64Manifest, isArm64Image, isGzip, p
 import { ensureAarch64Guest, findAarch64Guest } from '../../../src/guest/index.js'
 import { createPeerNetwork } from '../../../src/net/peer.js'
 import { isRoot, leftoverQemu, requireAll } from '../qemu/need.js'
+import { tierContext } from '../open-context.js'
 
 describe('emu-aarch64 mode option', () => {
   it('defaults to user, accepts system, rejects other modes and system keys in user mode', () => {
@@ -140,17 +141,7 @@ afterAll(async () => {
 describe.runIf(run)('emu-aarch64 mode=system (real arm64 boot)', () => {
   it('boots, runs sys.syscall and io.seq (and net.rr as root), records the config, leaves nothing', async () => {
     const cleanup = new CleanupRegistry()
-    const ctx: TierOpenContext = {
-      findings: [],
-      workDir: scratch,
-      scratchDir: scratch,
-      cleanup,
-      signal: new AbortController().signal,
-      startTimeoutMs: 20_000,
-      log: () => undefined,
-      options: { mode: 'system' },
-      ...(network ? { network } : {}),
-    }
+    const ctx = tierContext(scratch, cleanup, { startTimeoutMs: 20_000, options: { mode: 'system' }, ...(network ? { network } : {}) })
     try {
       const s = await emuAarch64Driver.open(ctx)
       expect(s.config).toMatchObject({ mode: 'system', guestArch: 'aarch64', machine: 'virt', cpuModel: 'cortex-a57', kpti: 'off', guestDisk: '/dev/vda' })
@@ -182,16 +173,7 @@ describe.runIf(run)('emu-aarch64 mode=system (real arm64 boot)', () => {
 
   it('fails as a tier (not a usage error) with a reason when the qemu binary is missing', async () => {
     const cleanup = new CleanupRegistry()
-    const ctx: TierOpenContext = {
-      findings: [],
-      workDir: scratch,
-      scratchDir: scratch,
-      cleanup,
-      signal: new AbortController().signal,
-      startTimeoutMs: 5_000,
-      log: () => undefined,
-      options: { mode: 'system', 'qemu-binary': '/nonexistent/qemu-system-aarch64' },
-    }
+    const ctx = tierContext(scratch, cleanup, { startTimeoutMs: 5_000, options: { mode: 'system', 'qemu-binary': '/nonexistent/qemu-system-aarch64' } })
     try {
       const e = await emuAarch64Driver.open(ctx).then(() => undefined, (x: unknown) => x)
       expect(e).toBeInstanceOf(Error)

@@ -1,0 +1,49 @@
+/**
+ * A booted guest as a TierSession, for the x86 QEMU tiers and the aarch64 system-mode guest: each job
+ * goes to the guest's agent with the guest's own disk and peer address, is bounded by a timeout that
+ * allows for TCG, and a failure carries the guest console's tail.
+ */
+import type { JobOutcome, JobRequest, TierConfig, TierId, TierSession } from '../../core/tier.js'
+import { jobTimeoutMs } from '../../agent/job-timeout.js'
+import type { GuestProcess } from './guest-process.js'
+import { toGuestRequest } from './guest-request.js'
+import { readGuestOverheadRssBytes } from './memory.js'
+
+/** How much slower than native a job may run under TCG before its timeout counts it as wedged. */
+export const TCG_SLOWDOWN = 4
+
+export interface GuestSessionOptions {
+  readonly tier: TierId
+  readonly config: TierConfig
+  readonly guest: GuestProcess
+  /** The benchmark disk as the guest sees it (`/dev/vda`, `/dev/sda`). */
+  readonly disk: string
+  /** `HOST:PORT` of the peer on the guest's link, when the guest has a network. */
+  readonly peer?: string
+  readonly slowdown: number
+  readonly memoryMib: number
+  readonly signal: AbortSignal
+  /** Removes what the session created besides the guest (disk, socket folder...). */
+  readonly undoAll: () => Promise<void>
+}
+
+export const guestSession = (o: GuestSessionOptions): TierSession => {
+  const { guest } = o
+  const withTail = (r: JobOutcome): JobOutcome =>
+    r.kind === 'failed' ? { ...r, logTail: [r.logTail ?? '', '--- guest console ---', guest.tail()].join('\n').trim() } : r
+  return {
+    tier: o.tier,
+    config: o.config,
+    bootMs: guest.bootMs,
+    run: async (req: JobRequest, signal?: AbortSignal): Promise<JobOutcome> => {
+      const g = toGuestRequest(req, { disk: o.disk, ...(o.peer ? { peer: o.peer } : {}) })
+      if (g.kind === 'refused') return { kind: 'failed', reason: g.reason }
+      return withTail(await guest.client.run(g.req, jobTimeoutMs(g.req, o.slowdown), signal ?? o.signal))
+    },
+    overheadRssBytes: () => readGuestOverheadRssBytes(guest.pid, o.memoryMib),
+    close: async () => {
+      await guest.close()
+      await o.undoAll()
+    },
+  }
+}
