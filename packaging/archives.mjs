@@ -29,7 +29,8 @@ export function tarXz({ exe, readme, outDir, version, target, xzLevel }) {
 }
 
 /**
- * Debian control fields. Depends: only what the Node binary links (glibc 2.28 is the oldest its
+ * Debian control fields. Depends: only what the Node binary links (GLIBC_2.28 and GLIBCXX_3.4.21 are the
+ * newest symbol versions it needs, measured with objdump -T; glibc 2.28 is also the oldest its
  * official builds support; libstdc++ and libgcc_s). The tiers' tools are Recommends, so apt installs them
  * by default and a minimal install still probes.
  */
@@ -41,7 +42,7 @@ export const controlFile = ({ version, debArch, installedKiB }) => {
     `Architecture: ${debArch}`,
     'Maintainer: virtcheck developers <maintainers@virtcheck.invalid>',
     `Installed-Size: ${installedKiB}`,
-    'Depends: libc6 (>= 2.28), libstdc++6, libgcc-s1',
+    'Depends: libc6 (>= 2.28), libstdc++6 (>= 5), libgcc-s1',
     `Recommends: ${qemu}, qemu-user-static, busybox-static, runc, cpio, lz4, xz-utils, kmod, iproute2`,
     'Suggests: podman, lxc, docker.io, qemu-system-arm',
     'Section: admin',

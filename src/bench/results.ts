@@ -64,7 +64,7 @@ export const cellFromAdaptive = (
         (run.stop === 'interrupted'
           ? 'interrupted before this job produced samples'
           : run.stop === 'run-budget'
-            ? 'not run: the run time budget (--time-budget) was used up'
+            ? "not run: this tier's share of the run time budget (--time-budget) was used up"
             : `the agent produced no samples for metric ${m.metric}`)
       results.push({ ...base, state: 'failed', error: reason, ...(run.failure?.logTail !== undefined ? { logTail: run.failure.logTail } : {}) })
       continue

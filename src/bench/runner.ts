@@ -92,6 +92,12 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
   const progress = input.progress ?? silentProgress
   const signal = input.context.signal
   const deadline = now() + plan.policy.runBudgetMs
+  /**
+   * The deadline of the group that runs now: its fair share (by cells) of what is left of the run
+   * budget, so a tier that overshoots (a slow boot, a busy host) cannot starve the tiers after it;
+   * time a group leaves unused goes to the groups after it.
+   */
+  let groupDeadline = deadline
   const tiers: TierRun[] = []
   const results: MetricResult[] = []
   const warnings: RunWarning[] = [...(input.base.warnings ?? [])]
@@ -137,6 +143,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     else groups.push((cheapGroup = [tp]))
   }
 
+  let cellsLeft = cells
   for (const group of groups) {
     if (signal.aborted) interrupted = true
     if (interrupted) {
@@ -149,6 +156,9 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       tiers.push(notRunTier(first))
       continue
     }
+    const groupCells = group.length * plan.jobs.length
+    groupDeadline = Math.min(deadline, now() + Math.max(0, deadline - now()) * (groupCells / Math.max(groupCells, cellsLeft)))
+    cellsLeft -= groupCells
     const runs = await runGroup(group.map((t) => t.tier))
     const load = await input.hostLoad?.().catch(() => undefined)
     for (const run of runs) {
@@ -280,7 +290,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     const run = await runAdaptive(
       pin ? pinnedRunner(runner, pin) : runner,
       { job: job.job, params: job.params },
-      { minReps: plan.policy.minReps, maxReps: plan.policy.maxReps, ciTarget: plan.policy.ciTarget, jobBudgetMs: plan.policy.jobBudgetMs, deadline },
+      { minReps: plan.policy.minReps, maxReps: plan.policy.maxReps, ciTarget: plan.policy.ciTarget, jobBudgetMs: plan.policy.jobBudgetMs, deadline: groupDeadline },
       {
         signal,
         now,

@@ -204,3 +204,27 @@ describe('CPU walk', () => {
     expect(seen).toEqual(['undefinedx3'])
   })
 })
+
+describe('run budget shared out between tiers', () => {
+  it('a slow first tier cannot starve the ones after it: each gets its share of what is left', async () => {
+    const clock = { t: 0 }
+    // native costs 10 s a repetition; container and lxc 0.1 s; the run budget is 60 s for 3 tiers x 2 jobs
+    const slow = fakeSession('native', () => 100, { clock, msPerRep: 10_000 })
+    const ctr = fakeSession('container', () => 50, { clock, msPerRep: 100 })
+    const lxc = fakeSession('lxc', () => 40, { clock, msPerRep: 100 })
+    const sessions: Record<string, ReturnType<typeof fakeSession>> = { native: slow, container: ctr, lxc }
+    const drivers = (id: TierId): TierDriver | undefined => (sessions[id] ? { id, open: async () => sessions[id]! } : undefined)
+    const plan = planBench({ readiness, catalog: [catalog[0]!, { ...catalog[0]!, id: 'cpu.fp' }], mode: 'quick', tiers: ['native', 'container', 'lxc'], timeBudgetS: 60, hasDriver: () => true })
+    const out = await runBench({ plan, drivers, base, context: context(new AbortController().signal), interleave: () => false, now: () => clock.t })
+    const state = (tier: string) => out.report.results.filter((r) => r.tier === tier).map((r) => r.state)
+    // native overshoots its 20 s share (3 reps of 10 s at minimum for the first job), its second job is not run…
+    expect(out.report.results.find((r) => r.tier === 'native' && r.job === 'cpu.fp')).toMatchObject({
+      state: 'failed',
+      error: "not run: this tier's share of the run time budget (--time-budget) was used up",
+    })
+    // …and the tiers after it still measure every job within the run budget
+    expect(state('container')).toEqual(['ok', 'ok'])
+    expect(state('lxc')).toEqual(['ok', 'ok'])
+    expect(clock.t).toBeLessThanOrEqual(60_000)
+  })
+})
