@@ -4,6 +4,7 @@
  * and flags, devices, kernel command line, cgroup mode, which modules load and which are deliberately
  * left out), which virtcheck commands run in it, and what their outputs must say (`expect`).
  */
+import type { GuestKernel } from '../../src/guest/kernel-find.js'
 
 /** One virtcheck command run inside the lab host, from the test's own checkout. */
 export interface LabRun {
@@ -65,6 +66,8 @@ export interface LabHost {
   readonly missing?: readonly string[]
   /** Shell lines run as root in the host before the runs (e.g. create SR-IOV VFs). */
   readonly setup?: readonly string[]
+  /** Files made on this machine and put in the results share (/lab-out) before boot, e.g. a nested guest's initramfs. */
+  readonly shareFiles?: (ctx: { readonly kernel: GuestKernel; readonly busybox: string }) => Promise<Readonly<Record<string, Uint8Array | readonly Uint8Array[]>>>
   readonly runs: readonly LabRun[]
   /** Hard limit for the whole host, boot to power-off. */
   readonly timeoutS: number

@@ -23,7 +23,8 @@ import { LAB_DONE, LAB_STEP, OUT_TAG, renderInit, renderRunScript, ROOT_TAG } fr
 /** Modules every lab host needs for itself: the 9p root, the results share and the overlay. */
 const LAB_MODULES = ['9p', '9pnet_virtio', 'virtio_pci', 'overlay']
 
-const SCRATCH_MODULES = ['virtio_blk', 'ext4']
+/** ext4's soft dependency crc32c is not in modules.dep, so it is named. */
+const SCRATCH_MODULES = ['virtio_blk', 'crc32c_generic', 'ext4']
 
 /** How much slower the lab host runs than the hardware it models (TCG): its virtcheck scales timeouts by it. */
 export const LAB_SLOWNESS = 10
@@ -46,28 +47,34 @@ const dirsOf = (path: string): string[] => {
   return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('/'))
 }
 
-/** The lab host's initramfs: busybox, the module closure (unsigned, in load order) and /init. */
-export const buildLabInitramfs = async (host: LabHost, kernel: GuestKernel, busybox: string): Promise<Uint8Array[]> => {
-  const modulesDir = kernel.modulesDir!
-  const dep = parseModulesDep(await readFile(join(modulesDir, 'modules.dep'), 'utf8'))
-  const closure = moduleClosure(dep, [...LAB_MODULES, ...(host.scratchDiskMib ? SCRATCH_MODULES : []), ...host.modules])
-  if (closure.kind === 'missing') throw new Error(`lab ${host.name}: kernel ${kernel.release} lacks module(s) ${closure.names.join(', ')}`)
+/** A busybox initramfs: `/init`, busybox, and a module closure (unsigned) listed in load order in /etc/lab/modules. */
+export const busyboxInitramfs = async (o: { readonly busybox: string; readonly modulesDir: string; readonly modules: readonly string[]; readonly init: string; readonly what: string }): Promise<Uint8Array[]> => {
+  const dep = parseModulesDep(await readFile(join(o.modulesDir, 'modules.dep'), 'utf8'))
+  const closure = moduleClosure(dep, o.modules)
+  if (closure.kind === 'missing') throw new Error(`${o.what}: the kernel lacks module(s) ${closure.names.join(', ')}`)
   const files: CpioEntry[] = []
-  for (const m of closure.order) files.push({ kind: 'file', path: `lib/modules/${m}`, data: stripModuleSignature(await readFile(join(modulesDir, m))), mode: 0o644 })
+  for (const m of closure.order) files.push({ kind: 'file', path: `lib/modules/${m}`, data: stripModuleSignature(await readFile(join(o.modulesDir, m))), mode: 0o644 })
   const dirs = new Set(['bin', 'dev', 'etc', 'etc/lab', 'lib', 'lib/modules', 'proc', 'sys', 'tmp'])
   for (const m of closure.order) for (const d of dirsOf(`lib/modules/${m}`)) dirs.add(d)
-  const config = join(modulesDir, '../../../boot', `config-${kernel.release}`)
-  const hasConfig = await readFile(config).then(() => true, () => false)
-  const init = renderInit(host, { release: kernel.release, modulesDir, ...(hasConfig ? { configPath: config } : {}) })
   const enc = new TextEncoder()
   return encodeCpio([
     ...[...dirs].sort().map((d): CpioEntry => ({ kind: 'dir', path: d })),
     { kind: 'char', path: 'dev/console', major: 5, minor: 1, mode: 0o600 },
-    { kind: 'file', path: 'bin/busybox', data: await readFile(busybox), mode: 0o755 },
+    { kind: 'file', path: 'bin/busybox', data: await readFile(o.busybox), mode: 0o755 },
     ...files,
     { kind: 'file', path: 'etc/lab/modules', data: enc.encode(closure.order.map((m) => m + '\n').join('')) },
-    { kind: 'file', path: 'init', data: enc.encode(init), mode: 0o755 },
+    { kind: 'file', path: 'init', data: enc.encode(o.init), mode: 0o755 },
   ])
+}
+
+/** The lab host's initramfs: the lab's modules, the host's, and the lab init. */
+export const buildLabInitramfs = async (host: LabHost, kernel: GuestKernel, busybox: string): Promise<Uint8Array[]> => {
+  const modulesDir = kernel.modulesDir!
+  const config = join(modulesDir, '../../../boot', `config-${kernel.release}`)
+  const hasConfig = await readFile(config).then(() => true, () => false)
+  const init = renderInit(host, { release: kernel.release, modulesDir, ...(hasConfig ? { configPath: config } : {}) })
+  const modules = [...LAB_MODULES, ...(host.scratchDiskMib ? SCRATCH_MODULES : []), ...host.modules]
+  return busyboxInitramfs({ busybox, modulesDir, modules, init, what: `lab ${host.name}` })
 }
 
 export const labQemuArgv = (host: LabHost, kernelPath: string, initrd: string, outDir: string, scratchDisk?: string): string[] => [
@@ -151,7 +158,8 @@ export const runLabHost = async (host: LabHost, o: RunHostOptions): Promise<Host
     await mkdir(outDir, { mode: 0o777 })
     const initrd = join(tmp, 'initrd.cpio')
     await writeFile(initrd, await buildLabInitramfs(host, kernel, bb))
-    await writeFile(join(outDir, 'run.sh'), renderRunScript(host, { checkout: o.checkout, node: process.execPath, slowness: LAB_SLOWNESS }))
+    for (const [name, data] of Object.entries((await host.shareFiles?.({ kernel, busybox: bb })) ?? {})) await writeFile(join(outDir, name), data)
+    await writeFile(join(outDir, 'run.sh'), renderRunScript(host, { checkout: o.checkout, node: process.execPath, slowness: LAB_SLOWNESS, kernelPath: kernel.path }))
     let scratch: string | undefined
     if (host.scratchDiskMib) {
       // Sparse, formatted here at native speed; the lab host only mounts it.
@@ -163,10 +171,13 @@ export const runLabHost = async (host: LabHost, o: RunHostOptions): Promise<Host
     const [file, ...args] = argv
     const child = execa(file!, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true })
     let consoleText = ''
+    let partial = ''
     const onData = (c: Buffer) => {
       const text = c.toString('utf8')
       consoleText = (consoleText + text).slice(-200_000)
-      for (const line of text.split('\n')) if (line.includes(LAB_STEP) || line.includes(LAB_DONE)) log(`lab ${host.name}: ${line.trim()} (+${((performance.now() - t0) / 1000).toFixed(0)} s)`)
+      const lines = (partial + text).split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) if (line.includes(LAB_STEP) || line.includes(LAB_DONE)) log(`lab ${host.name}: ${line.trim()} (+${((performance.now() - t0) / 1000).toFixed(0)} s)`)
     }
     child.stdout?.on('data', onData)
     child.stderr?.on('data', onData)

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { unmetExpectations } from './expect.js'
-import { LAB_HOSTS } from './hosts/index.js'
+import { LAB_HOSTS, vfioPassthrough } from './hosts/index.js'
 import { runLabHost } from './run-host.js'
 
 const args = process.argv.slice(2)
@@ -14,7 +14,7 @@ const dump = dumpAt >= 0 ? args.splice(dumpAt, 2)[1] : undefined
 const checkout = resolve(new URL('../..', import.meta.url).pathname)
 let bad = 0
 for (const name of args) {
-  const host = LAB_HOSTS.find((h) => h.name === name)
+  const host = [...LAB_HOSTS, vfioPassthrough].find((h) => h.name === name)
   if (!host) {
     console.error(`no lab host ${name}; known: ${LAB_HOSTS.map((h) => h.name).join(', ')}`)
     process.exit(2)

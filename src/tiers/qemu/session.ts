@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { JobOutcome, JobRequest, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
 import { jobTimeoutMs } from '../../bench/job-timeout.js'
-import { scaledTimeoutMs, slownessFactor } from '../../host/slowness.js'
+import { scaledTimeoutMs } from '../../host/slowness.js'
 import { findGuestKernel } from '../../guest/kernel-find.js'
 import { preferUncompressed } from '../../guest/kernel-bootable.js'
 import { buildInitramfs } from '../../guest/initramfs.js'
@@ -177,8 +177,8 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       run: async (req: JobRequest, signal?: AbortSignal): Promise<JobOutcome> => {
         const g = toGuestRequest(req, { disk: devices.guestDisk, ...(peer ? { peer } : {}) })
         if (g.kind === 'refused') return { kind: 'failed', reason: g.reason }
-        const slow = (accel === 'tcg' ? TCG_SLOWDOWN : 1) * slownessFactor()
-        return withTail(await guest.client.run(g.req, jobTimeoutMs(g.req, slow), signal ?? ctx.signal))
+        const slow = accel === 'tcg' ? TCG_SLOWDOWN : 1
+        return withTail(await guest.client.run(g.req, scaledTimeoutMs(jobTimeoutMs(g.req, slow)), signal ?? ctx.signal))
       },
       overheadRssBytes: () => readGuestOverheadRssBytes(guest.pid, opts.memoryMib),
       close: async () => {

@@ -37,17 +37,17 @@ export const amdVNpt: LabHost = {
   modules: ['kvm_amd', 'tun', 'vhost_net', 'veth'],
   scratchDiskMib: 8192,
   runs: [
-    { name: 'probe', args: ['probe', '--json'] },
-    { name: 'deep', args: ['probe', '--deep', '--deep-tiers', KVM_TIERS.join(','), '--json', '{json}'] },
+    // One probe run serves both: --deep adds the proof by acting to the same findings. kvm-virtio is
+    // proved here; the bench below boots kvm-emulated (and kvm-virtio again) for real.
+    { name: 'probe', args: ['probe', '--deep', '--deep-tiers', 'kvm-virtio', '--json', '{json}'] },
     bench('bench', KVM_TIERS, undefined),
     { name: 'leftovers', shell: LEFTOVERS_SHELL },
   ],
-  timeoutS: 540,
+  timeoutS: 600,
   expect: [
     ...amdVNptProbeExpectations,
-    readiness('deep', 'kvm-virtio', true, '--deep boots a guest under kvm_amd and runs a job in it'),
-    readiness('deep', 'kvm-emulated', true, '--deep boots a guest under kvm_amd and runs a job in it'),
-    { kind: 'custom', run: 'deep', what: 'both KVM tiers proved by acting', check: (o) => provedBoth(o.json) },
+    readiness('probe', 'kvm-virtio', true, '--deep boots a guest under kvm_amd and runs a job in it'),
+    { kind: 'custom', run: 'probe', what: 'kvm-virtio proved by acting (--deep)', check: (o) => proved(o.json, ['kvm-virtio']) },
     everyJobMeasured('bench', KVM_TIERS, ALL_JOBS),
     kvmConfigRecorded('bench', 'kvm-virtio', { disk: /virtio-blk/, nic: /virtio-net/ }),
     kvmConfigRecorded('bench', 'kvm-emulated', { disk: /AHCI/, nic: /e1000/ }),
@@ -56,9 +56,9 @@ export const amdVNpt: LabHost = {
   ],
 }
 
-const provedBoth = (json: unknown): string | undefined => {
+const proved = (json: unknown, tiers: readonly string[]): string | undefined => {
   const r = (json as { readiness?: { tier: string; provedBy?: string; summary?: string }[] } | undefined)?.readiness ?? []
-  const missing = KVM_TIERS.filter((t) => !r.find((x) => x.tier === t)?.provedBy)
+  const missing = tiers.filter((t) => !r.find((x) => x.tier === t)?.provedBy)
   return missing.length ? `not proved: ${missing.map((t) => `${t} (${r.find((x) => x.tier === t)?.summary ?? 'absent'})`).join('; ')}` : undefined
 }
 

@@ -8,3 +8,6 @@ import { noKvmNoTun } from './no-kvm-no-tun.js'
 import { noVirt } from './no-virt.js'
 
 export const LAB_HOSTS: readonly LabHost[] = [amdVNpt, amdVNoNpt, noVirt, iommuSriov, cgroupV2, noKvmNoTun]
+
+/** Hosts run by name only (`npx tsx test/lab/run-one.ts NAME`): attempts whose outcome is documented, not asserted by the lab. */
+export { vfioPassthrough } from './vfio-passthrough.js'
