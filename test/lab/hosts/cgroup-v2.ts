@@ -26,6 +26,8 @@ export const cgroupV2: LabHost = {
     finding('probe-user', 'cgroups.delegation', { status: 'warn', facts: { writable: false }, because: 'nobody owns no cgroup subtree (no systemd user slice delegated)' }),
     finding('probe-user', 'kvm.device', { status: 'fail', facts: { present: true, writable: false }, because: 'devtmpfs creates /dev/kvm as 0600 root:root (no udev rule gives a kvm group)' }),
     readiness('probe-user', 'kvm-virtio', false, '/dev/kvm is not writable for nobody'),
-    readiness('probe-user', 'container', false, 'the container tier needs root (cgroups and mounts)'),
+    // The builtin container tier runs rootless in a user namespace (limits would need a delegated subtree).
+    finding('probe-user', 'namespaces.userns-unprivileged', { status: 'pass', facts: { allowed: true }, because: "Debian's kernel allows unprivileged user namespaces by default" }),
+    readiness('probe-user', 'container', true, 'rootless: unprivileged user namespaces are allowed (no limits without delegation)'),
   ],
 }
