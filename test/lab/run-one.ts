@@ -25,7 +25,10 @@ for (const name of args) {
   if (dump) {
     mkdirSync(dump, { recursive: true })
     writeFileSync(join(dump, `${host.name}.console.txt`), out.console)
-    for (const r of out.runs) writeFileSync(join(dump, `${host.name}.${r.name}.json`), JSON.stringify(r.json ?? null, null, 2))
+    for (const r of out.runs) {
+      writeFileSync(join(dump, `${host.name}.${r.name}.json`), JSON.stringify(r.json ?? null, null, 2))
+      writeFileSync(join(dump, `${host.name}.${r.name}.out.txt`), `${r.stdout}\n--- stderr ---\n${r.stderr}`)
+    }
   }
   const unmet = unmetExpectations(host, out)
   for (const u of unmet) console.log(`  UNMET ${u}`)
