@@ -12,7 +12,7 @@ export const amdVNoNpt: LabHost = {
   modules: ['kvm_amd', 'tun', 'vhost_net'],
   missing: ['NPT (nested paging) in CPUID 0x8000000A'],
   runs: [{ name: 'probe', args: ['probe', '--json'] }],
-  timeoutS: 180,
+  timeoutS: 300,
   expect: [
     // The NPT finding fails (a limitation of the hardware), so the probe's exit code is 1.
     exits('probe', 1),

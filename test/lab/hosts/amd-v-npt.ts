@@ -70,7 +70,7 @@ export const amdVNptSmoke: LabHost = {
   ...amdVNpt,
   name: 'amd-v-npt-smoke',
   runs: [bench('bench', ['kvm-virtio'], ['sys.syscall']), { name: 'leftovers', shell: LEFTOVERS_SHELL }],
-  timeoutS: 300,
+  timeoutS: 420,
   expect: [
     ...amdVNptProbeExpectations.map((e) => ({ ...e, run: 'bench' })),
     everyJobMeasured('bench', ['kvm-virtio'], ['sys.syscall']),

@@ -14,7 +14,7 @@ export const cgroupV2: LabHost = {
     { name: 'probe', args: ['probe', '--json'] },
     { name: 'probe-user', args: ['probe', '--json'], user: 'nobody' },
   ],
-  timeoutS: 240,
+  timeoutS: 360,
   expect: [
     exits('probe', 0),
     finding('probe', 'cgroups.mode', { status: 'pass', facts: { mode: 'v2' }, because: 'only cgroup2 is mounted at /sys/fs/cgroup' }),

@@ -29,7 +29,7 @@ export const iommuSriov: LabHost = {
   modules: ['kvm_amd', 'tun', 'vhost_net', 'nvme', 'vfio_pci', 'vfio_iommu_type1'],
   setup: CREATE_VFS,
   runs: [{ name: 'probe', args: ['probe', '--json'] }],
-  timeoutS: 180,
+  timeoutS: 300,
   expect: [
     exits('probe', 0),
     finding('probe', 'iommu.firmware', { status: 'pass', facts: { table: 'DMAR' }, because: '-device intel-iommu adds an ACPI DMAR table' }),

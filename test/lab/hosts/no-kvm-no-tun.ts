@@ -12,7 +12,7 @@ export const noKvmNoTun: LabHost = {
   modules: ['veth'],
   missing: ['kvm_amd (so no /dev/kvm)', 'tun (so no /dev/net/tun, and no vhost_net)'],
   runs: [{ name: 'probe', args: ['probe', '--json'] }],
-  timeoutS: 180,
+  timeoutS: 300,
   expect: [
     finding('probe', 'cpu.virt-extensions', { status: 'pass', facts: { extension: 'AMD-V' }, because: 'the CPU has SVM; only the module is missing' }),
     finding('probe', 'kvm.device', { status: 'fail', facts: { present: false }, fix: /modprobe kvm_amd/, because: 'kvm_amd not loaded; loading it is the fix on this host' }),

@@ -12,7 +12,7 @@ export const noVirt: LabHost = {
   modules: ['tun', 'vhost_net'],
   missing: ['SVM in CPUID (so no kvm_amd and no /dev/kvm)'],
   runs: [{ name: 'probe', args: ['probe', '--json'] }],
-  timeoutS: 180,
+  timeoutS: 300,
   expect: [
     exits('probe', 1),
     finding('probe', 'environment.vm', { status: 'pass', facts: { role: 'vm' }, because: 'a QEMU guest: CPUID hypervisor bit set' }),
