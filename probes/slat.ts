@@ -53,7 +53,7 @@ export const slatProbe: Probe = {
       if (raw.ok && raw.value.npt !== undefined) ev.push(evidence('CPUID 0x8000000A EDX[0]', raw.value.npt ? 'NP=1' : 'NP=0'))
       if (loaded) ev.push(evidence('/sys/module/kvm_amd/parameters/npt', pNpt ?? '?'))
       const facts = { slat: npt ? 'npt' : 'none', kvmUsesSlat: loaded ? parseBoolParam(pNpt) ?? null : null }
-      if (!npt) return [fail({ ...head, facts }, 'AMD-V without nested paging (NPT)', ev, { summary: 'Use a CPU (or outer hypervisor configuration) that exposes NPT.' })]
+      if (!npt) return [fail({ ...head, facts }, 'AMD-V without nested paging (NPT): KVM must shadow guest page tables (every guest page-table update and fault exits to the host)', ev, { summary: 'Use a CPU (or outer hypervisor configuration) that exposes NPT.' })]
       if (loaded && parseBoolParam(pNpt) === false)
         return [warn({ ...head, facts }, 'the CPU has NPT but kvm_amd is loaded with npt=0', ev, { summary: 'Reload kvm_amd with NPT on.', commands: ['modprobe -r kvm_amd && modprobe kvm_amd npt=1'] })]
       return [pass({ ...head, facts }, `NPT (nested paging)${loaded ? ', used by kvm_amd' : ''}`, ev)]

@@ -33,8 +33,8 @@ export const sriovProbe: Probe = {
     const configured = capable.filter((d) => d.num > 0).length
     return [
       pass(
-        { ...head, facts: { capable: capable.length, configured, totalVfs: capable.reduce((n, d) => n + d.total, 0) } },
-        `${capable.length} SR-IOV physical function(s), ${configured} with VFs configured`,
+        { ...head, facts: { capable: capable.length, configured, totalVfs: capable.reduce((n, d) => n + d.total, 0), vfs: capable.reduce((n, d) => n + d.num, 0) } },
+        `${capable.length} SR-IOV physical function(s), ${configured} with VFs configured (${capable.reduce((n, d) => n + d.num, 0)} of ${capable.reduce((n, d) => n + d.total, 0)} VFs enabled)`,
         ev,
       ),
     ]

@@ -20,6 +20,7 @@ import { planBench, type Mode } from './plan.js'
 import { createProgress } from './progress.js'
 import { validateTierOptions } from './validate-options.js'
 import { runBench, type ReportBase } from './runner.js'
+import { scaledTimeoutMs, slownessFactor, SLOWNESS_ENV } from '../host/slowness.js'
 
 export interface BenchOptions {
   readonly mode: Mode
@@ -95,6 +96,14 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       hint: 'Run as root to let virtcheck create its own network namespace (nothing is configured in the host namespace).',
     })
 
+  const slowness = slownessFactor()
+  if (slowness > 1)
+    warnings.push({
+      code: 'slow-host',
+      message: `${SLOWNESS_ENV}=${slowness}: this host says it runs about ${slowness}x slower than the hardware it models (an emulated lab host); timeouts are scaled by it and every timing here is emulation speed, not a performance figure`,
+      hint: 'Read these results for behaviour (what boots, what fails, what is recorded), never as performance; measure on real hardware.',
+    })
+
   // The CPUs this process may use (taskset, cpuset): the walk stays inside them, over at most MAX_WALK.
   const pinCpus = o.noPin ? [] : walkCpus(await allowedCpus())
   const base: ReportBase = {
@@ -120,6 +129,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
         jobBudgetMs: plan.policy.jobBudgetMs,
         runBudgetMs: plan.policy.runBudgetMs,
         cpuPinning: pinCpus.length > 1 ? pinningLabel(pinCpus) : o.noPin ? 'off (--no-pin)' : 'off (one CPU allowed)',
+        ...(slowness > 1 ? { slowness } : {}),
         network: network ? `netns ${network.netns}` : `unavailable: ${networkUnavailable ?? 'no net jobs for containers or guests'}`,
         ...Object.fromEntries(
           Object.entries(o.tierOptions ?? {}).flatMap(([t, opts]) => Object.entries(opts ?? {}).map(([k, v]) => [`tierOpt.${t}.${k}`, v])),
@@ -146,7 +156,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
         scratchDir: scratch,
         cleanup: ctx.cleanup,
         signal: ctx.signal,
-        startTimeoutMs: o.startTimeoutMs ?? 60_000,
+        startTimeoutMs: scaledTimeoutMs(o.startTimeoutMs ?? 60_000),
         log: (line) => progress.note(line),
         ...(o.kernelPath ? { kernelPath: o.kernelPath } : {}),
       },

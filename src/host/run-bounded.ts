@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { CommandOutcome } from '../core/host.js'
+import { scaledTimeoutMs } from './slowness.js'
 
 export interface BoundedRunOptions {
   readonly timeoutMs: number
@@ -37,7 +38,7 @@ export const runBounded = (file: string, args: readonly string[], displayName: s
     const timer = setTimeout(() => {
       timedOut = true
       child.kill('SIGKILL')
-    }, o.timeoutMs)
+    }, scaledTimeoutMs(o.timeoutMs)) // a slow (emulated) host waits longer, see slowness.ts
     if (o.input !== undefined) {
       child.stdin?.on('error', () => undefined) // the command may exit without reading its input
       child.stdin?.end(o.input)

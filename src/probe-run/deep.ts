@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import type { Finding } from '../core/finding.js'
 import type { JobOutcome, JobRequest, TierDriver, TierId, TierReadiness, TierSession } from '../core/tier.js'
 import type { Cleanup } from '../core/cleanup.js'
+import { scaledTimeoutMs } from '../host/slowness.js'
 
 export interface DeepOptions {
   readonly cwd: string
@@ -22,6 +23,8 @@ export interface DeepOptions {
   readonly timeoutMs?: number
   /** Tier driver lookup (tests pass fakes). @default src/tiers/index.ts tierDriver */
   readonly driverFor?: (id: TierId) => TierDriver | undefined
+  /** Prove only these tiers (`probe --deep-tiers`); the others keep the findings' verdict. @default all candidates */
+  readonly only?: readonly TierId[]
   /** The smoke job. @default sys.syscall, 1 rep, targetMs 20 */
   readonly job?: JobRequest
 }
@@ -29,7 +32,7 @@ export interface DeepOptions {
 const KVM_TIERS: readonly TierId[] = ['kvm-virtio', 'kvm-emulated']
 
 export const defaultTimeoutMs = (tier: TierId): number =>
-  KVM_TIERS.includes(tier) ? 20_000 : tier.startsWith('tcg-') || tier === 'emu-aarch64' ? 60_000 : 30_000
+  scaledTimeoutMs(KVM_TIERS.includes(tier) ? 20_000 : tier.startsWith('tcg-') || tier === 'emu-aarch64' ? 60_000 : 30_000)
 
 const smokeJob = async (): Promise<JobRequest> => {
   const { jobById, requestParams } = await import('../../workloads/index.js')
@@ -96,7 +99,7 @@ const attempt = async (driver: TierDriver, findings: readonly Finding[], job: Jo
 export const deepVerify = async (readiness: readonly TierReadiness[], findings: readonly Finding[], opts: DeepOptions): Promise<TierReadiness[]> => {
   const driverFor = opts.driverFor ?? (await import('../tiers/index.js')).tierDriver
   const job = opts.job ?? (await smokeJob())
-  const todo = new Set(deepCandidates(readiness, findings))
+  const todo = new Set(deepCandidates(readiness, findings).filter((t) => opts.only === undefined || opts.only.includes(t)))
   const out: TierReadiness[] = []
   for (const r of readiness) {
     if (!todo.has(r.tier) || opts.signal.aborted) {

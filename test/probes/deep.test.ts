@@ -51,4 +51,21 @@ describe('probe --deep', () => {
     expect(closed).toBe(1)
     expect(cleanup.pending).toEqual([])
   })
+
+  it('--deep-tiers proves only the named tiers; the others keep the findings\' verdict', async () => {
+    let opened: string[] = []
+    const driver = (id: string): TierDriver => ({
+      id: id as TierDriver['id'],
+      open: async () => {
+        opened.push(id)
+        return { tier: id as TierDriver['id'], config: {}, run: async () => ({ kind: 'ok', samples: [] }), close: async () => undefined }
+      },
+    })
+    const drivers = { native: driver('native'), 'kvm-virtio': driver('kvm-virtio'), 'tcg-virtio': driver('tcg-virtio') }
+    const out = await deepVerify(readiness, [kvmApiOk], { ...opts(drivers), only: ['kvm-virtio'] })
+    expect(opened).toEqual(['kvm-virtio'])
+    expect(out.find((r) => r.tier === 'native')).toEqual(readiness[0])
+    expect(out.find((r) => r.tier === 'kvm-virtio')?.ready).toBe(true)
+    opened = []
+  })
 })

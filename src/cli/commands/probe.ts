@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
 import { SCHEMA_ID, SCHEMA_VERSION, type RunReport } from '../../core/report.js'
+import { isTierId, TIER_IDS } from '../../core/tier.js'
 import { startHostContext } from '../../host/context.js'
 import { packageVersion } from '../../host/paths.js'
 import { PROBES } from '../../../probes/index.js'
@@ -33,6 +34,7 @@ software, confidential computing, memory, the OS feature table, and which benchm
   --deep            prove readiness by acting: start each ready tier and run one tiny job (bounded)
   --deep-timeout S  per-tier limit for --deep (default 60 for TCG, 20 for KVM)
 ${NFD_USAGE}
+  --deep-tiers a,b  prove only these tiers with --deep (default: every candidate)
 
 exit codes: 0 nothing worse than warn, 1 any fail or probe bug, 2 usage or bad snapshot
 `
@@ -63,6 +65,7 @@ export const probeCommand: Command = {
       deep: { type: 'boolean' },
       'deep-timeout': { type: 'string' },
       ...NFD_FLAGS,
+      'deep-tiers': { type: 'string' },
     })
     const nfd = nfdOptionsFrom('probe', p.values, ctx.cwd)
     const json = flagString(p, 'json')
@@ -74,6 +77,11 @@ export const probeCommand: Command = {
     const deepTimeout = flagString(p, 'deep-timeout')
     if (deep && from !== undefined) throw new UsageError('probe: --deep acts on this machine and cannot be combined with --from')
     if (deepTimeout !== undefined && !deep) throw new UsageError('probe: --deep-timeout needs --deep')
+    const deepTiersRaw = flagString(p, 'deep-tiers')
+    if (deepTiersRaw !== undefined && !deep) throw new UsageError('probe: --deep-tiers needs --deep')
+    const deepTiers = deepTiersRaw?.split(',').map((t) => t.trim())
+    const unknownTier = deepTiers?.find((t) => !isTierId(t))
+    if (unknownTier !== undefined) throw new UsageError(`probe: --deep-tiers: unknown tier ${JSON.stringify(unknownTier)} (known: ${TIER_IDS.join(', ')})`)
     const deepTimeoutS = deepTimeout === undefined ? undefined : Number(deepTimeout)
     if (deepTimeoutS !== undefined && !(deepTimeoutS > 0 && deepTimeoutS <= 600)) throw new UsageError(`probe: --deep-timeout must be a number of seconds in (0, 600], got ${JSON.stringify(deepTimeout)}`)
 
@@ -94,6 +102,7 @@ export const probeCommand: Command = {
         signal: ctx.signal,
         log: (l) => ctx.err.write(ctx.errStyle.chalk.dim(l) + '\n'),
         ...(deepTimeoutS !== undefined ? { timeoutMs: deepTimeoutS * 1000 } : {}),
+        ...(deepTiers ? { only: deepTiers.filter(isTierId) } : {}),
       })
     }
     const durationMs = performance.now() - t0

@@ -5,6 +5,7 @@
  */
 import type { JobOutcome, JobRequest, TierConfig, TierId, TierSession } from '../../core/tier.js'
 import { jobTimeoutMs } from '../../agent/job-timeout.js'
+import { scaledTimeoutMs } from '../../host/slowness.js'
 import type { GuestProcess } from './guest-process.js'
 import { toGuestRequest } from './guest-request.js'
 import { readGuestOverheadRssBytes } from './memory.js'
@@ -38,7 +39,7 @@ export const guestSession = (o: GuestSessionOptions): TierSession => {
     run: async (req: JobRequest, signal?: AbortSignal): Promise<JobOutcome> => {
       const g = toGuestRequest(req, { disk: o.disk, ...(o.peer ? { peer: o.peer } : {}) })
       if (g.kind === 'refused') return { kind: 'failed', reason: g.reason }
-      return withTail(await guest.client.run(g.req, jobTimeoutMs(g.req, o.slowdown), signal ?? o.signal))
+      return withTail(await guest.client.run(g.req, scaledTimeoutMs(jobTimeoutMs(g.req, o.slowdown)), signal ?? o.signal))
     },
     overheadRssBytes: () => readGuestOverheadRssBytes(guest.pid, o.memoryMib),
     close: async () => {

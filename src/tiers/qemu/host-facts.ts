@@ -6,10 +6,25 @@ import { constants } from 'node:fs'
 import { access, open } from 'node:fs/promises'
 import { execa } from 'execa'
 import type { Finding } from '../../core/finding.js'
+import { scaledTimeoutMs } from '../../host/slowness.js'
 
 export const canOpenRw = async (path: string): Promise<{ ok: true } | { ok: false; why: string }> => {
   try {
     const fh = await open(path, constants.O_RDWR)
+    await fh.close()
+    return { ok: true }
+  } catch (e) {
+    return { ok: false, why: e instanceof Error ? e.message : String(e) }
+  }
+}
+
+/**
+ * Can `path` be opened with O_DIRECT (QEMU's cache=none)? tmpfs, a common /tmp, refuses it (EINVAL),
+ * and QEMU then fails to open the guest disk at all.
+ */
+export const supportsDirectIo = async (path: string): Promise<{ ok: true } | { ok: false; why: string }> => {
+  try {
+    const fh = await open(path, constants.O_RDWR | constants.O_DIRECT)
     await fh.close()
     return { ok: true }
   } catch (e) {
@@ -41,7 +56,7 @@ export const qemuVersion = (binary: string): Promise<{ ok: true; version: string
 }
 
 const askVersion = async (binary: string): Promise<{ ok: true; version: string } | { ok: false; why: string }> => {
-  const r = await execa(binary, ['--version'], { reject: false, timeout: 10_000 })
+  const r = await execa(binary, ['--version'], { reject: false, timeout: scaledTimeoutMs(10_000) })
   if (r.exitCode !== 0) return { ok: false, why: r.failed && r.code === 'ENOENT' ? `${binary} is not installed` : `${binary} --version: ${String(r.stderr || r.shortMessage).trim()}` }
   return { ok: true, version: /version\s+(\S+)/.exec(String(r.stdout))?.[1] ?? String(r.stdout).split('\n')[0]!.trim() }
 }
@@ -62,7 +77,7 @@ let guardCache: readonly string[] | undefined
  */
 export const orphanGuard = async (): Promise<readonly string[]> => {
   if (guardCache) return guardCache
-  const r = await execa('setpriv', ['--help'], { reject: false, timeout: 5_000 })
+  const r = await execa('setpriv', ['--help'], { reject: false, timeout: scaledTimeoutMs(5_000) })
   guardCache = r.exitCode === 0 && String(r.stdout).includes('--pdeathsig') ? ['setpriv', '--pdeathsig', 'KILL', '--'] : []
   return guardCache
 }

@@ -10,13 +10,14 @@ import { join } from 'node:path'
 import type { TierOpenContext, TierSession } from '../../core/tier.js'
 import { guestSession, TCG_SLOWDOWN } from './guest-session.js'
 import { nativeBinary } from '../../host/paths.js'
+import { scaledTimeoutMs } from '../../host/slowness.js'
 import { findGuestKernel } from '../../guest/kernel-find.js'
 import { preferUncompressed } from '../../guest/kernel-bootable.js'
 import { buildInitramfs } from '../../guest/initramfs.js'
 import { buildGuestCommand, renderArgv } from './command.js'
 import { GuestBootError, startGuest, type GuestEnd } from './guest-process.js'
 import { explainKvmFailure } from './kvm-failure.js'
-import { busybox, canOpenRw, firmwareIfPresent, kvmBackendFrom, orphanGuard, qemuVersion } from './host-facts.js'
+import { busybox, canOpenRw, firmwareIfPresent, kvmBackendFrom, orphanGuard, qemuVersion, supportsDirectIo } from './host-facts.js'
 import { SOCKET_DIR_PREFIX } from './strays.js'
 import { parseQemuOptions } from './options.js'
 import { AGENT_CHANNELS, forMachine, guestModules, type QemuTierProfile } from './profiles.js'
@@ -75,6 +76,11 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     const fh = await open(diskPath, 'w')
     await fh.truncate(opts.diskMib * 1024 * 1024) // sparse: blocks are allocated as the IO jobs write them
     await fh.close()
+    // cache=none needs O_DIRECT on the scratch file system; on one without it (tmpfs) the default falls
+    // back to the host page cache, and the config says so. An explicit cache= is left to QEMU.
+    const direct = opts.cache === 'none' && ctx.options?.['cache'] === undefined ? await supportsDirectIo(diskPath) : ({ ok: true } as const)
+    const cache = direct.ok ? opts.cache : 'writeback'
+    const cacheNote = direct.ok ? {} : { cacheNote: `writeback instead of none: the scratch folder ${ctx.scratchDir} has no O_DIRECT (${direct.why})` }
 
     let vhost = false
     let vhostNote = 'no network in this run'
@@ -92,7 +98,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     const cmd = buildGuestCommand({
       name: `virtcheck-${process.pid}-${tier}`,
       accel,
-      options: opts,
+      options: { ...opts, cache },
       devices,
       kernelPath: kernel.path,
       initrdPath: initrd.path,
@@ -116,7 +122,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     })
 
     // The guest's clocksource decides what every timed repetition costs (tsc vs hpet under TCG).
-    const env = await guest.client.env(10_000, ctx.signal)
+    const env = await guest.client.env(scaledTimeoutMs(10_000), ctx.signal)
     const guestFacts = {
       ...(typeof env?.['clocksource'] === 'string' ? { guestClocksourceAtBoot: env["clocksource"] } : {}),
       ...(typeof env?.['cpus'] === 'number' ? { guestCpus: env['cpus'] } : {}),
@@ -137,7 +143,8 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       guestDisk: devices.guestDisk,
       diskFile: 'raw, sparse, in the scratch folder',
       diskMib: opts.diskMib,
-      cacheMode: opts.cache,
+      cacheMode: cache,
+      ...cacheNote,
       ...(devices.model === 'virtio' ? { ioeventfd: opts.ioeventfd } : {}),
       aio: opts.aio,
       nic: net ? devices.nic : 'none',
