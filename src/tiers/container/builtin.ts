@@ -24,7 +24,7 @@ import { removeScratchFiles } from '../../agent/scratch.js'
 import { checkOptionKeys, numberOption } from '../option-checks.js'
 import { createCgroups, type ContainerLimits } from './cgroups.js'
 import { containerArgv, GO_LINE } from './launch.js'
-import { oomReason, oomVerdict } from './oom.js'
+import { agentFailure, oomFailure, oomVerdict } from './oom.js'
 import { buildRootfs } from './rootfs.js'
 import { RelaunchingContainer } from './relaunch.js'
 
@@ -167,10 +167,9 @@ export const containerDriver: TierDriver = {
         const why = verdict.kind === 'none' ? `the agent died in ${req.job}` : `out of memory in ${req.job}`
         const aftermath = died ? await box.relaunch(cur, why, sig) : undefined
         if (verdict.kind === 'none' || !before || !after) {
-          const reason = `${out.reason} (${agentExit ?? 'the agent did not answer'})${aftermath ? `. ${aftermath}` : ''}`
-          return { ...out, reason }
+          return agentFailure(out, { agentExit, aftermath })
         }
-        const reason = oomReason({
+        return oomFailure(out, {
           job: req.job,
           verdict,
           ...(memoryMiB !== undefined ? { memoryMiB } : {}),
@@ -180,7 +179,6 @@ export const containerDriver: TierDriver = {
           ...(agentExit ? { agentExit } : {}),
           ...(aftermath ? { aftermath } : {}),
         })
-        return { kind: 'failed', reason, ...(out.logTail !== undefined ? { logTail: out.logTail } : {}) }
       },
       // The runtime beside the workload: `unshare` waiting for PID 1 (the agent's process group minus vcwork).
       overheadRssBytes: () => groupOverheadRssBytes(box.current.agent.pid),

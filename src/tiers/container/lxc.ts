@@ -25,7 +25,7 @@ import { parseLimitOptions } from './limit-options.js'
 import { cmd } from '../../net/ip-command.js'
 import { controllerHome, limitWrites, type CgroupLayout } from './cgroup-layout.js'
 import { readCgroupLayout, removeNewRuntimeCgroups, type ContainerLimits } from './cgroups.js'
-import { describeExit, MEMORY_EVENT_FILES, memoryCgroupOf, oomReason, oomVerdict, readMemoryEvents } from './oom.js'
+import { agentFailure, describeExit, MEMORY_EVENT_FILES, memoryCgroupOf, oomFailure, oomVerdict, readMemoryEvents } from './oom.js'
 import { buildRootfs } from './rootfs.js'
 import { unifiedCgroupPath } from '../../parse/cgroup.js'
 import { RelaunchingContainer } from './relaunch.js'
@@ -229,10 +229,9 @@ export const lxcDriver: TierDriver = {
             : !before || !after
               ? `; whether the OOM killer was involved is unknown: the memory cgroup's counters could not be read ${before ? 'after the job (the stop hook left no copy)' : 'before the job'}`
               : ''
-          const reason = `${out.reason} (${agentExit ?? 'the agent did not answer'}${unchecked})${aftermath ? `. ${aftermath}` : ''}`
-          return { ...out, reason }
+          return agentFailure(out, { agentExit, unchecked, aftermath })
         }
-        const reason = oomReason({
+        return oomFailure(out, {
           job: req.job,
           verdict,
           tier: 'lxc',
@@ -243,7 +242,6 @@ export const lxcDriver: TierDriver = {
           ...(agentExit ? { agentExit } : {}),
           ...(aftermath ? { aftermath } : {}),
         })
-        return { kind: 'failed', reason, ...(out.logTail !== undefined ? { logTail: out.logTail } : {}) }
       },
       overheadRssBytes: () => groupOverheadRssBytes(box.current.agent.pid),
       async close() {

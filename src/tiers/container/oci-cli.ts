@@ -26,17 +26,7 @@ import { parseLimitOptions } from './limit-options.js'
 import { cmd } from '../../net/ip-command.js'
 import { controllerHome } from './cgroup-layout.js'
 import { readCgroupLayout } from './cgroups.js'
-import {
-  containerOomKills,
-  describeExit,
-  memoryCgroupOf,
-  oomReason,
-  oomVerdict,
-  openKernelLog,
-  parseKernelOomKills,
-  readMemoryEvents,
-  type OomVerdict,
-} from './oom.js'
+import { agentFailure, containerOomKills, describeExit, memoryCgroupOf, oomFailure, type OomVerdict, oomVerdict, openKernelLog, parseKernelOomKills, readMemoryEvents } from './oom.js'
 import { buildRootfs } from './rootfs.js'
 import { RelaunchingContainer } from './relaunch.js'
 
@@ -203,10 +193,9 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
         const why = verdict.kind === 'none' ? `the agent died in ${req.job}` : `out of memory in ${req.job}`
         const aftermath = died ? await box.relaunch(cur, why, sig) : undefined
         if (verdict.kind === 'none') {
-          const reason = `${out.reason} (${agentExit ?? 'the agent did not answer'}${unchecked})${aftermath ? `. ${aftermath}` : ''}`
-          return { ...out, reason }
+          return agentFailure(out, { agentExit, unchecked, aftermath })
         }
-        const reason = oomReason({
+        return oomFailure(out, {
           job: req.job,
           verdict,
           tier: spec.id,
@@ -218,7 +207,6 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
           ...(agentExit ? { agentExit } : {}),
           ...(aftermath ? { aftermath } : {}),
         })
-        return { kind: 'failed', reason, ...(out.logTail !== undefined ? { logTail: out.logTail } : {}) }
       },
       // The CLI client in the agent's process group; the daemon/conmon/shim run elsewhere and are not counted.
       overheadRssBytes: () => groupOverheadRssBytes(box.current.agent.pid),

@@ -15,6 +15,7 @@ import { closeSync, constants, openSync, readSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { unifiedCgroupPath, v1CgroupPath } from '../../parse/cgroup.js'
+import type { JobOutcome } from '../../core/tier.js'
 
 export interface MemoryEvents {
   /** Which file the counters came from, for the failure reason. */
@@ -91,6 +92,21 @@ export interface OomReasonInput {
   /** What happens to the rest of the tier's jobs. */
   readonly aftermath?: string
 }
+
+type FailedJob = Extract<JobOutcome, { kind: 'failed' }>
+
+/** A failed job the OOM killer is not known to have caused: the agent's failure, how the container ended, what follows. */
+export const agentFailure = (out: FailedJob, o: { readonly agentExit?: string | undefined; readonly unchecked?: string; readonly aftermath?: string | undefined }): FailedJob => ({
+  ...out,
+  reason: `${out.reason} (${o.agentExit ?? 'the agent did not answer'}${o.unchecked ?? ''})${o.aftermath ? `. ${o.aftermath}` : ''}`,
+})
+
+/** A job the OOM killer ended: the reason names the limit and the evidence (oomReason); the log tail stays. */
+export const oomFailure = (out: FailedJob, input: OomReasonInput): FailedJob => ({
+  kind: 'failed',
+  reason: oomReason(input),
+  ...(out.logTail !== undefined ? { logTail: out.logTail } : {}),
+})
 
 /** The failed job's reason: starts with "JOB: out of memory" so a truncated matrix cell still says it. */
 export const oomReason = (o: OomReasonInput): string => {
