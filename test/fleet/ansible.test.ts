@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const ROOT = join(import.meta.dirname, '..', '..')
+const ARTIFACTS = join(ROOT, '.virtcheck', 'test-artifacts')
 const inCI = process.env['CI'] === 'true'
 const isRoot = process.getuid?.() === 0
 const have = (p: string) => existsSync(p)
@@ -116,7 +117,8 @@ describe.runIf(ready || inCI)('Ansible playbook over 3 ssh hosts in network name
         resolve({ code: code ?? -1, out })
       })
     })
-    writeFileSync(join(ROOT, '.virtcheck', 'test-artifacts', 'ansible-play.log'), play.out)
+    mkdirSync(ARTIFACTS, { recursive: true })
+    writeFileSync(join(ARTIFACTS, 'ansible-play.log'), play.out)
   }, 460_000)
 
   afterAll(() => {
@@ -161,7 +163,7 @@ describe.runIf(ready || inCI)('Ansible playbook over 3 ssh hosts in network name
     expect(md).toMatch(/\| bad-args \| .*exit 2/)
     expect(html).toContain('fleet-h1')
     expect(html).toMatch(/bad-args[\s\S]*exit 2/)
-    writeFileSync(join(ROOT, '.virtcheck', 'test-artifacts', 'ansible-fleet.md'), md)
+    writeFileSync(join(ARTIFACTS, 'ansible-fleet.md'), md)
   })
 })
 
