@@ -10,6 +10,7 @@ export const FLEET_CSS = `
 .scroll { overflow:auto; max-height:80vh; border:1px solid var(--line); }
 .scroll table { margin:0; }
 table.fleet { font-size:13px; }
+table.fleet td { white-space:nowrap; } table.fleet td.wrap, table.fleet td.hostfail { white-space:normal; min-width:240px; }
 table.fleet thead th { position:sticky; top:0; z-index:1; }
 table.fleet th button { all:unset; cursor:pointer; }
 table.fleet th[aria-sort=ascending] button::after { content:' ▲'; } table.fleet th[aria-sort=descending] button::after { content:' ▼'; }

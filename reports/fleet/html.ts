@@ -46,7 +46,7 @@ const summary = (f: Fleet): string => {
 const capabilities = (f: Fleet): string => {
   const head = ['host', 'group', 'role', 'state', 'fail/warn', 'ready', ...f.tiers].map((t) => `<th>${esc(t)}</th>`).join('')
   const rows = f.hosts.map((h) => {
-    if (h.state === 'failed') return `<tr ${searchAttr(h)}>${hostCell(h)}<td>—</td><td>—</td><td class="hostfail">failed</td><td>—</td><td data-v="-1">—</td><td class="hostfail" colspan="${f.tiers.length}">${esc(h.failure ?? '')}</td></tr>`
+    if (h.state === 'failed') return `<tr ${searchAttr(h)}>${hostCell(h)}<td>—</td><td>—</td><td class="no">failed</td><td>—</td><td data-v="-1">—</td><td class="hostfail" colspan="${f.tiers.length}">${esc(h.failure ?? '')}</td></tr>`
     const cells = f.tiers.map((t) => {
       const c = h.capabilities[t]
       if (!c) return '<td>—</td>'
@@ -66,7 +66,7 @@ const whyNot = (f: Fleet): string => {
       if (c && !c.ready) reasons.set(c.reason, [...(reasons.get(c.reason) ?? []), h.name])
     }
     if (reasons.size === 0) continue
-    const rows = [...reasons].sort((a, b) => b[1].length - a[1].length).map(([why, names]) => `<tr><td>${esc(why)}</td><td class="num" data-v="${names.length}">${names.length}</td><td>${hostList(names)}</td></tr>`)
+    const rows = [...reasons].sort((a, b) => b[1].length - a[1].length).map(([why, names]) => `<tr><td class="wrap">${esc(why)}</td><td class="num" data-v="${names.length}">${names.length}</td><td class="wrap">${hostList(names)}</td></tr>`)
     parts.push(`<h3>${esc(t)}</h3>\n<table class="fleet" aria-label="why ${esc(t)} is not ready"><thead><tr><th>reason</th><th class="num">hosts</th><th>which</th></tr></thead><tbody>${rows.join('')}</tbody></table>`)
   }
   return parts.length ? parts.join('\n') : '<p>Every tier is ready on every reporting host.</p>'
@@ -105,7 +105,7 @@ const groups = (f: Fleet): string => {
   const rows = f.groups.map((g) => {
     const members = g.hosts.map((n) => byName.get(n)!)
     const ready = f.tiers.map((t) => `${t} ${members.filter((h) => h.capabilities[t]?.ready).length}`).join(', ')
-    return `<tr><td>${esc(g.cpuModel)}</td><td>${esc(g.kernel)}</td><td>${esc(g.arch)}</td><td class="num" data-v="${g.hosts.length}">${g.hosts.length}</td><td>${esc(ready)}</td><td class="num" data-v="${outl.get(g.key) ?? 0}">${outl.get(g.key) ?? 0}</td><td>${hostList(g.hosts)}</td></tr>`
+    return `<tr><td>${esc(g.cpuModel)}</td><td>${esc(g.kernel)}</td><td>${esc(g.arch)}</td><td class="num" data-v="${g.hosts.length}">${g.hosts.length}</td><td class="wrap">${esc(ready)}</td><td class="num" data-v="${outl.get(g.key) ?? 0}">${outl.get(g.key) ?? 0}</td><td class="wrap">${hostList(g.hosts)}</td></tr>`
   })
   return table('groups', head, rows)
 }
@@ -113,7 +113,7 @@ const groups = (f: Fleet): string => {
 const outliers = (f: Fleet): string => {
   if (f.outliers.length === 0) return '<p>No host stands out from its group (groups of 3 or more hosts with the same CPU model, kernel and arch are compared).</p>'
   const head = ['host', 'group', 'kind', 'tier', 'what differs'].map((t) => `<th>${esc(t)}</th>`).join('')
-  const rows = f.outliers.map((o) => `<tr><td>${esc(o.host)}</td><td>${esc(o.group)}</td><td>${esc(o.kind)}</td><td>${esc(o.tier)}</td><td>${esc(o.detail)}</td></tr>`)
+  const rows = f.outliers.map((o) => `<tr><td>${esc(o.host)}</td><td>${esc(o.group)}</td><td>${esc(o.kind)}</td><td>${esc(o.tier)}</td><td class="wrap">${esc(o.detail)}</td></tr>`)
   return `<p class="muted">Within each group of 3 or more hosts: a tier whose readiness differs from the group's majority, or a job-class cost more than ×1.25 away from the group median.</p>\n${table('outliers', head, rows)}`
 }
 

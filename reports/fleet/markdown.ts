@@ -33,5 +33,24 @@ export const renderFleetMarkdown = (f: Fleet): string => {
     ),
     '',
   )
+  // Comparison keys: several keys for one job mean some hosts ran it differently (not comparable).
+  const perJob = new Map<string, { keys: number; top: string; topHosts: number; hosts: number }>()
+  for (const k of f.keys) {
+    const id = `${k.job} ${k.metric} on ${k.tier}`
+    const e = perJob.get(id) ?? { keys: 0, top: k.key, topHosts: 0, hosts: 0 }
+    e.keys++
+    e.hosts += k.hosts
+    if (k.hosts > e.topHosts) Object.assign(e, { top: k.key, topHosts: k.hosts })
+    perJob.set(id, e)
+  }
+  const split = [...perJob].filter(([, e]) => e.keys > 1)
+  if (perJob.size > 0)
+    out.push(
+      '### Comparison keys',
+      '',
+      `${perJob.size} job results measured; ${split.length ? `${split.length} ran under more than one configuration (not comparable across all hosts):` : 'each ran under one configuration on every host that measured it.'}`,
+      '',
+      ...(split.length ? ['| job | keys | most common key | hosts with it |', '|---|---:|---|---:|', ...split.map(([id, e]) => `| ${mdEscape(id)} | ${e.keys} | \`${e.top}\` | ${e.topHosts} of ${e.hosts} |`), ''] : []),
+    )
   return out.join('\n')
 }

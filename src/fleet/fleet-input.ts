@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path'
 import { InputFileError, UsageError } from '../core/errors.js'
 import type { RunReport } from '../core/report.js'
 import { parseRunReportText } from '../io/read-report.js'
-import type { FleetFailure } from './fleet-model.js'
+import { FLEET_SCHEMA, type FleetFailure } from './fleet-model.js'
 
 export const FAILURE_SCHEMA = 'virtcheck-fleet-failure'
 const MAX_FILES = 20_000
@@ -48,13 +48,15 @@ const oneLine = (s: unknown): string => String(s).replace(/[\u0000-\u001f\u007f-
 /** A host name for a file that is no usable report: its folder in a results tree, else its file name. */
 const hostOfPath = (file: string, underFolder: boolean): string => (underFolder ? basename(dirname(file)) : basename(file).replace(/\.json$/, ''))
 
-export const parseFleetFile = (text: string, file: string, underFolder: boolean): { report: RunReport } | { failure: FleetFailure; record: boolean } => {
+export const parseFleetFile = (text: string, file: string, underFolder: boolean): { report: RunReport } | { failure: FleetFailure; record: boolean } | { ownOutput: true } => {
   let data: unknown
   try {
     data = JSON.parse(text)
   } catch {
     data = undefined
   }
+  // A fleet report written into the results folder by an earlier run is not a host.
+  if (typeof data === 'object' && data !== null && (data as Record<string, unknown>)['schema'] === FLEET_SCHEMA) return { ownOutput: true }
   if (typeof data === 'object' && data !== null && (data as Record<string, unknown>)['schema'] === FAILURE_SCHEMA) {
     const d = data as Record<string, unknown>
     const host = typeof d['host'] === 'string' && d['host'].trim() !== '' ? oneLine(d['host']).slice(0, 253) : hostOfPath(file, underFolder)
@@ -95,6 +97,7 @@ export const readFleetInput = async (paths: readonly string[]): Promise<FleetInp
       continue
     }
     const r = parseFleetFile(text, file, underFolder)
+    if ('ownOutput' in r) continue
     if ('report' in r) reports.push({ report: r.report, source: file })
     else {
       failures.push(r.failure)

@@ -107,8 +107,8 @@ const comparisonKeys = (r: RunReport, cache: HashCache): Map<MetricResult, strin
   const out = new Map<MetricResult, string>()
   for (const m of r.results) {
     const pf = cache.get(`p${JSON.stringify(m.params)}`, () => paramsFingerprint(m.params))
-    const parts = [m.job, m.metric, pf, m.tier, configFp.get(m.tier) ?? '-', version]
-    out.set(m, cache.get(`k${JSON.stringify(parts)}`, () => hash(parts)))
+    const cf = configFp.get(m.tier) ?? '-'
+    out.set(m, cache.get(`k${m.job}\u0000${m.metric}\u0000${pf}\u0000${m.tier}\u0000${cf}\u0000${version}`, () => hash([m.job, m.metric, pf, m.tier, cf, version])))
   }
   return out
 }
@@ -149,14 +149,20 @@ const costOf = (r: RunReport): Partial<Record<TierId, Record<string, number>>> =
   return out
 }
 
-const hostFromReport = (r: RunReport, source: string, cache: HashCache): FleetHost => {
+const hostFromReport = (r: RunReport, source: string, cache: HashCache, tally: Map<string, ComparisonKey & { hosts: number }>): FleetHost => {
   const capabilities: Partial<Record<TierId, TierCapability>> = {}
   for (const t of r.readiness) {
     const run = r.tiers.find((x) => x.tier === t.tier)
     capabilities[t.tier] = t.ready ? { ready: true, ...(run ? { ran: run.state } : {}) } : { ready: false, reason: t.summary, blockedBy: t.blockedBy }
   }
   const keys: Record<string, string> = {}
-  for (const [m, key] of comparisonKeys(r, cache)) keys[`${m.tier}/${m.job}/${m.metric}`] = key
+  for (const [m, key] of comparisonKeys(r, cache)) {
+    keys[`${m.tier}/${m.job}/${m.metric}`] = key
+    // Counted here, where tier/job/metric are at hand, instead of re-splitting every host's keys later.
+    const e = tally.get(key)
+    if (e) e.hosts++
+    else tally.set(key, { key, tier: m.tier, job: m.job, metric: m.metric, hosts: 1 })
+  }
   return {
     id: hostFingerprint(r),
     name: r.host.hostname || 'host',
@@ -246,7 +252,8 @@ const uniqueNames = <T extends { name: string }>(hosts: T[]): T[] => {
 
 export const buildFleet = (reports: readonly { report: RunReport; source: string }[], failures: readonly FleetFailure[] = []): Fleet => {
   const cache = new HashCache()
-  const hosts = uniqueNames([...reports.map((r) => hostFromReport(r.report, r.source, cache)), ...failures.map(hostFromFailure)]).sort((a, b) =>
+  const keyCount = new Map<string, ComparisonKey & { hosts: number }>()
+  const hosts = uniqueNames([...reports.map((r) => hostFromReport(r.report, r.source, cache, keyCount)), ...failures.map(hostFromFailure)]).sort((a, b) =>
     a.state !== b.state ? (a.state === 'failed' ? 1 : -1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
   )
   const groupMap = new Map<string, FleetGroup & { hosts: string[] }>()
@@ -259,14 +266,6 @@ export const buildFleet = (reports: readonly { report: RunReport; source: string
   const groups = [...groupMap.values()].sort((a, b) => b.hosts.length - a.hosts.length || (a.key < b.key ? -1 : 1))
   const tiers = TIER_IDS.filter((t) => hosts.some((h) => h.capabilities[t] !== undefined || h.cost[t] !== undefined))
   const jobClasses = [...new Set(hosts.flatMap((h) => Object.values(h.cost).flatMap((c) => Object.keys(c ?? {}))))].filter((c) => c !== 'all').sort()
-  const keyCount = new Map<string, ComparisonKey & { hosts: number }>()
-  for (const h of hosts)
-    for (const [k, key] of Object.entries(h.keys)) {
-      const [tier, job, metric] = k.split('/') as [TierId, string, string]
-      const e = keyCount.get(key) ?? { key, tier, job, metric, hosts: 0 }
-      e.hosts++
-      keyCount.set(key, e)
-    }
   return {
     schema: FLEET_SCHEMA,
     schemaVersion: FLEET_SCHEMA_VERSION,

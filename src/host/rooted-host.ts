@@ -18,7 +18,7 @@ import { UsageError } from '../core/errors.js'
 import type { BytesResult, CommandOutcome, Host, HostIdentity, ListResult, OpenResult, ReadResult, RunOptions, StatfsResult, StatResult } from '../core/host.js'
 import { liveIdentity, RealHost } from './real-host.js'
 
-/** The marker in a command outcome that this view could not run it (matched by markNotRunnable). */
+/** The marker in an outcome that this view could not do it for the host (matched by markNotRunnable). */
 export const NOT_RUN_UNDER_ROOT = 'not run under --root'
 
 const OWN_SELF_FILES = new Set(['status', 'limits', 'uid_map', 'gid_map', 'setgroups'])
@@ -27,10 +27,12 @@ export class RootedHost implements Host {
   readonly origin: string
   readonly root: string
   readonly identity: HostIdentity
-  private readonly inner = new RealHost()
-  constructor(root: string, identity: HostIdentity) {
+  private readonly inner: Host
+  /** `inner` answers for the mapped paths (the live machine; tests pass a fake). */
+  constructor(root: string, identity: HostIdentity, inner: Host = new RealHost()) {
     this.root = root
     this.identity = identity
+    this.inner = inner
     this.origin = `root:${root}`
   }
 
@@ -62,14 +64,23 @@ export class RootedHost implements Host {
   statfs(path: string): Promise<StatfsResult> {
     return this.inner.statfs(this.map(path))
   }
-  open(path: string, mode: 'r' | 'rw'): Promise<OpenResult> {
-    return this.inner.open(this.map(path), mode)
+  async open(path: string, mode: 'r' | 'rw'): Promise<OpenResult> {
+    const r = await this.inner.open(this.map(path), mode)
+    // EPERM on a device node is this container's device cgroup, not the host's permissions.
+    if (r.kind === 'denied' && r.detail === 'EPERM' && path.startsWith('/dev/'))
+      return { kind: 'error', detail: `${NOT_RUN_UNDER_ROOT} ${this.root}: opening ${path} needs privilege (this container's device cgroup denies it)` }
+    return r
   }
 
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<CommandOutcome> {
     const [cmd, sub] = argv
     if (cmd === '@vcprobe' && sub === 'cpuid') return this.inner.run(argv, opts)
-    if (cmd === '@vcprobe' && sub === 'kvm') return this.inner.run(['@vcprobe', 'kvm', this.map(argv[2] ?? '/dev/kvm')], opts)
+    if (cmd === '@vcprobe' && sub === 'kvm') {
+      const dev = argv[2] ?? '/dev/kvm'
+      const o = await this.open(dev, 'rw')
+      if (o.kind === 'error' && o.detail.includes(NOT_RUN_UNDER_ROOT)) return o
+      return this.inner.run(['@vcprobe', 'kvm', this.map(dev)], opts)
+    }
     if (cmd === 'dmesg' && argv.length === 1) return this.inner.run(argv, opts)
     return { kind: 'error', detail: `${NOT_RUN_UNDER_ROOT} ${this.root}: ${argv.join(' ')} would run in this container, not on the host` }
   }

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const ROOT = join(import.meta.dirname, '..', '..')
+const ARTIFACTS = join(ROOT, '.virtcheck', 'test-artifacts')
 const inCI = process.env['CI'] === 'true'
 const isRoot = process.getuid?.() === 0
 const have = (p: string) => existsSync(p)
@@ -70,12 +71,15 @@ describe.runIf(ready || inCI)('Ansible playbook over 3 ssh hosts in network name
       }
     }
     sh(join(ROOT, 'deploy', 'ansible', 'pack-tarball.sh'), [join(dir, 'virtcheck.tar.gz')])
+    // Stands in for the packaged self-contained executable (built on another branch): one file, run as is.
+    writeFileSync(join(dir, 'virtcheck-exe'), `#!/bin/sh\nexec node ${join(ROOT, 'bin', 'virtcheck.js')} "$@"\n`, { mode: 0o755 })
     const common = `-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 -o ControlPath=${dir}/cp-%C`
     writeFileSync(
       join(dir, 'inventory.ini'),
       [
         '[fleet]',
-        ...HOSTS.map((h) => `${h.name} ansible_host=${h.addr}`),
+        // fleet-h2 gets a single executable instead of the tarball (the packaged-executable path of the role)
+        ...HOSTS.map((h) => `${h.name} ansible_host=${h.addr}${h.n === 2 ? ` virtcheck_artifact=${join(dir, 'virtcheck-exe')}` : ''}`),
         `${DEAD.name} ansible_host=${DEAD.addr}`,
         // same machine as fleet-h3, but its run gets an argument virtcheck refuses (exit 2)
         `bad-args ansible_host=${HOSTS[2]!.addr} virtcheck_args='["--from","/nonexistent/snapshot.json"]'`,
@@ -86,6 +90,7 @@ describe.runIf(ready || inCI)('Ansible playbook over 3 ssh hosts in network name
         `ansible_ssh_common_args='${common}'`,
         'ansible_python_interpreter=/usr/bin/python3',
         `virtcheck_install_dir=${dir}/remote/{{ inventory_hostname }}`,
+        `virtcheck_artifact=${join(dir, 'virtcheck.tar.gz')}`,
         '',
       ].join('\n'),
     )
@@ -101,7 +106,6 @@ describe.runIf(ready || inCI)('Ansible playbook over 3 ssh hosts in network name
     }
     const args = [
       'netns', 'exec', CTL, 'ansible-playbook', '-i', join(dir, 'inventory.ini'), join(ROOT, 'deploy', 'ansible', 'virtcheck.yml'),
-      '-e', `virtcheck_artifact=${join(dir, 'virtcheck.tar.gz')}`,
       '-e', `virtcheck_results_dir=${join(dir, 'results')}`,
       '-e', `virtcheck_controller_command='node ${join(ROOT, 'bin', 'virtcheck.js')}'`,
     ]
@@ -116,7 +120,8 @@ describe.runIf(ready || inCI)('Ansible playbook over 3 ssh hosts in network name
         resolve({ code: code ?? -1, out })
       })
     })
-    writeFileSync(join(ROOT, '.virtcheck', 'test-artifacts', 'ansible-play.log'), play.out)
+    mkdirSync(ARTIFACTS, { recursive: true })
+    writeFileSync(join(ARTIFACTS, 'ansible-play.log'), play.out)
   }, 460_000)
 
   afterAll(() => {
@@ -140,6 +145,10 @@ describe.runIf(ready || inCI)('Ansible playbook over 3 ssh hosts in network name
   it('the play finishes; reachable hosts have their probe, the failing ones a failure record', () => {
     // ansible-playbook exits 2 when some host failed or 4 when one was unreachable: both are expected here
     expect([0, 2, 4], play.out.slice(-3000)).toContain(play.code)
+    // the tarball was unpacked on fleet-h1/h3, the single executable copied to fleet-h2
+    expect(existsSync(join(dir, 'remote', 'fleet-h1', 'bin', 'virtcheck.js'))).toBe(true)
+    expect(existsSync(join(dir, 'remote', 'fleet-h2', 'virtcheck'))).toBe(true)
+    expect(existsSync(join(dir, 'remote', 'fleet-h2', 'bin'))).toBe(false)
     for (const h of HOSTS) {
       const rep = JSON.parse(readFileSync(join(dir, 'results', h.name, 'probe.json'), 'utf8'))
       expect(rep.schema).toBe('virtcheck-run')
@@ -161,7 +170,7 @@ describe.runIf(ready || inCI)('Ansible playbook over 3 ssh hosts in network name
     expect(md).toMatch(/\| bad-args \| .*exit 2/)
     expect(html).toContain('fleet-h1')
     expect(html).toMatch(/bad-args[\s\S]*exit 2/)
-    writeFileSync(join(ROOT, '.virtcheck', 'test-artifacts', 'ansible-fleet.md'), md)
+    writeFileSync(join(ARTIFACTS, 'ansible-fleet.md'), md)
   })
 })
 

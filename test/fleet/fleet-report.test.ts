@@ -101,6 +101,14 @@ describe('virtcheck report FOLDER (fleet)', () => {
     expect(readFileSync(join(dir, 'fleet.md'), 'utf8')).toMatch(/\| unreachable-3 \| .* \| failed: unreachable/)
   })
 
+  it('a fleet JSON written into the results folder earlier is not taken for a host', async () => {
+    const r1 = await virtcheck('report', results, '--json', join(results, 'fleet.json'))
+    expect(r1.code).toBe(0)
+    const r2 = await virtcheck('report', results, '--json', '-')
+    expect(JSON.parse(r2.out).hosts).toHaveLength(4)
+    rmSync(join(results, 'fleet.json'))
+  })
+
   it('prints the fleet in the terminal by default and refuses --junit', async () => {
     const r = await virtcheck('report', results)
     expect(r.code).toBe(0)

@@ -73,6 +73,25 @@ describe('RootedHost', () => {
     expect(h.map('/../../etc/shadow')).toBe('/etc/shadow'.replace(/^/, '/host'))
   })
 
+  it('a device the container\'s device cgroup denies (EPERM) is a privilege problem, so KVM verdicts are unknown', async () => {
+    const live = await openRootedHost(root, tmp)
+    const denyKvm = new Proxy(live, {
+      get(target, prop) {
+        if (prop === 'open') return async (p: string) => (p.endsWith('/dev/kvm') ? { kind: 'denied', detail: 'EPERM' } : { kind: 'missing' })
+        if (prop === 'stat') return async (p: string) => (p.endsWith('/dev/kvm') ? { kind: 'ok', type: 'char', mode: 0o660, uid: 0, gid: 0, size: 0, nlink: 1, rdev: { major: 10, minor: 232 } } : target.stat(p.replace(root, '')))
+        const v = Reflect.get(target, prop)
+        return typeof v === 'function' ? v.bind(target) : v
+      },
+    })
+    const h = new RootedHost(root, live.identity, denyKvm as never)
+    const o = await h.open('/dev/kvm', 'rw')
+    expect(o.kind === 'error' && o.detail).toMatch(/not run under --root .*device cgroup denies it/)
+    const k = await h.run(['@vcprobe', 'kvm'])
+    expect(k.kind === 'error' && k.detail).toMatch(/device cgroup/)
+    const findings = markNotRunnable(await runProbes(h, PROBES, { kernelCacheDirs: [] }))
+    for (const id of ['kvm.device', 'kvm.api']) expect(findings.find((f) => f.id === id)?.status, id).toBe('unknown')
+  }, 60_000)
+
   it('runs only what is valid from a container; the host\'s programs are not run', async () => {
     const h = await openRootedHost(root, tmp)
     expect(h.identity.hostname).toBe('node-from-root')

@@ -1,9 +1,11 @@
 /**
  * `virtcheck report RESULT.json [more.json ...] [--html F] [--md F] [--junit F] [--json F] [--terminal]`
  * Re-renders saved runs without measuring again. Several outputs at once; `-` is stdout (only one).
- * With no output flag the terminal matrix goes to stdout. Several inputs merge into one comparison
- * (hosts as column groups) for terminal, HTML and Markdown.
+ * With no output flag the terminal matrix goes to stdout. A few inputs merge into one comparison
+ * (hosts as column groups) for terminal, HTML and Markdown; a folder, 10+ files or --fleet make a
+ * fleet report (hosts as rows: src/fleet/, reports/fleet/, docs/fleet.md).
  */
+import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
 import type { RunReport } from '../../core/report.js'
 import { readRunReport } from '../../io/read-report.js'
@@ -15,12 +17,10 @@ import { renderFleetHtml } from '../../../reports/fleet/html.js'
 import { renderFleetJson } from '../../../reports/fleet/json.js'
 import { renderFleetMarkdown } from '../../../reports/fleet/markdown.js'
 import { renderFleetTerminal } from '../../../reports/fleet/terminal.js'
-import { resolve } from 'node:path'
-import type { CliContext } from '../context.js'
 import { renderMatrix } from '../../../reports/terminal-matrix.js'
 import { renderSummaryLines } from '../../../reports/summary.js'
 import { renderFindings } from '../../../reports/terminal-findings.js'
-import type { Command } from '../context.js'
+import type { CliContext, Command } from '../context.js'
 import { flagBool, flagString, parseFlags } from '../parse-flags.js'
 
 /** From this many input files on, hosts stop being column groups and become rows of a fleet report. */
