@@ -99,7 +99,7 @@ const containerFinding = async (host: Host): Promise<Finding> => {
       kind ??= c
       ev.push(evidence('/proc/1/environ', `container=${c}`))
     }
-  } else if (environ.kind === 'denied') ev.push(evidence('/proc/1/environ', 'permission denied (needs the same uid as PID 1 or CAP_SYS_PTRACE)'))
+  } else if (environ.kind === 'denied') ev.push(evidence('/proc/1/environ', await environDeniedWhy(host, status)))
   for (const [path, v] of [['/run/systemd/container', runSd], ['/run/host/container-manager', hostMgr]] as const)
     if (v?.trim()) {
       kind ??= v.trim()
@@ -128,7 +128,12 @@ const containerFinding = async (host: Host): Promise<Finding> => {
   }
   if (rootMount && rootMount.fsType === 'overlay') ev.push(evidence('/proc/self/mountinfo', 'root file system is overlay'))
   const st = status ? parseProcStatus(status) : undefined
-  if (!kind) return pass({ ...head, facts: { role: 'host', container: null } }, 'no container markers (/.dockerenv, /run/.containerenv, container=, cgroup paths)', ev.length ? ev : [evidence('container markers', 'none found')])
+  if (!kind) {
+    // Say which markers were seen and why they did not count, instead of "no markers".
+    const discounted = [dockerenv ? '/.dockerenv (leaked from an image: no overlay root, no docker bind mounts or cgroup path)' : undefined].filter((x): x is string => !!x)
+    const summary = discounted.length ? `no: marker present but discounted: ${discounted.join('; ')}; no other container sign` : 'no container markers (/.dockerenv, /run/.containerenv, container=, cgroup paths)'
+    return pass({ ...head, facts: { role: 'host', container: null, discountedMarkers: discounted.length } }, summary, ev.length ? ev : [evidence('container markers', 'none found')])
+  }
   const privileged = isFullCapSet(st?.capEff)
   if (st) ev.push(evidence('/proc/self/status CapEff', st.capEff === undefined ? '?' : `0x${st.capEff.toString(16)}${privileged ? ' (full set: privileged)' : ''}`))
   const facts = { role: 'container', container: kind, privileged, capSysAdmin: hasCap(st?.capEff, CAP.SYS_ADMIN) ?? null }
@@ -172,15 +177,47 @@ const cvmFinding = async (host: Host): Promise<Finding> => {
   return skip({ ...head, facts: { cvm: null } }, 'not a confidential guest', [evidence('CPUID 0x21 / kernel log / guest devices', 'no SEV or TDX guest markers')])
 }
 
+/** The active Linux security modules, from securityfs or, when it is not mounted, the modules present. */
+export const activeLsms = async (host: Host): Promise<{ names: string[]; source: string }> => {
+  const lsm = await text(host, '/sys/kernel/security/lsm')
+  if (lsm?.trim()) return { names: lsm.trim().split(',').filter(Boolean), source: '/sys/kernel/security/lsm' }
+  const [aa, selinux, smack, yama] = await Promise.all([text(host, '/sys/module/apparmor/parameters/enabled'), exists(host, '/sys/fs/selinux/enforce'), exists(host, '/sys/fs/smackfs/load2'), exists(host, '/proc/sys/kernel/yama/ptrace_scope')])
+  const names = [...(aa?.trim() === 'Y' ? ['apparmor'] : []), ...(selinux ? ['selinux'] : []), ...(smack ? ['smack'] : []), ...(yama ? ['yama'] : [])]
+  return { names, source: 'securityfs not mounted; /sys/module/apparmor, /sys/fs/selinux, /sys/fs/smackfs, /proc/sys/kernel/yama' }
+}
+
+/**
+ * Why /proc/1/environ was denied. Without uid 0 or CAP_SYS_PTRACE that is the reason; with both held
+ * ptrace access is granted by the capability checks, so what refused it is a security module (or a
+ * PID 1 in another user namespace).
+ */
+const environDeniedWhy = async (host: Host, status: string | undefined): Promise<string> => {
+  const st = status ? parseProcStatus(status) : undefined
+  const ptrace = hasCap(st?.capEff, CAP.SYS_PTRACE)
+  if (host.identity.uid !== 0 || ptrace === false) return `permission denied (needs the same uid as PID 1 or CAP_SYS_PTRACE; this process has uid ${host.identity.uid}${ptrace === false ? ', no CAP_SYS_PTRACE' : ''})`
+  const [lsm, pid1Ns, selfNs] = await Promise.all([activeLsms(host), host.stat('/proc/1/ns/user'), host.stat('/proc/self/ns/user')])
+  const otherNs = pid1Ns.kind === 'ok' && selfNs.kind === 'ok' && pid1Ns.target !== undefined && pid1Ns.target !== selfNs.target
+  return `permission denied although uid 0 and CAP_SYS_PTRACE are held, so neither is the cause: ${otherNs ? 'PID 1 is in another user namespace' : `a Linux security module is the likely cause (${lsm.names.length ? `active: ${lsm.names.join(', ')}` : 'none visible from here'})`}`
+}
+
 const privilegesFinding = async (host: Host): Promise<Finding> => {
   const head = { id: 'environment.privileges', area: 'environment', title: 'Privileges of this probe run' } as const
-  const status = await text(host, '/proc/self/status')
+  const [status, environ] = await Promise.all([text(host, '/proc/self/status'), host.read('/proc/1/environ')])
   const st = status ? parseProcStatus(status) : undefined
   const ev = [evidence('identity', `uid ${host.identity.uid}, gid ${host.identity.gid}`)]
   if (st?.capEff !== undefined) ev.push(evidence('/proc/self/status CapEff', `0x${st.capEff.toString(16)}`))
   const facts = { uid: host.identity.uid, capSysAdmin: hasCap(st?.capEff, CAP.SYS_ADMIN) ?? null, capSysResource: hasCap(st?.capBnd, CAP.SYS_RESOURCE) ?? null }
-  if (host.identity.uid === 0) return pass({ ...head, facts }, `running as root${facts.capSysResource === false ? ' (CAP_SYS_RESOURCE not in the bounding set: hard rlimits cannot be raised)' : ''}: every check at full fidelity`, ev)
-  return pass({ ...head, facts }, `running as uid ${host.identity.uid}: checks that need root (MSRs, ACPI table contents, restricted kernel log) report "unknown (needs root)"`, ev)
+  // Name what was refused, instead of claiming full fidelity.
+  const denied: string[] = []
+  if (environ.kind === 'denied') {
+    const why = await environDeniedWhy(host, status)
+    denied.push(`/proc/1/environ (${why.replace(/^permission denied /, '')})`)
+    ev.push(evidence('/proc/1/environ', why))
+  }
+  const capNote = facts.capSysResource === false ? ' (CAP_SYS_RESOURCE not in the bounding set: hard rlimits cannot be raised)' : ''
+  if (host.identity.uid === 0)
+    return pass({ ...head, facts: { ...facts, denied: denied.length } }, `running as root${capNote}: ${denied.length ? `every check at full fidelity except: denied ${denied.join('; ')}; container detection falls back to the other markers` : 'every check at full fidelity'}`, ev)
+  return pass({ ...head, facts: { ...facts, denied: denied.length } }, `running as uid ${host.identity.uid}: checks that need root (MSRs, ACPI table contents, restricted kernel log) report "unknown (needs root)"`, ev)
 }
 
 export const environmentProbe: Probe = {

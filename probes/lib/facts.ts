@@ -59,9 +59,12 @@ export const moduleParam = (host: Host, mod: string, param: string): Promise<str
 
 export const moduleLoaded = (host: Host, mod: string): Promise<boolean> => exists(host, `/sys/module/${mod}`)
 
-/** Run a helper command once per host (bounded). */
-export const runOnce = (host: Host, argv: readonly string[], timeoutMs = 3000) =>
-  memo(host, 'run:' + JSON.stringify(argv), () => host.run(argv, { timeoutMs }))
+/**
+ * Run a helper command once per host (bounded; a live host scales the bound by its slowness).
+ * `cacheByBinary`: the output depends only on the binary, so a live host may answer from its cache.
+ */
+export const runOnce = (host: Host, argv: readonly string[], timeoutMs = 3000, o: { cacheByBinary?: boolean } = {}) =>
+  memo(host, 'run:' + JSON.stringify(argv), () => host.run(argv, { timeoutMs, ...(o.cacheByBinary ? { cacheByBinary: true } : {}) }))
 
 const helperJson = async <T>(host: Host, sub: string, parse: (t: string) => T | undefined): Promise<Got<T>> => {
   const o = await runOnce(host, ['@vcprobe', sub])
@@ -117,9 +120,23 @@ export const which = (host: Host, name: string): Promise<string | undefined> =>
     return hits.find((h) => h !== undefined)
   })
 
-/** First line of a `--version` style command, or undefined. */
-export const versionLine = async (host: Host, argv: readonly string[], timeoutMs = 3000): Promise<string | undefined> => {
-  const o = await runOnce(host, argv, timeoutMs)
-  if (o.kind !== 'exited' || o.exitCode !== 0) return undefined
-  return (o.stdout.trim() || o.stderr.trim()).split('\n')[0]?.trim()
+/**
+ * First line of a `--version` style command. When it cannot be had, `why` says so in words
+ * (`timed out after 3000 ms`, `exit 127`) and `timedOut` tells a slow host from a broken tool.
+ */
+export const versionOf = async (host: Host, argv: readonly string[], timeoutMs = 3000): Promise<{ line: string; why?: undefined; timedOut?: undefined } | { line?: undefined; why: string; timedOut: boolean }> => {
+  const o = await runOnce(host, argv, timeoutMs, { cacheByBinary: true })
+  if (o.kind !== 'exited' || o.exitCode !== 0) return { why: `${argv.join(' ')}: ${describeOutcome(o)}`, timedOut: o.kind === 'timed-out' }
+  const line = (o.stdout.trim() || o.stderr.trim()).split('\n')[0]?.trim()
+  return line ? { line } : { why: `${argv.join(' ')}: no output`, timedOut: false }
 }
+
+/** First line of a `--version` style command, or undefined. */
+export const versionLine = async (host: Host, argv: readonly string[], timeoutMs = 3000): Promise<string | undefined> => (await versionOf(host, argv, timeoutMs)).line
+
+/** PID 1, so a fix says `systemctl` only where systemd runs (sd_booted: /run/systemd/system exists). */
+export const initSystem = (host: Host): Promise<{ readonly comm: string | undefined; readonly systemd: boolean }> =>
+  memo(host, 'init-system', async () => {
+    const [comm, sd] = await Promise.all([text(host, '/proc/1/comm'), exists(host, '/run/systemd/system')])
+    return { comm: comm?.trim() || undefined, systemd: sd || comm?.trim() === 'systemd' }
+  })

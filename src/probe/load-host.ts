@@ -7,6 +7,7 @@ import { RealHost } from '../host/real-host.js'
 import { validateSnapshot, type HostSnapshot } from '../host/snapshot.js'
 import { SnapshotHost } from '../host/snapshot-host.js'
 import { kernelsDir } from '../guest/cache-paths.js'
+import { userHomeDir } from '../host/cache-dir.js'
 import type { ProbeEnv } from './types.js'
 
 const SNAPSHOTS = new WeakMap<Host, HostSnapshot>()
@@ -44,4 +45,8 @@ export const probeEnvForHost = (host: Host, env: Readonly<Record<string, string 
 /** Where `virtcheck setup` caches guest kernels (src/guest/cache-paths.ts). */
 export const probeEnvFor = (env: Readonly<Record<string, string | undefined>>, cwd: string): ProbeEnv => ({
   kernelCacheDirs: [kernelsDir(env as NodeJS.ProcessEnv)],
+  docker: {
+    redirected: !!env['DOCKER_HOST'] || !!env['DOCKER_CONTEXT'],
+    configFile: join(env['DOCKER_CONFIG'] ? resolve(cwd, env['DOCKER_CONFIG']) : join(userHomeDir(env as NodeJS.ProcessEnv) ?? '/nonexistent', '.docker'), 'config.json'),
+  },
 })

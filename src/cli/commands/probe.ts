@@ -9,6 +9,7 @@ import { UsageError } from '../../core/errors.js'
 import { SCHEMA_ID, SCHEMA_VERSION, type RunReport } from '../../core/report.js'
 import { startHostContext } from '../../host/context.js'
 import { packageVersion } from '../../host/paths.js'
+import { scaleFromEnv } from '../../host/slowness.js'
 import { PROBES } from '../../../probes/index.js'
 import { renderFindings } from '../../../reports/terminal-findings.js'
 import { openHost, probeEnvForHost } from '../../probe/load-host.js'
@@ -28,6 +29,10 @@ software, confidential computing, memory, the OS feature table, and which benchm
   --from FILE       probe a host snapshot made by \`virtcheck capture\` instead of this machine
   --deep            prove readiness by acting: start each ready tier and run one tiny job (bounded)
   --deep-timeout S  per-tier limit for --deep (default 60 for TCG, 20 for KVM)
+
+Every command the probe runs is bounded in time; the bounds scale with how slow this host is (from
+node's own start-up time), or by VIRTCHECK_TIMEOUT_SCALE=N (1-1000). A command that runs out of time
+makes its finding unknown, with the time waited.
 
 exit codes: 0 nothing worse than warn, 1 any fail or probe bug, 2 usage or bad snapshot
 `
@@ -66,11 +71,13 @@ export const probeCommand: Command = {
     const deepTimeoutS = deepTimeout === undefined ? undefined : Number(deepTimeout)
     if (deepTimeoutS !== undefined && !(deepTimeoutS > 0 && deepTimeoutS <= 600)) throw new UsageError(`probe: --deep-timeout must be a number of seconds in (0, 600], got ${JSON.stringify(deepTimeout)}`)
 
+    const scale = scaleFromEnv(ctx.env as NodeJS.ProcessEnv)
+    if (typeof scale === 'string') throw new UsageError(`probe: ${scale}`)
     const startedAt = new Date()
     const t0 = performance.now()
     const host = await openHost(from, ctx.cwd)
     const hostContext = startHostContext(host)
-    const env = probeEnvForHost(host, ctx.env, ctx.cwd)
+    const env = { ...probeEnvForHost(host, ctx.env, ctx.cwd), ...(deep ? { deep: true } : {}) }
     const findings = [...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)]
     let readiness = decideReadiness(findings, host.identity.arch)
     if (deep) {
