@@ -11,6 +11,7 @@ import { CAP, hasCap, isFullCapSet, parseProcStatus } from '../src/parse/proc-st
 import { HYPERVISOR_SIGNATURES } from '../src/parse/vcprobe.js'
 import type { Probe } from '../src/probe/types.js'
 import { cpuid, cpuinfo, dmesg, exists, text } from './lib/facts.js'
+import { activeLsms } from './lib/lsm.js'
 
 const DMI_VENDORS: readonly [RegExp, string][] = [
   [/^KVM|^OpenStack|^KubeVirt/, 'kvm'],
@@ -175,15 +176,6 @@ const cvmFinding = async (host: Host): Promise<Finding> => {
     })
   if (!raw.ok && !dm.ok) return unknown({ ...head, facts: { cvm: null } }, 'cannot tell without raw CPUID or the kernel log', [evidence('CPUID', raw.ok ? 'ok' : raw.why), evidence('kernel log', dm.ok ? 'ok' : dm.why)])
   return skip({ ...head, facts: { cvm: null } }, 'not a confidential guest', [evidence('CPUID 0x21 / kernel log / guest devices', 'no SEV or TDX guest markers')])
-}
-
-/** The active Linux security modules, from securityfs or, when it is not mounted, the modules present. */
-export const activeLsms = async (host: Host): Promise<{ names: string[]; source: string }> => {
-  const lsm = await text(host, '/sys/kernel/security/lsm')
-  if (lsm?.trim()) return { names: lsm.trim().split(',').filter(Boolean), source: '/sys/kernel/security/lsm' }
-  const [aa, selinux, smack, yama] = await Promise.all([text(host, '/sys/module/apparmor/parameters/enabled'), exists(host, '/sys/fs/selinux/enforce'), exists(host, '/sys/fs/smackfs/load2'), exists(host, '/proc/sys/kernel/yama/ptrace_scope')])
-  const names = [...(aa?.trim() === 'Y' ? ['apparmor'] : []), ...(selinux ? ['selinux'] : []), ...(smack ? ['smack'] : []), ...(yama ? ['yama'] : [])]
-  return { names, source: 'securityfs not mounted; /sys/module/apparmor, /sys/fs/selinux, /sys/fs/smackfs, /proc/sys/kernel/yama' }
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import type { Finding } from '../../src/core/finding.js'
 import { validateSnapshot, type HostSnapshot } from '../../src/host/snapshot.js'
@@ -163,5 +164,52 @@ describe('this host: sentences that say what was seen', () => {
   it('keeps every check: at least the 50 findings of before', async () => {
     const p = await probeFixture(HOST)
     expect(p.findings.length).toBeGreaterThanOrEqual(50)
+  })
+})
+
+/** The same host with its kernel config edited: `CONFIG_X=y` -> `# CONFIG_X is not set`. */
+const withKernelOff = (snap: HostSnapshot, options: readonly string[]): HostSnapshot => {
+  const key = '/proc/config.gz@0+1048576'
+  const stored = snap.bytes[key]
+  if (stored?.kind !== 'ok') throw new Error('fixture has no kernel config')
+  let cfg = gunzipSync(Buffer.from(stored.base64, 'base64')).toString('utf8')
+  for (const o of options) cfg = cfg.replace(new RegExp(`^CONFIG_${o}=.*$`, 'm'), `# CONFIG_${o} is not set`)
+  return { ...snap, bytes: { ...snap.bytes, [key]: { kind: 'ok', base64: gzipSync(cfg).toString('base64') } } }
+}
+
+describe('checks the peers make: seccomp, LSMs, mqueue, CGROUP_BPF, keys, swap accounting, NAT, network drivers', () => {
+  it('this host: each one decided from its evidence', async () => {
+    const p = await probeFixture(HOST)
+    expect(p.status('os-features.seccomp')).toBe('pass')
+    expect(p.finding('os-features.seccomp').evidence.map((e) => e.observed).join(' ')).toMatch(/SECCOMP_FILTER=y/)
+    const lsm = p.finding('os-features.lsm')
+    expect(lsm.summary).toMatch(/no AppArmor, SELinux or Smack interface visible.*securityfs is not mounted/)
+    expect(lsm.evidence.map((e) => e.observed).join(' ')).toMatch(/LSM="landlock,lockdown,yama/)
+    expect(p.status('os-features.posix-mqueue')).toBe('pass')
+    expect(p.finding('os-features.cgroup-bpf').summary).toMatch(/this hybrid host uses the v1 devices controller today/)
+    expect(p.status('os-features.keys')).toBe('pass')
+    const swap = p.finding('os-features.swap-accounting')
+    expect(swap.status).toBe('pass')
+    expect(swap.evidence.find((e) => e.source === '/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes')?.observed).toBe('present')
+    expect(p.status('os-features.container-nat')).toBe('pass')
+    const net = p.finding('os-features.network-drivers')
+    expect(net.status).toBe('warn')
+    expect(net.facts).toMatchObject({ available: 'macvlan,vxlan', missing: 'vlan,ipvlan,dummy' })
+    expect(net.remediation?.summary).toMatch(/CONFIG_VLAN_8021Q, CONFIG_IPVLAN, CONFIG_DUMMY: that needs a different kernel/)
+  })
+
+  it('a kernel without them: each warns with the kernel as the fix', async () => {
+    const snap = withKernelOff(loadSnap(HOST), ['SECCOMP_FILTER', 'CGROUP_BPF', 'IP_NF_TARGET_MASQUERADE', 'NETFILTER_XT_TARGET_MASQUERADE', 'NFT_MASQ', 'BRIDGE_NETFILTER'])
+    const f = await probeSnap(snap)
+    expect(f('os-features.seccomp').status).toBe('warn')
+    expect(f('os-features.seccomp').remediation?.summary).toMatch(/CONFIG_SECCOMP_FILTER/)
+    expect(f('os-features.cgroup-bpf').summary).toMatch(/a blocker on pure cgroup v2/)
+    const nat = f('os-features.container-nat')
+    expect(nat.status).toBe('warn')
+    expect(nat.summary).toMatch(/missing bridge netfilter, masquerade/)
+    // mqueue is registered by the running kernel: the file system list wins over an edited config
+    const noMq = await probeSnap({ ...withKernelOff(loadSnap(HOST), ['POSIX_MQUEUE']), reads: { ...snap.reads, '/proc/filesystems': { kind: 'ok', text: 'nodev\tproc\n\text4\n' } } })
+    expect(noMq('os-features.posix-mqueue').status).toBe('warn')
+    expect(noMq('os-features.posix-mqueue').summary).toMatch(/default OCI containers fail to start/)
   })
 })
