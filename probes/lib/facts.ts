@@ -4,7 +4,7 @@
  * Every getter returns data plus, when it could not look, the reason in words (never throws).
  */
 import type { Host } from '../../src/core/host.js'
-import { describeFailure, describeOutcome } from '../../src/core/host.js'
+import { describeFailure, describeOutcome, type CommandOutcome } from '../../src/core/host.js'
 import { parseCpuinfo, type CpuInfo } from '../../src/parse/cpuinfo.js'
 import { scanDmesg, type DmesgFact } from '../../src/parse/dmesg.js'
 import { decodeConfigBytes, parseKconfig, type Kconfig } from '../../src/parse/kconfig.js'
@@ -66,8 +66,31 @@ export const moduleLoaded = (host: Host, mod: string): Promise<boolean> => exist
 export const runOnce = (host: Host, argv: readonly string[], timeoutMs = 3000, o: { cacheByBinary?: boolean } = {}) =>
   memo(host, 'run:' + JSON.stringify(argv), () => host.run(argv, { timeoutMs, ...(o.cacheByBinary ? { cacheByBinary: true } : {}) }))
 
+/**
+ * `vcprobe all` (cpuid, kvm and userns in one spawn) split into its sections. Undefined when the helper
+ * or a snapshot does not know `all` (older builds, older snapshots): then each subcommand runs alone.
+ * A timeout is kept as the answer for every section, so a slow host does not wait twice.
+ */
+const vcprobeAll = (host: Host): Promise<{ sections: Record<string, unknown> } | { outcome: CommandOutcome } | undefined> =>
+  memo(host, 'vcprobe-all', async () => {
+    const o = await runOnce(host, ['@vcprobe', 'all'])
+    if (o.kind === 'timed-out' || o.kind === 'killed') return { outcome: o }
+    if (o.kind !== 'exited' || o.exitCode !== 0) return undefined
+    try {
+      const d = JSON.parse(o.stdout) as unknown
+      return typeof d === 'object' && d !== null && !Array.isArray(d) ? { sections: d as Record<string, unknown> } : undefined
+    } catch {
+      return undefined
+    }
+  })
+
 const helperJson = async <T>(host: Host, sub: string, parse: (t: string) => T | undefined): Promise<Got<T>> => {
-  const o = await runOnce(host, ['@vcprobe', sub])
+  const all = await vcprobeAll(host)
+  if (all && 'sections' in all && all.sections[sub] !== undefined) {
+    const v = parse(JSON.stringify(all.sections[sub]))
+    if (v !== undefined) return { ok: true, value: v, source: `vcprobe ${sub}` }
+  }
+  const o = all && 'outcome' in all ? all.outcome : await runOnce(host, ['@vcprobe', sub])
   if (o.kind !== 'exited') return { ok: false, why: `vcprobe ${sub}: ${describeOutcome(o)}${o.kind === 'not-found' ? ' (run `node workloads/build.mjs`)' : ''}` }
   if (o.exitCode !== 0) return { ok: false, why: `vcprobe ${sub}: exit ${o.exitCode}: ${o.stderr.trim().split('\n')[0] ?? ''}` }
   const v = parse(o.stdout)

@@ -11,7 +11,6 @@ import { startHostContext } from '../../host/context.js'
 import { packageVersion } from '../../host/paths.js'
 import { scaleFromEnv } from '../../host/slowness.js'
 import { PROBES } from '../../../probes/index.js'
-import { renderFindings } from '../../../reports/terminal-findings.js'
 import { openHost, probeEnvForHost } from '../../probe/load-host.js'
 import { decideReadiness } from '../../probe/readiness.js'
 import { probeExitCode, runProbes } from '../../probe/run-probes.js'
@@ -75,6 +74,8 @@ export const probeCommand: Command = {
     if (typeof scale === 'string') throw new UsageError(`probe: ${scale}`)
     const startedAt = new Date()
     const t0 = performance.now()
+    // The terminal renderer loads while the probes wait for their helper processes.
+    const renderer = json !== '-' ? import('../../../reports/terminal-findings.js') : undefined
     const host = await openHost(from, ctx.cwd)
     const hostContext = startHostContext(host)
     const env = { ...probeEnvForHost(host, ctx.env, ctx.cwd), ...(deep ? { deep: true } : {}) }
@@ -122,7 +123,8 @@ export const probeCommand: Command = {
         ctx.err.write(`probe report written to ${json}\n`)
       }
     }
-    if (json !== '-') {
+    if (renderer) {
+      const { renderFindings } = await renderer
       ctx.out.write(
         renderFindings(findings, readiness, ctx.style, { hostname: host.identity.hostname, arch: host.identity.arch, kernel: host.identity.kernelRelease, origin: host.origin, durationMs }),
       )
