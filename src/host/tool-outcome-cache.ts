@@ -53,6 +53,11 @@ export class ToolOutcomeCache {
     return e && typeof e.stdout === 'string' ? { kind: 'exited', exitCode: 0, stdout: e.stdout, stderr: String(e.stderr ?? ''), durationMs: 0 } : undefined
   }
 
+  /** Resolves when every write started so far has landed (or failed). */
+  flushed(): Promise<void> {
+    return this.pendingWrite
+  }
+
   /** Keep a successful outcome; writes are chained so concurrent puts in one run all land. */
   put(key: string, o: CommandOutcome): Promise<void> {
     if (o.kind !== 'exited' || o.exitCode !== 0) return Promise.resolve()

@@ -99,9 +99,10 @@ describe('tool outcome cache (keyed by the binary identity)', () => {
       spawned++
       return { kind: 'exited', exitCode: 0, stdout: 'fake 9.9\n', stderr: '', durationMs: 1 }
     }
-    const a = new RealHost({ timeoutScale: 1, toolCache: new ToolOutcomeCache(file), runner })
+    const cache = new ToolOutcomeCache(file)
+    const a = new RealHost({ timeoutScale: 1, toolCache: cache, runner })
     expect(await a.run(['/bin/sh', '--version'], { cacheByBinary: true })).toMatchObject({ stdout: 'fake 9.9\n' })
-    await new Promise((r) => setTimeout(r, 50)) // the write is not awaited by run()
+    await cache.flushed() // run() does not wait for the write
     const b = new RealHost({ timeoutScale: 1, toolCache: new ToolOutcomeCache(file), runner })
     expect(await b.run(['/bin/sh', '--version'], { cacheByBinary: true })).toMatchObject({ stdout: 'fake 9.9\n' })
     expect(spawned).toBe(1)
