@@ -160,7 +160,8 @@ const vmFinding = async (host: Host): Promise<Finding> => {
   if (virtioN) ev.push(evidence('/sys/bus/virtio/devices', `${virtioN} virtio devices`))
 
   if (vmSigns.length) {
-    const first = vmSigns[0] as { vendor: string; why: string }
+    // the strongest sign that names a hypervisor (a bare hypervisor flag names none)
+    const first = (vmSigns.find((x) => x.vendor !== 'unknown hypervisor') ?? vmSigns[0]) as { vendor: string; why: string }
     // TCG: QEMU's platform without a hypervisor signature is emulation, not a hardware-assisted guest
     const tcg = cpuidSaysNo && first.vendor === 'qemu'
     const v = tcg ? 'qemu-tcg' : first.vendor
