@@ -24,10 +24,11 @@ interface Row {
   readonly how: string
   readonly ev: Evidence[]
   readonly fix: Remediation
+  readonly facts?: Readonly<Record<string, string | number | boolean | null>>
 }
 
 const toFinding = (r: Row): Finding => {
-  const h = { id: `os-features.${r.id}`, area: 'os-features', title: r.title, facts: { available: r.ok ?? null } } as const
+  const h = { id: `os-features.${r.id}`, area: 'os-features', title: r.title, facts: { available: r.ok ?? null, ...r.facts } } as const
   if (r.ok === true) return pass(h, `available: ${r.how}`, r.ev)
   if (r.ok === false) return warn(h, `not available: ${r.how}`, r.ev, r.fix)
   return unknown(h, `cannot tell: ${r.how}`, r.ev)
@@ -106,6 +107,7 @@ const rows = async (host: Host, env: ProbeEnv): Promise<Row[]> => {
       // available only where container storage (the root file system by default) can enforce it
       ok: !cfg.ok ? undefined : quotaWorks.length > 0 && (rootFs === undefined || rootQuota?.works === true),
       how: quotaHow,
+      facts: { filesystems: quotas.map((q) => q.fs).join(',') || null, quotaWorks: quotaWorks.map((q) => q.fs).join(',') || null, rootFs: rootFs ?? null },
       ev: [kev('QUOTA', 'QFMT_V2', 'XFS_QUOTA', 'BTRFS_FS'), evidence('/proc/filesystems', quotas.map((q) => q.fs).join(' ') || 'no xfs/ext4/btrfs'), evidence('/proc/self/mountinfo', rootFs ? `root file system: ${rootFs}` : 'root mount not found')],
       fix: quotaWorks.length
         ? { summary: `Put container storage (/var/lib/containers, /var/lib/docker, /var/lib/lxc) on a ${quotaWorks.map((q) => q.fs).join(' or ')} file system: ${quotaWorks.map((q) => `${q.fs} ${q.how}`).join(', ')} work on this kernel.` }

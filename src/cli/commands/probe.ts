@@ -79,7 +79,15 @@ export const probeCommand: Command = {
     const host = await openHost(from, ctx.cwd)
     const hostContext = startHostContext(host)
     const env = { ...probeEnvForHost(host, ctx.env, ctx.cwd), ...(deep ? { deep: true } : {}) }
-    const findings = [...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)]
+    let findings = [...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)]
+    if (deep && host.identity.uid === 0) {
+      // prove disk quotas on loop-mounted scratch file systems (root only: it mounts)
+      const [{ proveQuotas }, { applyQuotaProofs, quotaFsToProve }, { existsSync }] = await Promise.all([import('../../host/quota-proof.js'), import('../../probe/deep-quota.js'), import('node:fs')])
+      const onPath = (tool: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'].some((d) => existsSync(`${d}/${tool}`))
+      const proofs = await proveQuotas(quotaFsToProve(findings), onPath, ctx.cleanup)
+      for (const p of proofs) ctx.err.write(ctx.errStyle.chalk.dim(`deep: disk quota: ${p.line}`) + '\n')
+      findings = applyQuotaProofs(findings, proofs)
+    }
     let readiness = decideReadiness(findings, host.identity.arch)
     if (deep) {
       const { deepVerify } = await import('../../probe/deep.js')
