@@ -37,10 +37,16 @@ export const cgroupView = (host: Host): Promise<CgroupView> =>
 const NEEDED = { cpu: 'cpu', memory: 'memory', pids: 'pids' } as const
 const USEFUL = { cpuset: 'cpuset', io: 'blkio' } as const
 
-export const controllersAvailable = (host: Host): Promise<{ names: Set<string>; ev: Evidence[] }> =>
+/**
+ * Controllers a container runtime can set limits with. In hybrid mode runc and crun write limits
+ * through the v1 hierarchies only, so a controller bound to the v2 mount alone (hugetlb here) is not
+ * usable for limits: it is reported in `v2Only`, not in `names`.
+ */
+export const controllersAvailable = (host: Host): Promise<{ names: Set<string>; v2Only: Set<string>; ev: Evidence[] }> =>
   memo(host, 'cgroup-controllers', async () => {
     const v = await cgroupView(host)
     const names = new Set<string>()
+    const v2Only = new Set<string>()
     const ev: Evidence[] = []
     if (v.mode === 'v1' || v.mode === 'hybrid') {
       const pc = await text(host, '/proc/cgroups')
@@ -54,11 +60,11 @@ export const controllersAvailable = (host: Host): Promise<{ names: Set<string>; 
     if (v.v2Root) {
       const c = await text(host, `${v.v2Root}/cgroup.controllers`)
       if (c !== undefined) {
-        for (const n of parseControllerList(c)) names.add(n)
-        ev.push(evidence(`${v.v2Root}/cgroup.controllers`, c.trim() || '(empty)'))
+        for (const n of parseControllerList(c)) (v.mode === 'hybrid' && !names.has(n) ? v2Only : names).add(n)
+        ev.push(evidence(`${v.v2Root}/cgroup.controllers`, `${c.trim() || '(empty)'}${v.mode === 'hybrid' && v2Only.size ? ` (bound only to the v2 mount: ${[...v2Only].join(' ')})` : ''}`))
       }
     }
-    return { names, ev }
+    return { names, v2Only, ev }
   })
 
 const modeFinding = async (host: Host): Promise<Finding> => {
@@ -75,18 +81,21 @@ const modeFinding = async (host: Host): Promise<Finding> => {
 
 const controllersFinding = async (host: Host): Promise<Finding> => {
   const head = { id: 'cgroups.controllers', area: 'cgroups', title: 'cgroup controllers for resource limits' } as const
-  const { names, ev } = await controllersAvailable(host)
+  const { names, v2Only, ev } = await controllersAvailable(host)
   const missing = Object.keys(NEEDED).filter((n) => !names.has(n))
   const missingUseful = Object.keys(USEFUL).filter((n) => !names.has(n))
-  const facts = { controllers: [...names].sort().join(',') }
+  const facts = { controllers: [...names].sort().join(','), v2OnlyControllers: [...v2Only].sort().join(',') }
+  const v2Note = v2Only.size
+    ? `; ${[...v2Only].sort().join(', ')} bound only to the v2 mount (hybrid): runc and crun cannot set ${v2Only.size > 1 ? 'those limits' : 'that limit'}`
+    : ''
   if (ev.length === 0) return unknown({ ...head, facts }, 'cannot read the controller lists', [])
   if (missing.length)
     return fail({ ...head, facts }, `missing ${missing.join(', ')}: containers cannot be limited`, ev, {
       summary: `Enable the controller(s) in the kernel config (CONFIG_MEMCG, CONFIG_CGROUP_SCHED, CONFIG_CGROUP_PIDS) or on the command line (cgroup_enable=memory), and on v2 add them to cgroup.subtree_control.`,
     })
   if (missingUseful.length)
-    return warn({ ...head, facts }, `cpu, memory, pids available; missing ${missingUseful.join(', ')}`, ev, { summary: 'IO limits need the io (v2) / blkio (v1) controller; CPU pinning needs cpuset.' })
-  return pass({ ...head, facts }, `available: ${[...names].sort().join(' ')}`, ev)
+    return warn({ ...head, facts }, `cpu, memory, pids available; missing ${missingUseful.join(', ')}${v2Note}`, ev, { summary: 'IO limits need the io (v2) / blkio (v1) controller; CPU pinning needs cpuset.' })
+  return pass({ ...head, facts }, `available: ${[...names].sort().join(' ')}${v2Note}`, ev)
 }
 
 const delegationFinding = async (host: Host): Promise<Finding> => {

@@ -76,12 +76,16 @@ const checkX86 = async (host: Host): Promise<Finding> => {
       summary:
         'Enable nested virtualization on the outer hypervisor (libvirt: CPU mode host-passthrough; Hyper-V: ExposeVirtualizationExtensions; cloud: a nested-capable or bare-metal instance type). Without it only TCG emulation runs.',
     }
+    // Same story as kvm.module: /dev/kvm works (PVM), but only PVM-built guest kernels run on it.
     if (pvm)
       return warn(
         { ...head, facts: { extension: 'none', cause: 'vm-without-nested', kvmAlternative: 'pvm' } },
         `${summary}; KVM here is paravirtual (PVM) instead, see kvm.module`,
         [...ev, evidence('/sys/module/kvm_pvm', 'present')],
-        nestedFix,
+        {
+          summary:
+            'Enable nested virtualization on the outer hypervisor (libvirt: CPU mode host-passthrough; Hyper-V: ExposeVirtualizationExtensions; cloud: a nested-capable or bare-metal instance type). Until then /dev/kvm is PVM: guests with a PVM-enabled kernel (CONFIG_PVM_GUEST) run under KVM, standard guest kernels only under TCG emulation (see kvm.module).',
+        },
       )
     return fail({ ...head, facts: { extension: 'none', cause: 'vm-without-nested' } }, summary, ev, nestedFix)
   }

@@ -2,6 +2,7 @@
 import type { Probe } from './types.js'
 import { cgroupsProbe } from './cgroups.js'
 import { confidentialProbe } from './confidential.js'
+import { containerKernelProbe } from './container-kernel.js'
 import { cpuVirtProbe } from './cpu-virt.js'
 import { devicesProbe } from './devices.js'
 import { environmentProbe } from './environment.js'
@@ -28,6 +29,7 @@ export const PROBES: readonly Probe[] = [
   devicesProbe,
   softwareProbe,
   osFeaturesProbe,
+  containerKernelProbe,
 ]
 
 export type { Probe } from './types.js'

@@ -7,7 +7,31 @@ import { evidence, pass, skip, unknown, warn, type Evidence, type Finding } from
 import type { Host } from '../src/core/host.js'
 import { parseDmarFlags, parseIortSmmu } from '../src/parse/acpi.js'
 import type { Probe } from './types.js'
-import { cmdline, dmesg, memo } from './lib/facts.js'
+import { kconfigEnabled } from '../src/parse/kconfig.js'
+import { cmdline, cpuid, dmesg, kconfig, memo } from './lib/facts.js'
+
+const IOMMU_DRIVERS = ['INTEL_IOMMU', 'AMD_IOMMU', 'VIRTIO_IOMMU', 'ARM_SMMU', 'ARM_SMMU_V3'] as const
+
+/**
+ * The fix for "no IOMMU" that can work on this host: firmware settings on bare metal, a virtual IOMMU
+ * for a VM, and in both cases only with a kernel that has an IOMMU driver and VFIO.
+ */
+const noIommuFix = async (host: Host): Promise<{ summary: string; ev: Evidence[] }> => {
+  const [cfg, raw] = await Promise.all([kconfig(host), cpuid(host)])
+  const inVm = raw.ok && raw.value.hypervisorBit
+  const where = inVm
+    ? 'this host is a VM: its hypervisor must give it a virtual IOMMU (QEMU -device intel-iommu or virtio-iommu)'
+    : 'enable VT-d / AMD IOMMU ("SVM/IOMMU", "DMA remapping") in the firmware setup'
+  if (!cfg.ok) return { summary: `To pass devices to guests, ${where}. Not needed unless you pass devices to guests.`, ev: [] }
+  const drivers = IOMMU_DRIVERS.filter((d) => kconfigEnabled(cfg.value, d) === true)
+  const vfio = kconfigEnabled(cfg.value, 'VFIO') === true
+  const ev = [evidence(cfg.source, `${IOMMU_DRIVERS.map((d) => `${d}=${cfg.value.get(d) ?? 'not set'}`).join(' ')} VFIO=${cfg.value.get('VFIO') ?? 'not set'}`)]
+  if (drivers.length === 0 || !vfio) {
+    const lacks = [...(drivers.length === 0 ? ['an IOMMU driver (CONFIG_INTEL_IOMMU / AMD_IOMMU / VIRTIO_IOMMU / ARM_SMMU_V3)'] : []), ...(vfio ? [] : ['VFIO (CONFIG_VFIO)'])].join(' and ')
+    return { summary: `This kernel was built without ${lacks}: device passthrough needs a different kernel${inVm ? ', and a virtual IOMMU from the hypervisor' : ' (and the IOMMU enabled in the firmware)'}. Not needed unless you pass devices to guests.`, ev }
+  }
+  return { summary: `To pass devices to guests, ${where}. Not needed unless you pass devices to guests.`, ev }
+}
 
 const TABLES = { DMAR: 'Intel VT-d', IVRS: 'AMD-Vi', IORT: 'Arm IORT (SMMU)', VIOT: 'virtio-iommu' } as const
 type Table = keyof typeof TABLES
@@ -39,10 +63,10 @@ const firmwareFinding = async (host: Host): Promise<Finding> => {
     if (dt.kind === 'ok') return unknown({ ...head, facts: { table: null } }, 'no ACPI tables (device-tree platform): SMMU presence is shown by iommu.kernel', [evidence('/sys/firmware/acpi/tables', t.why)])
     return unknown({ ...head, facts: { table: null } }, `cannot list ACPI tables: ${t.why}`, [evidence('/sys/firmware/acpi/tables', t.why)])
   }
-  if (t.present.length === 0)
-    return warn({ ...head, facts: { table: null } }, 'no IOMMU table in the ACPI tables: device passthrough (VFIO, SR-IOV VFs to guests) is impossible', [evidence('/sys/firmware/acpi/tables', t.all.join(' ') || 'empty')], {
-      summary: 'Enable VT-d / AMD IOMMU ("SVM/IOMMU", "DMA remapping") in the firmware setup; in a VM, give it a virtual IOMMU (QEMU -device intel-iommu or virtio-iommu). Not needed unless you pass devices to guests.',
-    })
+  if (t.present.length === 0) {
+    const fix = await noIommuFix(host)
+    return warn({ ...head, facts: { table: null } }, 'no IOMMU table in the ACPI tables: device passthrough (VFIO, SR-IOV VFs to guests) is impossible', [evidence('/sys/firmware/acpi/tables', t.all.join(' ') || 'empty'), ...fix.ev], { summary: fix.summary })
+  }
   const ev: Evidence[] = [evidence('/sys/firmware/acpi/tables', t.present.map((x) => `${x} (${TABLES[x]})`).join(', '))]
   const facts: Record<string, string | number | boolean | null> = { table: t.present.join(',') }
   if (t.present.includes('IORT')) {
@@ -67,7 +91,9 @@ const kernelFinding = async (host: Host): Promise<Finding> => {
   const ev: Evidence[] = [evidence('/sys/class/iommu', cls.kind === 'ok' ? units.join(' ') || 'empty' : cls.kind), evidence('/sys/kernel/iommu_groups', g ? `${g.length} groups` : 'missing')]
   const args = ['intel_iommu', 'amd_iommu', 'iommu', 'iommu.passthrough', 'iommu.strict'].filter((k) => cl.has(k)).map((k) => `${k}=${cl.get(k)}`)
   if (args.length) ev.push(evidence('/proc/cmdline', args.join(' ')))
-  if (dm.ok && (dm.value.dmarEnabled ?? dm.value.iommuDefaultDomain)) ev.push(evidence('kernel log', (dm.value.dmarEnabled ?? dm.value.iommuDefaultDomain) as string))
+  // Only messages an enabled IOMMU prints; "iommu: Default domain type: Translated" is printed by every
+  // kernel with IOMMU support, with or without IOMMU hardware, so it proves nothing.
+  if (dm.ok && dm.value.dmarEnabled) ev.push(evidence('kernel log', dm.value.dmarEnabled))
   const passthrough = cl.get('iommu') === 'pt' || cl.get('iommu.passthrough') === '1'
   const facts = { units: units.length, groups: g?.length ?? 0, passthrough }
   if (units.length > 0 || (g?.length ?? 0) > 0) {

@@ -1,15 +1,20 @@
 /**
  * The OS-level virtualization feature table for this kernel (the classic comparison of container
  * systems): file system isolation, disk quota, IO rate limiting, memory limit, CPU quota, network
- * isolation, checkpoint/restore and live migration. Each row: available or not, and why.
+ * isolation, checkpoint/restore and live migration. Each row: available or not, and why, decided from
+ * every option and tool the feature needs (per file system for quotas, the installed criu against this
+ * kernel for checkpoint/restore, soft-dirty tracking for pre-copy); `--deep` runs `criu check`.
  */
 import { evidence, pass, unknown, warn, type Evidence, type Finding, type Remediation } from '../src/core/finding.js'
 import type { Host } from '../src/core/host.js'
 import { kconfigEnabled } from '../src/parse/kconfig.js'
 import { parseFilesystems } from '../src/parse/kv.js'
-import type { Probe } from './types.js'
+import { parseMountinfo } from '../src/parse/mountinfo.js'
+import type { Probe, ProbeEnv } from './types.js'
 import { cgroupView, controllersAvailable } from './cgroups.js'
-import { exists, kconfig, text, which } from './lib/facts.js'
+import { criuState, type CriuState } from './lib/criu.js'
+import { exists, kconfig, runOnce, text } from './lib/facts.js'
+import { quotaByFs } from './lib/quota.js'
 
 interface Row {
   readonly id: string
@@ -19,25 +24,38 @@ interface Row {
   readonly how: string
   readonly ev: Evidence[]
   readonly fix: Remediation
+  readonly facts?: Readonly<Record<string, string | number | boolean | null>>
 }
 
 const toFinding = (r: Row): Finding => {
-  const h = { id: `os-features.${r.id}`, area: 'os-features', title: r.title, facts: { available: r.ok ?? null } } as const
+  const h = { id: `os-features.${r.id}`, area: 'os-features', title: r.title, facts: { available: r.ok ?? null, ...r.facts } } as const
   if (r.ok === true) return pass(h, `available: ${r.how}`, r.ev)
   if (r.ok === false) return warn(h, `not available: ${r.how}`, r.ev, r.fix)
   return unknown(h, `cannot tell: ${r.how}`, r.ev)
 }
 
-const rows = async (host: Host): Promise<Row[]> => {
-  const [cfg, fsText, ns, ctl, cg, criu, tun] = await Promise.all([
+/** `criu check` (deep only): the installed criu asked about this kernel. */
+const criuCheck = async (host: Host, c: CriuState, env: ProbeEnv): Promise<{ ok: boolean; line: string } | undefined> => {
+  if (!env.deep || !c.path) return undefined
+  const o = await runOnce(host, [c.path, 'check'], 20_000)
+  if (o.kind !== 'exited') return { ok: false, line: `criu check: ${o.kind === 'timed-out' ? `unknown (timed out after ${Math.round(o.durationMs)} ms)` : o.kind}` }
+  const out = `${o.stdout}\n${o.stderr}`
+  const firstError = out.split('\n').find((l) => /^Error/.test(l.trim()))
+  return o.exitCode === 0 ? { ok: true, line: `criu check: ${out.trim().split('\n').pop() ?? 'exit 0'}` } : { ok: false, line: `criu check: exit ${o.exitCode}: ${firstError?.trim() ?? out.trim().split('\n')[0] ?? ''}` }
+}
+
+const rows = async (host: Host, env: ProbeEnv): Promise<Row[]> => {
+  const [cfg, fsText, ns, ctl, cg, criu, tun, mi] = await Promise.all([
     kconfig(host),
     text(host, '/proc/filesystems'),
     host.list('/proc/self/ns'),
     controllersAvailable(host),
     cgroupView(host),
-    which(host, 'criu'),
+    criuState(host),
     exists(host, '/dev/net/tun'),
+    text(host, '/proc/self/mountinfo'),
   ])
+  const check = await criuCheck(host, criu, env)
   const fs = parseFilesystems(fsText ?? '')
   const nsSet = new Set(ns.kind === 'ok' ? ns.entries : [])
   const k = (name: string): boolean | undefined => (cfg.ok ? kconfigEnabled(cfg.value, name) ?? false : undefined)
@@ -45,7 +63,35 @@ const rows = async (host: Host): Promise<Row[]> => {
   const ctlEv = evidence('cgroup controllers', [...ctl.names].sort().join(' ') || 'none')
   const ioThrottleV1 = cg.mode === 'v1' || cg.mode === 'hybrid' ? await exists(host, '/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device') : false
   const cfsV1 = cg.mode === 'v1' || cg.mode === 'hybrid' ? await exists(host, '/sys/fs/cgroup/cpu/cpu.cfs_quota_us') : false
-  const quotaFs = ['xfs', 'ext4', 'btrfs'].filter((f) => fs.has(f))
+  const quotas = cfg.ok ? quotaByFs(cfg.value, fs).filter((q) => q.present) : []
+  const quotaWorks = quotas.filter((q) => q.works)
+  const rootFs = (mi ? parseMountinfo(mi) : []).find((m) => m.mountPoint === '/')?.fsType
+  const rootQuota = quotas.find((q) => q.fs === rootFs)
+  const quotaHow = !cfg.ok
+    ? 'kernel config unreadable'
+    : quotaWorks.length === 0
+      ? `no file system can enforce quotas here (${quotas.map((q) => `${q.fs}: ${q.how}`).join('; ') || 'no ext4, xfs or btrfs'})`
+      : `${quotaWorks.map((q) => `${q.fs} ${q.how}`).join(', ')}${rootFs && !rootQuota?.works ? `, but not on the root file system (${rootFs}${rootQuota ? `: ${rootQuota.how}` : ': no quota support'}), where container storage lives by default` : rootFs ? ` (root file system is ${rootFs})` : ''}`
+  // criu: a kernel that allows it, a criu that starts on this kernel, and (deep) `criu check` passing.
+  const crKernel = k('CHECKPOINT_RESTORE')
+  const criuWords = !criu.path
+    ? 'criu not installed'
+    : criu.kernelBlocks ?? (check ? check.line : `criu ${criu.version ?? '(version unknown)'} installed${criu.versionWhy ? ` (${criu.versionWhy})` : ''}`)
+  const criuUsable: boolean | undefined = !criu.path || criu.kernelBlocks || check?.ok === false ? false : criu.versionTimedOut ? undefined : true
+  const newKernel = criu.kernelBlocks !== undefined || /^(?:[7-9]|\d\d+)\.|^6\.(?:1[3-9]|[2-9]\d)/.test(host.identity.kernelRelease)
+  const criuFix = crKernel === false
+    ? { summary: 'This kernel lacks CONFIG_CHECKPOINT_RESTORE: checkpoint/restore needs a different kernel.', commands: [] }
+    : criu.kernelBlocks
+      ? { summary: `${criu.kernelBlocks}. Install CRIU 4.1 or newer (from source or a newer distribution release) or boot a kernel older than 6.13.`, commands: [] }
+      : check?.ok === false
+        ? { summary: `The installed criu fails its own self-check here (${check.line}); see \`criu check --all\` for the missing kernel features.`, commands: [] }
+        : !criu.path
+          ? newKernel
+            ? { summary: 'Install CRIU 4.1 or newer: older releases (Debian 12 ships 3.17) cannot start on kernels from 6.13 on.', commands: [] }
+            : { summary: 'Install CRIU.', commands: ['sudo apt-get install criu'] }
+          : { summary: 'Run `virtcheck probe --deep` to prove it with `criu check`.', commands: [] }
+  const softDirty = k('MEM_SOFT_DIRTY')
+  const uffd = k('USERFAULTFD')
   return [
     {
       id: 'fs-isolation',
@@ -58,10 +104,14 @@ const rows = async (host: Host): Promise<Row[]> => {
     {
       id: 'disk-quota',
       title: 'Disk quota (per-container space limits)',
-      ok: k('QUOTA') === undefined ? undefined : k('QUOTA') === true && quotaFs.length > 0,
-      how: k('QUOTA') === undefined ? 'kernel config unreadable' : k('QUOTA') ? `CONFIG_QUOTA with ${quotaFs.join(', ') || 'no quota-capable file system'} (project quotas; btrfs qgroups)` : 'CONFIG_QUOTA not set',
-      ev: [kev('QUOTA', 'XFS_QUOTA', 'QFMT_V2'), evidence('/proc/filesystems', quotaFs.join(' ') || 'no xfs/ext4/btrfs')],
-      fix: { summary: 'Use a kernel with CONFIG_QUOTA and an xfs (prjquota) or ext4 (project quota) file system for container storage.' },
+      // available only where container storage (the root file system by default) can enforce it
+      ok: !cfg.ok ? undefined : quotaWorks.length > 0 && (rootFs === undefined || rootQuota?.works === true),
+      how: quotaHow,
+      facts: { filesystems: quotas.map((q) => q.fs).join(',') || null, quotaWorks: quotaWorks.map((q) => q.fs).join(',') || null, rootFs: rootFs ?? null },
+      ev: [kev('QUOTA', 'QFMT_V2', 'XFS_QUOTA', 'BTRFS_FS'), evidence('/proc/filesystems', quotas.map((q) => q.fs).join(' ') || 'no xfs/ext4/btrfs'), evidence('/proc/self/mountinfo', rootFs ? `root file system: ${rootFs}` : 'root mount not found')],
+      fix: quotaWorks.length
+        ? { summary: `Put container storage (/var/lib/containers, /var/lib/docker, /var/lib/lxc) on a ${quotaWorks.map((q) => q.fs).join(' or ')} file system: ${quotaWorks.map((q) => `${q.fs} ${q.how}`).join(', ')} work on this kernel.` }
+        : { summary: 'No file system on this kernel can enforce quotas: it needs a different kernel (CONFIG_QUOTA + CONFIG_QFMT_V2 for ext4, CONFIG_XFS_QUOTA for xfs, or btrfs).' },
     },
     {
       id: 'io-limit',
@@ -98,18 +148,26 @@ const rows = async (host: Host): Promise<Row[]> => {
     {
       id: 'checkpoint-restore',
       title: 'Checkpoint/restore (CRIU)',
-      ok: k('CHECKPOINT_RESTORE') === undefined && !criu ? false : k('CHECKPOINT_RESTORE') !== false && !!criu,
-      how: `${k('CHECKPOINT_RESTORE') === false ? 'CONFIG_CHECKPOINT_RESTORE not set' : k('CHECKPOINT_RESTORE') ? 'CONFIG_CHECKPOINT_RESTORE=y' : 'kernel config unknown'}, criu ${criu ? 'installed' : 'not installed'}`,
-      ev: [kev('CHECKPOINT_RESTORE'), evidence('PATH', criu ?? 'no criu')],
-      fix: { summary: k('CHECKPOINT_RESTORE') === false ? 'This kernel lacks CONFIG_CHECKPOINT_RESTORE.' : 'Install CRIU.', commands: criu ? [] : ['sudo apt-get install criu'] },
+      ok: crKernel === false || criuUsable === false ? false : criuUsable === undefined ? undefined : true,
+      how: `${crKernel === false ? 'CONFIG_CHECKPOINT_RESTORE not set' : crKernel ? 'CONFIG_CHECKPOINT_RESTORE=y' : 'kernel config unknown'}, ${criuWords}${criuUsable && !check ? ' (not proven: --deep runs `criu check`)' : ''}`,
+      ev: [kev('CHECKPOINT_RESTORE'), evidence('PATH', criu.path ? `${criu.path}${criu.version ? ` (criu ${criu.version})` : ''}` : 'no criu'), ...(check ? [evidence('criu check', check.line)] : [])],
+      fix: criuFix,
     },
     {
       id: 'live-migration',
       title: 'Live migration of containers (CRIU pre-copy; post-copy needs userfaultfd)',
-      ok: k('CHECKPOINT_RESTORE') !== false && !!criu,
-      how: `${criu ? 'criu pre-copy (dump --pre-dump / --track-mem)' : 'no criu'}${k('USERFAULTFD') ? ', lazy-pages post-copy via userfaultfd' : k('USERFAULTFD') === false ? ', no userfaultfd (no post-copy)' : ''}; QEMU guests migrate with QEMU itself`,
-      ev: [kev('CHECKPOINT_RESTORE', 'USERFAULTFD', 'MEM_SOFT_DIRTY'), evidence('PATH', criu ?? 'no criu')],
-      fix: { summary: 'Install CRIU on a kernel with CONFIG_CHECKPOINT_RESTORE (and CONFIG_USERFAULTFD for post-copy).', commands: criu ? [] : ['sudo apt-get install criu'] },
+      // pre-copy (--track-mem) needs soft-dirty page tracking, post-copy (lazy-pages) needs userfaultfd
+      ok: crKernel === false || criuUsable === false || (softDirty === false && uffd === false) ? false : criuUsable === undefined || softDirty === undefined ? undefined : true,
+      how: [
+        crKernel === false ? 'CONFIG_CHECKPOINT_RESTORE not set' : criuUsable === false ? criuWords : `criu ${criu.version ?? ''}`.trim(),
+        softDirty === false ? 'no pre-copy (CONFIG_MEM_SOFT_DIRTY not set: no soft-dirty page tracking for --track-mem)' : softDirty ? 'pre-copy via soft-dirty tracking' : 'soft-dirty tracking unknown',
+        uffd === false ? 'no post-copy (CONFIG_USERFAULTFD not set)' : uffd ? `post-copy via userfaultfd${criuUsable === false ? ' once a working criu is installed' : ''}` : 'userfaultfd unknown',
+      ].join('; ') + '; QEMU guests migrate with QEMU itself',
+      ev: [kev('CHECKPOINT_RESTORE', 'USERFAULTFD', 'MEM_SOFT_DIRTY'), evidence('PATH', criu.path ? `${criu.path}${criu.version ? ` (criu ${criu.version})` : ''}` : 'no criu'), ...(check ? [evidence('criu check', check.line)] : [])],
+      fix:
+        criuUsable === false || crKernel === false
+          ? { summary: `${criuFix.summary}${softDirty === false ? ' Pre-copy also needs a kernel with CONFIG_MEM_SOFT_DIRTY (a different kernel); post-copy needs only CONFIG_USERFAULTFD.' : ''}`, commands: criuFix.commands }
+          : { summary: softDirty === false ? 'Pre-copy migration needs a kernel with CONFIG_MEM_SOFT_DIRTY (a different kernel); use post-copy (criu lazy-pages) here.' : 'Nothing to fix.' },
     },
   ]
 }
@@ -117,8 +175,9 @@ const rows = async (host: Host): Promise<Row[]> => {
 export const osFeaturesProbe: Probe = {
   id: 'os-features',
   area: 'os-features',
-  reads: ['/proc/config.gz', '/proc/filesystems', '/proc/self/ns', '/sys/fs/cgroup/*', 'PATH (criu)'],
-  async check(host) {
-    return (await rows(host)).map(toFinding)
+  reads: ['/proc/config.gz', '/proc/filesystems', '/proc/self/ns', '/proc/self/mountinfo', '/sys/fs/cgroup/*', 'PATH (criu)'],
+  runs: [['criu', '--version'], ['criu', 'check']],
+  async check(host, env = { kernelCacheDirs: [] }) {
+    return (await rows(host, env)).map(toFinding)
   },
 }

@@ -9,6 +9,13 @@ import type { Host } from '../src/core/host.js'
 export interface ProbeEnv {
   /** Where virtcheck caches guest kernels (`$VIRTCHECK_HOME/kernels`, `.virtcheck/kernels`). */
   readonly kernelCacheDirs: readonly string[]
+  /**
+   * Where this run's docker CLI would look for an engine: DOCKER_HOST / DOCKER_CONTEXT set (then only
+   * `docker info` can tell), and the CLI config holding a current context. Absent: ask `docker info`.
+   */
+  readonly docker?: { readonly redirected: boolean; readonly configFile: string }
+  /** `probe --deep`: probes may prove a capability by acting (`criu check`), bounded in time. */
+  readonly deep?: boolean
 }
 
 export const DEFAULT_PROBE_ENV: ProbeEnv = { kernelCacheDirs: [] }

@@ -4,7 +4,7 @@
  * Every getter returns data plus, when it could not look, the reason in words (never throws).
  */
 import type { Host } from '../../src/core/host.js'
-import { describeFailure, describeOutcome } from '../../src/core/host.js'
+import { describeFailure, describeOutcome, type CommandOutcome } from '../../src/core/host.js'
 import { parseCpuinfo, type CpuInfo } from '../../src/parse/cpuinfo.js'
 import { scanDmesg, type DmesgFact } from '../../src/parse/dmesg.js'
 import { decodeConfigBytes, parseKconfig, type Kconfig } from '../../src/parse/kconfig.js'
@@ -59,12 +59,38 @@ export const moduleParam = (host: Host, mod: string, param: string): Promise<str
 
 export const moduleLoaded = (host: Host, mod: string): Promise<boolean> => exists(host, `/sys/module/${mod}`)
 
-/** Run a helper command once per host (bounded). */
-export const runOnce = (host: Host, argv: readonly string[], timeoutMs = 3000) =>
-  memo(host, 'run:' + JSON.stringify(argv), () => host.run(argv, { timeoutMs }))
+/**
+ * Run a helper command once per host (bounded; a live host scales the bound by its slowness).
+ * `cacheByBinary`: the output depends only on the binary, so a live host may answer from its cache.
+ */
+export const runOnce = (host: Host, argv: readonly string[], timeoutMs = 3000, o: { cacheByBinary?: boolean } = {}) =>
+  memo(host, 'run:' + JSON.stringify(argv), () => host.run(argv, { timeoutMs, ...(o.cacheByBinary ? { cacheByBinary: true } : {}) }))
+
+/**
+ * `vcprobe all` (cpuid, kvm and userns in one spawn) split into its sections. Undefined when the helper
+ * or a snapshot does not know `all` (older builds, older snapshots): then each subcommand runs alone.
+ * A timeout is kept as the answer for every section, so a slow host does not wait twice.
+ */
+const vcprobeAll = (host: Host): Promise<{ sections: Record<string, unknown> } | { outcome: CommandOutcome } | undefined> =>
+  memo(host, 'vcprobe-all', async () => {
+    const o = await runOnce(host, ['@vcprobe', 'all'])
+    if (o.kind === 'timed-out' || o.kind === 'killed') return { outcome: o }
+    if (o.kind !== 'exited' || o.exitCode !== 0) return undefined
+    try {
+      const d = JSON.parse(o.stdout) as unknown
+      return typeof d === 'object' && d !== null && !Array.isArray(d) ? { sections: d as Record<string, unknown> } : undefined
+    } catch {
+      return undefined
+    }
+  })
 
 const helperJson = async <T>(host: Host, sub: string, parse: (t: string) => T | undefined): Promise<Got<T>> => {
-  const o = await runOnce(host, ['@vcprobe', sub])
+  const all = await vcprobeAll(host)
+  if (all && 'sections' in all && all.sections[sub] !== undefined) {
+    const v = parse(JSON.stringify(all.sections[sub]))
+    if (v !== undefined) return { ok: true, value: v, source: `vcprobe ${sub}` }
+  }
+  const o = all && 'outcome' in all ? all.outcome : await runOnce(host, ['@vcprobe', sub])
   if (o.kind !== 'exited') return { ok: false, why: `vcprobe ${sub}: ${describeOutcome(o)}${o.kind === 'not-found' ? ' (run `node workloads/build.mjs`)' : ''}` }
   if (o.exitCode !== 0) return { ok: false, why: `vcprobe ${sub}: exit ${o.exitCode}: ${o.stderr.trim().split('\n')[0] ?? ''}` }
   const v = parse(o.stdout)
@@ -117,9 +143,23 @@ export const which = (host: Host, name: string): Promise<string | undefined> =>
     return hits.find((h) => h !== undefined)
   })
 
-/** First line of a `--version` style command, or undefined. */
-export const versionLine = async (host: Host, argv: readonly string[], timeoutMs = 3000): Promise<string | undefined> => {
-  const o = await runOnce(host, argv, timeoutMs)
-  if (o.kind !== 'exited' || o.exitCode !== 0) return undefined
-  return (o.stdout.trim() || o.stderr.trim()).split('\n')[0]?.trim()
+/**
+ * First line of a `--version` style command. When it cannot be had, `why` says so in words
+ * (`timed out after 3000 ms`, `exit 127`) and `timedOut` tells a slow host from a broken tool.
+ */
+export const versionOf = async (host: Host, argv: readonly string[], timeoutMs = 3000): Promise<{ line: string; why?: undefined; timedOut?: undefined } | { line?: undefined; why: string; timedOut: boolean }> => {
+  const o = await runOnce(host, argv, timeoutMs, { cacheByBinary: true })
+  if (o.kind !== 'exited' || o.exitCode !== 0) return { why: `${argv.join(' ')}: ${describeOutcome(o)}`, timedOut: o.kind === 'timed-out' }
+  const line = (o.stdout.trim() || o.stderr.trim()).split('\n')[0]?.trim()
+  return line ? { line } : { why: `${argv.join(' ')}: no output`, timedOut: false }
 }
+
+/** First line of a `--version` style command, or undefined. */
+export const versionLine = async (host: Host, argv: readonly string[], timeoutMs = 3000): Promise<string | undefined> => (await versionOf(host, argv, timeoutMs)).line
+
+/** PID 1, so a fix says `systemctl` only where systemd runs (sd_booted: /run/systemd/system exists). */
+export const initSystem = (host: Host): Promise<{ readonly comm: string | undefined; readonly systemd: boolean }> =>
+  memo(host, 'init-system', async () => {
+    const [comm, sd] = await Promise.all([text(host, '/proc/1/comm'), exists(host, '/run/systemd/system')])
+    return { comm: comm?.trim() || undefined, systemd: sd || comm?.trim() === 'systemd' }
+  })

@@ -56,11 +56,16 @@ export type CommandOutcome =
   | { readonly kind: 'error'; readonly detail: string }
 
 export interface RunOptions {
-  /** Hard limit; the process group is killed after it. @default 10000 */
+  /** Hard limit on a typical host; a live host scales it by its slowness (src/host/slowness.ts). @default 10000 */
   readonly timeoutMs?: number
   readonly input?: string
   readonly env?: Readonly<Record<string, string>>
   readonly cwd?: string
+  /**
+   * The output depends only on the binary (`--version`, `-accel help`): a live host may answer from
+   * its cache keyed by the binary's identity instead of spawning it (src/host/tool-outcome-cache.ts).
+   */
+  readonly cacheByBinary?: boolean
 }
 
 export interface HostIdentity {

@@ -1,17 +1,14 @@
 /**
  * Where guest kernels and initramfs images are cached. A per-user cache (not the per-project
  * `.virtcheck/` working folder) because a 60 MB kernel download should survive between project
- * folders and runs: `$VIRTCHECK_CACHE`, else `$XDG_CACHE_HOME/virtcheck`, else `~/.cache/virtcheck`.
+ * folders and runs: `$VIRTCHECK_CACHE`, else `$XDG_CACHE_HOME/virtcheck`, else `~/.cache/virtcheck`
+ * (src/host/cache-dir.ts).
  */
-import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { userCacheDir } from '../host/cache-dir.js'
 
-export const guestCacheDir = (env: NodeJS.ProcessEnv = process.env): string => {
-  const explicit = env['VIRTCHECK_CACHE']
-  if (explicit) return resolve(explicit)
-  const xdg = env['XDG_CACHE_HOME']
-  return join(xdg ? resolve(xdg) : join(env['HOME'] ?? homedir(), '.cache'), 'virtcheck')
-}
+/** The folder itself and its HOME-less fallbacks: src/host/cache-dir.ts. */
+export const guestCacheDir = (env: NodeJS.ProcessEnv = process.env): string => userCacheDir(env)
 
 /** One folder per unpacked kernel package: `<cache>/kernels/<release>/` (dpkg -x layout + vmlinux). */
 export const kernelsDir = (env: NodeJS.ProcessEnv = process.env): string => join(guestCacheDir(env), 'kernels')

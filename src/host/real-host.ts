@@ -1,9 +1,11 @@
 /**
  * The live Host: reads the real file system and runs real commands (argv only, bounded in time).
  * Ordinary failures become data: ENOENT -> missing, EACCES/EPERM -> denied, anything else -> error.
+ * File calls are synchronous under the async interface: a probe makes ~200 of them on /proc and /sys
+ * (microseconds each), and queueing them on libuv's 4 threads behind each other cost more than the
+ * reads themselves, most on a contended machine. Pseudo files are opened O_NONBLOCK.
  */
-import { constants as fsc } from 'node:fs'
-import { lstat, open, readdir, readlink, statfs } from 'node:fs/promises'
+import { closeSync, constants as fsc, lstatSync, openSync, readdirSync, readlinkSync, readSync, statfsSync } from 'node:fs'
 import { hostname, release } from 'node:os'
 import type {
   BytesResult,
@@ -21,6 +23,8 @@ import type {
 } from '../core/host.js'
 import { nativeBinary, unameArch } from './paths.js'
 import { runBounded } from './run-bounded.js'
+import { timeoutScale } from './slowness.js'
+import { defaultToolCache, type ToolOutcomeCache } from './tool-outcome-cache.js'
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000
 /** Reads of pseudo files are capped: /proc and /sys files are small, a runaway read is a bug. */
@@ -68,20 +72,38 @@ export const liveIdentity = (): HostIdentity => ({
   hostname: hostname(),
 })
 
+export interface RealHostOptions {
+  /** Multiplies every command's time limit (slow, emulated hosts). @default timeoutScale() */
+  readonly timeoutScale?: number
+  /** Where `cacheByBinary` outputs are kept; null: never cache. @default the user cache folder */
+  readonly toolCache?: ToolOutcomeCache | null
+  /** Runs the commands (tests pass a fake slow one). @default runBounded */
+  readonly runner?: typeof runBounded
+}
+
 export class RealHost implements Host {
   readonly origin = 'live'
   readonly identity: HostIdentity = liveIdentity()
+  readonly timeoutScale: number
+  private readonly toolCache: ToolOutcomeCache | null
+  private readonly runner: typeof runBounded
+
+  constructor(o: RealHostOptions = {}) {
+    this.timeoutScale = o.timeoutScale ?? timeoutScale(process.env)
+    this.toolCache = o.toolCache === undefined ? defaultToolCache() : o.toolCache
+    this.runner = o.runner ?? runBounded
+  }
 
   async read(path: string): Promise<ReadResult> {
     try {
-      const fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK)
+      const fd = openSync(path, fsc.O_RDONLY | fsc.O_NONBLOCK)
       try {
         // Pseudo files report size 0, so read in chunks until EOF.
         const chunks: Buffer[] = []
         let total = 0
         for (;;) {
-          const buf = Buffer.alloc(65536)
-          const { bytesRead } = await fh.read(buf, 0, buf.length, null)
+          const buf = Buffer.allocUnsafe(65536)
+          const bytesRead = readSync(fd, buf, 0, buf.length, null)
           if (bytesRead === 0) break
           chunks.push(buf.subarray(0, bytesRead))
           total += bytesRead
@@ -89,7 +111,7 @@ export class RealHost implements Host {
         }
         return { kind: 'ok', text: Buffer.concat(chunks).toString('utf8') }
       } finally {
-        await fh.close()
+        closeSync(fd)
       }
     } catch (e) {
       return toFailure(e)
@@ -98,13 +120,13 @@ export class RealHost implements Host {
 
   async readBytes(path: string, offset: number, length: number): Promise<BytesResult> {
     try {
-      const fh = await open(path, fsc.O_RDONLY)
+      const fd = openSync(path, fsc.O_RDONLY)
       try {
         const buf = Buffer.alloc(length)
-        const { bytesRead } = await fh.read(buf, 0, length, offset)
+        const bytesRead = readSync(fd, buf, 0, length, offset)
         return { kind: 'ok', bytes: new Uint8Array(buf.subarray(0, bytesRead)) }
       } finally {
-        await fh.close()
+        closeSync(fd)
       }
     } catch (e) {
       return toFailure(e)
@@ -113,7 +135,7 @@ export class RealHost implements Host {
 
   async list(dir: string): Promise<ListResult> {
     try {
-      return { kind: 'ok', entries: (await readdir(dir)).sort() }
+      return { kind: 'ok', entries: readdirSync(dir).sort() }
     } catch (e) {
       return toFailure(e)
     }
@@ -121,9 +143,9 @@ export class RealHost implements Host {
 
   async stat(path: string): Promise<StatResult> {
     try {
-      const s = await lstat(path)
+      const s = lstatSync(path)
       const type = fileType(s)
-      const target = type === 'link' ? await readlink(path) : undefined
+      const target = type === 'link' ? readlinkSync(path) : undefined
       return {
         kind: 'ok',
         type,
@@ -142,7 +164,7 @@ export class RealHost implements Host {
 
   async statfs(path: string): Promise<StatfsResult> {
     try {
-      return { kind: 'ok', fsType: (await statfs(path)).type }
+      return { kind: 'ok', fsType: statfsSync(path).type }
     } catch (e) {
       return toFailure(e)
     }
@@ -150,8 +172,7 @@ export class RealHost implements Host {
 
   async open(path: string, mode: 'r' | 'rw'): Promise<OpenResult> {
     try {
-      const fh = await open(path, (mode === 'rw' ? fsc.O_RDWR : fsc.O_RDONLY) | fsc.O_NONBLOCK)
-      await fh.close()
+      closeSync(openSync(path, (mode === 'rw' ? fsc.O_RDWR : fsc.O_RDONLY) | fsc.O_NONBLOCK))
       return { kind: 'ok' }
     } catch (e) {
       return toFailure(e)
@@ -161,12 +182,18 @@ export class RealHost implements Host {
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<CommandOutcome> {
     const [cmd, ...args] = argv
     if (cmd === undefined) return { kind: 'error', detail: 'empty argv' }
-    return runBounded(resolveArgv0(cmd), args, cmd, {
-      timeoutMs: opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    const file = resolveArgv0(cmd)
+    const key = opts.cacheByBinary && this.toolCache ? await this.toolCache.keyFor(file, args) : undefined
+    const hit = key !== undefined ? await this.toolCache?.get(key) : undefined
+    if (hit) return hit
+    const o = await this.runner(file, args, cmd, {
+      timeoutMs: Math.round((opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS) * this.timeoutScale),
       ...(opts.input === undefined ? {} : { input: opts.input }),
       env: { ...process.env, LC_ALL: 'C', NO_COLOR: '1', ...opts.env },
       ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
       maxBytes: 16 * 1024 * 1024,
     })
+    if (key !== undefined) void this.toolCache?.put(key, o)
+    return o
   }
 }

@@ -53,6 +53,12 @@ export interface CpuidFacts {
   readonly sevSnp: boolean
   /** Leaf 0x21 `IntelTDX    ` (we are a TDX guest). */
   readonly tdxGuest: boolean
+  /**
+   * Every hypervisor signature in 0x40000000..0x4000FF00 (step 0x100) whose max leaf lies in its own
+   * block: a hypervisor offering another's enlightenments shows that one first (KVM or Xen with
+   * Hyper-V enlightenments: "Microsoft Hv" at 0x40000000, its own at 0x40000100).
+   */
+  readonly hypervisorSignatures: readonly { readonly base: number; readonly signature: string }[]
 }
 
 export const decodeCpuid = (dump: CpuidDump): CpuidFacts => {
@@ -77,7 +83,32 @@ export const decodeCpuid = (dump: CpuidDump): CpuidFacts => {
     sevEs: bit(mem?.[0], 3),
     sevSnp: bit(mem?.[0], 4),
     tdxGuest: tdx ? regsToAscii(tdx[1], tdx[3], tdx[2]) === 'IntelTDX' : false,
+    hypervisorSignatures: hypervisorBit ? hypervisorBases(dump) : [],
   }
+}
+
+const hypervisorBases = (dump: CpuidDump): { base: number; signature: string }[] => {
+  const out: { base: number; signature: string }[] = []
+  for (let base = 0x40000000; base <= 0x4000ff00; base += 0x100) {
+    const r = dump.leaves.get(leafKey(base))
+    if (!r || r[0] < base || r[0] > base + 0xff) continue
+    const signature = regsToAscii(r[1], r[2], r[3]).replace(/[\s\0]+$/, '')
+    if (signature) out.push({ base, signature })
+  }
+  return out
+}
+
+/**
+ * The hypervisor behind a list of CPUID signatures: the first known one, except that a "Microsoft Hv"
+ * followed by another known signature is that other hypervisor exposing Hyper-V enlightenments.
+ */
+export const hypervisorFromSignatures = (sigs: readonly { base: number; signature: string }[]): { vendor: string; enlightenments?: string } | undefined => {
+  const known = sigs.map((s) => ({ ...s, vendor: HYPERVISOR_SIGNATURES[s.signature] }))
+  const first = known[0]
+  if (!first) return undefined
+  const other = known.slice(1).find((k) => k.vendor && k.vendor !== 'microsoft')
+  if (first.vendor === 'microsoft' && other?.vendor) return { vendor: other.vendor, enlightenments: `Hyper-V enlightenments at 0x40000000, ${other.signature} at 0x${other.base.toString(16)}` }
+  return { vendor: first.vendor ?? `other (${first.signature})` }
 }
 
 /** Known CPUID hypervisor signatures (systemd virt.c, virt-what). */

@@ -1,12 +1,13 @@
 /** Open the Host a probe command works on: the live machine, or a snapshot file (validated). */
 import { readFile } from 'node:fs/promises'
-import { basename, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { InputFileError } from '../core/errors.js'
 import type { Host } from '../core/host.js'
 import { RealHost } from '../host/real-host.js'
 import { validateSnapshot, type HostSnapshot } from '../host/snapshot.js'
 import { SnapshotHost } from '../host/snapshot-host.js'
 import { kernelsDir } from '../guest/cache-paths.js'
+import { userHomeDir } from '../host/cache-dir.js'
 import type { ProbeEnv } from '../../probes/types.js'
 
 const SNAPSHOTS = new WeakMap<Host, HostSnapshot>()
@@ -42,6 +43,10 @@ export const probeEnvForHost = (host: Host, env: Readonly<Record<string, string 
   host instanceof SnapshotHost ? { kernelCacheDirs: Object.keys(SNAPSHOTS.get(host)?.lists ?? {}).filter((d) => /\/kernels$/.test(d)) } : probeEnvFor(env, cwd)
 
 /** Where `virtcheck setup` caches guest kernels (src/guest/cache-paths.ts). */
-export const probeEnvFor = (env: Readonly<Record<string, string | undefined>>, _cwd: string): ProbeEnv => ({
+export const probeEnvFor = (env: Readonly<Record<string, string | undefined>>, cwd: string): ProbeEnv => ({
   kernelCacheDirs: [kernelsDir(env as NodeJS.ProcessEnv)],
+  docker: {
+    redirected: !!env['DOCKER_HOST'] || !!env['DOCKER_CONTEXT'],
+    configFile: join(env['DOCKER_CONFIG'] ? resolve(cwd, env['DOCKER_CONFIG']) : join(userHomeDir(env as NodeJS.ProcessEnv) ?? '/nonexistent', '.docker'), 'config.json'),
+  },
 })

@@ -141,3 +141,46 @@ describe('vcprobe JSON', () => {
     expect(parseKvmProbe('[]')).toBeUndefined()
   })
 })
+
+describe('dmesg prefilter', () => {
+  it('lets through a real line of every fact', async () => {
+    const { DMESG_FACTS, FACT_WORDS } = await import('../../src/parse/dmesg.js')
+    const samples: Record<keyof typeof DMESG_FACTS, string> = {
+      vmxDisabledByBios: 'x86/cpu: VMX (outside TXT) disabled by BIOS',
+      svmDisabledByBios: 'kvm_amd: SVM disabled (by BIOS) in MSR_VM_CR on CPU 0',
+      noHardwareSupport: 'kvm: no hardware support',
+      kvmPvmLoaded: 'kvm-pvm: loaded (native=1 pcid=1)',
+      kvmPvmNotBinding: 'kvm-pvm: this kernel is itself a kvm-pvm guest; not binding',
+      pvmGuest: 'pvm-pv: detected, 52/52 sites patched',
+      armHypAvailable: 'kvm [1]: VHE mode initialized successfully',
+      armHypUnavailable: 'CPU: All CPU(s) started at EL1',
+      hypervisorDetected: 'Hypervisor detected: KVM',
+      bootingOn: 'Booting paravirtualized kernel on KVM',
+      dmarEnabled: 'DMAR: IOMMU enabled',
+      amdViFound: 'pci 0000:00:00.2: AMD-Vi: Found IOMMU cap 0x40',
+      smmuFound: 'arm-smmu-v3 arm-smmu-v3.0.auto: ias 48-bit, oas 48-bit (features 0x00001fef)',
+      irqRemapEnabled: 'DMAR-IR: Enabled IRQ remapping in x2apic mode',
+      irqRemapDisabled: "x2apic: IRQ remapping doesn't support X2APIC mode",
+      sevEnabled: 'kvm_amd: SEV enabled (ASIDs 100 - 509)',
+      sevEsEnabled: 'kvm_amd: SEV-ES enabled (ASIDs 1 - 99)',
+      snpEnabled: 'kvm_amd: SEV-SNP enabled (ASIDs 1 - 99)',
+      memEncryptActive: 'Memory Encryption Features active: AMD SEV SEV-ES SEV-SNP',
+      tdxBiosEnabled: 'virt/tdx: BIOS enabled: private KeyID range [16, 64)',
+      tdxInitialized: 'virt/tdx: module initialized',
+      tdxGuest: 'tdx: Guest detected',
+      sriovMmio: 'pci 0000:3b:00.0: not enough MMIO resources for SR-IOV',
+    }
+    for (const [fact, line] of Object.entries(samples)) {
+      expect(DMESG_FACTS[fact as keyof typeof DMESG_FACTS].test(line), `${fact} pattern`).toBe(true)
+      expect(FACT_WORDS.test(`[    1.234567] ${line}`), `${fact} prefilter`).toBe(true)
+      expect(scanDmesg(`[    0.000000] Linux version 6.1\n[    1.234567] ${line}\n`)[fact as keyof typeof DMESG_FACTS]).toBe(line)
+    }
+  })
+})
+
+describe('kconfig parser', () => {
+  it('reads =y/=m/strings and "is not set", ignores everything else', () => {
+    const k = parseKconfig('#\n# Automatically generated file; DO NOT EDIT.\nCONFIG_LSM="landlock,lockdown,yama"\nCONFIG_KVM=m\n# CONFIG_QFMT_V2 is not set\n  CONFIG_X=y  \nCONFIG_HZ=250\r\n# comment CONFIG_NOT=y\n')
+    expect(Object.fromEntries(k)).toEqual({ LSM: 'landlock,lockdown,yama', KVM: 'm', QFMT_V2: 'n', X: 'y', HZ: '250' })
+  })
+})

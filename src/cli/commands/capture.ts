@@ -50,7 +50,9 @@ export const captureCommand: Command = {
     const description = flagString(p, 'description')
     const root = flagString(p, 'root')
     const rec = new RecordingHost(root === undefined ? new RealHost() : await openRootedHost(root, ctx.cwd))
-    const findings = await runProbes(rec, PROBES, probeEnvFor(ctx.env, ctx.cwd))
+    // No docker shortcut: a replay must find `docker info` recorded (probe --from has no socket to stat).
+    const { docker: _docker, ...env } = probeEnvFor(ctx.env, ctx.cwd)
+    const findings = await runProbes(rec, PROBES, env)
     const snap = sanitizeSnapshot(rec.snapshot({ toolVersion: packageVersion(), ...(description === undefined ? {} : { description }) }))
     const text = JSON.stringify(snap, null, 1) + '\n'
     if (out === '-') ctx.out.write(text)

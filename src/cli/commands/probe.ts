@@ -10,8 +10,8 @@ import { SCHEMA_ID, SCHEMA_VERSION, type RunReport } from '../../core/report.js'
 import { isTierId, TIER_IDS } from '../../core/tier.js'
 import { startHostContext } from '../../host/context.js'
 import { packageVersion } from '../../host/paths.js'
+import { scaleFromEnv } from '../../host/slowness.js'
 import { PROBES } from '../../../probes/index.js'
-import { renderFindings } from '../../../reports/terminal-findings.js'
 import { openHost, probeEnvForHost } from '../../probe-run/load-host.js'
 import { markNotRunnable, openRootedHost } from '../../host/rooted-host.js'
 import { decideReadiness } from '../../probe-run/readiness.js'
@@ -35,6 +35,10 @@ software, confidential computing, memory, the OS feature table, and which benchm
   --deep-timeout S  per-tier limit for --deep (default 60 for TCG, 20 for KVM)
 ${NFD_USAGE}
   --deep-tiers a,b  prove only these tiers with --deep (default: every candidate)
+
+Every command the probe runs is bounded in time; the bounds scale with how slow this host is (from
+node's own start-up time), or by VIRTCHECK_SLOWNESS=N (1-1000). A command that runs out of time
+makes its finding unknown, with the time waited.
 
 exit codes: 0 nothing worse than warn, 1 any fail or probe bug, 2 usage or bad snapshot
 `
@@ -85,13 +89,25 @@ export const probeCommand: Command = {
     const deepTimeoutS = deepTimeout === undefined ? undefined : Number(deepTimeout)
     if (deepTimeoutS !== undefined && !(deepTimeoutS > 0 && deepTimeoutS <= 600)) throw new UsageError(`probe: --deep-timeout must be a number of seconds in (0, 600], got ${JSON.stringify(deepTimeout)}`)
 
+    const scale = scaleFromEnv(ctx.env as NodeJS.ProcessEnv)
+    if (typeof scale === 'string') throw new UsageError(`probe: ${scale}`)
     const startedAt = new Date()
     const t0 = performance.now()
+    // The terminal renderer loads while the probes wait for their helper processes.
+    const renderer = json !== '-' ? import('../../../reports/terminal-findings.js') : undefined
     const host = root !== undefined ? await openRootedHost(root, ctx.cwd) : await openHost(from, ctx.cwd)
     const hostContext = startHostContext(host)
-    const env = probeEnvForHost(host, ctx.env, ctx.cwd)
+    const env = { ...probeEnvForHost(host, ctx.env, ctx.cwd), ...(deep ? { deep: true } : {}) }
     // Verdicts that rest on a command a --root view could not run become unknown (also when replayed).
-    const findings = markNotRunnable([...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)])
+    let findings = markNotRunnable([...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)])
+    if (deep && host.identity.uid === 0) {
+      // prove disk quotas on loop-mounted scratch file systems (root only: it mounts)
+      const [{ proveQuotas }, { applyQuotaProofs, quotaFsToProve }, { existsSync }] = await Promise.all([import('../../host/quota-proof.js'), import('../../probe-run/deep-quota.js'), import('node:fs')])
+      const onPath = (tool: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'].some((d) => existsSync(`${d}/${tool}`))
+      const proofs = await proveQuotas(quotaFsToProve(findings), onPath, ctx.cleanup)
+      for (const p of proofs) ctx.err.write(ctx.errStyle.chalk.dim(`deep: disk quota: ${p.line}`) + '\n')
+      findings = applyQuotaProofs(findings, proofs)
+    }
     let readiness = decideReadiness(findings, host.identity.arch)
     if (deep) {
       const { deepVerify } = await import('../../probe-run/deep.js')
@@ -141,7 +157,8 @@ export const probeCommand: Command = {
       ctx.err.write(`NFD feature file written to ${nfd.file} (${w.labels} labels, ${w.features} no-label features, ${w.bytes} bytes)\n`)
       for (const d of w.dropped) ctx.err.write(`NFD: left out ${d}\n`)
     }
-    if (json !== '-') {
+    if (renderer) {
+      const { renderFindings } = await renderer
       ctx.out.write(
         renderFindings(findings, readiness, ctx.style, { hostname: host.identity.hostname, arch: host.identity.arch, kernel: host.identity.kernelRelease, origin: host.origin, durationMs }),
       )
