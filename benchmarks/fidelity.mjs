@@ -7,7 +7,7 @@
 //
 // Usage: node benchmarks/fidelity.mjs [--run RESULT.json ...] [--tiers a,b] [--save] [--explanations F]
 //   no --run: runs `virtcheck bench --quick` (with --tiers when given) and checks that run
-//   --save:   writes the report to benchmarks/results/fidelity-<date>.txt
+//   --save:   writes the report to benchmarks/results/fidelity-<date>T<hhmm>Z.txt
 // Exit codes: 0 every check inside its band or explained, 1 a check outside and unexplained, 2 bad input.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -181,7 +181,7 @@ out.push(
 const text = out.join('\n') + '\n'
 process.stdout.write(text)
 if (args.includes('--save')) {
-  const f = path.join(ROOT, 'benchmarks', 'results', `fidelity-${new Date().toISOString().slice(0, 10)}.txt`)
+  const f = path.join(ROOT, 'benchmarks', 'results', `fidelity-${new Date().toISOString().slice(0, 16).replace(':', '')}Z.txt`)
   fs.writeFileSync(f, text)
   process.stderr.write(`fidelity: written to ${f}\n`)
 }

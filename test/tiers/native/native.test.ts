@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -6,6 +6,14 @@ import { nativeDriver } from '../../../src/tiers/native/index.js'
 import { runAdaptive } from '../../../src/bench/adaptive.js'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
 import { assertRealAvailable, skipReal } from '../../bench/need.js'
+
+/** The native tier's cpu cgroup directory of this process, if there is one (v1 cpu or v2 unified). */
+const ownCpuCgroup = async (): Promise<string | undefined> => {
+  const name = `virtcheck-${process.pid}-native`
+  for (const dir of [`/sys/fs/cgroup/cpu/${name}`, `/sys/fs/cgroup/cpu,cpuacct/${name}`, `/sys/fs/cgroup/${name}`])
+    if (await access(dir).then(() => true, () => false)) return dir
+  return undefined
+}
 
 describe.skipIf(skipReal)('native tier (real vcwork agent)', () => {
   it('has every component it needs', () => assertRealAvailable())
@@ -25,6 +33,14 @@ describe.skipIf(skipReal)('native tier (real vcwork agent)', () => {
       })
       expect(s.config).toMatchObject({ runtime: 'host process', arch: 'x86_64', network: 'loopback (127.0.0.1)' })
       expect(s.bootMs).toBeGreaterThan(0)
+      // As root the agent runs in cgroups of its own, like the built-in container's (src/tiers/native)
+      const ownCpu = await ownCpuCgroup()
+      if (process.getuid?.() === 0) {
+        expect(s.config['cgroup']).toMatch(/^own, no limits/)
+        expect(ownCpu).toBeDefined()
+        // the agent (and only it) is in there
+        expect((await readFile(join(ownCpu!, 'cgroup.procs'), 'utf8')).trim().split('\n')).toHaveLength(1)
+      } else expect(s.config['cgroup']).toBe("the caller's (not root)")
       const policy = { minReps: 3, maxReps: 6, ciTarget: 0.5, jobBudgetMs: 20_000, deadline: performance.now() + 60_000 }
       const cpu = await runAdaptive(s, { job: 'cpu.int', params: { targetMs: 100 } }, policy)
       expect(['ci-reached', 'max-reps']).toContain(cpu.stop) // a busy shared host may not reach ±50 %
@@ -36,6 +52,7 @@ describe.skipIf(skipReal)('native tier (real vcwork agent)', () => {
       await s.close()
       expect(await readdir(scratch)).toEqual([]) // scratch file removed
       expect(cleanup.pending).toEqual([])
+      if (ownCpu) await expect(access(ownCpu)).rejects.toThrow() // the cgroup is removed at close
     } finally {
       await cleanup.runAll()
       await rm(scratch, { recursive: true, force: true })
