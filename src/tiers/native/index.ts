@@ -39,11 +39,14 @@ export const hostTuningConfig = async (): Promise<Record<string, string>> => {
   }
 }
 
+let sessions = 0
+
 export const nativeDriver: TierDriver = {
   id: 'native',
   async open(ctx: TierOpenContext): Promise<TierSession> {
     checkOptionKeys('native', ctx.options, [])
-    const cgroups = process.getuid?.() === 0 ? await createCgroups(`virtcheck-${process.pid}-native`, {}, ctx.cleanup) : undefined
+    // one name per session: `ab` opens two native sessions in one process
+    const cgroups = process.getuid?.() === 0 ? await createCgroups(`virtcheck-${process.pid}-native${sessions++}`, {}, ctx.cleanup) : undefined
     let agent: Awaited<ReturnType<typeof startAgentProcess>>
     try {
       agent = await startAgentProcess([nativeBinary('vcwork'), 'agent'], {

@@ -9,9 +9,11 @@ import { assertRealAvailable, skipReal } from '../../bench/need.js'
 
 /** The native tier's cpu cgroup directory of this process, if there is one (v1 cpu or v2 unified). */
 const ownCpuCgroup = async (): Promise<string | undefined> => {
-  const name = `virtcheck-${process.pid}-native`
-  for (const dir of [`/sys/fs/cgroup/cpu/${name}`, `/sys/fs/cgroup/cpu,cpuacct/${name}`, `/sys/fs/cgroup/${name}`])
-    if (await access(dir).then(() => true, () => false)) return dir
+  const prefix = `virtcheck-${process.pid}-native`
+  for (const root of ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup']) {
+    const name = (await readdir(root).catch(() => [] as string[])).find((n) => n.startsWith(prefix))
+    if (name) return join(root, name)
+  }
   return undefined
 }
 
