@@ -109,6 +109,19 @@ const cellsOf = (run) => {
 }
 const speed = (t, n) => (t.better === 'lower' ? n.median / t.median : t.median / n.median)
 
+/**
+ * How far the per-repetition ratios scatter when the tier ran interleaved with native (its k-th sample
+ * right after native's k-th, on one CPU): the quartiles say whether the band could be held at all.
+ */
+const pairedSpread = (run, t, n) => {
+  const together = run.tiers.find((x) => x.tier === t.tier)?.interleavedWith?.includes('native')
+  const k = Math.min(t.samples.length, n.samples.length)
+  if (!together || k < 4) return ''
+  const q = Array.from({ length: k }, (_, i) => (t.better === 'lower' ? n.samples[i] / t.samples[i] : t.samples[i] / n.samples[i])).sort((a, b) => a - b)
+  const at = (f) => q[Math.min(k - 1, Math.floor(f * (k - 1) + 0.5))]
+  return `  per-repetition quartiles ${at(0.25).toFixed(2)}–${at(0.75).toFixed(2)} (n ${k})`
+}
+
 function check(run, explanations) {
   const cells = cellsOf(run)
   const rows = []
@@ -121,7 +134,7 @@ function check(run, explanations) {
       if (!tiers.includes(t.tier) || !jobOk(t.job) || !metricOk(t.metric)) continue
       const v = speed(t, n)
       const inside = v >= lo && v <= hi
-      rows.push({ key, kind: 'band', value: v, text: `[${lo}, ${hi}]`, inside, why: inside ? undefined : explain(key), source })
+      rows.push({ key, kind: 'band', value: v, text: `[${lo}, ${hi}]${pairedSpread(run, t, n)}`, inside, why: inside ? undefined : explain(key), source })
     }
   }
   for (const [job, , fast, slow, source] of ORDERS) {
