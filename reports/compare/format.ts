@@ -35,7 +35,7 @@ export const headline = (r: CompareReport): { kind: 'ok' | 'failed' | 'refused' 
 /** The decision rule in one sentence, as the settings and the baseline make it. */
 export const ruleText = (r: CompareReport): string => {
   const s = r.settings
-  return `${s.relativeTo === 'native' ? 'on ratios to native from the same run: ' : ''}regression = Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} AND |median change| >= ${s.thresholdPct}% in the worse direction${
+  return `${r.judgedOn?.basis === 'native' ? 'tier cells on ratios to native from the same run, native on raw values: ' : ''}regression = Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} AND |median change| >= ${s.thresholdPct}% in the worse direction${
     r.cells.some((c) => c.numbers.runToRun) ? ` AND outside the run-to-run band of the baseline runs (median of run medians ± ${s.bandK} × 1.4826 × MAD)` : ''
   }`
 }
@@ -46,4 +46,7 @@ export const numbersLine = (c: ComparedCell): string => {
   return `${fmtNum(n.medianBase)} -> ${fmtValue(n.medianHead, c.unit)} (${fmtPct(n.change)}, ${levelPct(c)} CI ${fmtInterval(c)}, p=${fmtP(n.pAdjusted)}, n=${fmtCounts(c)})`
 }
 
-export const VERDICT_ORDER = ['regressed', 'improved', 'inconclusive', 'unchanged'] as const
+export const VERDICT_ORDER = ['regressed', 'improved', 'drift', 'inconclusive', 'unchanged'] as const
+
+/** `drift?`: the question mark is the point (it could be the change, or the host between the runs). */
+export const verdictLabel = (v: ComparedCell['verdict']): string => (v === 'drift' ? 'drift?' : v)

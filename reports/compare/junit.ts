@@ -1,6 +1,6 @@
 /** JUnit XML: one testsuite per tier, one testcase per cell; regressions and broken cells are failures. */
 import type { CompareReport } from '../../src/compare/types.js'
-import { isRefused } from '../../src/compare/compare-runs.js'
+import { isRefused, isWorse } from '../../src/compare/compare-runs.js'
 import { numbersLine } from './format.js'
 
 const xml = (s: string): string =>
@@ -19,11 +19,13 @@ export const renderCompareJunit = (r: CompareReport): string => {
   const add = (tier: string, c: Case) => byTier.set(tier, [...(byTier.get(tier) ?? []), c])
   for (const c of r.cells) {
     const text = `${c.verdict}: ${numbersLine(c)}. ${c.reason}`
+    // A drift verdict fails only where the policy counts it (--fail-on drift: worse ones; any: all).
+    const driftFails = c.verdict === 'drift' && (r.settings.failOn === 'any' || (r.settings.failOn === 'drift' && isWorse(c)))
     add(c.tier, {
       name: `${c.job} ${c.metric}`,
       out: text,
-      ...(c.verdict === 'regressed' ? { failure: text } : {}),
-      ...(c.verdict === 'inconclusive' ? { skipped: text } : {}),
+      ...(c.verdict === 'regressed' || driftFails ? { failure: text } : {}),
+      ...(c.verdict === 'inconclusive' || (c.verdict === 'drift' && !driftFails) ? { skipped: text } : {}),
     })
   }
   if (isRefused(r)) {

@@ -3,7 +3,7 @@ import type { CompareReport, ComparedCell } from '../../src/compare/types.js'
 import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, headline, ruleText } from './format.js'
 
 const esc = (s: string): string => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ')
-const ICON = { regressed: '🔴 regressed', improved: '🟢 improved', inconclusive: '🟡 inconclusive', unchanged: '⚪ unchanged' } as const
+const ICON = { regressed: '🔴 regressed', improved: '🟢 improved', inconclusive: '🟡 inconclusive', unchanged: '⚪ unchanged', drift: '🟠 drift?' } as const
 
 const row = (c: ComparedCell): string =>
   `| ${ICON[c.verdict]}${c.notComparable.length > 0 ? ' (forced)' : ''} | ${esc(c.tier)} | ${esc(c.job)} | ${esc(c.metric)} | ${fmtNum(c.numbers.medianBase)} | ${fmtNum(c.numbers.medianHead)} | ${esc(c.unit)} | **${fmtPct(c.numbers.change)}** | ${fmtInterval(c)} | ${fmtP(c.numbers.pAdjusted)} | ${fmtCounts(c)} |`
@@ -19,7 +19,7 @@ export const renderCompareMarkdown = (r: CompareReport): string => {
   out.push(`**Head** \`${esc(r.head.source)}\`${r.head.label && r.head.label !== r.head.source ? ` (${esc(r.head.label)})` : ''} · ${esc(r.head.startedAt)} · ${esc(r.head.hostname)}`)
   out.push('')
   out.push(
-    `${m.regressed} regressed · ${m.improved} improved · ${m.unchanged} unchanged · ${m.inconclusive} inconclusive · ${m.added} added · ${m.removed} removed · ${m.broken} broken · ${m.fixed} fixed`,
+    `${m.regressed} regressed · ${m.improved} improved · ${m.unchanged} unchanged · ${m.inconclusive} inconclusive${m.drift ? ` · ${m.drift} drift?` : ''} · ${m.added} added · ${m.removed} removed · ${m.broken} broken · ${m.fixed} fixed`,
   )
   out.push('')
   out.push(`Rule: ${esc(ruleText(r))}. Policy: \`--fail-on ${s.failOn}\`.`)

@@ -2,13 +2,13 @@
 import Table from 'cli-table3'
 import type { Style } from '../format/style.js'
 import type { CompareReport, ComparedCell, Verdict } from '../../src/compare/types.js'
-import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, headline, ruleText } from './format.js'
+import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, headline, ruleText, verdictLabel } from './format.js'
 
 const paint = (style: Style, v: Verdict, text: string): string =>
-  v === 'regressed' ? style.chalk.red.bold(text) : v === 'improved' ? style.chalk.green(text) : v === 'inconclusive' ? style.chalk.yellow(text) : style.chalk.dim(text)
+  v === 'regressed' ? style.chalk.red.bold(text) : v === 'improved' ? style.chalk.green(text) : v === 'inconclusive' || v === 'drift' ? style.chalk.yellow(text) : style.chalk.dim(text)
 
 const row = (c: ComparedCell, style: Style): string[] => [
-  paint(style, c.verdict, c.verdict + (c.notComparable.length > 0 ? '*' : '')),
+  paint(style, c.verdict, verdictLabel(c.verdict) + (c.notComparable.length > 0 ? '*' : '')),
   `${c.tier} ${c.job} ${c.metric}`,
   fmtNum(c.numbers.medianBase),
   fmtNum(c.numbers.medianHead),
@@ -46,7 +46,7 @@ export const renderCompareTerminal = (r: CompareReport, style: Style, opts: { ve
     const explain = r.cells.filter((c) => c.verdict !== 'unchanged')
     if (explain.length > 0) {
       out.push('')
-      for (const c of explain) out.push(`${paint(style, c.verdict, c.verdict.padEnd(12))} ${cellName(c)}: ${c.reason}`)
+      for (const c of explain) out.push(`${paint(style, c.verdict, verdictLabel(c.verdict).padEnd(12))} ${cellName(c)}: ${c.reason}`)
     }
   }
   const notes = [
@@ -62,7 +62,7 @@ export const renderCompareTerminal = (r: CompareReport, style: Style, opts: { ve
   const m = r.summary
   out.push('')
   out.push(
-    `${style.chalk.red(`${m.regressed} regressed`)}, ${style.chalk.green(`${m.improved} improved`)}, ${m.unchanged} unchanged, ${style.chalk.yellow(`${m.inconclusive} inconclusive`)}` +
+    `${style.chalk.red(`${m.regressed} regressed`)}, ${style.chalk.green(`${m.improved} improved`)}, ${m.unchanged} unchanged, ${style.chalk.yellow(`${m.inconclusive} inconclusive`)}${m.drift ? `, ${style.chalk.yellow(`${m.drift} drift?`)}` : ''}` +
       `, ${m.added} added, ${m.removed} removed, ${m.broken} broken, ${m.fixed} fixed`,
   )
   const h = headline(r)

@@ -31,19 +31,25 @@ export const BASELINE_FLAGS = {
   window: { type: 'string' },
   'band-k': { type: 'string' },
   'relative-to': { type: 'string' },
+  absolute: { type: 'boolean' },
 } as const
 
 export const baselineFlagsUsage = `  --window N          multi-run baseline: use each cell's newest N comparable baseline runs (default ${DEFAULT_SETTINGS.window})
   --band-k K          multi-run baseline: run-to-run band = median of run medians ± K × 1.4826 × MAD (default ${DEFAULT_SETTINGS.bandK});
                       a regression must lie outside it (needs ${DEFAULT_NOISE_BAND.minRuns} comparable runs)
-  --relative-to native  compare each tier's ratio to native measured in the same run (paired repetition by
-                      repetition for native and containers): cancels what slows the whole host between
-                      runs; native itself is then not judged. Every run needs the native tier.`
+  --relative-to M     what tier cells are judged on: auto (default): each tier's ratio to native measured
+                      in the same run when both runs completed native (paired repetition by repetition for
+                      native and containers; it cancels what slows the whole host between runs), else raw
+                      values; native: the same, and every run must have native; none: raw values
+  --absolute          the same as --relative-to none: judge every cell on its raw values
+                      (native's own cells are always judged on raw values; with a baseline of fewer than
+                      ${DEFAULT_NOISE_BAND.minRuns} runs a raw-value change is marked drift? and fails only with --fail-on drift)`
 
 export const compareFlagsUsage = (thresholdPct: number): string => `  --threshold PCT     minimum |change of medians| to call a regression or improvement (default ${thresholdPct})
   --alpha A           significance level of the two-sided Mann–Whitney test (default ${DEFAULT_SETTINGS.alpha})
   --correction M      multiple-comparison adjustment across cells: none, holm, bh (default none)
-  --fail-on P         exit 1 on: regression (regressed or broken cells), any (any change), never (default regression)
+  --fail-on P         exit 1 on: regression (regressed or broken cells), drift (also worse cells marked
+                      drift?: possibly run-to-run drift), any (any change), never (default regression)
   --force             compare runs that are not comparable (other host, tier config or params); verdicts are marked
   --ignore-config K   comma-separated config keys left out of the comparability check:
                       KEY or TIER.KEY for tier config (e.g. qemuVersion), host.kernel / host.hostname / host.cpuModel
@@ -67,8 +73,15 @@ export const compareSettingsFrom = (command: string, p: Parsed, defaults: Compar
     // Only compare and gate take a multi-run baseline (BASELINE_FLAGS); ab keeps the defaults.
     window: flagNumber(command, p, 'window', { min: 1, max: 1000, integer: true }) ?? defaults.window,
     bandK: flagNumber(command, p, 'band-k', { min: 0.5, max: 20 }) ?? defaults.bandK,
-    relativeTo: flagEnum(command, p, 'relative-to', RELATIVE_TO) ?? defaults.relativeTo,
+    relativeTo: relativeToFrom(command, p) ?? defaults.relativeTo,
   }
+}
+
+const relativeToFrom = (command: string, p: Parsed): CompareSettings['relativeTo'] | undefined => {
+  const named = flagEnum(command, p, 'relative-to', RELATIVE_TO)
+  if (!flagBool(p, 'absolute')) return named
+  if (named !== undefined && named !== 'none') throw new UsageError(`${command}: --absolute contradicts --relative-to ${named}`, 'give one of them')
+  return 'none'
 }
 
 /** Not comparable runs are refused (exit 2, the differences named) unless --force. */

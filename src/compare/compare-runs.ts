@@ -5,7 +5,7 @@
 import type { MetricResult, RunReport } from '../core/report.js'
 import { adjustPValues } from '../stats/multiplicity.js'
 import { cellKey, configProblems, hostProblems, paramProblems, tierChanges } from './pairing.js'
-import { relativeToNative, requireNative } from './relative.js'
+import { RELATIVE_UNIT, relativeToNative, requireNative } from './relative.js'
 import { DEFAULT_NOISE_BAND } from './run-noise.js'
 import { decide, testCell, type CellTest } from './verdict.js'
 import {
@@ -49,15 +49,36 @@ const side = (r: RunReport, source: string, runs = 1): RunSide => ({
 
 const magnitude = (c: ComparedCell): number => (c.numbers.change === null ? -1 : Math.abs(Math.log1p(c.numbers.change)))
 
+const nativeCompleted = (r: RunReport): boolean => r.tiers.some((t) => t.tier === 'native' && t.state === 'completed')
+
+/**
+ * Ratios to native by default when both runs completed native: the cost of a tier is its ratio, and
+ * what moved the whole host between two separate runs cancels in it (docs/compare.md). Native's own
+ * cells stay absolute. `--absolute` (relativeTo none) judges raw values; `--relative-to native` insists.
+ */
+export const judgedOnFor = (input: CompareInput, settings: CompareSettings): CompareReport['judgedOn'] => {
+  if (settings.relativeTo === 'none') return { basis: 'absolute', why: '--absolute: every cell on its raw values' }
+  if (settings.relativeTo === 'native') return { basis: 'native', why: '--relative-to native' }
+  if (input.head.results.every((r) => r.tier === 'native')) return { basis: 'absolute', why: 'only native was measured: its cells are judged on raw values' }
+  const missing = [
+    ...(nativeCompleted(input.base) ? [] : [`the baseline (${input.baseSource})`]),
+    ...(nativeCompleted(input.head) ? [] : [`the head (${input.headSource})`]),
+  ]
+  if (missing.length === 0) return { basis: 'native', why: 'both runs completed native (default; --absolute judges raw values)' }
+  return { basis: 'absolute', why: `${missing.join(' and ')} did not complete native, so no ratio to native exists: every cell on its raw values` }
+}
+
 export const compareRuns = (input: CompareInput, settings: CompareSettings): CompareReport => {
-  const relative = settings.relativeTo === 'native'
-  if (relative) {
+  const judgedOn = judgedOnFor(input, settings)
+  const relative = judgedOn.basis === 'native'
+  if (settings.relativeTo === 'native') {
     requireNative(input.head, input.headSource)
     requireNative(input.base, input.baseSource)
   }
-  const base = relative ? relativeToNative(input.base) : input.base
-  const head = relative ? relativeToNative(input.head) : input.head
-  const earlier = relative ? input.earlier?.map(relativeToNative) : input.earlier
+  const toRatios = (r: RunReport) => relativeToNative(r, { keepNative: true })
+  const base = relative ? toRatios(input.base) : input.base
+  const head = relative ? toRatios(input.head) : input.head
+  const earlier = relative ? input.earlier?.map(toRatios) : input.earlier
   const ignore = settings.ignoreConfigKeys
   const hostIssues = hostProblems(base, head, ignore)
   const { changes, configByTier } = tierChanges(base, head, ignore)
@@ -121,7 +142,9 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
 
   const cells: ComparedCell[] = pending.map((p) => {
     const pAdjusted = adjustedByCell.get(p) ?? p.test.numbers.p
-    const d = decide(p.test, pAdjusted, p.b.better, settings.alpha, settings.thresholdPct)
+    // Raw values against a baseline without a run-to-run band, in separate runs: drift can explain it.
+    const driftProne = !input.interleaved && p.h.unit !== RELATIVE_UNIT && !p.test.numbers.runToRun
+    const d = decide(p.test, pAdjusted, p.b.better, settings.alpha, settings.thresholdPct, { driftProne })
     const flags = { base: p.b.state === 'ok' ? p.b.flags : [], head: p.h.state === 'ok' ? p.h.flags : [] }
     const flagNote = [flags.base.length ? `base flagged ${flags.base.join(', ')}` : '', flags.head.length ? `head flagged ${flags.head.join(', ')}` : ''].filter(Boolean).join('; ')
     return {
@@ -146,6 +169,8 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
     improved: count('improved'),
     unchanged: count('unchanged'),
     inconclusive: count('inconclusive'),
+    drift: count('drift'),
+    driftWorse: cells.filter((c) => c.verdict === 'drift' && isWorse(c)).length,
     added: countU('added'),
     removed: countU('removed'),
     broken: countU('broken') + changes.filter((c) => c.change === 'broken' && !unpaired.some((u) => u.tier === c.tier)).length,
@@ -158,6 +183,7 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
     base: side(base, input.baseSource, 1 + (input.earlier?.length ?? 0)),
     head: side(head, input.headSource),
     settings,
+    judgedOn,
     comparability: { comparable: problems.length === 0, problems: [...new Set(problems)] },
     cells,
     unpaired,
@@ -175,7 +201,13 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
 }
 
 const RELATIVE_NOTE =
-  'relative to native: every cell is the tier\'s ratio to native measured in the same run (paired repetition by repetition where they were interleaved, else against native\'s median); what slowed the whole host cancels, and so would a change that slows native as much; native itself is not judged'
+  'relative to native: every tier cell is the tier\'s ratio to native measured in the same run (paired repetition by repetition where they were interleaved, else against native\'s median); what slowed the whole host cancels, and so would a change that slows native as much; native\'s own cells are judged on their raw values'
+
+/** The cell moved in its worse direction (for a `drift` verdict: which way it would have gone). */
+export const isWorse = (c: Pick<ComparedCell, 'better' | 'numbers'>): boolean => {
+  const ch = c.numbers.change
+  return ch !== null && (c.better === 'higher' ? ch < 0 : ch > 0)
+}
 
 const byTime = (runs: readonly RunReport[]): RunReport[] => [...runs].sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : 0))
 
@@ -203,7 +235,7 @@ const runToRunNotes = (input: CompareInput, cells: readonly ComparedCell[], wind
   if (input.interleaved) return []
   if (cells.every((c) => c.numbers.baseRuns === 1))
     return [
-      'run-to-run noise: unknown (each cell has one comparable baseline run). The test sees each run\'s repetitions only; on a shared host two runs of one configuration can differ by more than that. Compare against several baseline runs (a history folder or several files) to learn the noise band, or interleave with `virtcheck ab`.',
+      'run-to-run noise: unknown (each cell has one comparable baseline run). The test sees each run\'s repetitions only; on a shared host two runs of one configuration can differ by more than that, so a cell judged on raw values that passes the rule is marked `drift` (unconfirmed: single baseline run) and does not fail unless --fail-on drift or any. Ratios to native are not marked: host drift cancels in them. Compare against several baseline runs (a history folder or several files) to learn the noise band, or interleave with `virtcheck ab`.',
     ]
   const banded = cells.filter((c) => c.numbers.runToRun).length
   const runs = cells.map((c) => c.numbers.baseRuns)
@@ -221,7 +253,9 @@ export const failureReasons = (s: CompareSummary, failOn: CompareSettings['failO
   const reasons: string[] = []
   if (s.regressed > 0) reasons.push(`${s.regressed} regressed`)
   if (s.broken > 0) reasons.push(`${s.broken} broken (worked in base, fails in head)`)
+  if ((failOn === 'drift' || failOn === 'any') && s.driftWorse > 0) reasons.push(`${s.driftWorse} worse but possibly run-to-run drift`)
   if (failOn === 'any') {
+    if (s.drift - s.driftWorse > 0) reasons.push(`${s.drift - s.driftWorse} better but possibly run-to-run drift`)
     if (s.improved > 0) reasons.push(`${s.improved} improved`)
     if (s.removed > 0) reasons.push(`${s.removed} removed`)
     if (s.added > 0) reasons.push(`${s.added} added`)

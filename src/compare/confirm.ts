@@ -6,7 +6,7 @@
  * exactly such an alert, and one round may still fall inside it (docs/compare.md). Pure.
  */
 import { cellKey } from './pairing.js'
-import { failureReasons } from './compare-runs.js'
+import { failureReasons, isWorse } from './compare-runs.js'
 import { numbersLine } from '../../reports/compare/format.js'
 import type { CompareReport, ComparedCell, TierChange } from './types.js'
 import type { TierId } from '../core/tier.js'
@@ -16,7 +16,7 @@ import type { TierId } from '../core/tier.js'
  * too when the cells are ratios to native (`withNative`), interleaved with them as in the first run.
  */
 export const confirmationScope = (r: CompareReport, withNative = false): { tiers: TierId[]; jobs: string[] } | undefined => {
-  const regressed = r.cells.filter((c) => c.verdict === 'regressed')
+  const regressed = r.cells.filter((c) => isCandidate(c, r.settings.failOn))
   if (regressed.length === 0) return undefined
   const tiers = [...new Set<TierId>([...(withNative ? (['native'] as const) : []), ...regressed.map((c) => c.tier)])]
   return { tiers, jobs: [...new Set(regressed.map((c) => c.job))] }
@@ -28,7 +28,7 @@ export const confirmationScope = (r: CompareReport, withNative = false): { tiers
  * the full rule twice would let it through half the time.
  */
 export const confirms = (second: ComparedCell, alpha: number, thresholdPct: number): boolean => {
-  if (second.verdict === 'regressed') return true
+  if (second.verdict === 'regressed' || (second.verdict === 'drift' && isWorse(second))) return true
   const ch = second.numbers.change
   if (ch === null) return false
   const worse = second.better === 'higher' ? ch < 0 : ch > 0
@@ -39,8 +39,16 @@ const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seven
 /** Round 1 is the `second` run: the gate's own run is the first. */
 const runOrdinal = (round: number): string => ORDINALS[round] ?? `${round + 1}th`
 
+/**
+ * A cell the gate measures again: a regression, or a worse `drift` cell where the policy fails on it
+ * (--fail-on drift / any). A confirmed drift cell stays `drift`: a re-measurement now says nothing
+ * about how the baseline run drifted.
+ */
+export const isCandidate = (c: ComparedCell, failOn: CompareReport['settings']['failOn']): boolean =>
+  c.verdict === 'regressed' || (c.verdict === 'drift' && isWorse(c) && (failOn === 'drift' || failOn === 'any'))
+
 const confirmCell = (c: ComparedCell, second: ComparedCell | undefined, round: number, delayS: number, source: string, settings: CompareReport['settings']): ComparedCell => {
-  if (c.verdict !== 'regressed') return c
+  if (!isCandidate(c, settings.failOn)) return c
   const nth = runOrdinal(round)
   // No second measurement (the job failed or timed out, the tier broke): the regression stands.
   if (!second)
@@ -53,7 +61,7 @@ const confirmCell = (c: ComparedCell, second: ComparedCell | undefined, round: n
   return {
     ...c,
     verdict: 'inconclusive',
-    reason: `did not reproduce: first run ${numbersLine(c)}, regressed${before}; a ${nth} run ${delayS} s later (${source}): ${second.verdict}, ${numbersLine(second)} — a passing disturbance, not a change`,
+    reason: `did not reproduce: first run ${numbersLine(c)}, ${c.verdict}${before}; a ${nth} run ${delayS} s later (${source}): ${second.verdict}, ${numbersLine(second)} — a passing disturbance, not a change`,
     confirmation,
   }
 }
@@ -63,15 +71,24 @@ export const applyConfirmation = (first: CompareReport, second: CompareReport, d
   const byKey = new Map(second.cells.map((c) => [cellKey(c), c]))
   const cells = first.cells.map((c) => confirmCell(c, byKey.get(cellKey(c)), round, delayS, second.head.source, first.settings))
   const count = (v: string) => cells.filter((c) => c.verdict === v).length
-  const summary = { ...first.summary, regressed: count('regressed'), improved: count('improved'), unchanged: count('unchanged'), inconclusive: count('inconclusive') }
+  const summary = {
+    ...first.summary,
+    regressed: count('regressed'),
+    improved: count('improved'),
+    unchanged: count('unchanged'),
+    inconclusive: count('inconclusive'),
+    drift: count('drift'),
+    driftWorse: cells.filter((c) => c.verdict === 'drift' && isWorse(c)).length,
+  }
   const failReasons = failureReasons(summary, first.settings.failOn)
   const brokenInSecond: TierChange[] = second.tierChanges.filter((t) => t.change === 'broken')
-  const measured = first.summary.regressed
-  // the cells this round measured: those still regressed before it
-  const wasRegressed = new Set(first.cells.filter((c) => c.verdict === 'regressed').map(cellKey))
+  const failOn = first.settings.failOn
+  // the cells this round measured: those still regressed (or failing drift) before it
+  const wasRegressed = new Set(first.cells.filter((c) => isCandidate(c, failOn)).map(cellKey))
+  const measured = wasRegressed.size
   const measuredNow = cells.filter((c) => wasRegressed.has(cellKey(c)))
-  const confirmed = measuredNow.filter((c) => c.verdict === 'regressed' && byKey.has(cellKey(c))).length
-  const dropped = measuredNow.filter((c) => c.verdict !== 'regressed').length
+  const confirmed = measuredNow.filter((c) => isCandidate(c, failOn) && byKey.has(cellKey(c))).length
+  const dropped = measuredNow.filter((c) => !isCandidate(c, failOn)).length
   const unmeasured = measured - confirmed - dropped
   return {
     ...first,

@@ -9,7 +9,8 @@
  * job was taken right after native's k-th, on the same CPU when pinned: TierRun.interleavedWith).
  * Otherwise (QEMU tiers run on their own) each sample is divided by native's median, which cancels
  * only what lasted the whole run. The pairing is part of the cell's params, so the two kinds are never
- * compared with each other. Native's own cells leave the comparison. Pure.
+ * compared with each other. Native's own cells leave the series (history) or stay as they are, in
+ * absolute terms (compare and gate: `keepNative`). Pure.
  */
 import { InputFileError } from '../core/errors.js'
 import type { MetricResult, RunReport } from '../core/report.js'
@@ -37,7 +38,7 @@ export const requireNative = (run: RunReport, name: string): void => {
  * reason (a broken cell in the comparison, not a refusal); a cell native did not measure at all is left
  * out. A run without a native tier loses every cell (callers check nativeProblem first).
  */
-export const relativeToNative = (run: RunReport): RunReport => {
+export const relativeToNative = (run: RunReport, opts: { readonly keepNative?: boolean } = {}): RunReport => {
   const native = new Map(run.results.filter((r) => r.tier === 'native').map((r) => [cellOf(r), r]))
   const nativeTier = run.tiers.find((t) => t.tier === 'native')
   const nativeDown =
@@ -45,7 +46,10 @@ export const relativeToNative = (run: RunReport): RunReport => {
   const interleaved = (tier: string) => run.tiers.find((t) => t.tier === tier)?.interleavedWith?.includes('native') === true
   const results: MetricResult[] = []
   for (const r of run.results) {
-    if (r.tier === 'native') continue
+    if (r.tier === 'native') {
+      if (opts.keepNative) results.push(r)
+      continue
+    }
     const n = native.get(cellOf(r))
     if (!n && !nativeDown) continue
     const pairing = interleaved(r.tier) ? PAIRING.perRepetition : PAIRING.byMedian

@@ -7,12 +7,21 @@ import { DEFAULT_NOISE_BAND, type NoiseBand } from './run-noise.js'
 import type { Correction } from '../stats/multiplicity.js'
 
 export const COMPARE_SCHEMA_ID = 'virtcheck-compare'
-/** 1.1: multi-run baselines (`runToRun`, `baseRuns`, settings.window/bandK). 1.2: settings.relativeTo. */
-export const COMPARE_SCHEMA_VERSION = '1.2'
+/**
+ * 1.1: multi-run baselines (`runToRun`, `baseRuns`, settings.window/bandK). 1.2: settings.relativeTo.
+ * 1.3: settings.relativeTo `auto` (the default) and the report's `judgedOn`; verdict `drift` with
+ * summary.drift/driftWorse; `--fail-on drift`.
+ */
+export const COMPARE_SCHEMA_VERSION = '1.3'
 
-export const FAIL_ON = ['regression', 'any', 'never'] as const
+/**
+ * What exits 1 (docs/compare.md "Exit policy"): `regression` confirmed regressions and broken cells;
+ * `drift` also cells that got worse but could be run-to-run drift; `any` every change; `never` nothing.
+ */
+export const FAIL_ON = ['regression', 'drift', 'any', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
-export const RELATIVE_TO = ['none', 'native'] as const
+/** `auto`: ratios to native when both runs carry native, else absolute; `none` = `--absolute`. */
+export const RELATIVE_TO = ['auto', 'none', 'native'] as const
 
 export interface CompareSettings {
   /** Significance level of the two-sided Mann–Whitney test. */
@@ -29,7 +38,11 @@ export interface CompareSettings {
   readonly window: number
   /** Multi-run baseline: half-width of the run-to-run noise band, in scaled MADs of the run medians. */
   readonly bandK: number
-  /** `native`: compare each tier's ratio to native measured in the same run (src/compare/relative.ts). */
+  /**
+   * `native`: compare each tier's ratio to native measured in the same run (src/compare/relative.ts),
+   * native itself in absolute terms; `auto`: so when both runs carry native; `none`: all absolute.
+   * What was used is the report's `judgedOn`.
+   */
   readonly relativeTo: (typeof RELATIVE_TO)[number]
 }
 
@@ -48,12 +61,17 @@ export const DEFAULT_SETTINGS: CompareSettings = {
   ignoreConfigKeys: [],
   window: 10,
   bandK: DEFAULT_NOISE_BAND.k,
-  relativeTo: 'none',
+  relativeTo: 'auto',
 }
 
 export const AB_THRESHOLD_PCT = 5
 
-export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive'
+/**
+ * `drift`: the rule says regressed or improved, but the cell is judged on absolute values against a
+ * baseline with no run-to-run band (one saved run, or fewer than 3), outside an interleaved session:
+ * drift between two separate runs explains such a change as well as the change under test does.
+ */
+export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'drift'
 
 /** The numbers behind one verdict. Relative values are fractions (0.05 = +5%). */
 export interface CellNumbers {
@@ -137,6 +155,9 @@ export interface CompareSummary {
   readonly improved: number
   readonly unchanged: number
   readonly inconclusive: number
+  /** Cells with verdict `drift`, and those of them in the worse direction (what `--fail-on drift` fails on). */
+  readonly drift: number
+  readonly driftWorse: number
   readonly added: number
   readonly removed: number
   readonly broken: number
@@ -149,6 +170,11 @@ export interface CompareReport {
   readonly base: RunSide
   readonly head: RunSide
   readonly settings: CompareSettings
+  /**
+   * What the tier cells were judged on: `native` = each non-native cell as its ratio to native from the
+   * same run (native's own cells in absolute terms), `absolute` = raw values; `why` says which rule chose.
+   */
+  readonly judgedOn: { readonly basis: 'native' | 'absolute'; readonly why: string }
   readonly comparability: Comparability
   /** Sorted by magnitude of change, largest first. */
   readonly cells: readonly ComparedCell[]

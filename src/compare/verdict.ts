@@ -90,6 +90,7 @@ export const decide = (
   better: 'higher' | 'lower',
   alpha: number,
   thresholdPct: number,
+  opts: { readonly driftProne?: boolean } = {},
 ): Decision => {
   if (t.tooFew) return { verdict: 'inconclusive', reason: t.tooFew }
   const n = t.numbers
@@ -108,6 +109,11 @@ export const decide = (
     return {
       verdict: 'inconclusive',
       reason: `${chText} ${worse ? 'worse' : 'better'} (${pText}), but inside the run-to-run noise of the baseline: ${band.runs} runs, medians ${fmtNum(band.center)} ± ${fmtPct(band.center === 0 ? null : (band.high - band.center) / band.center)} (band [${fmtNum(band.low)}, ${fmtNum(band.high)}]); separate runs of one configuration differ that much here`,
+    }
+  if (significant && big && opts.driftProne)
+    return {
+      verdict: 'drift',
+      reason: `${chText} ${worse ? 'worse' : 'better'} (${better} is better), ${pText} < ${alpha} and |change| >= ${thresholdPct}%, but unconfirmed: ${n.baseRuns === 1 ? 'single baseline run' : `${n.baseRuns} baseline runs, too few for a run-to-run band`}, judged on raw values; drift between two separate runs explains this as well (fails only with --fail-on ${worse ? 'drift or any' : 'any'}; several baseline runs, native in both runs, or \`virtcheck ab\` would decide)`,
     }
   if (significant && big)
     return {

@@ -29,13 +29,18 @@ describe('virtcheck compare', () => {
     expect(r.stdout).toMatch(/0 regressed/)
     expect(r.stdout).toMatch(/OK \(--fail-on regression\)/)
   })
-  it('regression: exit 1 with Markdown, JSON and JUnit written; --fail-on never exits 0', async () => {
-    const r = await runCli(['compare', 'base.json', 'slow.json', '--md', 'c.md', '--json', 'c.json', '--junit', 'c.xml'], dir)
+  it('one baseline run, raw values: the -30% is drift?, exit 0; --fail-on drift exits 1 with Markdown, JSON and JUnit written', async () => {
+    const quiet = await runCli(['compare', 'base.json', 'slow.json', '--md', 'q.md', '--junit', 'q.xml'], dir)
+    expect(quiet.code, quiet.stderr).toBe(0)
+    expect(quiet.stdout).toMatch(/drift\?\s+native cpu\.int ops: median -30\.\d% worse .*unconfirmed: single baseline run/)
+    expect(await readFile(join(dir, 'q.md'), 'utf8')).toMatch(/\| 🟠 drift\? \| native \| cpu\.int/)
+    expect(await readFile(join(dir, 'q.xml'), 'utf8')).toMatch(/failures="0"/)
+    const r = await runCli(['compare', 'base.json', 'slow.json', '--fail-on', 'drift', '--md', 'c.md', '--json', 'c.json', '--junit', 'c.xml'], dir)
     expect(r.code).toBe(1)
-    expect(r.stdout).toMatch(/regressed\s+native cpu\.int ops: median -30\.\d% worse/)
-    expect(await readFile(join(dir, 'c.md'), 'utf8')).toMatch(/❌ 1 regressed/)
-    const j = JSON.parse(await readFile(join(dir, 'c.json'), 'utf8')) as { failed: boolean; head: { label: string } }
-    expect(j).toMatchObject({ failed: true, head: { label: 'pr-42' } })
+    expect(r.stdout).toMatch(/FAIL \(--fail-on drift\): 1 worse but possibly run-to-run drift/)
+    expect(await readFile(join(dir, 'c.md'), 'utf8')).toMatch(/❌ 1 worse but possibly run-to-run drift/)
+    const j = JSON.parse(await readFile(join(dir, 'c.json'), 'utf8')) as { failed: boolean; head: { label: string }; schemaVersion: string; summary: object }
+    expect(j).toMatchObject({ failed: true, head: { label: 'pr-42' }, schemaVersion: '1.3', summary: { regressed: 0, drift: 1, driftWorse: 1 } })
     expect(await readFile(join(dir, 'c.xml'), 'utf8')).toMatch(/failures="1"/)
     expect((await runCli(['compare', 'base.json', 'slow.json', '--fail-on', 'never'], dir)).code).toBe(0)
   })
@@ -73,8 +78,10 @@ describe('virtcheck compare', () => {
     expect(cpu).toMatchObject({ verdict: 'regressed', numbers: { baseRuns: 3 } })
     expect(cpu.numbers.runToRun).toBeDefined()
     for (const f of ['h1.json', 'h2.json', 'h3.json', 'h4.json']) expect((await runCli(['history', 'add', f, '--dir', 'hist'], dir)).code).toBe(0)
-    const hist = await runCli(['compare', 'hist', 'h4.json', '--window', '2'], dir)
+    // 2 runs are too few for a run-to-run band: the raw-value change is drift?
+    const hist = await runCli(['compare', 'hist', 'h4.json', '--window', '2', '--fail-on', 'drift'], dir)
     expect(hist.code, hist.stderr).toBe(1)
+    expect(hist.stdout).toMatch(/unconfirmed: 2 baseline runs, too few for a run-to-run band/)
     expect(hist.stdout).toMatch(/hist \(3 runs\)/)
     expect(hist.stdout).toMatch(/16 \(2 runs\)\/8/)
     const missing = await runCli(['compare', 'empty-dir-nope', 'h4.json'], dir)

@@ -6,8 +6,10 @@ import { plainStyle } from '../../reports/format/style.js'
 import { around, cell, runReport, tierRun } from './fixtures.js'
 
 const S = (o: Partial<CompareSettings> = {}): CompareSettings => ({ ...DEFAULT_SETTINGS, ...o })
+// The decision rule as `ab` applies it (interleaved: no run-to-run caveat). Separate runs judged on raw
+// values against one baseline run turn the same verdicts into `drift` (test/compare/drift.test.ts).
 const cmp = (base: ReturnType<typeof runReport>, head: ReturnType<typeof runReport>, o: Partial<CompareSettings> = {}) =>
-  compareRuns({ base, head, baseSource: 'base.json', headSource: 'head.json' }, S(o))
+  compareRuns({ base, head, interleaved: true, baseSource: 'base.json', headSource: 'head.json' }, S(o))
 
 const base = runReport({
   cells: [
@@ -140,7 +142,7 @@ describe('compareRuns verdicts', () => {
   })
 
   it('a partial run is noted', () => {
-    const r = cmp(base, { ...base, partial: true })
+    const r = compareRuns({ base, head: { ...base, partial: true }, baseSource: 'base.json', headSource: 'head.json' }, S())
     expect(r.notes).toEqual([expect.stringMatching(/run-to-run noise: unknown/), expect.stringMatching(/head run is partial/)])
     expect(renderCompareTerminal(r, plainStyle())).toMatch(/note: the head run is partial/)
   })

@@ -13,8 +13,11 @@ const run = (fsync: number, cpu: number, tier: 'native' | 'container' = 'contain
       cell({ tier, job: 'cpu.int', metric: 'ops', samples: around(cpu, 6, 0.01, 2) }),
     ],
   })
+// The gate's usual baseline: a history of 3 runs, so raw-value verdicts have a run-to-run band (with
+// one baseline run they would be `drift`, test/compare/drift.test.ts).
+const history = [run(128.3, 15840), run(125.7, 16160)]
 const cmp = (base: ReturnType<typeof run>, head: ReturnType<typeof run>, source: string) =>
-  compareRuns({ base, head, baseSource: 'base.json', headSource: source }, DEFAULT_SETTINGS)
+  compareRuns({ base, earlier: history, head, baseSource: 'base.json', headSource: source }, DEFAULT_SETTINGS)
 
 describe('confirmation of regressions (gate)', () => {
   const base = run(127, 16000)
@@ -43,7 +46,7 @@ describe('confirmation of regressions (gate)', () => {
   })
 
   it('a regression without a second result stands, and the note counts it', () => {
-    const second = compareRuns({ base, head: runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: around(8000, 6, 0.01, 2) })] }), baseSource: 'base.json', headSource: 'second.json' }, DEFAULT_SETTINGS)
+    const second = compareRuns({ base, earlier: history, head: runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: around(8000, 6, 0.01, 2) })] }), baseSource: 'base.json', headSource: 'second.json' }, DEFAULT_SETTINGS)
     const r = applyConfirmation(first, second, 30)
     const fsync = r.cells.find((c) => c.job === 'io.fsync')!
     expect(fsync.verdict).toBe('regressed')

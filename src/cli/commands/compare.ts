@@ -37,10 +37,15 @@ Metrics and tiers present on one side only are listed as added/removed; cells th
 and fail in HEAD are "broken". Runs from another host or with another tier config are refused
 unless --force.
 
+When both runs completed native, each tier cell is judged on its ratio to native from the same run
+(what moved the whole host between the runs cancels); native's own cells on their raw values.
+--absolute judges every cell on raw values.
+
 With one baseline run the test sees each run's repetitions only, and says so: two runs of one
-configuration on a shared host can differ by more than that. With several (at least 3 comparable per
-cell), the baseline is the median of their medians and a regression must also lie outside the
-run-to-run noise band they span (docs/compare.md).
+configuration on a shared host can differ by more than that, so a raw-value change that passes the
+rule is marked drift? and fails only with --fail-on drift (or any). With several (at least 3
+comparable per cell), the baseline is the median of their medians and a regression must also lie
+outside the run-to-run noise band they span (docs/compare.md).
 
 options:
 ${compareFlagsUsage(DEFAULT_SETTINGS.thresholdPct)}

@@ -105,10 +105,10 @@ export const gateCommand: Command = {
 
     const confirm = !flagBool(p, 'no-confirm')
     for (let round = 1; confirm && round <= rounds; round++) {
-      const scope = confirmationScope(report, relative)
+      const scope = confirmationScope(report, report.judgedOn.basis === 'native')
       if (!scope) break
       ctx.err.write(
-        `gate: ${report.summary.regressed} regression(s); measuring ${scope.tiers.join(', ')} / ${scope.jobs.join(', ')} again in ${delayS} s to confirm (round ${round} of ${rounds})\n`,
+        `gate: ${report.summary.regressed} regression(s)${report.summary.driftWorse && (settings.failOn === 'drift' || settings.failOn === 'any') ? ` and ${report.summary.driftWorse} worse drift? cell(s) (--fail-on ${settings.failOn})` : ''}; measuring ${scope.tiers.join(', ')} / ${scope.jobs.join(', ')} again in ${delayS} s to confirm (round ${round} of ${rounds})\n`,
       )
       await sleep(delayS * 1000, undefined, { signal: ctx.signal }).catch(() => undefined)
       const again = ctx.signal.aborted

@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+// Holds the shape of a matrix run against the published anchors (docs/fidelity.md): container CPU and
+// memory within 0.97-1.03 of native, TCG slowdowns per job class, virtio ahead of emulated devices for
+// IO and network, syscall and context-switch costs ordered native/container < KVM < TCG, no emulated
+// disk faster than the host's. Prints every ratio beside its band and exits 1 when one lies outside
+// without an explanation recorded in benchmarks/fidelity-explanations.json.
+//
+// Usage: node benchmarks/fidelity.mjs [--run RESULT.json ...] [--tiers a,b] [--save] [--explanations F]
+//   no --run: runs `virtcheck bench --quick` (with --tiers when given) and checks that run
+//   --save:   writes the report to benchmarks/results/fidelity-<date>T<hhmm>Z.txt
+// Exit codes: 0 every check inside its band or explained, 1 a check outside and unexplained, 2 bad input.
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const args = process.argv.slice(2)
+const values = (name) => args.flatMap((a, i) => (a === name && args[i + 1] ? [args[i + 1]] : []))
+const die = (msg) => {
+  process.stderr.write(`fidelity: ${msg}\n`)
+  process.exit(2)
+}
+for (const [i, a] of args.entries()) {
+  const known = ['--run', '--tiers', '--save', '--explanations']
+  if (a.startsWith('--') && !known.includes(a)) die(`unknown option ${a} (known: ${known.join(' ')})`)
+  if (['--run', '--tiers', '--explanations'].includes(a) && !args[i + 1]) die(`${a} needs a value`)
+}
+const EXPLANATIONS = values('--explanations')[0] ?? path.join(ROOT, 'benchmarks', 'fidelity-explanations.json')
+
+// ---- the bands (sources in docs/fidelity.md) ------------------------------------------------------------
+// speed = tier / native in the metric's better direction (lower-is-better metrics inverted): 1 = native speed.
+const CONTAINERS = ['container', 'docker', 'podman', 'lxc']
+const KVM = ['kvm-virtio', 'kvm-emulated']
+const TCG = ['tcg-virtio', 'tcg-emulated']
+const EMULATED = [...KVM, ...TCG, 'emu-aarch64']
+const IO_NET = (job) => job.startsWith('io.') || job.startsWith('net.')
+
+/** [tiers, job test, metric test, low, high, source]: every cell that matches is held to the band. */
+const BANDS = [
+  [CONTAINERS, (j) => j === 'cpu.int' || j === 'cpu.fp', () => true, 0.97, 1.03, 'containers share the kernel and CPU: Felter et al. 2014 Linpack 1.00'],
+  [CONTAINERS, (j) => j === 'mem.stream', () => true, 0.97, 1.03, 'Felter et al. 2014 STREAM (Docker 1.00)'],
+  [KVM, (j) => j === 'cpu.int' || j === 'cpu.fp', () => true, 0.9, 1.03, 'Felter 2014 Linpack tuned KVM 0.98, PXZ 0.82 tuned; Firecracker spec >95% compute'],
+  [KVM, (j) => j === 'mem.stream', () => true, 0.9, 1.03, 'Felter 2014 STREAM KVM 0.97-0.99'],
+  [TCG, (j) => j === 'cpu.int', () => true, 0.1, 0.2, 'HQEMU (CGO 2012): QEMU TCG 6x slower on SPEC int (5-10x)'],
+  [TCG, (j) => j === 'cpu.fp', () => true, 0.01, 0.2, 'HQEMU: TCG 8.4x on SPEC fp; tens of x on FP-heavy kernels (TU Berlin Linpack 68x)'],
+  [['emu-aarch64'], (j) => j === 'cpu.int', () => true, 0.05, 0.4, 'cross-ISA qemu-user TCG; HQEMU 6x as the centre, widened for a foreign ISA (our choice)'],
+  [EMULATED, IO_NET, () => true, 0, 1.0, 'an emulated device is not faster than the host path (Felter fio KVM 0.99-0.55; Firecracker fio 0.04-0.5)'],
+]
+
+/** [job, metric, faster tier, slower tier, source]: the first must be at least as fast as the second. */
+const ORDERS = [
+  ...['kvm', 'tcg'].flatMap((acc) => [
+    ['io.seq', '*', `${acc}-virtio`, `${acc}-emulated`, 'virtio ahead of emulated devices (bench-anchors sanity table: "well below virtio")'],
+    ['io.rand', '*', `${acc}-virtio`, `${acc}-emulated`, 'virtio ahead of emulated devices'],
+    ['io.fsync', '*', `${acc}-virtio`, `${acc}-emulated`, 'virtio ahead of emulated devices'],
+    ['net.stream', '*', `${acc}-virtio`, `${acc}-emulated`, 'virtio-net ahead of an emulated NIC ("worse than virtio")'],
+    ['net.rr', '*', `${acc}-virtio`, `${acc}-emulated`, 'virtio-net ahead of an emulated NIC'],
+  ]),
+  ...['sys.syscall', 'sys.ctxsw'].flatMap((job) => [
+    [job, '*', 'native', 'tcg-virtio', 'syscall / context switch: native and containers ≈1.0, KVM ≈1.0, TCG worst'],
+    [job, '*', 'container', 'tcg-virtio', 'the same ordering for the container'],
+    [job, '*', 'kvm-virtio', 'tcg-virtio', 'the same ordering: KVM ahead of TCG'],
+  ]),
+]
+/** Orders are checked with this tolerance: a 3% inversion is noise, not an inverted shape. */
+const ORDER_SLACK = 0.97
+
+// ---- input ------------------------------------------------------------------------------------------
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+const readJson = (file, what) => {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch (e) {
+    die(`${what} ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message.split('\n')[0]}`)
+  }
+}
+
+const loadExplanations = () => {
+  if (!fs.existsSync(EXPLANATIONS)) return []
+  const list = readJson(EXPLANATIONS, 'explanations')
+  if (!Array.isArray(list) || list.some((e) => typeof e?.check !== 'string' || typeof e?.why !== 'string'))
+    die(`${EXPLANATIONS}: expected an array of {"check": "tier job metric" or a prefix, "why": "..."}`)
+  return list
+}
+
+function benchQuick() {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vc-fidelity-')), 'quick.json')
+  const tiers = values('--tiers')[0]
+  const argv = [path.join(ROOT, 'bin', 'virtcheck.js'), 'bench', '--quick', ...(tiers ? ['--tiers', tiers] : []), '--json', out]
+  process.stderr.write(`fidelity: node ${argv.join(' ')}\n`)
+  const r = spawnSync(process.execPath, argv, { stdio: ['ignore', 'ignore', 'inherit'], timeout: 20 * 60_000 })
+  if (r.error || !fs.existsSync(out)) die(`the quick bench did not produce ${out}: ${r.error?.message ?? `exit ${r.status}`}`)
+  return out
+}
+
+// ---- the checks ----------------------------------------------------------------------------------------
+/** Median per (tier, job, metric) of the cells that worked; `better` for the direction. */
+const cellsOf = (run) => {
+  const m = new Map()
+  for (const r of run.results ?? []) if (r.state === 'ok' && r.samples?.length) m.set(`${r.tier} ${r.job} ${r.metric}`, { ...r, median: median(r.samples) })
+  return m
+}
+const speed = (t, n) => (t.better === 'lower' ? n.median / t.median : t.median / n.median)
+
+/**
+ * How far the per-repetition ratios scatter when the tier ran interleaved with native (its k-th sample
+ * right after native's k-th, on one CPU): the quartiles say whether the band could be held at all.
+ */
+const pairedSpread = (run, t, n) => {
+  const together = run.tiers.find((x) => x.tier === t.tier)?.interleavedWith?.includes('native')
+  const k = Math.min(t.samples.length, n.samples.length)
+  if (!together || k < 4) return ''
+  const q = Array.from({ length: k }, (_, i) => (t.better === 'lower' ? n.samples[i] / t.samples[i] : t.samples[i] / n.samples[i])).sort((a, b) => a - b)
+  const at = (f) => q[Math.min(k - 1, Math.floor(f * (k - 1) + 0.5))]
+  return `  per-repetition quartiles ${at(0.25).toFixed(2)}–${at(0.75).toFixed(2)} (n ${k})`
+}
+
+function check(run, explanations) {
+  const cells = cellsOf(run)
+  const rows = []
+  const explain = (key) => explanations.find((e) => key === e.check || key.startsWith(`${e.check} `))?.why
+  for (const [key, t] of cells) {
+    if (t.tier === 'native') continue
+    const n = cells.get(`native ${t.job} ${t.metric}`)
+    if (!n) continue
+    for (const [tiers, jobOk, metricOk, lo, hi, source] of BANDS) {
+      if (!tiers.includes(t.tier) || !jobOk(t.job) || !metricOk(t.metric)) continue
+      const v = speed(t, n)
+      const inside = v >= lo && v <= hi
+      rows.push({ key, kind: 'band', value: v, text: `[${lo}, ${hi}]${pairedSpread(run, t, n)}`, inside, why: inside ? undefined : explain(key), source })
+    }
+  }
+  for (const [job, , fast, slow, source] of ORDERS) {
+    for (const [key, f] of cells) {
+      if (f.tier !== fast || f.job !== job) continue
+      const s = cells.get(`${slow} ${job} ${f.metric}`)
+      const n = cells.get(`native ${job} ${f.metric}`)
+      if (!s) continue
+      // both as speeds relative to native when native has the cell, else the raw ratio
+      const v = n ? speed(f, n) / speed(s, n) : f.better === 'lower' ? s.median / f.median : f.median / s.median
+      const inside = v >= ORDER_SLACK
+      const name = `${fast} ≥ ${slow} ${job} ${f.metric}`
+      rows.push({ key: name, kind: 'order', value: v, text: `≥ ${ORDER_SLACK} (${fast} at least as fast)`, inside, why: inside ? undefined : explain(name), source })
+    }
+  }
+  return rows
+}
+
+// ---- report ---------------------------------------------------------------------------------------------
+const runs = values('--run')
+const files = runs.length > 0 ? runs : [benchQuick()]
+const explanations = loadExplanations()
+const out = []
+let unexplained = 0
+let checked = 0
+out.push(`virtcheck fidelity: the matrix's shape against the anchors (docs/fidelity.md)`)
+out.push(`date: ${new Date().toISOString()}   host: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} CPUs, load avg now ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`)
+out.push(`explanations: ${path.relative(ROOT, EXPLANATIONS)} (${explanations.length})`)
+out.push('ratio = tier ÷ native in the metric\'s better direction (1 = native speed; < 1 slower); order = speed of the first ÷ the second')
+for (const file of files) {
+  const run = readJson(file, 'run')
+  if (run?.schema !== 'virtcheck-run') die(`${file}: not a virtcheck run report (schema ${JSON.stringify(run?.schema)})`)
+  out.push('')
+  out.push(`run ${path.basename(path.dirname(file))}/${path.basename(file)}: started ${run.startedAt}, host ${run.host?.hostname}, mode ${run.reproduce?.settings?.mode ?? run.reproduce?.mode}`)
+  out.push(`  tiers: ${run.tiers.map((t) => `${t.tier} (${t.state})`).join(', ')}`)
+  const rows = check(run, explanations)
+  checked += rows.length
+  if (rows.length === 0) out.push('  no check applies: the run needs native and at least one other tier')
+  for (const r of rows) {
+    const state = r.inside ? 'ok' : r.why ? 'outside, explained' : 'OUTSIDE'
+    if (!r.inside && !r.why) unexplained++
+    out.push(`  ${state.padEnd(18)} ${r.key.padEnd(44)} ${r.value.toFixed(3).padStart(7)}  ${r.text}`)
+    if (!r.inside) out.push(`  ${''.padEnd(18)} ${r.why ? `why: ${r.why}` : `expected from: ${r.source}`}`)
+  }
+  const outside = rows.filter((r) => !r.inside)
+  out.push(`  ${rows.length} checks: ${rows.length - outside.length} inside, ${outside.filter((r) => r.why).length} outside with an explanation, ${outside.filter((r) => !r.why).length} outside without`)
+}
+out.push('')
+const failed = unexplained > 0 || checked === 0
+out.push(
+  checked === 0
+    ? 'FAIL: nothing was checked (no run had native and another tier)'
+    : unexplained === 0
+      ? `PASS: all ${checked} ratios inside their band or explained`
+      : `FAIL: ${unexplained} of ${checked} ratio(s) outside their band without an explanation`,
+)
+const text = out.join('\n') + '\n'
+process.stdout.write(text)
+if (args.includes('--save')) {
+  const f = path.join(ROOT, 'benchmarks', 'results', `fidelity-${new Date().toISOString().slice(0, 16).replace(':', '')}Z.txt`)
+  fs.writeFileSync(f, text)
+  process.stderr.write(`fidelity: written to ${f}\n`)
+}
+process.exit(failed ? 1 : 0)
