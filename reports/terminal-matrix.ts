@@ -8,6 +8,7 @@ import type { RunReport } from '../src/core/report.js'
 import { formatQuantity, formatRatio, truncate, type Closeness } from '../src/render/format.js'
 import { clipLine, lineWidth, packColumns, padLine, paintLine, type Line, type Paint, type Segment } from '../src/render/segments.js'
 import type { Style } from '../src/render/style.js'
+import { safeDeep } from '../src/render/safe-text.js'
 import { buildMatrix, type MatrixCell, type MatrixRow } from './model/matrix.js'
 import { FLAG_TEXT, flagMarker } from './model/labels.js'
 import { notRunLines } from './terminal-notes.js'
@@ -46,7 +47,7 @@ const rowLabel = (row: MatrixRow): Line => [{ text: row.job }, { text: ' ' + row
 
 /** Render one report's matrix, or several reports merged with hosts as column groups. */
 export const renderMatrix = (input: RunReport | readonly RunReport[], style: Style): string => {
-  const reports: readonly RunReport[] = Array.isArray(input) ? input : [input as RunReport]
+  const reports: readonly RunReport[] = (Array.isArray(input) ? input : [input as RunReport]).map(safeDeep)
   const m = buildMatrix(reports)
   const u = style.unicode
   const out: string[] = []

@@ -8,6 +8,7 @@ import { EXIT, isVirtcheckError } from '../core/errors.js'
 import { CleanupRegistry } from '../host/cleanup.js'
 import { packageVersion } from '../host/paths.js'
 import { resolveStyle } from '../render/style.js'
+import { safeText } from '../render/safe-text.js'
 import { loadAllCommands, loadCommand, loadDefaultCommand } from './commands/index.js'
 import type { CliContext, Writer } from './context.js'
 
@@ -98,18 +99,19 @@ export const run = async (argv: readonly string[], io: MainIO): Promise<number> 
   } catch (e) {
     if (interruptedBy) return EXIT.interrupted
     if (isVirtcheckError(e)) {
-      err.write(`${errStyle.chalk.red('error:')} ${e.message}\n`)
-      if (e.hint) err.write(`${errStyle.chalk.dim('hint:')} ${e.hint}\n`)
+      // messages quote file names, flags and file contents: shown through the sanitiser, never raw
+      err.write(`${errStyle.chalk.red('error:')} ${safeText(e.message)}\n`)
+      if (e.hint) err.write(`${errStyle.chalk.dim('hint:')} ${safeText(e.hint)}\n`)
       if (debug && e.stack) err.write(e.stack + '\n')
       return e.exitCode
     }
     const message = e instanceof Error ? e.message : String(e)
-    err.write(`${errStyle.chalk.red('internal error:')} ${message.split('\n')[0]} (this is a virtcheck bug; rerun with --debug for details)\n`)
+    err.write(`${errStyle.chalk.red('internal error:')} ${safeText(message.split('\n')[0] ?? '')} (this is a virtcheck bug; rerun with --debug for details)\n`)
     if (debug && e instanceof Error && e.stack) err.write(e.stack + '\n')
     return EXIT.failed
   } finally {
     const report = await cleanup.runAll()
-    for (const f of report.failed) err.write(`${errStyle.chalk.yellow('cleanup failed:')} ${f.label}: ${f.error}\n`)
+    for (const f of report.failed) err.write(`${errStyle.chalk.yellow('cleanup failed:')} ${safeText(`${f.label}: ${f.error}`)}\n`)
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }

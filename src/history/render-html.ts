@@ -2,7 +2,9 @@
  * The history report as one self-contained HTML file: inline CSS and SVG, no script, a CSP that
  * forbids everything else, so it can be archived as a CI artifact and opened offline.
  */
-import { renderChart, escapeXml as esc } from './svg-chart.js'
+import { escapeXml as esc } from '../render/escape.js'
+import { renderChart } from './svg-chart.js'
+import { safeDeep } from '../render/safe-text.js'
 import type { HistoryRun, TrendSeries, TrendSettings } from './trend.js'
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1a1a1a;max-width:1100px}
@@ -31,7 +33,8 @@ const earlierFlags = (trends: readonly TrendSeries[]): string => {
   return items.length === 0 ? '' : `<h2>Earlier runs outside their band</h2>\n<ul>${items.join('\n')}</ul>`
 }
 
-export const renderHistoryHtml = (runs: readonly HistoryRun[], trends: readonly TrendSeries[], s: TrendSettings, title = 'virtcheck history'): string => {
+export const renderHistoryHtml = (rawRuns: readonly HistoryRun[], rawTrends: readonly TrendSeries[], s: TrendSettings, title = 'virtcheck history'): string => {
+  const [runs, trends] = safeDeep([rawRuns, rawTrends] as const)
   const byTier = new Map<string, TrendSeries[]>()
   for (const t of trends) byTier.set(t.tier, [...(byTier.get(t.tier) ?? []), t])
   const regressions = trends.filter((t) => t.points.at(-1)?.state === 'regressed')

@@ -11,6 +11,7 @@ import { startHostContext } from '../../host/context.js'
 import { packageVersion } from '../../host/paths.js'
 import { PROBES } from '../../../probes/index.js'
 import { renderFindings } from '../../../reports/terminal-findings.js'
+import { safeText } from '../../render/safe-text.js'
 import { openHost, probeEnvForHost } from '../../probe/load-host.js'
 import { decideReadiness } from '../../probe/readiness.js'
 import { probeExitCode, runProbes } from '../../probe/run-probes.js'
@@ -80,7 +81,7 @@ export const probeCommand: Command = {
         env: ctx.env,
         cleanup: ctx.cleanup,
         signal: ctx.signal,
-        log: (l) => ctx.err.write(ctx.errStyle.chalk.dim(l) + '\n'),
+        log: (l) => ctx.err.write(ctx.errStyle.chalk.dim(safeText(l)) + '\n'),
         ...(deepTimeoutS !== undefined ? { timeoutMs: deepTimeoutS * 1000 } : {}),
       })
     }
