@@ -2,9 +2,9 @@
  * `virtcheck bench`: run the identical vcwork jobs in every ready tier and print the matrix.
  * Flags are validated here (one-line UsageError naming the flag); the work is src/bench/bench-run.ts.
  */
-import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { EXIT, InputFileError, UsageError } from '../../core/errors.js'
+import { EXIT, UsageError } from '../../core/errors.js'
+import { checkInputFile, INPUT_LIMITS } from '../../io/input-file.js'
 import { isTierId, TIER_IDS, type TierId } from '../../core/tier.js'
 import { renderMatrix } from '../../../reports/terminal-matrix.js'
 import { renderJson } from '../../../reports/json.js'
@@ -76,9 +76,9 @@ export const benchOptionsFromFlags = (p: Parsed, cwd: string, command = 'bench')
   const rawOpts = p.values['tier-opt']
   const tierOptions = parseTierOpts(Array.isArray(rawOpts) ? rawOpts.filter((x): x is string => typeof x === 'string') : [], command)
   const kernel = flagString(p, 'kernel')
-  if (kernel !== undefined && !existsSync(resolve(cwd, kernel))) throw new InputFileError(`${command}: --kernel ${kernel}: no such file`)
+  if (kernel !== undefined) checkInputFile(resolve(cwd, kernel), { name: `${command}: --kernel ${kernel}`, what: 'guest kernel', maxBytes: INPUT_LIMITS.kernel })
   const fromProbe = flagString(p, 'from-probe')
-  if (fromProbe !== undefined && !existsSync(resolve(cwd, fromProbe))) throw new InputFileError(`${command}: --from-probe ${fromProbe}: no such file`)
+  if (fromProbe !== undefined) checkInputFile(resolve(cwd, fromProbe), { name: `${command}: --from-probe ${fromProbe}`, what: 'run report', maxBytes: INPUT_LIMITS.runReport })
   const json = flagString(p, 'json')
   if (json === '') throw new UsageError(`${command}: --json needs a file name or -`)
   const label = flagString(p, 'label')
