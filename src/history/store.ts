@@ -26,6 +26,8 @@ export const loadIndex = async (dir: string, mustExist: boolean): Promise<Histor
 
 export const addRun = async (dir: string, resultPath: string, o: { label?: string; commit?: string; now?: Date }): Promise<HistoryEntry> => {
   const run = await readRunReport(resultPath)
+  if (run.reproduce.mode === 'probe-only' || run.results.length === 0)
+    throw new InputFileError(`${resultPath}: a probe report (no benchmark results); the history keeps bench runs`, 'add the result.json of `virtcheck bench` (or of the plain `virtcheck` run)')
   if (run.partial) throw new InputFileError(`${resultPath}: the run is partial (interrupted or still running); only finished runs go into the history`)
   const index = await loadIndex(dir, false)
   if (index.entries.some((e) => e.startedAt === run.startedAt && e.hostname === run.host.hostname))
