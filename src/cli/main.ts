@@ -8,6 +8,7 @@
  */
 import { EXIT, isVirtcheckError } from '../core/errors.js'
 import { CleanupRegistry } from '../host/cleanup.js'
+import { markThisRun } from '../host/run-mark.js'
 import { packageVersion } from '../host/paths.js'
 import { resolveStyle } from '../render/style.js'
 import { safeText } from '../render/safe-text.js'
@@ -148,6 +149,8 @@ export const run = async (argv: readonly string[], io: MainIO): Promise<number> 
 }
 
 export const main = async (): Promise<void> => {
+  // every process this run starts carries its mark; `virtcheck cleanup` owns processes only by it
+  markThisRun()
   const code = await run(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
