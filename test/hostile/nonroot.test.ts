@@ -68,3 +68,44 @@ describe('non-root KVM fixes are safe and work', () => {
     expect((f.remediation?.commands ?? []).join('\n')).not.toMatch(/usermod -aG root\b/)
   }, 120_000)
 })
+
+describe('rootless podman and lxc readiness checks what they need', () => {
+  const finding = (id: string, status: 'pass' | 'warn' | 'fail', facts: Record<string, unknown>, fix?: string) => ({
+    id,
+    area: id.split('.')[0] as 'namespaces',
+    title: id,
+    status,
+    summary: id,
+    evidence: [],
+    facts,
+    ...(fix ? { remediation: { summary: fix } } : {}),
+  })
+  const base = (subid: 'pass' | 'warn', deleg: 'pass' | 'warn') => [
+    finding('software.vcwork', 'pass', { x86_64: true }),
+    finding('namespaces.types', 'pass', {}),
+    finding('namespaces.userns-unprivileged', 'pass', {}),
+    finding('environment.privileges', 'pass', { uid: 1000 }),
+    finding('cgroups.controllers', 'pass', {}),
+    finding('cgroups.delegation', deleg, {}, deleg === 'pass' ? undefined : 'Delegate a cgroup to the user (systemd-run --user --scope -p Delegate=yes).'),
+    finding('namespaces.subid', subid, { rootless: subid === 'pass' }, subid === 'pass' ? undefined : 'Install the uidmap package.'),
+    finding('software.podman', 'pass', { installed: true }),
+    finding('software.lxc', 'pass', { installed: true }),
+    finding('software.busybox', 'pass', { static: true }),
+  ]
+  it('no newuidmap or subordinate ids: podman and lxc not ready, and they say why', async () => {
+    const { decideReadiness } = await import('../../src/probe/readiness.js')
+    const r = decideReadiness(base('warn', 'pass') as never)
+    for (const tier of ['podman', 'lxc']) {
+      const t = r.find((x) => x.tier === tier)!
+      expect(t.ready).toBe(false)
+      expect(t.summary).toMatch(/newuidmap\/newgidmap or subordinate ids/)
+      expect(t.remediation?.summary).toMatch(/uidmap/)
+    }
+  })
+  it('no delegated cgroup: rootless lxc not ready; podman still is', async () => {
+    const { decideReadiness } = await import('../../src/probe/readiness.js')
+    const r = decideReadiness(base('pass', 'warn') as never)
+    expect(r.find((x) => x.tier === 'lxc')).toMatchObject({ ready: false, blockedBy: ['cgroups.delegation'] })
+    expect(r.find((x) => x.tier === 'podman')?.ready).toBe(true)
+  })
+})
