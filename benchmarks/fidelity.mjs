@@ -138,7 +138,7 @@ function check(run, explanations) {
     }
   }
   for (const [job, , fast, slow, source] of ORDERS) {
-    for (const [key, f] of cells) {
+    for (const f of cells.values()) {
       if (f.tier !== fast || f.job !== job) continue
       const s = cells.get(`${slow} ${job} ${f.metric}`)
       const n = cells.get(`native ${job} ${f.metric}`)

@@ -33,6 +33,13 @@ const deviceFinding = async (host: Host): Promise<Finding> => {
     const pvmRefused = dm.ok ? dm.value.kvmPvmNotBinding : undefined
     if (pvmRefused)
       return fail({ ...head, facts: { present: false } }, 'no /dev/kvm: this kernel is itself a PVM guest, so the built-in kvm_pvm did not bind (see kvm.module)', [evidence('/dev/kvm', 'missing'), evidence('kernel log', pvmRefused)], PVM_GUEST_FIX)
+    // the module is loaded but the node is not here: a container without the device, or a /dev without udev
+    const loaded = await statOf(host, '/sys/module/kvm').then((m) => m.kind === 'ok', () => false)
+    if (loaded)
+      return fail({ ...head, facts: { present: false } }, 'no /dev/kvm although the kvm module is loaded (hidden: a container without the device, or no udev)', [evidence('/dev/kvm', 'missing'), evidence('/sys/module/kvm', 'present')], {
+        summary: 'Inside a container, pass the device in (docker/podman run --device /dev/kvm, lxc: lxc.cgroup2.devices.allow = c 10:232 rwm plus a bind mount); on the host itself, create the node.',
+        commands: ['sudo mknod -m 0660 /dev/kvm c 10 232 && sudo chgrp kvm /dev/kvm'],
+      })
     return fail({ ...head, facts: { present: false } }, 'no /dev/kvm', [evidence('/dev/kvm', 'missing')], {
       summary: hasExt
         ? 'Load the KVM module for this CPU (and check that it is enabled in the kernel config).'
@@ -51,11 +58,26 @@ const deviceFinding = async (host: Host): Promise<Finding> => {
   if (o.kind === 'denied') {
     const inGroup = id.groups.includes(s.gid) || id.gid === s.gid
     const group = await groupName(host, s.gid)
-    return fail({ ...head, facts: { present: true, writable: false } }, `present but not writable for uid ${id.uid}${inGroup ? ` (already in group ${group}: a device cgroup or ACL blocks it)` : ` (not in group ${group})`}`, ev, {
+    // joining the device's group helps only when the group may read and write it, and never for root's
+    // group (that would hand out root's files): then the fix is a kvm group with mode 0660, via udev
+    const groupCanWrite = (s.mode & 0o060) === 0o060
+    const useKvmGroup = !inGroup && (s.gid === 0 || !groupCanWrite)
+    return fail({ ...head, facts: { present: true, writable: false } }, `present but not writable for uid ${id.uid}${inGroup ? ` (already in group ${group}: a device cgroup or ACL blocks it)` : ` (not in group ${group}${groupCanWrite ? '' : `, and mode ${octal(s.mode)} gives the group no read-write`})`}`, ev, {
       summary: inGroup
         ? 'Inside a container, pass the device through (docker --device /dev/kvm); otherwise check ACLs (getfacl /dev/kvm).'
-        : `Add the user to the ${group} group and log in again (the new group applies to new sessions only).`,
-      commands: inGroup ? [] : [`sudo usermod -aG ${group} $USER`],
+        : useKvmGroup
+          ? 'Give /dev/kvm to a kvm group with mode 0660 by a udev rule (it survives reboots and module reloads), add the user to that group and log in again; or run virtcheck as root.'
+          : `Add the user to the ${group} group and log in again (the new group applies to new sessions only).`,
+      commands: inGroup
+        ? []
+        : useKvmGroup
+          ? [
+              'sudo groupadd -f -r kvm',
+              `echo 'KERNEL=="kvm", GROUP="kvm", MODE="0660"' | sudo tee /etc/udev/rules.d/65-kvm.rules`,
+              'sudo udevadm control --reload && sudo udevadm trigger --name-match=kvm',
+              'sudo usermod -aG kvm $USER',
+            ]
+          : [`sudo usermod -aG ${group} $USER`],
     })
   }
   return unknown({ ...head, facts: { present: true, writable: null } }, `present, but opening it failed: ${describeFailure(o)}`, ev)

@@ -8,17 +8,11 @@
 import type { Finding } from '../src/core/finding.js'
 import type { MetricResult, RunReport, TierRun } from '../src/core/report.js'
 import { formatPercent, formatQuantity, formatRatio } from './format/numbers.js'
+import { escapeXml } from './format/escape.js'
+import { safeDeep } from './format/safe-text.js'
 
-/** Escape for XML text and attributes; drop characters XML 1.0 cannot carry at all. */
-export const xmlEscape = (s: string): string =>
-  s
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
+/** Escape for XML text and attributes (the one home: src/render/escape.ts). */
+export const xmlEscape = escapeXml
 
 interface Case {
   readonly classname: string
@@ -96,7 +90,8 @@ const renderSuite = (name: string, cases: readonly Case[], timestamp: string, ho
   ].join('\n')
 }
 
-export const renderJunit = (report: RunReport): string => {
+export const renderJunit = (input: RunReport): string => {
+  const report = safeDeep(input)
   const ts = report.startedAt.replace(/Z$/, '')
   const host = report.host.hostname
   const suites: { name: string; cases: Case[] }[] = [{ name: 'virtcheck findings', cases: report.findings.map(findingCase) }]

@@ -6,20 +6,14 @@
 import type { Finding } from '../src/core/finding.js'
 import type { RunReport } from '../src/core/report.js'
 import { formatQuantity, formatRatio, truncate } from './format/numbers.js'
+import { escapeMarkdown, markdownCode } from './format/escape.js'
+import { safeDeep } from './format/safe-text.js'
 import { buildMatrix, type MatrixCell } from './model/matrix.js'
 import { flagMarker } from './model/labels.js'
 import { headlines, verdict } from './model/summary.js'
 
-/** Escape text for a Markdown table cell or line: pipes, HTML, emphasis and newlines. */
-export const mdEscape = (s: string): string =>
-  s
-    .replace(/\\/g, '\\\\')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/([*_`[\]#])/g, '\\$1')
-    .replace(/\r?\n/g, ' ')
+/** Escape text for a Markdown table cell or line (the one home: src/render/escape.ts). */
+export const mdEscape = escapeMarkdown
 
 const CLOSE_MARK: Readonly<Record<string, string>> = { better: '🔵', same: '🟢', near: '🟡', far: '🔴', 'very-far': '🔴' }
 
@@ -28,19 +22,20 @@ const cellText = (cell: MatrixCell | undefined, tier: string): string => {
   if (cell.kind === 'failed') return `❌ ${mdEscape(truncate(cell.reason, 40))}`
   const value = formatQuantity(cell.result.stats.median, cell.result.unit)
   const flags = [...new Set(cell.result.flags.map(flagMarker))].join('')
-  if (tier === 'native' || cell.ratio === undefined) return `${value}${flags ? ' ' + mdEscape(flags) : ''}`
-  return `${cell.closeness ? CLOSE_MARK[cell.closeness] + ' ' : ''}${formatRatio(cell.ratio)}${flags ? ' ' + mdEscape(flags) : ''}`
+  // markers are this program's own one-character set (`~`, `!`), not data: written as they are
+  if (tier === 'native' || cell.ratio === undefined) return `${value}${flags ? ' ' + flags : ''}`
+  return `${cell.closeness ? CLOSE_MARK[cell.closeness] + ' ' : ''}${formatRatio(cell.ratio)}${flags ? ' ' + flags : ''}`
 }
 
 const findingLine = (f: Finding): string => {
   const icon = f.status === 'fail' ? '❌' : f.status === 'warn' ? '⚠️' : '❔'
   const fix = f.remediation ? ` — fix: ${mdEscape(f.remediation.summary)}` : ''
-  const cmds = f.remediation?.commands?.length ? ` (\`${f.remediation.commands.map((c) => c.replace(/`/g, "'")).join('`, `')}\`)` : ''
-  return `- ${icon} **${mdEscape(f.title)}** (\`${f.id}\`): ${mdEscape(f.summary)}${fix}${cmds}`
+  const cmds = f.remediation?.commands?.length ? ` (${f.remediation.commands.map(markdownCode).join(', ')})` : ''
+  return `- ${icon} **${mdEscape(f.title)}** (${markdownCode(f.id)}): ${mdEscape(f.summary)}${fix}${cmds}`
 }
 
 export const renderMarkdown = (input: RunReport | readonly RunReport[]): string => {
-  const reports: readonly RunReport[] = Array.isArray(input) ? input : [input as RunReport]
+  const reports: readonly RunReport[] = (Array.isArray(input) ? input : [input as RunReport]).map(safeDeep)
   const m = buildMatrix(reports)
   const out: string[] = ['## virtcheck', '']
   for (const r of reports) {
@@ -68,8 +63,8 @@ export const renderMarkdown = (input: RunReport | readonly RunReport[]): string 
     const unlisted = r.readiness.filter((x) => !x.ready && !r.tiers.some((t) => t.tier === x.tier))
     if (notRun.length + unlisted.length > 0) {
       out.push(`<details><summary>${prefix}${notRun.length + unlisted.length} tiers not measured</summary>`, '')
-      for (const t of notRun) out.push(`- \`${t.tier}\` ${t.state}: ${mdEscape(t.reason ?? '')}`)
-      for (const x of unlisted) out.push(`- \`${x.tier}\` not ready: ${mdEscape(x.summary)}`)
+      for (const t of notRun) out.push(`- ${markdownCode(t.tier)} ${t.state}: ${mdEscape(t.reason ?? '')}`)
+      for (const x of unlisted) out.push(`- ${markdownCode(x.tier)} not ready: ${mdEscape(x.summary)}`)
       out.push('', '</details>', '')
     }
     const issues = r.findings.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'unknown')

@@ -5,9 +5,11 @@
 import type { RunReport } from '../src/core/report.js'
 import { formatRatio, truncate } from './format/numbers.js'
 import type { Style } from './format/style.js'
+import { safeDeep } from './format/safe-text.js'
 import { headlines, verdict } from './model/summary.js'
 
-export const renderSummaryLines = (report: RunReport, style: Style): string[] => {
+export const renderSummaryLines = (input: RunReport, style: Style): string[] => {
+  const report = safeDeep(input)
   const c = style.chalk
   const v = verdict(report)
   const mark = v.level === 'ok' ? c.green(style.unicode ? '✔' : 'ok') : v.level === 'warn' ? c.yellow(style.unicode ? '▲' : '!') : c.red(style.unicode ? '✗' : 'x')

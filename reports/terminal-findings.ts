@@ -6,6 +6,7 @@
 import { AREAS, type Finding, type Status } from '../src/core/finding.js'
 import type { TierReadiness } from '../src/core/tier.js'
 import type { Style } from './format/style.js'
+import { cutText, safeDeep, safeLine } from './format/safe-text.js'
 
 const GLYPHS: Record<Status, { u: string; a: string }> = {
   pass: { u: '✔', a: 'ok' },
@@ -91,7 +92,7 @@ const renderReadiness = (readiness: readonly TierReadiness[], style: Style): str
     if (!r.ready) {
       const fix = style.unicode ? '→ fix:' : '-> fix:'
       for (const l of wrap(`${fix} ${r.remediation.summary}`, Math.max(20, style.width - prefixLen))) lines.push(' '.repeat(prefixLen) + c.cyan(l))
-      if (r.logTail) for (const l of r.logTail.split('\n').slice(-6)) lines.push(' '.repeat(prefixLen) + c.dim(`| ${l}`.slice(0, Math.max(20, style.width - prefixLen))))
+      if (r.logTail) for (const l of r.logTail.split('\n').slice(-6)) lines.push(' '.repeat(prefixLen) + c.dim(cutText(`| ${l}`, Math.max(20, style.width - prefixLen))))
     }
   }
   return lines
@@ -105,12 +106,13 @@ export interface FindingsHeader {
   readonly durationMs?: number
 }
 
-export const renderFindings = (findings: readonly Finding[], readiness: readonly TierReadiness[], style: Style, header?: FindingsHeader): string => {
+export const renderFindings = (rawFindings: readonly Finding[], rawReadiness: readonly TierReadiness[], style: Style, rawHeader?: FindingsHeader): string => {
+  const [findings, readiness, header] = safeDeep([rawFindings, rawReadiness, rawHeader] as const)
   const c = style.chalk
   const out: string[] = []
   if (header)
     out.push(
-      `${c.bold('virtcheck probe')} ${header.hostname} (${header.arch}, kernel ${header.kernel})${header.origin !== 'live' ? ` from ${header.origin}` : ''}${header.durationMs !== undefined ? c.dim(` in ${Math.round(header.durationMs)} ms`) : ''}`,
+      `${c.bold('virtcheck probe')} ${safeLine(`${header.hostname} (${header.arch}, kernel ${header.kernel})${header.origin !== 'live' ? ` from ${header.origin}` : ''}`)}${header.durationMs !== undefined ? c.dim(` in ${Math.round(header.durationMs)} ms`) : ''}`,
       '',
     )
   for (const area of AREAS) {

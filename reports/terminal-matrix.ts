@@ -5,9 +5,10 @@
  * the Style's width. Pure: returns a string; colour only through the Style's chalk.
  */
 import type { RunReport } from '../src/core/report.js'
-import { formatQuantity, formatRatio, truncate, type Closeness } from './format/numbers.js'
-import { clipLine, lineWidth, packColumns, padLine, paintLine, type Line, type Paint, type Segment } from './format/segments.js'
+import { type Closeness, formatQuantity, formatRatio, truncate } from './format/numbers.js'
+import { clipLine, type Line, lineWidth, packColumns, padLine, type Paint, paintLine, type Segment } from './format/segments.js'
 import type { Style } from './format/style.js'
+import { safeDeep } from './format/safe-text.js'
 import { buildMatrix, type MatrixCell, type MatrixRow } from './model/matrix.js'
 import { FLAG_TEXT, flagMarker } from './model/labels.js'
 import { notRunLines } from './terminal-notes.js'
@@ -46,7 +47,7 @@ const rowLabel = (row: MatrixRow): Line => [{ text: row.job }, { text: ' ' + row
 
 /** Render one report's matrix, or several reports merged with hosts as column groups. */
 export const renderMatrix = (input: RunReport | readonly RunReport[], style: Style): string => {
-  const reports: readonly RunReport[] = Array.isArray(input) ? input : [input as RunReport]
+  const reports: readonly RunReport[] = (Array.isArray(input) ? input : [input as RunReport]).map(safeDeep)
   const m = buildMatrix(reports)
   const u = style.unicode
   const out: string[] = []

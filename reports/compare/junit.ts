@@ -2,10 +2,10 @@
 import type { CompareReport } from '../../src/compare/types.js'
 import { isRefused, isWorse } from '../../src/compare/compare-runs.js'
 import { numbersLine } from './format.js'
+import { escapeXml } from '../format/escape.js'
+import { safeDeep } from '../format/safe-text.js'
 
-const xml = (s: string): string =>
-  // eslint-disable-next-line no-control-regex -- XML 1.0 cannot carry these characters
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+const xml = escapeXml
 
 interface Case {
   readonly name: string
@@ -14,7 +14,8 @@ interface Case {
   readonly out: string
 }
 
-export const renderCompareJunit = (r: CompareReport): string => {
+export const renderCompareJunit = (input: CompareReport): string => {
+  const r = safeDeep(input)
   const byTier = new Map<string, Case[]>()
   const add = (tier: string, c: Case) => byTier.set(tier, [...(byTier.get(tier) ?? []), c])
   for (const c of r.cells) {

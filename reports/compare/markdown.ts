@@ -1,28 +1,31 @@
 /** Markdown for pull-request comments and CI job summaries ($GITHUB_STEP_SUMMARY, GitLab MR notes). */
 import type { CompareReport, ComparedCell } from '../../src/compare/types.js'
+import { escapeMarkdown, markdownCode } from '../format/escape.js'
+import { safeDeep } from '../format/safe-text.js'
 import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, headline, ruleText } from './format.js'
 
-const esc = (s: string): string => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ')
+const esc = escapeMarkdown
 const ICON = { regressed: '🔴 regressed', improved: '🟢 improved', inconclusive: '🟡 inconclusive', unchanged: '⚪ unchanged', drift: '🟠 drift?' } as const
 
 const row = (c: ComparedCell): string =>
   `| ${ICON[c.verdict]}${c.notComparable.length > 0 ? ' (forced)' : ''} | ${esc(c.tier)} | ${esc(c.job)} | ${esc(c.metric)} | ${fmtNum(c.numbers.medianBase)} | ${fmtNum(c.numbers.medianHead)} | ${esc(c.unit)} | **${fmtPct(c.numbers.change)}** | ${fmtInterval(c)} | ${fmtP(c.numbers.pAdjusted)} | ${fmtCounts(c)} |`
 
-export const renderCompareMarkdown = (r: CompareReport): string => {
+export const renderCompareMarkdown = (input: CompareReport): string => {
+  const r = safeDeep(input)
   const s = r.settings
   const m = r.summary
   const out: string[] = []
   const h = headline(r)
   out.push(`## virtcheck compare: ${h.kind === 'ok' ? '✅' : '❌'} ${esc(h.text)}`)
   out.push('')
-  out.push(`**Base** \`${esc(r.base.source)}\`${r.base.label && r.base.label !== r.base.source ? ` (${esc(r.base.label)})` : ''} · ${esc(r.base.startedAt)} · ${esc(r.base.hostname)}  `)
-  out.push(`**Head** \`${esc(r.head.source)}\`${r.head.label && r.head.label !== r.head.source ? ` (${esc(r.head.label)})` : ''} · ${esc(r.head.startedAt)} · ${esc(r.head.hostname)}`)
+  out.push(`**Base** ${markdownCode(r.base.source)}${r.base.label && r.base.label !== r.base.source ? ` (${esc(r.base.label)})` : ''} · ${esc(r.base.startedAt)} · ${esc(r.base.hostname)}  `)
+  out.push(`**Head** ${markdownCode(r.head.source)}${r.head.label && r.head.label !== r.head.source ? ` (${esc(r.head.label)})` : ''} · ${esc(r.head.startedAt)} · ${esc(r.head.hostname)}`)
   out.push('')
   out.push(
     `${m.regressed} regressed · ${m.improved} improved · ${m.unchanged} unchanged · ${m.inconclusive} inconclusive${m.drift ? ` · ${m.drift} drift?` : ''} · ${m.added} added · ${m.removed} removed · ${m.broken} broken · ${m.fixed} fixed`,
   )
   out.push('')
-  out.push(`Rule: ${esc(ruleText(r))}. Policy: \`--fail-on ${s.failOn}\`.`)
+  out.push(`Rule: ${esc(ruleText(r))}. Policy: ${markdownCode(`--fail-on ${s.failOn}`)}.`)
   for (const n of r.notes) out.push('', `> ⚠️ ${esc(n)}`)
   if (!r.comparability.comparable) {
     out.push('')

@@ -3,6 +3,8 @@
  * times, three significant digits, and ratios as `0.97×`. Pure; no colour (that is the Style's job).
  */
 
+import { cutText } from './safe-text.js'
+
 const TIME_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1 }
 const BYTE_UNITS: Readonly<Record<string, number>> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 }
 const BINARY_UNITS: Readonly<Record<string, number>> = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 }
@@ -106,10 +108,10 @@ export const closeness = (ratio: number, better: 'higher' | 'lower'): Closeness 
   return 'very-far'
 }
 
-/** Cut a one-line string to `max` characters with an ellipsis. */
+/** Cut a one-line string to `max` characters (code points) with an ellipsis, never inside a sequence. */
 export const truncate = (s: string, max: number, unicode = true): string => {
   const oneLine = s.replace(/\s+/g, ' ').trim()
-  if (oneLine.length <= max) return oneLine
+  if ([...oneLine].length <= max) return oneLine
   const ell = unicode ? '…' : '...'
-  return oneLine.slice(0, Math.max(0, max - ell.length)) + ell
+  return cutText(oneLine, max - ell.length) + ell
 }

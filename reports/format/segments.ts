@@ -3,6 +3,7 @@
  * width and painted only when printed, so colour never breaks alignment and NO_COLOR output is identical.
  */
 import type { ChalkInstance } from 'chalk'
+import { cutText } from './safe-text.js'
 
 export type Paint = 'green' | 'yellow' | 'red' | 'redBold' | 'cyan' | 'dim' | 'bold'
 
@@ -44,10 +45,9 @@ export const clipLine = (line: Line, width: number, unicode: boolean): Line => {
   let left = width - ell.length
   for (const s of line) {
     if (left <= 0) break
-    const chars = [...s.text]
-    const take = chars.slice(0, left).join('')
+    const take = cutText(s.text, left)
     out.push({ ...s, text: take })
-    left -= Math.min(chars.length, left)
+    left -= Math.min([...s.text].length, left)
   }
   const last = out[out.length - 1]
   out.push({ text: ell, ...(last?.paint ? { paint: last.paint } : {}) })

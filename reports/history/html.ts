@@ -2,8 +2,10 @@
  * The history report as one self-contained HTML file: inline CSS and SVG, no script, a CSP that
  * forbids everything else, so it can be archived as a CI artifact and opened offline.
  */
-import { renderChart, escapeXml as esc } from './svg-chart.js'
+import { renderChart } from './svg-chart.js'
 import type { HistoryRun, TrendSeries, TrendSettings } from '../../src/history/trend.js'
+import { escapeXml as esc } from '../format/escape.js'
+import { safeDeep } from '../format/safe-text.js'
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1a1a1a;max-width:1100px}
 h1{font-size:20px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}h3{font-size:14px;margin:14px 0 4px}
@@ -31,7 +33,8 @@ const earlierFlags = (trends: readonly TrendSeries[]): string => {
   return items.length === 0 ? '' : `<h2>Earlier runs outside their band</h2>\n<ul>${items.join('\n')}</ul>`
 }
 
-export const renderHistoryHtml = (runs: readonly HistoryRun[], trends: readonly TrendSeries[], s: TrendSettings, title = 'virtcheck history'): string => {
+export const renderHistoryHtml = (rawRuns: readonly HistoryRun[], rawTrends: readonly TrendSeries[], s: TrendSettings, title = 'virtcheck history'): string => {
+  const [runs, trends] = safeDeep([rawRuns, rawTrends] as const)
   const byTier = new Map<string, TrendSeries[]>()
   for (const t of trends) byTier.set(t.tier, [...(byTier.get(t.tier) ?? []), t])
   const regressions = trends.filter((t) => t.points.at(-1)?.state === 'regressed')

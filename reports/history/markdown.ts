@@ -1,10 +1,13 @@
 /** The history report as Markdown: latest run against its rolling baseline, then the runs list. */
 import type { HistoryRun, TrendSeries, TrendSettings } from '../../src/history/trend.js'
+import { escapeMarkdown } from '../format/escape.js'
+import { safeDeep } from '../format/safe-text.js'
 
-const esc = (s: string): string => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`)
+const esc = escapeMarkdown
 const n = (x: number | undefined): string => (x === undefined ? '' : Number(x.toPrecision(4)).toString())
 
-export const renderHistoryMarkdown = (runs: readonly HistoryRun[], trends: readonly TrendSeries[], s: TrendSettings): string => {
+export const renderHistoryMarkdown = (rawRuns: readonly HistoryRun[], rawTrends: readonly TrendSeries[], s: TrendSettings): string => {
+  const [runs, trends] = safeDeep([rawRuns, rawTrends] as const)
   const out: string[] = []
   const reg = trends.filter((t) => t.points.at(-1)?.state === 'regressed')
   out.push(`## virtcheck history: ${reg.length === 0 ? '✅ no regression in the latest run' : `❌ ${reg.length} regression(s) in the latest run`}`)

@@ -1,8 +1,8 @@
 /** One trend chart as inline SVG (pure string building, no script): points, CI whiskers, baseline band. */
 import type { TrendPoint, TrendSeries } from '../../src/history/trend.js'
+import { escapeXml } from '../format/escape.js'
 
-export const escapeXml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
+export { escapeXml }
 
 const W = 640
 const H = 180

@@ -4,10 +4,10 @@
  * cannot close its <script> element or open a comment.
  */
 
-const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+import { escapeHtml } from '../format/escape.js'
 
-/** Escape for HTML text and double- or single-quoted attribute values. */
-export const esc = (s: string | number | boolean): string => String(s).replace(/[&<>"']/g, (ch) => ENTITIES[ch] ?? ch)
+/** Escape for HTML text and double- or single-quoted attribute values (the one home: src/render/escape.ts). */
+export const esc = escapeHtml
 
 /** An <a> for http(s) URLs only (never javascript: or data:); anything else is shown as text. */
 export const safeLink = (url: string, text = url): string =>
@@ -17,8 +17,8 @@ export const safeLink = (url: string, text = url): string =>
 export const jsonForScript = (data: unknown): string =>
   JSON.stringify(data)
     .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029')
+    // C1 controls, line/paragraph separators and bidi controls as \u escapes: the data stays exact, the bytes inert
+    .replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 
 /** Join HTML fragments, skipping empty ones. */
 export const html = (parts: readonly (string | false | undefined)[]): string => parts.filter((p): p is string => typeof p === 'string' && p !== '').join('\n')

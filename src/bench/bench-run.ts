@@ -10,7 +10,9 @@ import { SCHEMA_ID, SCHEMA_VERSION, type RunReport, type RunWarning } from '../c
 import { runsOnHostCpus, type TierId } from '../core/tier.js'
 import type { CliContext } from '../cli/context.js'
 import { packageVersion, workDir } from '../host/paths.js'
-import { writeJsonAtomic } from '../io/outputs.js'
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { UsageError } from '../core/errors.js'
+import { writeErrorText, writeJsonAtomic } from '../io/outputs.js'
 import { TIER_DRIVERS, tierDriver } from '../tiers/index.js'
 import { allowedCpus } from '../host/cpu-affinity.js'
 import { catalogForPlan } from './catalog-adapter.js'
@@ -51,6 +53,21 @@ export interface BenchOutcome {
   readonly resultPath: string
   readonly interrupted: boolean
   readonly anyFailed: boolean
+  /** Set when the result could not be saved (a full disk...): the report is still complete in memory. */
+  readonly saveError?: string
+}
+
+/** VIRTCHECK_HOME must be a writable folder (or creatable): a file or a read-only place is a usage problem. */
+const checkHome = (home: string): void => {
+  try {
+    mkdirSync(home, { recursive: true })
+    if (!statSync(home).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' })
+    accessSync(home, constants.W_OK)
+  } catch (e) {
+    const code = (e as { code?: string }).code
+    const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'is a file, not a folder (or a parent is)' : code === 'EROFS' ? 'is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'is not writable' : writeErrorText(e)
+    throw new UsageError(`the virtcheck home ${home} ${why}`, 'set VIRTCHECK_HOME to a writable folder')
+  }
 }
 
 const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '-').replace(/Z$/, 'Z')
@@ -72,6 +89,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
   })
 
   const home = workDir(ctx)
+  checkHome(home)
   const runDir = join(home, 'runs', stamp(started))
   const resultPath = join(runDir, 'result.json')
   const extraJson = o.json && o.json !== '-' ? resolve(ctx.cwd, o.json) : undefined
@@ -139,9 +157,19 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       versions: { virtcheck: packageVersion(), node: process.version },
     },
   }
+  // A failed save (a full disk) must not end the run: the measurements are kept, the matrix printed,
+  // and the error named at the end; each target is tried every time.
+  let saveError: string | undefined
   const save = async (r: RunReport) => {
-    await writeJsonAtomic(resultPath, r)
-    if (extraJson) await writeJsonAtomic(extraJson, r)
+    for (const target of [resultPath, ...(extraJson ? [extraJson] : [])]) {
+      try {
+        await writeJsonAtomic(target, r)
+      } catch (e) {
+        const first = saveError === undefined
+        saveError = e instanceof Error ? e.message : String(e)
+        if (first) progress.note(`cannot save the result: ${saveError}; measuring goes on`)
+      }
+    }
   }
   const progress = createProgress(ctx.err, ctx.errStyle, { runBudgetMs: plan.policy.runBudgetMs })
   progress.note(`virtcheck bench (${o.mode}): tiers ${running.join(', ') || '(none ready)'}; results in ${resultPath}`)
@@ -172,8 +200,9 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
         return { load1: Number(first), cpus: availableParallelism() }
       },
     })
+    saveError = undefined
     await save(out.report)
-    return { report: out.report, resultPath, interrupted: out.interrupted, anyFailed: out.anyFailed }
+    return { report: out.report, resultPath, interrupted: out.interrupted, anyFailed: out.anyFailed, ...(saveError ? { saveError } : {}) }
   } finally {
     await network?.close()
   }

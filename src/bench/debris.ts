@@ -1,7 +1,10 @@
 /**
  * What a crashed virtcheck run can leave behind, and how to remove it (for `virtcheck cleanup`).
- * Everything virtcheck creates carries the owner's pid in its name (`virtcheck-<pid>-...`), so debris
- * of a run that is still alive is never touched: only items whose owner pid is gone are listed.
+ * Ownership is decided by evidence only: a process carries the run's mark in its environment
+ * (src/host/run-mark.ts: owner pid AND start time); netns and cgroups are named `virtcheck-<pid>-...`
+ * from the start of the name; files are the run's own folders under a home (`runs/<time>/work-<pid>`,
+ * `ab-<pid>-*`, `scratch/*-<pid>.raw`) or `$TMPDIR/virtcheck-deep-<pid>-*` of probe --deep. Debris of a
+ * run that is still alive is never touched, and nothing is taken from a pattern in a command line.
  */
 import { readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,6 +13,8 @@ import { parseMountinfo } from '../parse/mountinfo.js'
 import { cmd } from '../net/ip-command.js'
 import { readCgroupLayout, removeCgroupDir } from '../tiers/container/cgroups.js'
 import { socketDirOwner } from '../tiers/qemu/strays.js'
+import { markOwnerAlive, ownRunMark, processStartTime, readProcessMark } from '../host/run-mark.js'
+import { safeLine } from '../../reports/format/safe-text.js'
 
 export type DebrisKind = 'process' | 'mount' | 'netns' | 'cgroup' | 'file'
 
@@ -48,23 +53,44 @@ const killHard = async (pid: number): Promise<void> => {
   }
 }
 
+/** Processes marked by a run that is gone (same pid and start time checked again just before the kill). */
 const findProcesses = async (): Promise<DebrisItem[]> => {
   const out: DebrisItem[] = []
+  const self = ownRunMark()
   for (const p of (await readdir('/proc').catch(() => [] as string[])).filter((d) => /^\d+$/.test(d))) {
     const pid = Number(p)
     if (pid === process.pid) continue
-    const cmdline = (await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim()
-    if (!cmdline.includes('virtcheck-') || !orphan(cmdline)) continue
-    out.push({ kind: 'process', what: `pid ${pid}: ${cmdline.slice(0, 120)}`, remove: () => killHard(pid) })
+    const mark = readProcessMark(pid)
+    if (!mark || (self && mark.pid === self.pid && mark.startTime === self.startTime) || markOwnerAlive(mark)) continue
+    const started = processStartTime(pid)
+    const cmdline = safeLine((await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim())
+    out.push({
+      kind: 'process',
+      what: `pid ${pid}: ${cmdline.slice(0, 120)} (started by run ${mark.pid}, which is gone)`,
+      remove: async () => {
+        // the same process still (pid not reused since it was listed), still marked by that dead run
+        const again = readProcessMark(pid)
+        if (processStartTime(pid) === started && again?.pid === mark.pid && again.startTime === mark.startTime) await killHard(pid)
+      },
+    })
   }
   return out
 }
+
+/** `runs/<time>/work-<pid>/...` under a home -> pid (the home's own name is never read for a pid). */
+const workOwner = (home: string, path: string): number | undefined => {
+  if (!path.startsWith(home + '/')) return undefined
+  const m = /^runs\/[^/]+\/work-(\d+)(\/|$)|^ab-(\d+)-[^/]*(\/|$)/.exec(path.slice(home.length + 1))
+  return m ? Number(m[1] ?? m[3]) : undefined
+}
+
+const deadOwner = (pid: number | undefined): boolean => pid !== undefined && pid !== process.pid && !isAlive(pid)
 
 const findMounts = async (under: string): Promise<DebrisItem[]> => {
   const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '')
   const points = parseMountinfo(info)
     .map((m) => m.mountPoint)
-    .filter((m) => m.startsWith(under + '/') && orphan(m))
+    .filter((m) => deadOwner(workOwner(under, m)) || deadOwner(deepOwner(m)))
   // deepest first
   return points
     .sort((a, b) => b.length - a.length)
@@ -96,6 +122,12 @@ const findCgroups = async (): Promise<DebrisItem[]> => {
   for (const root of roots) {
     for (const name of await readdir(root).catch(() => [] as string[])) {
       // ours directly, or lxc's payload/monitor groups of one of our lxc containers
+      if (name === 'lxc.pivot') {
+        // lxc's own pivot group, left in every hierarchy when lxc is killed: removed only when it is
+        // empty and no lxc process of a virtcheck run is alive (it holds nothing then)
+        if ((await cgroupEmpty(join(root, name))) && !(await liveMarkedLxc())) out.push({ kind: 'cgroup', what: `${join(root, name)} (empty lxc.pivot left by a killed lxc)`, remove: () => removeCgroupTree(join(root, name)) })
+        continue
+      }
       if (!/^(lxc\.(payload|monitor)\.)?virtcheck-\d+-/.test(name) || !orphan(name)) continue
       const dir = join(root, name)
       out.push({
@@ -111,6 +143,31 @@ const findCgroups = async (): Promise<DebrisItem[]> => {
     }
   }
   return out
+}
+
+const cgroupEmpty = async (dir: string): Promise<boolean> => {
+  const procs = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => 'unreadable')).trim()
+  if (procs !== '') return false
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory() && !(await cgroupEmpty(join(dir, e.name)))) return false
+  return true
+}
+
+/** Is an lxc process started by a live virtcheck run running now? */
+const liveMarkedLxc = async (): Promise<boolean> => {
+  for (const p of (await readdir('/proc').catch(() => [] as string[])).filter((d) => /^\d+$/.test(d))) {
+    const comm = (await readFile(`/proc/${p}/comm`, 'utf8').catch(() => '')).trim()
+    if (!comm.startsWith('lxc')) continue
+    const mark = readProcessMark(Number(p))
+    if (!mark || markOwnerAlive(mark)) return true // an lxc that is not ours, or a live run's: leave lxc.pivot alone
+  }
+  return false
+}
+
+/** `$TMPDIR/virtcheck-deep-<pid>-<tier>-XXXXXX/...` of probe --deep -> pid. */
+const deepOwner = (path: string): number | undefined => {
+  const prefix = join(tmpdir(), 'virtcheck-deep-')
+  const m = path.startsWith(prefix) ? /^(\d+)-/.exec(path.slice(prefix.length)) : null
+  return m ? Number(m[1]) : undefined
 }
 
 const removeCgroupTree = async (dir: string): Promise<void> => {
@@ -132,6 +189,18 @@ const findFiles = async (home: string): Promise<DebrisItem[]> => {
       }
     }
   }
+  // ab's working folders (`ab-<pid>-XXXXXX`, with their scratch disks) of runs that are gone
+  for (const entry of await readdir(home).catch(() => [] as string[])) {
+    const pid = workOwner(home, join(home, entry))
+    if (entry.startsWith('ab-') && deadOwner(pid)) out.push({ kind: 'file', what: `${join(home, entry)}/ (working folder of a killed ab)`, remove: () => rm(join(home, entry), { recursive: true, force: true }) })
+  }
+  // run folders left empty (a run killed before it saved anything)
+  for (const run of await readdir(runs).catch(() => [] as string[])) {
+    const entries = await readdir(join(runs, run)).catch(() => undefined)
+    const leftWork = (entries ?? []).some((e) => /^work-\d+$/.test(e) && deadOwner(Number(e.slice(5))))
+    if (entries && (entries.length === 0 || (leftWork && entries.every((e) => /^work-\d+$/.test(e) && deadOwner(Number(e.slice(5)))))))
+      out.push({ kind: 'file', what: `${join(runs, run)}/ (run folder with no result)`, remove: () => rmdir(join(runs, run)).catch(() => rm(join(runs, run), { recursive: true, force: true })) })
+  }
   const scratch = join(home, 'scratch')
   const liveWork = await anyLiveRun(runs)
   for (const f of await readdir(scratch).catch(() => [] as string[])) {
@@ -143,6 +212,11 @@ const findFiles = async (home: string): Promise<DebrisItem[]> => {
     const p = join(scratch, f)
     const size = (await stat(p).catch(() => undefined))?.size ?? 0
     out.push({ kind: 'file', what: `${p} (${Math.round(size / 1048576)} MiB scratch)`, remove: () => rm(p, { force: true }) })
+  }
+  // probe --deep working folders (their 1 GiB scratch disks) of runs that are gone
+  for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
+    const p = join(tmpdir(), name)
+    if (deadOwner(deepOwner(p))) out.push({ kind: 'file', what: `${p}/ (probe --deep working folder of a killed run)`, remove: () => rm(p, { recursive: true, force: true }) })
   }
   // QEMU agent socket folders (`$TMPDIR/vc-q-<pid>-XXXXXX`) of runs that are gone.
   for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
@@ -163,11 +237,15 @@ const anyLiveRun = async (runs: string): Promise<boolean> => {
   return false
 }
 
-/** In removal order: processes first (they hold namespaces, cgroups and mounts), files last. */
-export const findDebris = async (home: string): Promise<DebrisItem[]> => [
-  ...(await findProcesses()),
-  ...(await findMounts(home)),
-  ...(await findNetns()),
-  ...(await findCgroups()),
-  ...(await findFiles(home)),
-]
+/**
+ * In removal order: processes first (they hold namespaces, cgroups and mounts), files last. Every home
+ * given is searched (`--home DIR`, repeatable); what is not under a home is searched once.
+ */
+export const findDebris = async (homes: string | readonly string[]): Promise<DebrisItem[]> => {
+  const list = [...new Set(typeof homes === 'string' ? [homes] : homes)]
+  const mounts = (await Promise.all(list.map(findMounts))).flat()
+  const files = (await Promise.all(list.map(findFiles))).flat()
+  const seen = new Set<string>()
+  const once = (items: DebrisItem[]) => items.filter((i) => (seen.has(`${i.kind} ${i.what}`) ? false : (seen.add(`${i.kind} ${i.what}`), true)))
+  return once([...(await findProcesses()), ...mounts, ...(await findNetns()), ...(await findCgroups()), ...files])
+}

@@ -3,6 +3,7 @@
  * TTY one line that updates in place; otherwise plain lines at job boundaries (logs stay readable).
  */
 import type { Style } from '../../reports/format/style.js'
+import { safeText } from '../../reports/format/safe-text.js'
 
 export interface JobProgress {
   readonly tier: string
@@ -64,7 +65,7 @@ export const createProgress = (
       if (p.finished) cellsDone = Math.max(cellsDone, p.cell + 1)
       const elapsed = now() - t0
       const eta = estimateEtaMs(elapsed, p.finished ? cellsDone : p.cell, p.cells, opts.runBudgetMs - elapsed)
-      const line = formatJobProgress(p, eta)
+      const line = safeText(formatJobProgress(p, eta))
       if (out.isTTY) {
         out.write('\r\x1b[K' + style.chalk.dim(line.slice(0, style.width - 1)))
         live = true
@@ -75,7 +76,8 @@ export const createProgress = (
     note(text) {
       if (opts.quiet) return
       clear()
-      out.write(text + '\n')
+      // notes quote tier errors and log tails (guest consoles, container stderr): never raw
+      out.write(safeText(text) + '\n')
     },
     done() {
       clear()

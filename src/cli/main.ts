@@ -1,24 +1,51 @@
 /**
  * The virtcheck entry point: one run(argv) that returns an exit code, and the single top-level error
  * handler (docs/architecture.md, principle 4): usage and input errors print one line (plus a hint) and exit 2; bugs
- * print one line and exit 1; stack traces only with --debug or VIRTCHECK_DEBUG=1. SIGINT/SIGTERM abort
- * the running command, run every registered cleanup step, and exit 130.
+ * print one line and exit 1; stack traces only with --debug or VIRTCHECK_DEBUG=1. SIGINT, SIGTERM and
+ * SIGHUP abort the running command, run every registered cleanup step (partial results are saved by the
+ * command), and exit 130 (129 for SIGHUP); a second signal exits at once. A closed stdout or stderr
+ * (EPIPE: `virtcheck report r.json | head`; EIO: the terminal is gone) ends output quietly.
  */
 import { EXIT, isVirtcheckError } from '../core/errors.js'
 import { CleanupRegistry } from '../host/cleanup.js'
+import { markThisRun } from '../host/run-mark.js'
 import { packageVersion } from '../host/paths.js'
 import { resolveStyle } from '../../reports/format/style.js'
+import { safeText } from '../../reports/format/safe-text.js'
 import { loadAllCommands, loadCommand, loadDefaultCommand } from './commands/index.js'
 import type { CliContext, Writer } from './context.js'
 
 const GLOBAL_FLAGS = new Set(['--debug', '--color', '--no-color'])
 
-const writer = (stream: NodeJS.WriteStream): Writer => ({
-  write: (text: string) => void stream.write(text),
-  get isTTY() {
-    return stream.isTTY === true
-  },
-})
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+const SIGNAL_NUMBER: Readonly<Record<(typeof STOP_SIGNALS)[number], number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }
+
+/** Errors of a reader that went away: nothing more can be shown, and that is not a failure of the run. */
+const isGoneReader = (e: unknown): boolean => ['EPIPE', 'EIO', 'ECONNRESET', 'ERR_STREAM_DESTROYED'].includes((e as { code?: string }).code ?? '')
+
+const writer = (stream: NodeJS.WriteStream): Writer => {
+  let gone = false
+  // a stream without a reader reports the write error asynchronously; without a listener Node throws it
+  if (typeof stream.on === 'function')
+    stream.on('error', (e) => {
+      if (isGoneReader(e)) gone = true
+      else throw e
+    })
+  return {
+    write: (text: string) => {
+      if (gone) return
+      try {
+        stream.write(text)
+      } catch (e) {
+        if (isGoneReader(e)) gone = true
+        else throw e
+      }
+    },
+    get isTTY() {
+      return stream.isTTY === true
+    },
+  }
+}
 
 export const helpText = async (): Promise<string> => {
   const visible = (await loadAllCommands()).filter((c) => !c.hidden)
@@ -32,7 +59,7 @@ export const helpText = async (): Promise<string> => {
     ...visible.map((c) => `  ${c.name.padEnd(pad)}  ${c.summary}`),
     '',
     'global options: --debug (stack traces), --color / --no-color (NO_COLOR is honoured), --help, --version',
-    'exit codes: 0 ok, 1 failures or regressions, 2 usage or input error, 130 interrupted',
+    'exit codes: 0 ok, 1 failures or regressions, 2 usage or input error, 130 interrupted (SIGINT/SIGTERM), 129 hung up (SIGHUP)',
   ].join('\n')
 }
 
@@ -54,15 +81,20 @@ export const run = async (argv: readonly string[], io: MainIO): Promise<number> 
 
   const cleanup = new CleanupRegistry()
   const controller = new AbortController()
-  let interruptedBy: string | undefined
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interruptedBy) return
+  let interruptedBy: (typeof STOP_SIGNALS)[number] | undefined
+  const onSignal = (sig: (typeof STOP_SIGNALS)[number]) => {
+    if (interruptedBy) {
+      // a second signal: the user (or the init system) will not wait for the clean-up
+      err.write(`${errStyle.chalk.red('forced exit')} (${sig} again): clean-up not finished; \`virtcheck cleanup\` removes what is left\n`)
+      process.exit(128 + SIGNAL_NUMBER[sig])
+    }
     interruptedBy = sig
     err.write(`\n${errStyle.chalk.yellow('interrupted')} (${sig}): stopping and cleaning up…\n`)
     controller.abort(new Error(`interrupted by ${sig}`))
   }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const handlers = STOP_SIGNALS.map((sig) => [sig, () => onSignal(sig)] as const)
+  for (const [sig, h] of handlers) process.on(sig, h)
+  const interruptedCode = () => (interruptedBy === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted)
 
   try {
     const first = rest[0]
@@ -94,28 +126,31 @@ export const run = async (argv: readonly string[], io: MainIO): Promise<number> 
       argv,
     }
     const code = await command.run(args, ctx)
-    return interruptedBy ? EXIT.interrupted : code
+    return interruptedBy ? interruptedCode() : code
   } catch (e) {
-    if (interruptedBy) return EXIT.interrupted
+    if (interruptedBy) return interruptedCode()
+    if (isGoneReader(e)) return EXIT.ok
     if (isVirtcheckError(e)) {
-      err.write(`${errStyle.chalk.red('error:')} ${e.message}\n`)
-      if (e.hint) err.write(`${errStyle.chalk.dim('hint:')} ${e.hint}\n`)
+      // messages quote file names, flags and file contents: shown through the sanitiser, never raw
+      err.write(`${errStyle.chalk.red('error:')} ${safeText(e.message)}\n`)
+      if (e.hint) err.write(`${errStyle.chalk.dim('hint:')} ${safeText(e.hint)}\n`)
       if (debug && e.stack) err.write(e.stack + '\n')
       return e.exitCode
     }
     const message = e instanceof Error ? e.message : String(e)
-    err.write(`${errStyle.chalk.red('internal error:')} ${message.split('\n')[0]} (this is a virtcheck bug; rerun with --debug for details)\n`)
+    err.write(`${errStyle.chalk.red('internal error:')} ${safeText(message.split('\n')[0] ?? '')} (this is a virtcheck bug; rerun with --debug for details)\n`)
     if (debug && e instanceof Error && e.stack) err.write(e.stack + '\n')
     return EXIT.failed
   } finally {
     const report = await cleanup.runAll()
-    for (const f of report.failed) err.write(`${errStyle.chalk.yellow('cleanup failed:')} ${f.label}: ${f.error}\n`)
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    for (const f of report.failed) err.write(`${errStyle.chalk.yellow('cleanup failed:')} ${safeText(`${f.label}: ${f.error}`)}\n`)
+    for (const [sig, h] of handlers) process.off(sig, h)
   }
 }
 
 export const main = async (): Promise<void> => {
+  // every process this run starts carries its mark; `virtcheck cleanup` owns processes only by it
+  markThisRun()
   const code = await run(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

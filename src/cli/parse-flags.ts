@@ -12,9 +12,27 @@ export interface Parsed {
   readonly positionals: string[]
 }
 
+/**
+ * `--reps -1` → `--reps=-1`: parseArgs calls a value starting with `-` "ambiguous"; a negative number
+ * after a flag that takes a value is that value, and then gets the flag's own range message.
+ */
+const joinNegativeValues = (args: readonly string[], options: Options): string[] => {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string
+    const next = args[i + 1]
+    const name = a.startsWith('--') ? a.slice(2) : undefined
+    if (name !== undefined && (options as Record<string, { type?: string }>)[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      out.push(`${a}=${next}`)
+      i++
+    } else out.push(a)
+  }
+  return out
+}
+
 export const parseFlags = (command: string, args: readonly string[], options: Options, allowPositionals = false): Parsed => {
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals, strict: true })
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals, strict: true })
     return { values: values as Parsed['values'], positionals }
   } catch (e) {
     const msg = e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e)

@@ -3,7 +3,8 @@
  * Every usage error has a stable code and leads to exit code 2 through the single handler in cli/main.ts.
  */
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
+/** 130: interrupted by SIGINT or SIGTERM; 129: by SIGHUP (the terminal or SSH session went away). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, hangup: 129, interrupted: 130 } as const
 
 export class VirtcheckError extends Error {
   readonly code: string

@@ -4,6 +4,7 @@
  * (host), then virtcheck's cache filled by `virtcheck setup` (cache). The answer always says which
  * was used, so a result can name its kernel.
  */
+import { INPUT_LIMITS, readInputBytes } from '../io/input-file.js'
 import { access, readdir, readFile, stat } from 'node:fs/promises'
 import { constants } from 'node:fs'
 import { release as osRelease } from 'node:os'
@@ -55,7 +56,7 @@ export const findGuestKernel = async (opts: FindKernelOptions = {}): Promise<Fin
   if (opts.explicitPath !== undefined) {
     const p = opts.explicitPath
     if (!(await readable(p))) throw new UsageError(`--kernel ${p}: not a readable file`)
-    const image = await readFile(p)
+    const image = await readInputBytes(p, { name: `--kernel ${p}`, what: 'guest kernel', maxBytes: INPUT_LIMITS.kernel })
     // A bzImage names its release in the header; an uncompressed vmlinux (ELF) only in its banner.
     const release = releaseFromVersionString(bzImageVersionString(image.subarray(0, 64 * 1024)) ?? '') ?? bannerRelease(image) ?? 'unknown'
     if (opts.explicitModulesDir !== undefined && !(await readable(opts.explicitModulesDir)))

@@ -1,5 +1,6 @@
 /** Parsing and building the history index (pure). A damaged index is an InputFileError, not a crash. */
 import { InputFileError } from '../core/errors.js'
+import { jsonErrorWithoutContent } from '../io/read-report.js'
 import type { RunReport } from '../core/report.js'
 import { hostFingerprint, tierFingerprints } from './fingerprint.js'
 import { HISTORY_SCHEMA_ID, HISTORY_SCHEMA_VERSION, type HistoryEntry, type HistoryIndex } from './types.js'
@@ -13,7 +14,7 @@ export const parseIndex = (text: string, name: string): HistoryIndex => {
   try {
     data = JSON.parse(text)
   } catch (e) {
-    throw new InputFileError(`${name}: not valid JSON (${(e as Error).message.split('\n')[0]})`)
+    throw new InputFileError(`${name}: not valid JSON (${jsonErrorWithoutContent((e as Error).message)})`)
   }
   if (!isRec(data) || data['schema'] !== HISTORY_SCHEMA_ID) throw new InputFileError(`${name}: not a virtcheck history index (expected schema "${HISTORY_SCHEMA_ID}")`)
   const major = /^(\d+)\./.exec(String(data['schemaVersion']))?.[1]
@@ -23,9 +24,13 @@ export const parseIndex = (text: string, name: string): HistoryIndex => {
   entries.forEach((e, i) => {
     const ok = isRec(e) && ['id', 'file', 'startedAt', 'hostname', 'hostFingerprint'].every((k) => typeof e[k] === 'string') && isRec(e['tierFingerprints'])
     if (!ok) throw new InputFileError(`${name}: entries[${i}] is damaged (needs id, file, startedAt, hostname, hostFingerprint, tierFingerprints)`)
+    if (!isConfinedRunPath(e['file'] as string)) throw new InputFileError(`${name}: entries[${i}].file must be a path inside the history folder (runs/NAME.json), not ${JSON.stringify(e['file'])}`)
   })
   return data as unknown as HistoryIndex
 }
+
+/** An index names its runs relative to the history folder: `runs/<name>.json`, nothing absolute, no `..`. */
+export const isConfinedRunPath = (file: string): boolean => /^runs\/[A-Za-z0-9][A-Za-z0-9._-]*\.json$/.test(file) && !file.includes('..')
 
 const stamp = (iso: string): string => iso.replace(/[-:]/g, '').replace(/\.\d+/, '')
 

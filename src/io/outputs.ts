@@ -3,6 +3,7 @@
  * sends each to its target: a file (written atomically: temp file + rename, so a reader or a crash never
  * sees half a report) or `-` for stdout (at most one target may be `-`, or outputs would interleave).
  */
+import { accessSync, constants, statSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { UsageError } from '../core/errors.js'
@@ -47,9 +48,51 @@ export const writeTextAtomic = async (path: string, text: string): Promise<void>
     await rename(tmp, path)
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined)
-    const code = (e as { code?: string }).code
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a parent is not a directory' : (e as Error).message
-    throw new UsageError(`cannot write ${path}: ${why}`)
+    throw new UsageError(`cannot write ${path}: ${writeErrorText(e)}`)
+  }
+}
+
+/** What a failed write means, in words: a full disk is named as such. */
+export const writeErrorText = (e: unknown): string => {
+  const code = (e as { code?: string }).code
+  return code === 'ENOSPC'
+    ? 'disk full (no space left on device)'
+    : code === 'EDQUOT'
+      ? 'disk quota exceeded'
+      : code === 'EROFS'
+        ? 'read-only file system'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : code === 'ENOTDIR' || code === 'EEXIST'
+              ? 'a parent is not a directory'
+              : (e as Error).message
+}
+
+/**
+ * Before anything is measured: an output file must be creatable where it is named — its folder exists
+ * and is writable, and it is not itself a folder. Nothing is created here.
+ */
+export const checkOutputPath = (flag: string, path: string): void => {
+  const st = statOrUndefined(path)
+  if (st?.isDirectory()) throw new UsageError(`${flag} ${path}: is a directory`, 'name a file')
+  const dir = dirname(path)
+  const ds = statOrUndefined(dir)
+  if (!ds) throw new UsageError(`${flag} ${path}: the folder ${dir} does not exist`, 'create it first; nothing was measured')
+  if (!ds.isDirectory()) throw new UsageError(`${flag} ${path}: ${dir} is not a folder`)
+  try {
+    accessSync(st ? path : dir, constants.W_OK)
+  } catch {
+    throw new UsageError(`${flag} ${path}: ${st ? 'the file' : `the folder ${dir}`} is not writable`)
+  }
+}
+
+const statOrUndefined = (p: string) => {
+  try {
+    return statSync(p)
+  } catch {
+    return undefined
   }
 }
 

@@ -3,7 +3,7 @@
  * (missing file, truncated JSON, a host snapshot instead of a result, a result from a newer major
  * schema, a damaged field) becomes one InputFileError line (exit 2), never a crash or a half render.
  */
-import { readFile } from 'node:fs/promises'
+import { INPUT_LIMITS, readInputText } from './input-file.js'
 import { InputFileError } from '../core/errors.js'
 import { SCHEMA_ID, SCHEMA_MAJOR, SCHEMA_MINOR, type RunReport } from '../core/report.js'
 import { CheckError, isObj } from './check.js'
@@ -49,7 +49,8 @@ export const validateRunReport = (data: unknown, name: string): RunReport => {
 
 /** Parse and validate the text of a run report. */
 export const parseRunReportText = (text: string, name: string): RunReport => {
-  if (text.trim() === '') throw new InputFileError(`${name}: file is empty`)
+  if (text.length === 0) throw new InputFileError(`${name}: file is empty`)
+  if (text.trim() === '') throw new InputFileError(`${name}: not JSON (the file holds only whitespace)`)
   let data: unknown
   try {
     data = JSON.parse(text)
@@ -59,22 +60,23 @@ export const parseRunReportText = (text: string, name: string): RunReport => {
     const at = /at position (\d+)/.exec(msg)
     const truncated = /end of JSON input/.test(msg) || (at !== null && Number(at[1]) >= text.trimEnd().length)
     throw new InputFileError(
-      truncated ? `${name}: file is truncated (the JSON ends early)` : `${name}: not valid JSON (${msg.replace(/\s+/g, ' ').trim()})`,
+      truncated ? `${name}: file is truncated (the JSON ends early)` : `${name}: not valid JSON (${jsonErrorWithoutContent(msg)})`,
       truncated ? 'a run that was killed mid-write leaves such files; rerun or use the last complete save' : undefined,
     )
   }
   return validateRunReport(data, name)
 }
 
-/** Read, parse and validate a run report file. */
-export const readRunReport = async (path: string): Promise<RunReport> => {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (e) {
-    const code = (e as { code?: string }).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message
-    throw new InputFileError(`${path}: cannot read run report: ${why}`)
-  }
-  return parseRunReportText(text, path)
+/** Read, parse and validate a run report file (a regular file within INPUT_LIMITS.runReport). */
+export const readRunReport = async (path: string): Promise<RunReport> =>
+  parseRunReportText(await readInputText(path, { what: 'run report', maxBytes: INPUT_LIMITS.runReport }), path)
+
+/**
+ * V8 quotes the text around a JSON error (`Unexpected token 'r', "root:x:0:0:"... is not valid JSON`):
+ * keep the reason and position, never the file's contents (the file may be one the user cannot read).
+ */
+export const jsonErrorWithoutContent = (msg: string): string => {
+  const at = /position (\d+)/.exec(msg)?.[1]
+  const reason = /^(Unexpected token|Unexpected non-whitespace character|Unterminated string|Bad control character|Expected [^,(]+|Unexpected end|Unexpected number|Unexpected string)/.exec(msg)?.[1] ?? 'syntax error'
+  return `${reason}${at !== undefined ? ` at position ${at}` : ''}`
 }

@@ -106,9 +106,17 @@ const result = (o: Obj, p: string): void => {
   str(o, 'unit', p)
   oneOf(o, 'better', p, BETTER)
   scalarRecord(o, 'params', p)
-  numArr(o, 'samples', p)
+  const samples = numArr(o, 'samples', p)
+  const better = o['better']
   const state = oneOf(o, 'state', p, ['ok', 'failed'] as const)
+  // every vcwork metric is a rate, a size or a time: never negative; a time (lower is better) of 0 is
+  // no measurement (it would make every ratio infinite); a measured cell has at least one sample
+  samples.forEach((v, i) => {
+    if (v < 0) throw new CheckError(`${join(p, 'samples')}[${i}]`, `a sample cannot be negative, got ${v}`)
+    if (v === 0 && better === 'lower') throw new CheckError(`${join(p, 'samples')}[${i}]`, 'a time or latency sample cannot be 0')
+  })
   if (state === 'ok') {
+    if (samples.length === 0) throw new CheckError(join(p, 'samples'), 'a measured (ok) result needs at least one sample')
     stats(obj(o['stats'], join(p, 'stats')), join(p, 'stats'))
     if (o['ratioToNative'] !== undefined) {
       const r = obj(o['ratioToNative'], join(p, 'ratioToNative'))

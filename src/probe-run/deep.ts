@@ -70,7 +70,8 @@ const attempt = async (driver: TierDriver, findings: readonly Finding[], job: Jo
   const ac = new AbortController()
   const onAbort = () => ac.abort(opts.signal.reason)
   opts.signal.addEventListener('abort', onAbort, { once: true })
-  const workDir = await mkdtemp(join(tmpdir(), `virtcheck-deep-${driver.id}-`))
+  // the owner pid in the name lets `virtcheck cleanup` find the scratch disks of a killed probe --deep
+  const workDir = await mkdtemp(join(tmpdir(), `virtcheck-deep-${process.pid}-${driver.id}-`))
   const removeWork = opts.cleanup.add(`remove ${workDir}`, () => rm(workDir, { recursive: true, force: true }))
   const scratchDir = join(workDir, 'scratch')
   await mkdir(scratchDir, { recursive: true })

@@ -1,5 +1,5 @@
 /** Open the Host a probe command works on: the live machine, or a snapshot file (validated). */
-import { readFile } from 'node:fs/promises'
+import { INPUT_LIMITS, readInputText } from '../io/input-file.js'
 import { basename, join, resolve } from 'node:path'
 import { InputFileError } from '../core/errors.js'
 import type { Host } from '../core/host.js'
@@ -14,13 +14,7 @@ const SNAPSHOTS = new WeakMap<Host, HostSnapshot>()
 
 export const loadSnapshotHost = async (file: string, cwd: string): Promise<SnapshotHost> => {
   const path = resolve(cwd, file)
-  let raw: string
-  try {
-    raw = await readFile(path, 'utf8')
-  } catch (e) {
-    const code = (e as { code?: string }).code
-    throw new InputFileError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? String(e)})`}`)
-  }
+  const raw = await readInputText(path, { name: file, what: 'host snapshot', maxBytes: INPUT_LIMITS.snapshot })
   let data: unknown
   try {
     data = JSON.parse(raw)

@@ -49,6 +49,11 @@ export const decideReadiness = (findings: readonly Finding[], hostArch = 'x86_64
   const nsNeed = need(ns, 'namespaces.types', (f) => f.status === 'pass', 'namespaces missing or not creatable')
   const privNeed: Need = isRoot ? { ok: true, blocker: '', why: '' } : need(userns, 'namespaces.userns-unprivileged', (f) => f.status === 'pass', 'not root and unprivileged user namespaces are denied')
   const ctlNeed = need(ctl, 'cgroups.controllers', (f) => f.status !== 'fail' && f.status !== 'unknown', 'cgroup controllers missing')
+  // rootless podman and lxc map the user's subordinate ids with newuidmap/newgidmap; rootless lxc also
+  // needs a cgroup delegated to the user. Without them they start, then fail with only a log tail.
+  const subid = get('namespaces.subid')
+  const rootlessIdsNeed: Need = isRoot ? { ok: true, blocker: '', why: '' } : need(subid, 'namespaces.subid', (f) => fact(f, 'rootless') === true, 'rootless: newuidmap/newgidmap or subordinate ids (/etc/subuid, /etc/subgid) missing')
+  const rootlessCgroupNeed: Need = isRoot ? { ok: true, blocker: '', why: '' } : need(deleg, 'cgroups.delegation', (f) => f.status === 'pass', 'rootless lxc: no cgroup delegated to this user')
   const containerNotes: string[] = []
   if (deleg && deleg.status !== 'pass') containerNotes.push('resource limits unavailable to this user (cgroups.delegation)')
   if (fact(busybox, 'static') !== true) containerNotes.push('no static busybox: the rootfs holds vcwork only')
@@ -70,12 +75,12 @@ export const decideReadiness = (findings: readonly Finding[], hostArch = 'x86_64
       case 'podman': {
         const p = get('software.podman')
         const notes = p?.status === 'warn' ? [p.summary] : []
-        out.push(decide(tier, [need(p, 'software.podman', (f) => fact(f, 'installed') === true, 'podman not installed'), nsNeed, privNeed, vcworkNative], 'podman installed (daemonless)', notes))
+        out.push(decide(tier, [need(p, 'software.podman', (f) => fact(f, 'installed') === true, 'podman not installed'), nsNeed, privNeed, rootlessIdsNeed, vcworkNative], 'podman installed (daemonless)', notes))
         break
       }
       case 'lxc': {
         const l = get('software.lxc')
-        out.push(decide(tier, [need(l, 'software.lxc', (f) => fact(f, 'installed') === true, 'lxc-execute not installed'), nsNeed, privNeed, ctlNeed, vcworkNative], 'lxc-execute installed', containerNotes))
+        out.push(decide(tier, [need(l, 'software.lxc', (f) => fact(f, 'installed') === true, 'lxc-execute not installed'), nsNeed, privNeed, rootlessIdsNeed, rootlessCgroupNeed, ctlNeed, vcworkNative], 'lxc-execute installed', containerNotes))
         break
       }
       case 'kvm-virtio':

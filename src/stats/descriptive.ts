@@ -1,6 +1,7 @@
 /** Order statistics used by bench, compare and history: median, quantiles, MAD. Pure, no I/O. */
 
-export const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b)
+// a typed-array sort is numeric without a comparator: 2 M samples in well under a second
+export const sorted = (xs: readonly number[]): number[] => Array.from(Float64Array.from(xs).sort())
 
 /** Linear-interpolation quantile (type 7, as R's default and numpy), q in [0,1]. */
 export const quantileSorted = (s: readonly number[], q: number): number => {

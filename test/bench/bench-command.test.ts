@@ -36,7 +36,9 @@ describe('virtcheck bench flags', () => {
     [['--tier-opt', 'container.cpu-quota=lots'], 'container.cpu-quota must be a number'],
     [['--tier-opt', 'nonsense'], '--tier-opt must look like TIER.KEY=VALUE'],
     [['--quick', '--full'], '--quick and --full exclude each other'],
-    [['--kernel', '/nonexistent/vmlinuz'], '--kernel /nonexistent/vmlinuz: no such file'],
+    [['--kernel', '/nonexistent/vmlinuz'], '--kernel /nonexistent/vmlinuz: cannot read guest kernel: no such file'],
+    [['--reps', '-1'], '--reps must be an integer'],
+    [['--json', '/nonexistent/dir/x.json'], '/nonexistent/dir'],
   ])('%j is a one-line usage error', async (args, msg) => {
     // in-process: flags are checked before anything is probed or started
     const out = capture()

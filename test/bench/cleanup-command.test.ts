@@ -1,10 +1,11 @@
 import { execa } from 'execa'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { ownerPid } from '../../src/bench/debris.js'
+import { processStartTime } from '../../src/host/run-mark.js'
 import { assertRealAvailable, skipReal } from './need.js'
 
 const cli = (args: string[], env: Record<string, string>) =>
@@ -29,7 +30,8 @@ describe.skipIf(skipReal)('virtcheck cleanup (planted debris)', () => {
     const ns = `virtcheck-${dead}-0`
     const liveNs = `virtcheck-${process.pid}-9`
     const cg = `/sys/fs/cgroup/pids/virtcheck-${dead}-ctr0`
-    const proc = execa('bash', ['-c', `exec -a virtcheck-${dead}-qemu sleep 300`], { reject: false })
+    // marked as started by the dead run (the mark every run puts in its children's environment)
+    const proc = execa('sleep', ['300'], { reject: false, env: { VIRTCHECK_RUN: `${dead}:1` } })
     try {
       await execa('ip', ['netns', 'add', ns])
       await execa('ip', ['netns', 'add', liveNs])
@@ -67,4 +69,79 @@ describe.skipIf(skipReal)('virtcheck cleanup (planted debris)', () => {
       await rm(home, { recursive: true, force: true })
     }
   }, 90_000)
+})
+
+/*
+ * Ownership by evidence: a process only when it carries the mark of a run that is gone (pid AND start
+ * time), never for a `virtcheck-<pid>-` anywhere in its command line or its home's name; probe --deep
+ * and ab folders and empty run folders are found under every --home given.
+ */
+const ownRoot = mkdtempSync(join(tmpdir(), 'virtcheck-own-'))
+const started: { kill: () => void }[] = []
+afterAll(() => {
+  for (const p of started) p.kill()
+  rmSync(ownRoot, { recursive: true, force: true })
+})
+const cleanupCli = (args: string[]) => execa('node', ['--import', 'tsx', 'src/cli/entry.ts', 'cleanup', ...args], { reject: false, env: { NO_COLOR: '1', VIRTCHECK_HOME: join(ownRoot, 'default-home') } })
+
+// in this file, not its own: a cleanup that removes things must not run beside another file's planted debris
+describe.skipIf(skipReal)('cleanup owns by evidence', () => {
+  it('never lists an unmarked process, a live owner’s, or one named after a pid; lists a dead owner’s (pid reuse checked)', async () => {
+    const exited = execa('true')
+    const dead = exited.pid!
+    await exited
+    const me = `${process.pid}:${processStartTime(process.pid)}`
+    const sleeper = (env: Record<string, string>, argv: string[] = ['300']) => {
+      const p = execa('sleep', argv, { reject: false, env })
+      started.push(p)
+      return p
+    }
+    // the issue's cases: an unrelated command naming virtcheck-<dead>- and a live run under a home so named
+    const unrelated = execa('sh', ['-c', 'sleep 300', `/tmp/virtcheck-${dead}-notes.txt`], { reject: false, env: {} })
+    started.push(unrelated)
+    const liveOwned = sleeper({ VIRTCHECK_RUN: me, VIRTCHECK_HOME: join(ownRoot, `virtcheck-${dead}-home`) })
+    // our pid, but another start time: the pid was reused, the marking run is gone
+    const reused = sleeper({ VIRTCHECK_RUN: `${process.pid}:1` })
+    const orphan = sleeper({ VIRTCHECK_RUN: `${dead}:1` })
+    await new Promise((r) => setTimeout(r, 300))
+    const r = await cleanupCli(['--dry-run'])
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(r.stdout).not.toContain(`pid ${unrelated.pid}:`)
+    expect(r.stdout).not.toContain(`pid ${liveOwned.pid}:`)
+    expect(r.stdout).toContain(`pid ${reused.pid}:`)
+    expect(r.stdout).toContain(`pid ${orphan.pid}:`)
+  }, 60_000)
+
+  it('finds probe --deep and ab folders and empty run folders of dead runs under every --home', async () => {
+    const exited = execa('true')
+    const dead = exited.pid!
+    await exited
+    const deep = mkdtempSync(join(tmpdir(), `virtcheck-deep-${dead}-kvm-virtio-`))
+    writeFileSync(join(deep, 'disk.raw'), 'x')
+    const liveDeep = mkdtempSync(join(tmpdir(), `virtcheck-deep-${process.pid}-kvm-virtio-`))
+    const h1 = join(ownRoot, 'h1')
+    const h2 = join(ownRoot, 'h2')
+    mkdirSync(join(h1, `ab-${dead}-abc`, 'scratch'), { recursive: true })
+    mkdirSync(join(h2, 'runs', '2026-01-01T00-00-00-000Z'), { recursive: true })
+    mkdirSync(join(h2, 'runs', '2026-01-02T00-00-00-000Z'), { recursive: true })
+    writeFileSync(join(h2, 'runs', '2026-01-02T00-00-00-000Z', 'result.json'), '{}')
+    try {
+      const dry = await cleanupCli(['--dry-run', '--home', h1, '--home', h2])
+      expect(dry.stdout).toContain(`${deep}/ (probe --deep working folder`)
+      expect(dry.stdout).not.toContain(liveDeep)
+      expect(dry.stdout).toContain(`${join(h1, `ab-${dead}-abc`)}/ (working folder of a killed ab)`)
+      expect(dry.stdout).toContain(`${join(h2, 'runs', '2026-01-01T00-00-00-000Z')}/ (run folder with no result)`)
+      expect(dry.stdout).not.toContain('2026-01-02T00-00-00-000Z')
+      const r = await cleanupCli(['--home', h1, '--home', h2])
+      expect(r.exitCode, r.stdout).toBe(0)
+      expect(existsSync(deep)).toBe(false)
+      expect(existsSync(join(h1, `ab-${dead}-abc`))).toBe(false)
+      expect(existsSync(join(h2, 'runs', '2026-01-01T00-00-00-000Z'))).toBe(false)
+      expect(readFileSync(join(h2, 'runs', '2026-01-02T00-00-00-000Z', 'result.json'), 'utf8')).toBe('{}')
+      expect(existsSync(liveDeep)).toBe(true)
+    } finally {
+      rmSync(deep, { recursive: true, force: true })
+      rmSync(liveDeep, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

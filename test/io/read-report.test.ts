@@ -38,7 +38,8 @@ describe('reading run reports', () => {
   })
 
   it('refuses an empty file and non-JSON', () => {
-    expectInputError(() => parseRunReportText('  \n', 'e.json'), /e\.json: file is empty/)
+    expectInputError(() => parseRunReportText('', 'e.json'), /e\.json: file is empty/)
+    expectInputError(() => parseRunReportText('  \n', 'w.json'), /w\.json: not JSON \(the file holds only whitespace\)/)
     expectInputError(() => parseRunReportText('hello', 'h.json'), /h\.json: not valid JSON/)
   })
 

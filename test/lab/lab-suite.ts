@@ -16,7 +16,7 @@ const checkout = resolve(new URL('../..', import.meta.url).pathname)
 
 /** Lab QEMU processes and temp folders still present on this machine. */
 const labDebris = (): string[] => {
-  let procs = ''
+  let procs: string
   try {
     procs = execFileSync('pgrep', ['-af', 'qemu-system-x86_64 -name lab-'], { encoding: 'utf8' })
   } catch {

@@ -50,7 +50,7 @@ describe('junit', () => {
     const xml = renderJunit(fixture('hostile-strings.json'))
     checkWellFormedXml(xml)
     expect(xml).not.toContain('<script>')
-    expect(renderJunit({ ...fixture('pvm-host.json'), host: { ...fixture('pvm-host.json').host, hostname: 'a\u0001b"<&' } })).toContain('hostname="ab&quot;&lt;&amp;"')
+    expect(renderJunit({ ...fixture('pvm-host.json'), host: { ...fixture('pvm-host.json').host, hostname: 'a\u0001b"<&\uFFFE' } })).toContain('hostname="a\\x01b&quot;&lt;&amp;\\ufffe"')
   })
 })
 

@@ -4,7 +4,7 @@ import { renderSummaryLines } from '../../reports/summary.js'
 import { plainStyle, resolveStyle } from '../../reports/format/style.js'
 import { fixture } from './helpers/fixtures.js'
 
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[/
 
 describe('terminal matrix', () => {

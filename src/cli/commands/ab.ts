@@ -3,6 +3,7 @@
  * selected jobs run alternately repetition by repetition (AB, BA, AB ...), then compared exactly like
  * `virtcheck compare` does (A is the base, B the head).
  */
+import { safeText } from '../../../reports/format/safe-text.js'
 import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
 import { SCHEMA_ID, SCHEMA_VERSION } from '../../core/report.js'
@@ -109,7 +110,7 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
     const targets = outputTargets('ab', p)
     const savePrefix = flagString(p, 'save-runs')
 
-    const log = (line: string) => ctx.err.write(`${ctx.errStyle.chalk.dim(line)}\n`)
+    const log = (line: string) => ctx.err.write(`${ctx.errStyle.chalk.dim(safeText(line))}\n`)
     const started = new Date()
     const t0 = performance.now()
     const env = await prepareAb(tier, { env: ctx.env, cwd: ctx.cwd, cleanup: ctx.cleanup, needsPeer: specs.some((s) => s.needs.includes('peer')), maxSeconds: 3600, log })

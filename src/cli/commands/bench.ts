@@ -2,9 +2,10 @@
  * `virtcheck bench`: run the identical vcwork jobs in every ready tier and print the matrix.
  * Flags are validated here (one-line UsageError naming the flag); the work is src/bench/bench-run.ts.
  */
-import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { EXIT, InputFileError, UsageError } from '../../core/errors.js'
+import { EXIT, UsageError } from '../../core/errors.js'
+import { checkInputFile, INPUT_LIMITS } from '../../io/input-file.js'
+import { checkOutputPath } from '../../io/outputs.js'
 import { isTierId, TIER_IDS, type TierId } from '../../core/tier.js'
 import { renderMatrix } from '../../../reports/terminal-matrix.js'
 import { renderJson } from '../../../reports/json.js'
@@ -34,7 +35,8 @@ options:
   --label TEXT         free label stored in the result (commit id, kernel version...)
   --from-probe FILE    take findings from a saved result instead of probing again
 
-exit codes: 0 ok, 1 a tier or job failed, 2 usage, 130 interrupted (partial results are kept)`
+exit codes: 0 ok, 1 a tier or job failed, nothing measured or the result not saved, 2 usage, 130 interrupted
+(129 on SIGHUP; partial results are kept)`
 
 export const BENCH_FLAGS = {
   tiers: { type: 'string' },
@@ -76,11 +78,12 @@ export const benchOptionsFromFlags = (p: Parsed, cwd: string, command = 'bench')
   const rawOpts = p.values['tier-opt']
   const tierOptions = parseTierOpts(Array.isArray(rawOpts) ? rawOpts.filter((x): x is string => typeof x === 'string') : [], command)
   const kernel = flagString(p, 'kernel')
-  if (kernel !== undefined && !existsSync(resolve(cwd, kernel))) throw new InputFileError(`${command}: --kernel ${kernel}: no such file`)
+  if (kernel !== undefined) checkInputFile(resolve(cwd, kernel), { name: `${command}: --kernel ${kernel}`, what: 'guest kernel', maxBytes: INPUT_LIMITS.kernel })
   const fromProbe = flagString(p, 'from-probe')
-  if (fromProbe !== undefined && !existsSync(resolve(cwd, fromProbe))) throw new InputFileError(`${command}: --from-probe ${fromProbe}: no such file`)
+  if (fromProbe !== undefined) checkInputFile(resolve(cwd, fromProbe), { name: `${command}: --from-probe ${fromProbe}`, what: 'run report', maxBytes: INPUT_LIMITS.runReport })
   const json = flagString(p, 'json')
   if (json === '') throw new UsageError(`${command}: --json needs a file name or -`)
+  if (json !== undefined && json !== '-') checkOutputPath(`${command}: --json`, resolve(cwd, json))
   const label = flagString(p, 'label')
   return {
     mode: flagBool(p, 'full') ? 'full' : 'quick',
@@ -110,8 +113,18 @@ export const runBenchCommand = async (args: readonly string[], ctx: CliContext):
   } else {
     ctx.out.write(matrix + '\n')
   }
+  if (out.saveError) {
+    // the matrix above is what was measured; the saved file is what was lost
+    ctx.err.write(`${ctx.errStyle.chalk.red('error:')} ${out.saveError}\n`)
+    return out.interrupted ? EXIT.interrupted : EXIT.failed
+  }
   ctx.err.write(`results: ${out.resultPath}${opts.json && opts.json !== '-' ? ` and ${resolve(ctx.cwd, opts.json)}` : ''}\n`)
   if (out.interrupted) return EXIT.interrupted
+  if (out.report.results.length === 0) {
+    // a CI step must not pass on a run that measured nothing (no requested tier was ready)
+    ctx.err.write(`${ctx.errStyle.chalk.red('error:')} nothing was measured: none of the requested tiers was ready\n`)
+    return EXIT.failed
+  }
   return out.anyFailed ? EXIT.failed : EXIT.ok
 }
 

@@ -3,6 +3,7 @@
  * with the baseline (a saved run, several, or a history folder), and measures every regressed cell
  * a second time after a pause: only regressions that reproduce fail the gate.
  */
+import { checkOutputPath } from '../../io/outputs.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { resolve } from 'node:path'
 import { EXIT, InputFileError, UsageError } from '../../core/errors.js'
@@ -76,6 +77,7 @@ export const gateCommand: Command = {
     const rounds = flagNumber('gate', p, 'confirm-runs', { min: 1, max: 5, integer: true }) ?? DEFAULT_CONFIRM_RUNS
     const result = flagString(p, 'result')
     if (result === '' || result === '-') throw new UsageError('gate: --result needs a file name (stdout is for --json/--md/--junit -)')
+    if (result !== undefined) checkOutputPath('gate: --result', resolve(ctx.cwd, result))
     const { json: _ignored, ...bench } = benchOptionsFromFlags(p, ctx.cwd, 'gate')
     const relative = settings.relativeTo === 'native'
     if (relative && bench.tiers && !bench.tiers.includes('native'))

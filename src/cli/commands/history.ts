@@ -6,6 +6,7 @@ import { resolve } from 'node:path'
 import { execa } from 'execa'
 import { InputFileError, UsageError } from '../../core/errors.js'
 import { readRunReport } from '../../io/read-report.js'
+import { safeText } from '../../../reports/format/safe-text.js'
 import { writeTextAtomic } from '../../io/outputs.js'
 import { addRun, loadRuns } from '../../history/store.js'
 import { buildTrends, DEFAULT_TREND, latestRegressions, type TrendSettings } from '../../history/trend.js'
@@ -70,7 +71,7 @@ const add = async (args: readonly string[], ctx: CliContext): Promise<number> =>
     ...(label === undefined ? {} : { label }),
     ...(commit === undefined ? {} : { commit }),
   })
-  ctx.out.write(`added ${entry.id}${entry.label ? ` (${entry.label})` : ''}${entry.commit ? ` @ ${entry.commit.slice(0, 12)}` : ''} to ${dir}\n`)
+  ctx.out.write(safeText(`added ${entry.id}${entry.label ? ` (${entry.label})` : ''}${entry.commit ? ` @ ${entry.commit.slice(0, 12)}` : ''} to ${dir}`) + '\n')
   return 0
 }
 
@@ -117,7 +118,7 @@ const report = async (args: readonly string[], ctx: CliContext): Promise<number>
     const pt = t.points.at(-1)
     const b = pt?.baseline
     if (pt?.median !== undefined && b)
-      sink.write(`  ${st.chalk.red('regressed')} ${t.tier} ${t.job} ${t.metric}: ${pt.median.toPrecision(4)} ${t.unit} vs baseline ${b.median.toPrecision(4)} (band ${b.low.toPrecision(4)}–${b.high.toPrecision(4)}, ${b.runs} runs), ${((pt.change ?? 0) * 100).toFixed(1)}%\n`)
+      sink.write(`  ${st.chalk.red('regressed')} ${safeText(`${t.tier} ${t.job} ${t.metric}`)}: ${pt.median.toPrecision(4)} ${t.unit} vs baseline ${b.median.toPrecision(4)} (band ${b.low.toPrecision(4)}–${b.high.toPrecision(4)}, ${b.runs} runs), ${((pt.change ?? 0) * 100).toFixed(1)}%\n`)
   }
   return flagBool(p, 'fail-on-regression') && reg.length > 0 ? 1 : 0
 }

@@ -17,6 +17,7 @@ import { markNotRunnable, openRootedHost } from '../../host/rooted-host.js'
 import { decideReadiness } from '../../probe-run/readiness.js'
 import { probeExitCode, runProbes } from '../../probe-run/run-probes.js'
 import { vcworkFinding } from '../../probe-run/self-check.js'
+import { safeText } from '../../../reports/format/safe-text.js'
 import type { Command } from '../context.js'
 import { flagBool, flagString, parseFlags } from '../parse-flags.js'
 import { emitNfd, NFD_FLAGS, NFD_USAGE, nfdOptionsFrom } from '../../fleet/nfd-emit.js'
@@ -116,7 +117,7 @@ export const probeCommand: Command = {
         env: ctx.env,
         cleanup: ctx.cleanup,
         signal: ctx.signal,
-        log: (l) => ctx.err.write(ctx.errStyle.chalk.dim(l) + '\n'),
+        log: (l) => ctx.err.write(ctx.errStyle.chalk.dim(safeText(l)) + '\n'),
         ...(deepTimeoutS !== undefined ? { timeoutMs: deepTimeoutS * 1000 } : {}),
         ...(deepTiers ? { only: deepTiers.filter(isTierId) } : {}),
       })

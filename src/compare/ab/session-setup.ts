@@ -41,7 +41,8 @@ export const prepareAb = async (
     throw new UsageError(`ab: tier ${tier} is not ready here: ${readiness.summary}`, readiness.remediation.summary)
   const res = await openRunResources(o.cleanup, {
     home: workDir({ env: o.env, cwd: o.cwd }),
-    work: { tempPrefix: 'ab-' },
+    // the owner pid in the name lets `virtcheck cleanup` find a killed ab's folder (and its scratch disks)
+    work: { tempPrefix: `ab-${process.pid}-` },
     label: 'ab working folder',
     scratch: 'inside',
     tiers: [tier],
