@@ -71,7 +71,9 @@ const rows = async (host: Host, env: ProbeEnv): Promise<Row[]> => {
     ? 'kernel config unreadable'
     : quotaWorks.length === 0
       ? `no file system can enforce quotas here (${quotas.map((q) => `${q.fs}: ${q.how}`).join('; ') || 'no ext4, xfs or btrfs'})`
-      : `${quotaWorks.map((q) => `${q.fs} ${q.how}`).join(', ')}${rootFs && !rootQuota?.works ? `, but not on the root file system (${rootFs}${rootQuota ? `: ${rootQuota.how}` : ': no quota support'}), where container storage lives by default` : rootFs ? ` (root file system is ${rootFs})` : ''}`
+      : rootFs && !rootQuota?.works
+        ? `not on the root file system, where container storage lives by default (${rootFs}${rootQuota ? `: ${rootQuota.how}` : ': no quota support'}); only ${quotaWorks.map((q) => `${q.fs} ${q.how}`).join(', ')} would work here`
+        : `${quotaWorks.map((q) => `${q.fs} ${q.how}`).join(', ')}${rootFs ? ` (root file system is ${rootFs})` : ''}`
   // criu: a kernel that allows it, a criu that starts on this kernel, and (deep) `criu check` passing.
   const crKernel = k('CHECKPOINT_RESTORE')
   const criuWords = !criu.path

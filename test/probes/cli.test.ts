@@ -7,8 +7,8 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { FIXTURE_DIR } from './helpers.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
-const cli = (args: string[]) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'entry.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 })
+const cli = (args: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'entry.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 const fx = (n: string) => join(FIXTURE_DIR, `${n}.json`)
@@ -73,5 +73,12 @@ describe('virtcheck probe (CLI)', () => {
     expect(unknownTier.code).toBe(2)
     expect(unknownTier.err).toMatch(/unknown tier "warp-drive"/)
     expect(unknownTier.err).not.toMatch(/\n\s+at /)
+  })
+
+  it('a bad VIRTCHECK_SLOWNESS is one line and exit 2', () => {
+    const r = cli(['probe', '--from', fx('this-host-kvm-pvm')], { VIRTCHECK_SLOWNESS: 'fast' })
+    expect(r.code).toBe(2)
+    expect(r.err.trim().split('\n')[0]).toMatch(/VIRTCHECK_SLOWNESS must be a number from 1 to 1000, got "fast"/)
+    expect(r.err).not.toMatch(/\n\s+at /)
   })
 })

@@ -108,6 +108,12 @@ export const probeCommand: Command = {
       const proofs = await proveQuotas(quotaFsToProve(findings), onPath, ctx.cleanup)
       for (const p of proofs) ctx.err.write(ctx.errStyle.chalk.dim(`deep: disk quota: ${p.line}`) + '\n')
       findings = applyQuotaProofs(findings, proofs)
+      // and write a real limit per controller in a scratch child cgroup
+      const [{ proveCgroupLimits }, { applyCgroupProofs }] = await Promise.all([import('../../host/cgroup-proof.js'), import('../../probe-run/deep-cgroups.js')])
+      const mode = String(findings.find((f) => f.id === 'cgroups.mode')?.facts?.['mode'] ?? '')
+      const cg = await proveCgroupLimits(mode, mode === 'v2' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/unified', ctx.cleanup)
+      for (const p of cg) ctx.err.write(ctx.errStyle.chalk.dim(`deep: cgroup limit: ${p.line}`) + '\n')
+      findings = applyCgroupProofs(findings, cg)
     }
     let readiness = decideReadiness(findings, host.identity.arch)
     if (deep) {
