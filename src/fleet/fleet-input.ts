@@ -5,7 +5,8 @@
  * a failure record instead (docs/fleet.md):
  *   { "schema": "virtcheck-fleet-failure", "host": "node-7", "reason": "unreachable: ssh timed out" }
  */
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
+import { INPUT_LIMITS, readInputText } from '../io/input-file.js'
 import { basename, dirname, join } from 'node:path'
 import { InputFileError, UsageError } from '../core/errors.js'
 import type { RunReport } from '../core/report.js'
@@ -83,7 +84,9 @@ export const readFleetInput = async (paths: readonly string[]): Promise<FleetInp
       await walk(p, 0, found)
       if (found.length === 0) throw new UsageError(`${p}: no .json files in this folder`, 'give the folder that holds the hosts\' run reports')
       files.push(...found.map((file) => ({ file, underFolder: true })))
-    } else files.push({ file: p, underFolder: false })
+    } else if (s.isFile()) files.push({ file: p, underFolder: false })
+    // a FIFO, a device or a socket named on the command line is a usage error, as for one report
+    else await readInputText(p, { what: 'run report', maxBytes: INPUT_LIMITS.runReport })
   }
   const reports: FleetInput['reports'] = []
   const failures: FleetFailure[] = []
@@ -91,9 +94,10 @@ export const readFleetInput = async (paths: readonly string[]): Promise<FleetInp
   for (const { file, underFolder } of files) {
     let text: string
     try {
-      text = await readFile(file, 'utf8')
+      text = await readInputText(file, { name: basename(file), what: 'run report', maxBytes: INPUT_LIMITS.runReport })
     } catch (e) {
-      failures.push({ host: hostOfPath(file, underFolder), reason: `cannot read ${basename(file)} (${(e as { code?: string }).code ?? String(e)})`, source: file })
+      const why = e instanceof InputFileError ? e.message : `cannot read ${basename(file)} (${(e as { code?: string }).code ?? String(e)})`
+      failures.push({ host: hostOfPath(file, underFolder), reason: oneLine(why), source: file })
       continue
     }
     const r = parseFleetFile(text, file, underFolder)
