@@ -89,6 +89,8 @@ export interface RunScriptOptions {
   readonly slowness: number
   /** The lab's own kernel (uncompressed), for shell runs that boot a nested guest: $LAB_GUEST_KERNEL. */
   readonly kernelPath: string
+  /** Seconds one run may take before its watchdog kills it (shorter than the host's limit, so the evidence comes back). */
+  readonly runLimitS: number
 }
 
 const runLine = (r: LabRun, o: RunScriptOptions): string => {
@@ -105,12 +107,20 @@ export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
 export VIRTCHECK_SLOWNESS=${o.slowness} LAB_GUEST_KERNEL=${q(o.kernelPath)}
 mkdir -p ${WORK_DIR} /tmp/lab-home-nobody && chown 65534:65534 /tmp/lab-home-nobody
 cd ${WORK_DIR}
+# Each run in its own session, under a watchdog: a run that hangs is killed after RUN_LIMIT seconds,
+# with the processes and their kernel wait channels appended to its stderr as evidence.
+RUN_LIMIT=${o.runLimitS}
 step() {
   name=$1; shift
   echo "${LAB_STEP} $name start"
   t0=$(date +%s%N)
-  "$@" > /lab-out/$name.out 2> /lab-out/$name.err < /dev/null
+  setsid "$@" > /lab-out/$name.out 2> /lab-out/$name.err < /dev/null &
+  pid=$!
+  ( sleep $RUN_LIMIT; if kill -0 $pid 2>/dev/null; then echo "${LAB_STEP} $name timed out after $RUN_LIMIT s"; { echo "--- lab: timed out after $RUN_LIMIT s; processes ---"; ps -eo pid,ppid,stat,wchan:32,etime,args; } >> /lab-out/$name.err; kill -KILL -$pid; fi ) &
+  watchdog=$!
+  wait $pid
   rc=$?
+  kill $watchdog 2>/dev/null
   t1=$(date +%s%N)
   echo "$rc $(( (t1 - t0) / 1000000 ))" > /lab-out/$name.rc
   echo "${LAB_STEP} $name rc=$rc ms=$(( (t1 - t0) / 1000000 ))"

@@ -52,9 +52,11 @@ describe('lab scripts', () => {
 
   it('the run script sets HOME and the slowness, quotes arguments and runs nobody through setpriv', () => {
     const host: LabHost = { ...noKvmNoTun, runs: [{ name: 'p', args: ['probe', "it's"] }, { name: 'u', args: ['probe', '--json', '{json}'], user: 'nobody' }] }
-    const s = renderRunScript(host, { checkout: '/work/x', node: '/usr/bin/node', slowness: 10, kernelPath: '/k/vmlinux' })
+    const s = renderRunScript(host, { checkout: '/work/x', node: '/usr/bin/node', slowness: 10, kernelPath: '/k/vmlinux', runLimitS: 200 })
     expect(s).toMatch(/export HOME=\/root /)
     expect(s).toMatch(/export VIRTCHECK_SLOWNESS=10/)
+    expect(s).toMatch(/RUN_LIMIT=200\n/)
+    expect(s).toMatch(/setsid "\$@" > \/lab-out\/\$name.out/)
     expect(s).toContain(`step p '/usr/bin/node' '/work/x/bin/virtcheck.js' 'probe' 'it'\\''s'`)
     expect(s).toContain(`step u setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp/lab-home-nobody '/usr/bin/node' '/work/x/bin/virtcheck.js' 'probe' '--json' '/lab-out/u.json'`)
   })

@@ -159,7 +159,7 @@ export const runLabHost = async (host: LabHost, o: RunHostOptions): Promise<Host
     const initrd = join(tmp, 'initrd.cpio')
     await writeFile(initrd, await buildLabInitramfs(host, kernel, bb))
     for (const [name, data] of Object.entries((await host.shareFiles?.({ kernel, busybox: bb })) ?? {})) await writeFile(join(outDir, name), data)
-    await writeFile(join(outDir, 'run.sh'), renderRunScript(host, { checkout: o.checkout, node: process.execPath, slowness: LAB_SLOWNESS, kernelPath: kernel.path }))
+    await writeFile(join(outDir, 'run.sh'), renderRunScript(host, { checkout: o.checkout, node: process.execPath, slowness: LAB_SLOWNESS, kernelPath: kernel.path, runLimitS: Math.max(30, host.timeoutS - 45) }))
     let scratch: string | undefined
     if (host.scratchDiskMib) {
       // Sparse, formatted here at native speed; the lab host only mounts it.
