@@ -46,7 +46,15 @@ const median = (xs: number[]): number => {
 /** Spawn QEMU, time until the init's marker appears on the console, then let it power off. */
 const bareBoot = async (argv: string[]): Promise<number> => {
   const t0 = performance.now()
-  const child = execa(argv[0]!, argv.slice(1), { reject: false, buffer: false, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', timeout: TIMEOUT_MS, detached: true })
+  const child = execa(argv[0]!, argv.slice(1), {
+    reject: false,
+    buffer: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    timeout: TIMEOUT_MS,
+    detached: true,
+  })
   let seen = ''
   const at = await new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => {
@@ -65,13 +73,49 @@ const main = async (): Promise<void> => {
   const bare = await buildInitramfs({ busyboxPath: '/bin/busybox', modules: [] })
   if (bare.kind === 'failed') throw new Error(bare.reason)
   const strictArgv = [
-    'qemu-system-x86_64', '-name', `virtcheck-${process.pid}-bare`, '-machine', 'q35', '-accel', 'tcg', '-cpu', 'qemu64', '-smp', '1', '-m', '1024',
-    '-bios', QBOOT, '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-serial', 'stdio',
-    '-kernel', kernel.path, '-initrd', bare.path, '-append', 'console=ttyS0 quiet panic=-1 cryptomgr.notests',
+    'qemu-system-x86_64',
+    '-name',
+    `virtcheck-${process.pid}-bare`,
+    '-machine',
+    'q35',
+    '-accel',
+    'tcg',
+    '-cpu',
+    'qemu64',
+    '-smp',
+    '1',
+    '-m',
+    '1024',
+    '-bios',
+    QBOOT,
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-serial',
+    'stdio',
+    '-kernel',
+    kernel.path,
+    '-initrd',
+    bare.path,
+    '-append',
+    'console=ttyS0 quiet panic=-1 cryptomgr.notests',
   ]
   const defaultsArgv = [
-    'qemu-system-x86_64', '-name', `virtcheck-${process.pid}-bare-defaults`, '-m', '1024', '-nographic', '-no-reboot',
-    '-kernel', kernel.path, '-initrd', bare.path, '-append', 'console=ttyS0 panic=-1',
+    'qemu-system-x86_64',
+    '-name',
+    `virtcheck-${process.pid}-bare-defaults`,
+    '-m',
+    '1024',
+    '-nographic',
+    '-no-reboot',
+    '-kernel',
+    kernel.path,
+    '-initrd',
+    bare.path,
+    '-append',
+    'console=ttyS0 panic=-1',
   ]
   const scratch = await mkdtemp(join(tmpdir(), 'vc-bootbench-'))
   const driver = qemuDrivers.find((d) => d.id === TIER)
@@ -85,7 +129,16 @@ const main = async (): Promise<void> => {
     const cleanup = new CleanupRegistry()
     try {
       const t0 = performance.now()
-      const s = await driver.open({ findings: [], workDir: scratch, scratchDir: scratch, cleanup, signal: new AbortController().signal, startTimeoutMs: TIMEOUT_MS, log: () => undefined, ...(network ? { network } : {}) })
+      const s = await driver.open({
+        findings: [],
+        workDir: scratch,
+        scratchDir: scratch,
+        cleanup,
+        signal: new AbortController().signal,
+        startTimeoutMs: TIMEOUT_MS,
+        log: () => undefined,
+        ...(network ? { network } : {}),
+      })
       const r = await s.run({ job: 'sys.syscall', reps: 1, params: { targetMs: 20 } })
       const firstJob = performance.now() - t0
       if (r.kind !== 'ok') throw new Error(`first job failed: ${r.reason}`)
@@ -115,11 +168,16 @@ const main = async (): Promise<void> => {
   const qv = (await execa('qemu-system-x86_64', ['--version'])).stdout.split('\n')[0]
   const lines = [
     `boot-overhead (${new Date().toISOString()}), tier ${TIER}${network ? ' with disk + NIC on a tap' : ' with disk, no NIC'}, ${RUNS} alternating runs`,
-    `host: ${cpus().length} CPU ${cpus()[0]?.model ?? '?'}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${qv}`,
+    `host: ${cpus().length} CPU ${cpus()[0]?.model ?? '?'}, load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}; ${qv}`,
     `kernel: ${kernel.path} (${kernel.release}, ${kernel.flavour}, ${kernel.source}); bare initramfs ${bare.bytes} bytes (busybox only)`,
     '',
     'run  bare-same-flags  bare-qemu-defaults  virtcheck-agent-ready  virtcheck-first-job   (ms)',
-    ...rows.map((r, i) => `${String(i + 1).padStart(3)}  ${r.strict.toFixed(0).padStart(15)}  ${r.defaults.toFixed(0).padStart(18)}  ${r.vcReady.toFixed(0).padStart(21)}  ${r.vcFirstJob.toFixed(0).padStart(19)}`),
+    ...rows.map(
+      (r, i) =>
+        `${String(i + 1).padStart(3)}  ${r.strict.toFixed(0).padStart(15)}  ${r.defaults.toFixed(0).padStart(18)}  ${r.vcReady.toFixed(0).padStart(21)}  ${r.vcFirstJob.toFixed(0).padStart(19)}`,
+    ),
     '',
     `median bare boot to userspace, same flags:     ${med.strict.toFixed(0)} ms`,
     `median bare boot to userspace, QEMU defaults:  ${med.defaults.toFixed(0)} ms`,
@@ -132,7 +190,10 @@ const main = async (): Promise<void> => {
   ]
   console.log(lines.join('\n'))
   await mkdir(join(process.cwd(), 'benchmarks/results'), { recursive: true })
-  await writeFile(join(process.cwd(), 'benchmarks/results', `boot-overhead${TIER === 'tcg-virtio' ? '' : '-' + TIER}.txt`), lines.join('\n') + '\n')
+  await writeFile(
+    join(process.cwd(), 'benchmarks/results', `boot-overhead${TIER === 'tcg-virtio' ? '' : '-' + TIER}.txt`),
+    lines.join('\n') + '\n',
+  )
 }
 
 await main()

@@ -7,7 +7,7 @@
 import { testCell } from '../src/compare/verdict.js'
 
 let seed = 7
-const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
 for (const n of [20_000, 200_000, 2_000_000]) {
   const base = Array.from({ length: n }, () => 1000 * (1 + 0.01 * (rnd() - 0.5)))
   const head = base.map((x) => x * 1.03)
@@ -16,5 +16,7 @@ for (const n of [20_000, 200_000, 2_000_000]) {
   const cell = testCell(base, head, 0.01)
   const ms = performance.now() - t0
   const sh = cell.numbers.shift
-  console.log(`${String(n).padStart(9)} samples per side: ${ms.toFixed(0).padStart(6)} ms, rss +${((process.memoryUsage().rss - heap0) / 2 ** 20).toFixed(0)} MiB, shift ${sh.estimate.toFixed(4)} [${sh.ci.map((x) => x.toFixed(4)).join(', ')}], p ${cell.numbers.p.toExponential(1)}`)
+  console.log(
+    `${String(n).padStart(9)} samples per side: ${ms.toFixed(0).padStart(6)} ms, rss +${((process.memoryUsage().rss - heap0) / 2 ** 20).toFixed(0)} MiB, shift ${sh.estimate.toFixed(4)} [${sh.ci.map((x) => x.toFixed(4)).join(', ')}], p ${cell.numbers.p.toExponential(1)}`,
+  )
 }

@@ -33,7 +33,8 @@ const time = (cmd, args) => {
   const t = process.hrtime.bigint()
   const r = spawnSync(cmd, args, { stdio: 'ignore', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } })
   const ms = Number(process.hrtime.bigint() - t) / 1e6
-  if (r.error || (r.status !== 0 && r.status !== 1)) throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`})`)
+  if (r.error || (r.status !== 0 && r.status !== 1))
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`})`)
   return ms
 }
 const stats = (xs) => {
@@ -47,8 +48,14 @@ const pairs = [
   ['--version', ['--version']],
   ['probe --json /dev/null', ['probe', '--json', '/dev/null']],
 ]
-console.log(`executable-start: ${exe.replace(root, '')}, ${(statSync(exe).size / 2 ** 20).toFixed(1)} MiB; from source: ${process.execPath} (${process.version}) bin/virtcheck.js; ${N} runs each, alternated`)
-console.log(`  ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (absolute times are noisy on a shared machine; the ratio is the figure)`)
+console.log(
+  `executable-start: ${exe.replace(root, '')}, ${(statSync(exe).size / 2 ** 20).toFixed(1)} MiB; from source: ${process.execPath} (${process.version}) bin/virtcheck.js; ${N} runs each, alternated`,
+)
+console.log(
+  `  ${new Date().toISOString()}, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} (absolute times are noisy on a shared machine; the ratio is the figure)`,
+)
 const results = {}
 for (const [label, args] of pairs) {
   time(exe, args) // warm the page cache and the helper cache
@@ -63,7 +70,9 @@ for (const [label, args] of pairs) {
   const sb = stats(b)
   results[label] = { exe: sa, source: sb }
   console.log(`  ${label.padEnd(24)} executable median ${fmt(sa.median)} (min ${fmt(sa.min)}, max ${fmt(sa.max)})`)
-  console.log(`  ${''.padEnd(24)} from source median ${fmt(sb.median)} (min ${fmt(sb.min)}, max ${fmt(sb.max)})  ratio ${(sa.median / sb.median).toFixed(2)}`)
+  console.log(
+    `  ${''.padEnd(24)} from source median ${fmt(sb.median)} (min ${fmt(sb.min)}, max ${fmt(sb.max)})  ratio ${(sa.median / sb.median).toFixed(2)}`,
+  )
 }
 const probe = results['probe --json /dev/null']
 const ok = probe.exe.median <= probe.source.median

@@ -39,20 +39,54 @@ const IO_NET = (job) => job.startsWith('io.') || job.startsWith('net.')
 
 /** [tiers, job test, metric test, low, high, source]: every cell that matches is held to the band. */
 const BANDS = [
-  [CONTAINERS, (j) => j === 'cpu.int' || j === 'cpu.fp', () => true, 0.97, 1.03, 'containers share the kernel and CPU: Felter et al. 2014 Linpack 1.00'],
+  [
+    CONTAINERS,
+    (j) => j === 'cpu.int' || j === 'cpu.fp',
+    () => true,
+    0.97,
+    1.03,
+    'containers share the kernel and CPU: Felter et al. 2014 Linpack 1.00',
+  ],
   [CONTAINERS, (j) => j === 'mem.stream', () => true, 0.97, 1.03, 'Felter et al. 2014 STREAM (Docker 1.00)'],
-  [KVM, (j) => j === 'cpu.int' || j === 'cpu.fp', () => true, 0.9, 1.03, 'Felter 2014 Linpack tuned KVM 0.98, PXZ 0.82 tuned; Firecracker spec >95% compute'],
+  [
+    KVM,
+    (j) => j === 'cpu.int' || j === 'cpu.fp',
+    () => true,
+    0.9,
+    1.03,
+    'Felter 2014 Linpack tuned KVM 0.98, PXZ 0.82 tuned; Firecracker spec >95% compute',
+  ],
   [KVM, (j) => j === 'mem.stream', () => true, 0.9, 1.03, 'Felter 2014 STREAM KVM 0.97-0.99'],
   [TCG, (j) => j === 'cpu.int', () => true, 0.1, 0.2, 'HQEMU (CGO 2012): QEMU TCG 6x slower on SPEC int (5-10x)'],
   [TCG, (j) => j === 'cpu.fp', () => true, 0.01, 0.2, 'HQEMU: TCG 8.4x on SPEC fp; tens of x on FP-heavy kernels (TU Berlin Linpack 68x)'],
-  [['emu-aarch64'], (j) => j === 'cpu.int', () => true, 0.05, 0.4, 'cross-ISA qemu-user TCG; HQEMU 6x as the centre, widened for a foreign ISA (our choice)'],
-  [EMULATED, IO_NET, () => true, 0, 1.0, 'an emulated device is not faster than the host path (Felter fio KVM 0.99-0.55; Firecracker fio 0.04-0.5)'],
+  [
+    ['emu-aarch64'],
+    (j) => j === 'cpu.int',
+    () => true,
+    0.05,
+    0.4,
+    'cross-ISA qemu-user TCG; HQEMU 6x as the centre, widened for a foreign ISA (our choice)',
+  ],
+  [
+    EMULATED,
+    IO_NET,
+    () => true,
+    0,
+    1.0,
+    'an emulated device is not faster than the host path (Felter fio KVM 0.99-0.55; Firecracker fio 0.04-0.5)',
+  ],
 ]
 
 /** [job, metric, faster tier, slower tier, source]: the first must be at least as fast as the second. */
 const ORDERS = [
   ...['kvm', 'tcg'].flatMap((acc) => [
-    ['io.seq', '*', `${acc}-virtio`, `${acc}-emulated`, 'virtio ahead of emulated devices (bench-anchors sanity table: "well below virtio")'],
+    [
+      'io.seq',
+      '*',
+      `${acc}-virtio`,
+      `${acc}-emulated`,
+      'virtio ahead of emulated devices (bench-anchors sanity table: "well below virtio")',
+    ],
     ['io.rand', '*', `${acc}-virtio`, `${acc}-emulated`, 'virtio ahead of emulated devices'],
     ['io.fsync', '*', `${acc}-virtio`, `${acc}-emulated`, 'virtio ahead of emulated devices'],
     ['net.stream', '*', `${acc}-virtio`, `${acc}-emulated`, 'virtio-net ahead of an emulated NIC ("worse than virtio")'],
@@ -104,7 +138,8 @@ function benchQuick() {
 /** Median per (tier, job, metric) of the cells that worked; `better` for the direction. */
 const cellsOf = (run) => {
   const m = new Map()
-  for (const r of run.results ?? []) if (r.state === 'ok' && r.samples?.length) m.set(`${r.tier} ${r.job} ${r.metric}`, { ...r, median: median(r.samples) })
+  for (const r of run.results ?? [])
+    if (r.state === 'ok' && r.samples?.length) m.set(`${r.tier} ${r.job} ${r.metric}`, { ...r, median: median(r.samples) })
   return m
 }
 const speed = (t, n) => (t.better === 'lower' ? n.median / t.median : t.median / n.median)
@@ -117,7 +152,9 @@ const pairedSpread = (run, t, n) => {
   const together = run.tiers.find((x) => x.tier === t.tier)?.interleavedWith?.includes('native')
   const k = Math.min(t.samples.length, n.samples.length)
   if (!together || k < 4) return ''
-  const q = Array.from({ length: k }, (_, i) => (t.better === 'lower' ? n.samples[i] / t.samples[i] : t.samples[i] / n.samples[i])).sort((a, b) => a - b)
+  const q = Array.from({ length: k }, (_, i) => (t.better === 'lower' ? n.samples[i] / t.samples[i] : t.samples[i] / n.samples[i])).sort(
+    (a, b) => a - b,
+  )
   const at = (f) => q[Math.min(k - 1, Math.floor(f * (k - 1) + 0.5))]
   return `  per-repetition quartiles ${at(0.25).toFixed(2)}–${at(0.75).toFixed(2)} (n ${k})`
 }
@@ -134,7 +171,15 @@ function check(run, explanations) {
       if (!tiers.includes(t.tier) || !jobOk(t.job) || !metricOk(t.metric)) continue
       const v = speed(t, n)
       const inside = v >= lo && v <= hi
-      rows.push({ key, kind: 'band', value: v, text: `[${lo}, ${hi}]${pairedSpread(run, t, n)}`, inside, why: inside ? undefined : explain(key), source })
+      rows.push({
+        key,
+        kind: 'band',
+        value: v,
+        text: `[${lo}, ${hi}]${pairedSpread(run, t, n)}`,
+        inside,
+        why: inside ? undefined : explain(key),
+        source,
+      })
     }
   }
   for (const [job, , fast, slow, source] of ORDERS) {
@@ -147,7 +192,15 @@ function check(run, explanations) {
       const v = n ? speed(f, n) / speed(s, n) : f.better === 'lower' ? s.median / f.median : f.median / s.median
       const inside = v >= ORDER_SLACK
       const name = `${fast} ≥ ${slow} ${job} ${f.metric}`
-      rows.push({ key: name, kind: 'order', value: v, text: `≥ ${ORDER_SLACK} (${fast} at least as fast)`, inside, why: inside ? undefined : explain(name), source })
+      rows.push({
+        key: name,
+        kind: 'order',
+        value: v,
+        text: `≥ ${ORDER_SLACK} (${fast} at least as fast)`,
+        inside,
+        why: inside ? undefined : explain(name),
+        source,
+      })
     }
   }
   return rows
@@ -161,14 +214,21 @@ const out = []
 let unexplained = 0
 let checked = 0
 out.push(`virtcheck fidelity: the matrix's shape against the anchors (docs/fidelity.md)`)
-out.push(`date: ${new Date().toISOString()}   host: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} CPUs, load avg now ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`)
+out.push(
+  `date: ${new Date().toISOString()}   host: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} CPUs, load avg now ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+)
 out.push(`explanations: ${path.relative(ROOT, EXPLANATIONS)} (${explanations.length})`)
-out.push('ratio = tier ÷ native in the metric\'s better direction (1 = native speed; < 1 slower); order = speed of the first ÷ the second')
+out.push("ratio = tier ÷ native in the metric's better direction (1 = native speed; < 1 slower); order = speed of the first ÷ the second")
 for (const file of files) {
   const run = readJson(file, 'run')
   if (run?.schema !== 'virtcheck-run') die(`${file}: not a virtcheck run report (schema ${JSON.stringify(run?.schema)})`)
   out.push('')
-  out.push(`run ${path.basename(path.dirname(file))}/${path.basename(file)}: started ${run.startedAt}, host ${run.host?.hostname}, mode ${run.reproduce?.settings?.mode ?? run.reproduce?.mode}`)
+  out.push(
+    `run ${path.basename(path.dirname(file))}/${path.basename(file)}: started ${run.startedAt}, host ${run.host?.hostname}, mode ${run.reproduce?.settings?.mode ?? run.reproduce?.mode}`,
+  )
   out.push(`  tiers: ${run.tiers.map((t) => `${t.tier} (${t.state})`).join(', ')}`)
   const rows = check(run, explanations)
   checked += rows.length
@@ -180,7 +240,9 @@ for (const file of files) {
     if (!r.inside) out.push(`  ${''.padEnd(18)} ${r.why ? `why: ${r.why}` : `expected from: ${r.source}`}`)
   }
   const outside = rows.filter((r) => !r.inside)
-  out.push(`  ${rows.length} checks: ${rows.length - outside.length} inside, ${outside.filter((r) => r.why).length} outside with an explanation, ${outside.filter((r) => !r.why).length} outside without`)
+  out.push(
+    `  ${rows.length} checks: ${rows.length - outside.length} inside, ${outside.filter((r) => r.why).length} outside with an explanation, ${outside.filter((r) => !r.why).length} outside without`,
+  )
 }
 out.push('')
 const failed = unexplained > 0 || checked === 0

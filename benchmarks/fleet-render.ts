@@ -49,7 +49,10 @@ const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 const modelPlusHtml = times.map((t) => t.model + t.html)
 const lines = [
   `fleet-render: ${hosts} hosts (${failures.length} failed), ${runs} runs, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}, ${new Date().toISOString()}`,
-  ...times.map((t, i) => `  run ${i + 1}: model ${t.model.toFixed(0)} ms, html ${t.html.toFixed(0)} ms (model+html CPU ${t.cpu.toFixed(0)} ms), markdown ${t.md.toFixed(0)} ms, json ${t.json.toFixed(0)} ms`),
+  ...times.map(
+    (t, i) =>
+      `  run ${i + 1}: model ${t.model.toFixed(0)} ms, html ${t.html.toFixed(0)} ms (model+html CPU ${t.cpu.toFixed(0)} ms), markdown ${t.md.toFixed(0)} ms, json ${t.json.toFixed(0)} ms`,
+  ),
   `median model+HTML: ${med(modelPlusHtml).toFixed(0)} ms wall, ${med(times.map((t) => t.cpu)).toFixed(0)} ms CPU (target < 2000 ms, first run ${modelPlusHtml[0]!.toFixed(0)} ms wall)  ${med(modelPlusHtml) < 2000 ? 'OK' : 'OVER TARGET'}`,
   `HTML size: ${(sizes.html / 1e6).toFixed(2)} MB (target < 5 MB)  ${sizes.html < 5e6 ? 'OK' : 'OVER TARGET'}; Markdown ${(sizes.md / 1e6).toFixed(2)} MB; JSON ${(sizes.json / 1e6).toFixed(2)} MB`,
 ]
@@ -62,7 +65,10 @@ try {
   }
   for (const f of failures) {
     mkdirSync(join(tmp, 'results', f.host), { recursive: true })
-    writeFileSync(join(tmp, 'results', f.host, 'failed.json'), JSON.stringify({ schema: 'virtcheck-fleet-failure', host: f.host, reason: f.reason }))
+    writeFileSync(
+      join(tmp, 'results', f.host, 'failed.json'),
+      JSON.stringify({ schema: 'virtcheck-fleet-failure', host: f.host, reason: f.reason }),
+    )
   }
   // The floor in the same run: reading and JSON.parse of the same files, nothing else.
   const tf = performance.now()
@@ -71,10 +77,17 @@ try {
   const sink = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream
   const c0 = process.cpuUsage()
   const t0 = performance.now()
-  const code = await run(['report', join(tmp, 'results'), '--html', join(tmp, 'fleet.html')], { stdout: sink, stderr: sink, env: { NO_COLOR: '1' }, cwd: tmp })
+  const code = await run(['report', join(tmp, 'results'), '--html', join(tmp, 'fleet.html')], {
+    stdout: sink,
+    stderr: sink,
+    env: { NO_COLOR: '1' },
+    cwd: tmp,
+  })
   const ms = performance.now() - t0
   const cpu = process.cpuUsage(c0)
-  lines.push(`end to end \`virtcheck report DIR --html\` (${hosts} files read and validated): ${ms.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU, exit ${code}, ${(statSync(join(tmp, 'fleet.html')).size / 1e6).toFixed(2)} MB`)
+  lines.push(
+    `end to end \`virtcheck report DIR --html\` (${hosts} files read and validated): ${ms.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU, exit ${code}, ${(statSync(join(tmp, 'fleet.html')).size / 1e6).toFixed(2)} MB`,
+  )
   lines.push(`  floor in the same run: only reading + JSON.parse of those files: ${floorMs.toFixed(0)} ms`)
 } finally {
   rmSync(tmp, { recursive: true, force: true })

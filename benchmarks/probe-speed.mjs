@@ -37,7 +37,9 @@ const subjects = [
   { label: 'virtcheck probe', cmd: process.execPath, args: [bin, 'probe'] },
   { label: 'virtcheck probe --json -', cmd: process.execPath, args: [bin, 'probe', '--json', '-'] },
   ...(vhv ? [{ label: 'virt-host-validate', cmd: vhv, args: [] }] : []),
-  ...(baseline ? [{ label: 'baseline probe --json -', cmd: process.execPath, args: [`${baseline}/bin/virtcheck.js`, 'probe', '--json', '-'] }] : []),
+  ...(baseline
+    ? [{ label: 'baseline probe --json -', cmd: process.execPath, args: [`${baseline}/bin/virtcheck.js`, 'probe', '--json', '-'] }]
+    : []),
 ]
 
 // CPU time (user+sys, the command and its children) through GNU time when present: on a machine
@@ -46,11 +48,21 @@ const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 const time = (s) => {
   const t = process.hrtime.bigint()
   const r = gnuTime
-    ? spawnSync(gnuTime, ['-f', 'VCTIME %U %S', s.cmd, ...s.args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } })
+    ? spawnSync(gnuTime, ['-f', 'VCTIME %U %S', s.cmd, ...s.args], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, NO_COLOR: '1' },
+      })
     : spawnSync(s.cmd, s.args, { stdio: 'ignore', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } })
   const ms = Number(process.hrtime.bigint() - t) / 1e6
   const m = gnuTime ? /VCTIME ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '') : null
-  return { ms, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : undefined, ok: r.error === undefined && r.status !== null && (!gnuTime || m !== null), status: r.status }
+  return {
+    ms,
+    cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : undefined,
+    ok: r.error === undefined && r.status !== null && (!gnuTime || m !== null),
+    status: r.status,
+  }
 }
 
 for (const s of subjects) time(s) // warm the page cache and virtcheck's tool cache
@@ -69,11 +81,27 @@ const median = (xs) => {
   const a = [...xs].sort((x, y) => x - y)
   return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2
 }
-const stats = new Map([...samples].map(([k, xs]) => [k, { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), cpu: cpuSamples.get(k).length ? median(cpuSamples.get(k)) : undefined }]))
+const stats = new Map(
+  [...samples].map(([k, xs]) => [
+    k,
+    {
+      median: median(xs),
+      min: Math.min(...xs),
+      max: Math.max(...xs),
+      cpu: cpuSamples.get(k).length ? median(cpuSamples.get(k)) : undefined,
+    },
+  ]),
+)
 
-console.log(`probe speed, ${N} interleaved rounds (load average ${loadBefore.toFixed(2)} -> ${loadavg()[0].toFixed(2)}, ${cpus().length} CPUs)`)
+console.log(
+  `probe speed, ${N} interleaved rounds (load average ${loadBefore.toFixed(2)} -> ${loadavg()[0].toFixed(2)}, ${cpus().length} CPUs)`,
+)
 for (const [label, st] of stats)
-  console.log(failures.has(label) ? `  ${label.padEnd(28)} ${failures.get(label)}` : `  ${label.padEnd(28)} median ${st.median.toFixed(0).padStart(5)} ms   min ${st.min.toFixed(0).padStart(5)} ms   max ${st.max.toFixed(0).padStart(5)} ms${st.cpu === undefined ? '' : `   CPU median ${st.cpu.toFixed(0).padStart(4)} ms`}`)
+  console.log(
+    failures.has(label)
+      ? `  ${label.padEnd(28)} ${failures.get(label)}`
+      : `  ${label.padEnd(28)} median ${st.median.toFixed(0).padStart(5)} ms   min ${st.min.toFixed(0).padStart(5)} ms   max ${st.max.toFixed(0).padStart(5)} ms${st.cpu === undefined ? '' : `   CPU median ${st.cpu.toFixed(0).padStart(4)} ms`}`,
+  )
 if (baseline) console.log(`  (baseline = ${baseline})`)
 if (!vhv) console.log('  virt-host-validate           not installed (apt-get install libvirt-clients): no peer ratio')
 const peer = stats.get('virt-host-validate')
@@ -84,5 +112,7 @@ for (const label of ['virtcheck probe', 'virtcheck probe --json -']) {
     continue
   }
   const ratio = peer ? `, ${(st.median / peer.median).toFixed(1)}x virt-host-validate` : ''
-  console.log(`  target: ${label} median <= ${TARGET_MS} ms: ${st.median <= TARGET_MS ? 'met' : 'NOT met'} (median ${st.median.toFixed(0)} ms${ratio}; node startup alone ${stats.get('node startup (node -e 0)').median.toFixed(0)} ms)`)
+  console.log(
+    `  target: ${label} median <= ${TARGET_MS} ms: ${st.median <= TARGET_MS ? 'met' : 'NOT met'} (median ${st.median.toFixed(0)} ms${ratio}; node startup alone ${stats.get('node startup (node -e 0)').median.toFixed(0)} ms)`,
+  )
 }

@@ -14,10 +14,21 @@ import { plainStyle } from '../reports/format/style.js'
 const text = readFileSync(new URL('../test/fixtures/reports/pvm-host.json', import.meta.url), 'utf8')
 const r = parseRunReportText(text, 'x')
 const b = new Bench({ time: 300 })
-b.add('parse+validate', () => { parseRunReportText(text, 'x') })
-b.add('renderMatrix', () => { renderMatrix(r, plainStyle()) })
-b.add('renderHtml', () => { renderHtml(r) })
-b.add('renderMarkdown', () => { renderMarkdown(r) })
-b.add('renderJunit', () => { renderJunit(r) })
+b.add('parse+validate', () => {
+  parseRunReportText(text, 'x')
+})
+b.add('renderMatrix', () => {
+  renderMatrix(r, plainStyle())
+})
+b.add('renderHtml', () => {
+  renderHtml(r)
+})
+b.add('renderMarkdown', () => {
+  renderMarkdown(r)
+})
+b.add('renderJunit', () => {
+  renderJunit(r)
+})
 await b.run()
-for (const t of b.tasks) console.log(t.name.padEnd(16), t.result.state === "completed" ? t.result.latency.mean.toFixed(3) : t.result.state, 'ms mean')
+for (const t of b.tasks)
+  console.log(t.name.padEnd(16), t.result.state === 'completed' ? t.result.latency.mean.toFixed(3) : t.result.state, 'ms mean')

@@ -41,7 +41,8 @@ const have = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 
 function run(cmd, argv, { timeoutMs = (SECONDS * 3 + 20) * 1000, env } = {}) {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20, ...(env ? { env } : {}) })
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`)
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}`)
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}`)
   return r.stdout
 }
 
@@ -149,8 +150,18 @@ const mibps = (text, what) => {
 
 function fio(file, rw, bs) {
   const out = run('fio', [
-    '--name=ref', `--filename=${file}`, `--rw=${rw}`, `--bs=${bs}`, '--direct=1', '--ioengine=psync', '--iodepth=1',
-    `--size=${IO_MB}M`, '--time_based', `--runtime=${SECONDS}`, '--output-format=json', '--randrepeat=0',
+    '--name=ref',
+    `--filename=${file}`,
+    `--rw=${rw}`,
+    `--bs=${bs}`,
+    '--direct=1',
+    '--ioengine=psync',
+    '--iodepth=1',
+    `--size=${IO_MB}M`,
+    '--time_based',
+    `--runtime=${SECONDS}`,
+    '--output-format=json',
+    '--randrepeat=0',
     // overwrite in place like vcwork (without it fio unlinks and re-creates the file for pure write jobs)
     '--overwrite=1',
     // fio's default scramble_buffers=1 rewrites parts of every buffer before each IO: on this VM that cost ~20% of
@@ -203,16 +214,34 @@ function comparisons({ peer, streamRef, fioFile, meta }) {
   }
   const sysbenchMem = (oper) =>
     (mibps(
-      run('sysbench', ['memory', '--threads=1', `--time=${SECONDS}`, '--memory-block-size=1M', '--memory-total-size=100000G',
-        `--memory-oper=${oper}`, '--memory-access-mode=seq', 'run']),
+      run('sysbench', [
+        'memory',
+        '--threads=1',
+        `--time=${SECONDS}`,
+        '--memory-block-size=1M',
+        '--memory-total-size=100000G',
+        `--memory-oper=${oper}`,
+        '--memory-access-mode=seq',
+        'run',
+      ]),
       oper,
-    ) * 1.048576) / 1000
+    ) *
+      1.048576) /
+    1000
   return [
     {
       name: 'cpu',
       vc: () => ({ cpu: vcwork('cpu.int', []).m.ops }),
       ref: () => ({ cpu: sysbenchCpu() }),
-      rows: [{ key: 'cpu', vcLabel: 'cpu.int ops/s (LZ77+CRC 4 KiB blocks)', refLabel: 'sysbench cpu events/s (primes<10000)', same: false, better: 'higher' }],
+      rows: [
+        {
+          key: 'cpu',
+          vcLabel: 'cpu.int ops/s (LZ77+CRC 4 KiB blocks)',
+          refLabel: 'sysbench cpu events/s (primes<10000)',
+          same: false,
+          better: 'higher',
+        },
+      ],
     },
     {
       name: 'memory (STREAM)',
@@ -222,11 +251,18 @@ function comparisons({ peer, streamRef, fioFile, meta }) {
         return { copy: m.copy, scale: m.scale, add: m.add, triad: m.triad }
       },
       ref: () => {
-        const v = run(streamRef, [String((STREAM_MB * 1048576) / 8)], { timeoutMs: 60_000 }).trim().split(/\s+/).map(Number)
+        const v = run(streamRef, [String((STREAM_MB * 1048576) / 8)], { timeoutMs: 60_000 })
+          .trim()
+          .split(/\s+/)
+          .map(Number)
         return { copy: v[0], scale: v[1], add: v[2], triad: v[3] }
       },
       rows: ['copy', 'scale', 'add', 'triad'].map((k) => ({
-        key: k, vcLabel: `mem.stream ${k} GB/s`, refLabel: `STREAM-equivalent C ${k} GB/s`, same: true, better: 'higher',
+        key: k,
+        vcLabel: `mem.stream ${k} GB/s`,
+        refLabel: `STREAM-equivalent C ${k} GB/s`,
+        same: true,
+        better: 'higher',
       })),
     },
     {
@@ -234,8 +270,22 @@ function comparisons({ peer, streamRef, fioFile, meta }) {
       vc: () => ({}), // compared against the best mem.stream copy of the round
       ref: () => ({ sbRead: sysbenchMem('read'), sbWrite: sysbenchMem('write') }),
       rows: [
-        { key: 'sbRead', vcKey: 'copy', vcLabel: 'mem.stream copy GB/s', refLabel: 'sysbench memory read 1M blocks GB/s', same: false, better: 'higher' },
-        { key: 'sbWrite', vcKey: 'copy', vcLabel: 'mem.stream copy GB/s', refLabel: 'sysbench memory write 1M blocks GB/s', same: false, better: 'higher' },
+        {
+          key: 'sbRead',
+          vcKey: 'copy',
+          vcLabel: 'mem.stream copy GB/s',
+          refLabel: 'sysbench memory read 1M blocks GB/s',
+          same: false,
+          better: 'higher',
+        },
+        {
+          key: 'sbWrite',
+          vcKey: 'copy',
+          vcLabel: 'mem.stream copy GB/s',
+          refLabel: 'sysbench memory write 1M blocks GB/s',
+          same: false,
+          better: 'higher',
+        },
       ],
     },
     {
@@ -276,7 +326,15 @@ function comparisons({ peer, streamRef, fioFile, meta }) {
       name: 'network',
       vc: () => ({ net: vcwork('net.stream', ['--peer', peer]).m.throughput }),
       ref: async () => ({ net: await iperf3Gbps() }),
-      rows: [{ key: 'net', vcLabel: 'net.stream Gbit/s (128 KiB sends)', refLabel: 'iperf3 TCP 127.0.0.1 Gbit/s (received)', same: true, better: 'higher' }],
+      rows: [
+        {
+          key: 'net',
+          vcLabel: 'net.stream Gbit/s (128 KiB sends)',
+          refLabel: 'iperf3 TCP 127.0.0.1 Gbit/s (received)',
+          same: true,
+          better: 'higher',
+        },
+      ],
     },
   ]
 }
@@ -289,7 +347,8 @@ const median = (xs) => {
 const best = (xs, better) => (xs.length === 0 ? NaN : better === 'higher' ? Math.max(...xs) : Math.min(...xs))
 
 async function main() {
-  for (const tool of ['gcc', 'sysbench', 'fio', 'iperf3']) if (!have(tool)) throw new Error(`${tool} is not installed (Debian package ${tool})`)
+  for (const tool of ['gcc', 'sysbench', 'fio', 'iperf3'])
+    if (!have(tool)) throw new Error(`${tool} is not installed (Debian package ${tool})`)
   const b = spawnSync(process.execPath, [path.join(ROOT, 'workloads', 'build.mjs'), '--quiet'], { encoding: 'utf8' })
   if (b.status !== 0) throw new Error(`build failed: ${b.stderr.trim()}`)
 
@@ -314,7 +373,11 @@ async function main() {
     peer = `127.0.0.1:${server.info}`
     const comps = comparisons({ peer, streamRef, fioFile, meta })
     // lay the file out once, fully written, so neither tool pays for block allocation in its timed part
-    run('fio', ['--name=layout', `--filename=${fioFile}`, '--rw=write', '--bs=1M', '--direct=1', `--size=${IO_MB}M`, '--output-format=terse'], { timeoutMs: 60_000 })
+    run(
+      'fio',
+      ['--name=layout', `--filename=${fioFile}`, '--rw=write', '--bs=1M', '--direct=1', `--size=${IO_MB}M`, '--output-format=terse'],
+      { timeoutMs: 60_000 },
+    )
     for (let round = 1; round <= ROUNDS; round++) {
       const roundVc = {}
       for (const c of comps) {
@@ -344,9 +407,17 @@ async function main() {
         for (const r of c.rows) {
           const vcKey = r.vcKey ?? r.key
           const vcBetter = c.rows.find((x) => x.key === vcKey)?.better ?? r.better
-          const vc = r.vcKey ? roundVc[vcKey] : best(vcRuns.map((x) => x[vcKey]), vcBetter)
+          const vc = r.vcKey
+            ? roundVc[vcKey]
+            : best(
+                vcRuns.map((x) => x[vcKey]),
+                vcBetter,
+              )
           if (!r.vcKey) roundVc[r.key] = vc
-          const ref = best(refRuns.map((x) => x[r.key]), r.better)
+          const ref = best(
+            refRuns.map((x) => x[r.key]),
+            r.better,
+          )
           // ratio of each adjacent vcwork/reference pair: slow drifts of the machine cancel within a pair
           const pairs = r.vcKey ? [] : vcRuns.map((x, i) => x[r.key] / refRuns[i][r.key]).filter(Number.isFinite)
           if (!rows.has(r.key)) rows.set(r.key, { ...r, values: [] })
@@ -370,10 +441,15 @@ async function main() {
   const cpuModel = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? 'unknown CPU'
   const sysbenchVersion = run('sysbench', ['--version']).trim()
   const iperfVersion = run('iperf3', ['--version']).split('\n')[0].trim()
-  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ')
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')
   const out = []
   out.push('vcwork vs reference tools (native)')
-  out.push(`date: ${new Date().toISOString()}   host: ${cpuModel}, ${os.cpus().length} CPUs, kernel ${os.release()}, load avg at end ${load}`)
+  out.push(
+    `date: ${new Date().toISOString()}   host: ${cpuModel}, ${os.cpus().length} CPUs, kernel ${os.release()}, load avg at end ${load}`,
+  )
   out.push(`tools: ${sysbenchVersion}; ${fioVersion}; ${iperfVersion}; vcwork ${JSON.parse(run(VCWORK, ['version'])).version}`)
   out.push(`each measured phase: ${SECONDS} s; per round and comparison ${PAIRS} adjacent vcwork/reference pairs, order alternating;`)
   out.push(`rounds: ${ROUNDS}; the 2-CPU machine is shared with other engineers' builds and tests (see load average)`)
@@ -383,7 +459,9 @@ async function main() {
   const w1 = 38
   const w2 = 40
   const cw = 46
-  out.push(`${'vcwork'.padEnd(w1)} ${'reference'.padEnd(w2)} ${Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1}`.padEnd(cw)).join(' ')} same def?`)
+  out.push(
+    `${'vcwork'.padEnd(w1)} ${'reference'.padEnd(w2)} ${Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1}`.padEnd(cw)).join(' ')} same def?`,
+  )
   for (const r of rows.values()) {
     const cells = r.values.map(({ vc, ref, pairMedian, pairs }) => {
       const head = `${fmt(vc)} / ${fmt(ref)}`
@@ -410,7 +488,9 @@ async function main() {
   const spread = (xs) => (xs.length > 1 ? (Math.max(...xs) / Math.min(...xs) - 1) * 100 : 0)
   out.push('round-to-round spread (max/min - 1) of each tool:')
   for (const r of rows.values()) {
-    out.push(`  ${r.key.padEnd(20)} vcwork ${spread(r.values.map((v) => v.vc)).toFixed(1)}%  reference ${spread(r.values.map((v) => v.ref)).toFixed(1)}%`)
+    out.push(
+      `  ${r.key.padEnd(20)} vcwork ${spread(r.values.map((v) => v.vc)).toFixed(1)}%  reference ${spread(r.values.map((v) => v.ref)).toFixed(1)}%`,
+    )
   }
   out.push('')
   out.push('Where definitions differ (ratios in parentheses are not a validation):')
@@ -427,7 +507,7 @@ async function main() {
   out.push('  - iperf3 reports the receiver rate over its own interval (-t); vcwork net.stream times from first send until')
   out.push('    the peer confirms the byte count, and the peer spot-checks the pattern.')
   out.push('  - STREAM-equivalent C is an independent implementation of the same kernels and byte counts (NTIMES=5,')
-  out.push('    best of passes 2..5, single thread), compiled with the same gcc -O2 -static; not McCalpin\'s source.')
+  out.push("    best of passes 2..5, single thread), compiled with the same gcc -O2 -static; not McCalpin's source.")
   out.push('  - Not compared: net.rr (netperf is not packaged in Debian main), sys.*, proc.fork, mmu.* (lmbench/HPCC not')
   out.push('    installed); those jobs follow the lmbench/HPCC definitions documented in docs/workloads.md.')
   if (notes.size) {

@@ -7,7 +7,12 @@ export function nodeVersionProblem(version, execPath) {
   var found = String(version).replace(/^v/, '').split('.').map(Number)
   if (found[0] > MIN_NODE[0] || (found[0] === MIN_NODE[0] && found[1] >= MIN_NODE[1])) return undefined
   return (
-    'error: virtcheck needs Node.js >= ' + MIN_NODE.join('.') + ', found v' + found.join('.') + ' at ' + execPath +
+    'error: virtcheck needs Node.js >= ' +
+    MIN_NODE.join('.') +
+    ', found v' +
+    found.join('.') +
+    ' at ' +
+    execPath +
     '; use the self-contained virtcheck executable (no Node needed: `npm run package`, or the release .deb/.tar.xz), or install Node.js 22 or 24 LTS'
   )
 }

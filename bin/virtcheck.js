@@ -14,7 +14,9 @@ if (problem) {
 
 var entry = new URL('../dist/src/cli/entry.js', import.meta.url)
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write('error: virtcheck is not built yet\nhint: run `npm ci && npm run build` in ' + fileURLToPath(new URL('..', import.meta.url)) + '\n')
+  process.stderr.write(
+    'error: virtcheck is not built yet\nhint: run `npm ci && npm run build` in ' + fileURLToPath(new URL('..', import.meta.url)) + '\n',
+  )
   process.exit(2)
 }
 import(entry.href)

@@ -6,7 +6,8 @@ import path from 'node:path'
 
 const run = (argv, opts = {}) => {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20, ...opts })
-  if (r.error || r.status !== 0) throw new Error(`${argv[0]} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`)
+  if (r.error || r.status !== 0)
+    throw new Error(`${argv[0]} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`)
   return r.stdout
 }
 
@@ -68,12 +69,17 @@ export function deb({ exe, readme, outDir, version, debArch, xzLevel }) {
   fs.copyFileSync(exe, path.join(bin, 'virtcheck'))
   fs.chmodSync(path.join(bin, 'virtcheck'), 0o755)
   fs.copyFileSync(readme, path.join(doc, 'README.md'))
-  fs.writeFileSync(path.join(doc, 'copyright'), 'virtcheck\nLicense: MIT\n\nThe executable embeds Node.js (MIT License, https://nodejs.org).\n')
+  fs.writeFileSync(
+    path.join(doc, 'copyright'),
+    'virtcheck\nLicense: MIT\n\nThe executable embeds Node.js (MIT License, https://nodejs.org).\n',
+  )
   const installedKiB = Math.ceil((fs.statSync(exe).size + fs.statSync(readme).size) / 1024) + 4
   fs.writeFileSync(path.join(stage, 'DEBIAN', 'control'), controlFile({ version, debArch, installedKiB }))
   for (const d of [stage, path.join(stage, 'DEBIAN'), path.join(stage, 'usr'), bin, path.dirname(doc), doc]) fs.chmodSync(d, 0o755)
   const out = path.join(outDir, `virtcheck_${version}_${debArch}.deb`)
-  run(['dpkg-deb', '--root-owner-group', `-Zxz`, `-z${xzLevel}`, '--build', stage, out], { env: { ...process.env, SOURCE_DATE_EPOCH: '0' } })
+  run(['dpkg-deb', '--root-owner-group', `-Zxz`, `-z${xzLevel}`, '--build', stage, out], {
+    env: { ...process.env, SOURCE_DATE_EPOCH: '0' },
+  })
   fs.rmSync(stage, { recursive: true, force: true })
   return out
 }

@@ -15,7 +15,8 @@ export const TARGETS = {
 
 const run = (argv, opts = {}) => {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20, ...opts })
-  if (r.error || r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`)
+  if (r.error || r.status !== 0)
+    throw new Error(`${argv.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`)
   return r.stdout
 }
 
@@ -33,6 +34,7 @@ export function nodeBinary(target, cacheDir, log) {
   run(['tar', '-xzf', tgz, '-C', dir, 'package/bin/node', 'package/package.json'])
   fs.rmSync(tgz)
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'package', 'package.json'), 'utf8'))
-  if (meta.version !== NODE_VERSION || meta.cpu !== target) throw new Error(`${t.npmPackage}: got version ${meta.version} for ${meta.cpu}, wanted ${NODE_VERSION} for ${target}`)
+  if (meta.version !== NODE_VERSION || meta.cpu !== target)
+    throw new Error(`${t.npmPackage}: got version ${meta.version} for ${meta.cpu}, wanted ${NODE_VERSION} for ${target}`)
   return bin
 }

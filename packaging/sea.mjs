@@ -12,7 +12,10 @@ export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
 
 const run = (argv) => {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20 })
-  if (r.error || r.status !== 0) throw new Error(`${path.basename(argv[0])} ${argv[1] ?? ''} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`)
+  if (r.error || r.status !== 0)
+    throw new Error(
+      `${path.basename(argv[0])} ${argv[1] ?? ''} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`,
+    )
   return r
 }
 

@@ -12,7 +12,8 @@ import { cpuid, cpuinfo, dmesg, exists, isArm64, isX86, memo, moduleLoaded } fro
 const head = { id: 'cpu.virt-extensions', area: 'cpu', title: 'CPU virtualization extensions (VT-x / AMD-V)' } as const
 
 const BIOS_FIX = {
-  summary: 'Enable "Intel Virtualization Technology (VT-x)" or "SVM Mode" in the firmware setup, then power the machine off completely and on again (a reboot is not always enough for a locked MSR).',
+  summary:
+    'Enable "Intel Virtualization Technology (VT-x)" or "SVM Mode" in the firmware setup, then power the machine off completely and on again (a reboot is not always enough for a locked MSR).',
 } as const
 
 /** Firmware state from the MSR (root + msr module); undefined with the reason when unreadable. */
@@ -43,22 +44,33 @@ const checkX86 = async (host: Host): Promise<Finding> => {
   const flags = ci.value.flags
   if (flags.has('vmx') || flags.has('svm')) {
     const ext = flags.has('vmx') ? 'vmx' : 'svm'
-    return pass({ ...head, facts: { extension: ext === 'vmx' ? 'VT-x' : 'AMD-V' } }, `${ext === 'vmx' ? 'VT-x' : 'AMD-V'} available (kernel flag \`${ext}\`)`, [
-      evidence('/proc/cpuinfo flags', `${ext} present`),
-    ])
+    return pass(
+      { ...head, facts: { extension: ext === 'vmx' ? 'VT-x' : 'AMD-V' } },
+      `${ext === 'vmx' ? 'VT-x' : 'AMD-V'} available (kernel flag \`${ext}\`)`,
+      [evidence('/proc/cpuinfo flags', `${ext} present`)],
+    )
   }
   const vendor = (raw.ok ? raw.value.vendor : undefined) ?? ci.value.vendorId ?? ''
   const amd = /AMD|Hygon/i.test(vendor)
   const ext = amd ? 'AMD-V (svm)' : 'VT-x (vmx)'
   const ev: Evidence[] = [evidence('/proc/cpuinfo flags', 'no vmx, no svm')]
   const inVm = (raw.ok && raw.value.hypervisorBit) || flags.has('hypervisor')
-  if (raw.ok) ev.push(evidence(raw.source, `vendor ${vendor || '?'}, VMX=${raw.value.vmx ? 1 : 0}, SVM=${raw.value.svm ? 1 : 0}, hypervisor bit=${raw.value.hypervisorBit ? 1 : 0}`))
+  if (raw.ok)
+    ev.push(
+      evidence(
+        raw.source,
+        `vendor ${vendor || '?'}, VMX=${raw.value.vmx ? 1 : 0}, SVM=${raw.value.svm ? 1 : 0}, hypervisor bit=${raw.value.hypervisorBit ? 1 : 0}`,
+      ),
+    )
   else ev.push(evidence('raw CPUID', raw.why))
   const biosLine = dm.ok ? (dm.value.vmxDisabledByBios ?? dm.value.svmDisabledByBios) : undefined
   if (biosLine) ev.push(evidence('kernel log', biosLine))
   else ev.push(evidence('kernel log', dm.ok ? 'no "disabled by BIOS" message' : dm.why))
   const msr = inVm ? undefined : await readFirmwareMsr(host, amd)
-  if (msr) ev.push(evidence(amd ? 'MSR 0xC0010114 (VM_CR)' : 'MSR 0x3A (IA32_FEATURE_CONTROL)', 'why' in msr ? `unreadable: ${msr.why}` : msr.observed))
+  if (msr)
+    ev.push(
+      evidence(amd ? 'MSR 0xC0010114 (VM_CR)' : 'MSR 0x3A (IA32_FEATURE_CONTROL)', 'why' in msr ? `unreadable: ${msr.why}` : msr.observed),
+    )
   const msrDisabled = msr !== undefined && 'disabled' in msr && msr.disabled
   const rawHas = raw.ok && (raw.value.vmx || raw.value.svm)
 
@@ -90,9 +102,15 @@ const checkX86 = async (host: Host): Promise<Finding> => {
     return fail({ ...head, facts: { extension: 'none', cause: 'vm-without-nested' } }, summary, ev, nestedFix)
   }
   if (raw.ok) {
-    return fail({ ...head, facts: { extension: 'none', cause: 'absent-from-cpu' } }, `the CPU has no ${ext}: raw CPUID reports it absent`, ev, {
-      summary: 'This CPU cannot run hardware-assisted guests; only emulation (TCG) and containers are available. Use a CPU with VT-x/AMD-V for KVM.',
-    })
+    return fail(
+      { ...head, facts: { extension: 'none', cause: 'absent-from-cpu' } },
+      `the CPU has no ${ext}: raw CPUID reports it absent`,
+      ev,
+      {
+        summary:
+          'This CPU cannot run hardware-assisted guests; only emulation (TCG) and containers are available. Use a CPU with VT-x/AMD-V for KVM.',
+      },
+    )
   }
   return unknown(
     { ...head, facts: { extension: 'unknown' } },
@@ -111,15 +129,33 @@ const checkArm64 = async (host: Host): Promise<Finding> => {
     const line = dm.value.armHypAvailable ?? dm.value.armHypUnavailable
     ev.push(evidence('kernel log', line ?? 'no EL2/HYP message'))
     if (dm.value.armHypAvailable)
-      return pass({ ...head, facts: { extension: 'arm-el2' } }, 'the kernel booted at EL2: Arm virtualization extensions available', [...ev, evidence('/dev/kvm', kvm ? 'present' : 'missing')])
+      return pass({ ...head, facts: { extension: 'arm-el2' } }, 'the kernel booted at EL2: Arm virtualization extensions available', [
+        ...ev,
+        evidence('/dev/kvm', kvm ? 'present' : 'missing'),
+      ])
     if (dm.value.armHypUnavailable)
-      return fail({ ...head, facts: { extension: 'none', cause: 'booted-at-el1' } }, 'the kernel booted at EL1 (HYP mode not available): no KVM on this machine', ev, {
-        summary: 'Arm KVM needs the kernel entered at EL2; cloud arm64 VMs usually start at EL1. Use bare metal or an instance type that supports nested virtualization.',
-      })
+      return fail(
+        { ...head, facts: { extension: 'none', cause: 'booted-at-el1' } },
+        'the kernel booted at EL1 (HYP mode not available): no KVM on this machine',
+        ev,
+        {
+          summary:
+            'Arm KVM needs the kernel entered at EL2; cloud arm64 VMs usually start at EL1. Use bare metal or an instance type that supports nested virtualization.',
+        },
+      )
   } else ev.push(evidence('kernel log', dm.why))
   ev.push(evidence('/dev/kvm', kvm ? 'present' : 'missing'))
-  if (kvm) return pass({ ...head, facts: { extension: 'arm-el2' } }, 'KVM device present, so the kernel runs at EL2 (Arm has no CPU flag for this)', ev)
-  return unknown({ ...head, facts: { extension: 'unknown' } }, 'arm64 exposes no virtualization flag and the kernel log did not say whether EL2 is available', ev)
+  if (kvm)
+    return pass(
+      { ...head, facts: { extension: 'arm-el2' } },
+      'KVM device present, so the kernel runs at EL2 (Arm has no CPU flag for this)',
+      ev,
+    )
+  return unknown(
+    { ...head, facts: { extension: 'unknown' } },
+    'arm64 exposes no virtualization flag and the kernel log did not say whether EL2 is available',
+    ev,
+  )
 }
 
 export const cpuVirtProbe: Probe = {

@@ -58,7 +58,9 @@ export const dmiVerdict = (d: DmiFields): { vendor?: string; discounted?: string
     const product = d.product ?? ''
     if (a.realWhen?.test(product)) return { discounted: `${who} / ${product}: the vendor also sells ${a.hardware}` }
     if (a.virtualWhen.test(product)) return { vendor: a.name }
-    return { discounted: `${who}${product ? ` / ${product}` : ''}: the vendor also makes ${a.hardware}, and no other DMI field says virtual` }
+    return {
+      discounted: `${who}${product ? ` / ${product}` : ''}: the vendor also makes ${a.hardware}, and no other DMI field says virtual`,
+    }
   }
   return {}
 }
@@ -66,12 +68,21 @@ export const dmiVerdict = (d: DmiFields): { vendor?: string; discounted?: string
 /** /proc/sysinfo (s390x): the innermost "VMnn Control Program" names the hypervisor; none means an LPAR. */
 export const sysinfoVerdict = (text: string): { vendor?: string; lpar: boolean; line?: string } => {
   const cp = /^VM\d\d Control Program:\s*(.+)$/m.exec(text)?.[1]?.trim()
-  if (cp) return { vendor: /z\/VM/i.test(cp) ? 'zvm' : /KVM/i.test(cp) ? 'kvm' : cp.toLowerCase(), lpar: false, line: `VM00 Control Program: ${cp}` }
+  if (cp)
+    return {
+      vendor: /z\/VM/i.test(cp) ? 'zvm' : /KVM/i.test(cp) ? 'kvm' : cp.toLowerCase(),
+      lpar: false,
+      line: `VM00 Control Program: ${cp}`,
+    }
   const lpar = /^LPAR Name:\s*(\S+)/m.exec(text)?.[1]
   return { lpar: !!lpar, ...(lpar ? { line: `LPAR Name: ${lpar}, no VM control program` } : {}) }
 }
 
-const nulList = (t: string | undefined): string[] => (t ?? '').split('\0').map((x) => x.trim()).filter(Boolean)
+const nulList = (t: string | undefined): string[] =>
+  (t ?? '')
+    .split('\0')
+    .map((x) => x.trim())
+    .filter(Boolean)
 
 const vmFinding = async (host: Host): Promise<Finding> => {
   const head = { id: 'environment.vm', area: 'environment', title: 'Is this host a virtual machine?' } as const
@@ -94,9 +105,18 @@ const vmFinding = async (host: Host): Promise<Finding> => {
   let enlightenments: string | undefined
   if (raw.ok) {
     const sigs = raw.value.hypervisorSignatures
-    ev.push(evidence('CPUID.1:ECX[31] / leaves 0x40000000-0x4000FF00', raw.value.hypervisorBit ? `hypervisor bit set, signature${sigs.length > 1 ? 's' : ''} ${sigs.map((x) => `"${x.signature}" at 0x${x.base.toString(16)}`).join(', ') || `"${raw.value.hypervisorSignature ?? ''}"`}` : 'hypervisor bit clear'))
+    ev.push(
+      evidence(
+        'CPUID.1:ECX[31] / leaves 0x40000000-0x4000FF00',
+        raw.value.hypervisorBit
+          ? `hypervisor bit set, signature${sigs.length > 1 ? 's' : ''} ${sigs.map((x) => `"${x.signature}" at 0x${x.base.toString(16)}`).join(', ') || `"${raw.value.hypervisorSignature ?? ''}"`}`
+          : 'hypervisor bit clear',
+      ),
+    )
     if (raw.value.hypervisorBit) {
-      const hv = hypervisorFromSignatures(sigs.length ? sigs : [{ base: 0x40000000, signature: (raw.value.hypervisorSignature ?? '').replace(/[\s\0]+$/, '') }])
+      const hv = hypervisorFromSignatures(
+        sigs.length ? sigs : [{ base: 0x40000000, signature: (raw.value.hypervisorSignature ?? '').replace(/[\s\0]+$/, '') }],
+      )
       enlightenments = hv?.enlightenments
       vmSigns.push({ vendor: hv?.vendor ?? 'unknown hypervisor', why: 'CPUID' })
     } else cpuidSaysNo = true
@@ -122,7 +142,8 @@ const vmFinding = async (host: Host): Promise<Finding> => {
       // A PVM host may present another hypervisor's CPUID signature (seen: "bhyve bhyve "); the kernel
       // knows which one it talks to.
       const first = vmSigns[0]
-      if (/^pvm$/i.test(hv) && first && first.why === 'CPUID' && first.vendor !== 'pvm') first.vendor = `pvm (CPUID signature: ${first.vendor})`
+      if (/^pvm$/i.test(hv) && first && first.why === 'CPUID' && first.vendor !== 'pvm')
+        first.vendor = `pvm (CPUID signature: ${first.vendor})`
     }
   }
   if (hvType?.trim()) {
@@ -149,13 +170,24 @@ const vmFinding = async (host: Host): Promise<Finding> => {
   }
   if (lparcfg !== undefined) {
     const shared = /^shared_processor_mode=(\d)/m.exec(lparcfg)?.[1]
-    ev.push(evidence('/proc/powerpc/lparcfg', `present${shared !== undefined ? `, shared_processor_mode=${shared}` : ''} (a PowerVM logical partition)`))
+    ev.push(
+      evidence(
+        '/proc/powerpc/lparcfg',
+        `present${shared !== undefined ? `, shared_processor_mode=${shared}` : ''} (a PowerVM logical partition)`,
+      ),
+    )
     if (!dtHvList.length) vmSigns.push({ vendor: 'powervm', why: 'lparcfg' })
   }
   const [sysVendor, product, boardVendor, biosVendor] = dmi.map((d) => d?.trim() || undefined)
   const dmiText = [sysVendor, product, boardVendor, biosVendor].filter((d): d is string => !!d)
-  const dv = dmiVerdict({ ...(sysVendor ? { sysVendor } : {}), ...(product ? { product } : {}), ...(boardVendor ? { boardVendor } : {}), ...(biosVendor ? { biosVendor } : {}) })
-  if (dmiText.length) ev.push(evidence('/sys/class/dmi/id', `${dmiText.join(' / ')}${dv.discounted ? ` (not counted: ${dv.discounted})` : ''}`))
+  const dv = dmiVerdict({
+    ...(sysVendor ? { sysVendor } : {}),
+    ...(product ? { product } : {}),
+    ...(boardVendor ? { boardVendor } : {}),
+    ...(biosVendor ? { biosVendor } : {}),
+  })
+  if (dmiText.length)
+    ev.push(evidence('/sys/class/dmi/id', `${dmiText.join(' / ')}${dv.discounted ? ` (not counted: ${dv.discounted})` : ''}`))
   if (dv.vendor) vmSigns.push({ vendor: dv.vendor, why: 'DMI' })
   const virtioN = virtio.kind === 'ok' ? virtio.entries.length : 0
   if (virtioN) ev.push(evidence('/sys/bus/virtio/devices', `${virtioN} virtio devices`))
@@ -170,13 +202,31 @@ const vmFinding = async (host: Host): Promise<Finding> => {
     const extra = tcg ? ' (QEMU emulation: no hypervisor signature, so TCG)' : enlightenments ? ` (${enlightenments})` : ''
     return pass({ ...head, facts: { role: 'vm', vendor: v } }, `yes: a ${v} guest${platform}${extra}`, ev)
   }
-  if (lpar) return pass({ ...head, facts: { role: 'bare-metal', vendor: null, partition: 'lpar' } }, 'no: an LPAR (a PR/SM partition of the machine\'s own firmware), not a guest of z/VM or KVM', ev)
+  if (lpar)
+    return pass(
+      { ...head, facts: { role: 'bare-metal', vendor: null, partition: 'lpar' } },
+      "no: an LPAR (a PR/SM partition of the machine's own firmware), not a guest of z/VM or KVM",
+      ev,
+    )
   // Bare metal only with positive evidence: x86 CPUID (or the kernel's flag from it) says no
   // hypervisor; elsewhere a hardware identity (DMI or device tree) with no virtual sign.
-  if (cpuidSaysNo) return pass({ ...head, facts: { role: 'bare-metal', vendor: null } }, `no: bare metal (hypervisor bit clear${dmiText.length ? `, DMI ${dv.discounted ? 'vendor discounted' : 'not virtual'}` : ''})`, ev)
+  if (cpuidSaysNo)
+    return pass(
+      { ...head, facts: { role: 'bare-metal', vendor: null } },
+      `no: bare metal (hypervisor bit clear${dmiText.length ? `, DMI ${dv.discounted ? 'vendor discounted' : 'not virtual'}` : ''})`,
+      ev,
+    )
   if (!isX86(host) && (dmiText.length || compat.length) && virtioN === 0)
-    return pass({ ...head, facts: { role: 'bare-metal', vendor: null } }, `no: bare metal (${dmiText.length ? `DMI ${dmiText[0]}` : `device tree ${compat[0]}`}, no hypervisor node, no virtio devices)`, ev)
-  return unknown({ ...head, facts: { role: null } }, `cannot tell: no evidence either way (${isX86(host) ? 'neither CPUID nor /proc/cpuinfo readable' : `${host.identity.arch} has no CPUID; no DMI, device tree or hypervisor interface says either`}${virtioN ? `; ${virtioN} virtio devices suggest a guest` : ''})`, ev.length ? ev : [evidence('VM signs', 'none readable')])
+    return pass(
+      { ...head, facts: { role: 'bare-metal', vendor: null } },
+      `no: bare metal (${dmiText.length ? `DMI ${dmiText[0]}` : `device tree ${compat[0]}`}, no hypervisor node, no virtio devices)`,
+      ev,
+    )
+  return unknown(
+    { ...head, facts: { role: null } },
+    `cannot tell: no evidence either way (${isX86(host) ? 'neither CPUID nor /proc/cpuinfo readable' : `${host.identity.arch} has no CPUID; no DMI, device tree or hypervisor interface says either`}${virtioN ? `; ${virtioN} virtio devices suggest a guest` : ''})`,
+    ev.length ? ev : [evidence('VM signs', 'none readable')],
+  )
 }
 
 const containerFinding = async (host: Host): Promise<Finding> => {
@@ -212,7 +262,10 @@ const containerFinding = async (host: Host): Promise<Finding> => {
       ev.push(evidence('/proc/1/environ', `container=${c}`))
     }
   } else if (environ.kind === 'denied') ev.push(evidence('/proc/1/environ', await environDeniedWhy(host, status)))
-  for (const [path, v] of [['/run/systemd/container', runSd], ['/run/host/container-manager', hostMgr]] as const)
+  for (const [path, v] of [
+    ['/run/systemd/container', runSd],
+    ['/run/host/container-manager', hostMgr],
+  ] as const)
     if (v?.trim()) {
       kind ??= v.trim()
       ev.push(evidence(path, v.trim()))
@@ -230,34 +283,85 @@ const containerFinding = async (host: Host): Promise<Finding> => {
     // believe it only with a second sign (overlay root, docker bind mounts, docker cgroup path).
     const corroborated = rootMount?.fsType === 'overlay' || dockerBinds || /docker/.test(selfCg ?? '')
     if (corroborated) kind ??= 'docker'
-    ev.push(evidence('/.dockerenv', corroborated ? 'present' : 'present, but no other container sign (root fs not overlay, no docker bind mounts): leaked from an image, ignored'))
+    ev.push(
+      evidence(
+        '/.dockerenv',
+        corroborated
+          ? 'present'
+          : 'present, but no other container sign (root fs not overlay, no docker bind mounts): leaked from an image, ignored',
+      ),
+    )
   }
   if (dockerBinds) ev.push(evidence('/proc/self/mountinfo', 'bind mounts from /var/lib/docker/containers'))
-  const cgHint = selfCg && /\/docker[/-]|\/libpod-|\/kubepods|\/lxc\/|\/lxc\.payload|crio-|cri-containerd-|\/containerd\/|\/machine\.slice\/machine-[^/]+\.scope/.exec(selfCg)?.[0]
+  const cgHint =
+    selfCg &&
+    /\/docker[/-]|\/libpod-|\/kubepods|\/lxc\/|\/lxc\.payload|crio-|cri-containerd-|\/containerd\/|\/machine\.slice\/machine-[^/]+\.scope/.exec(
+      selfCg,
+    )?.[0]
   if (cgHint) {
-    kind ??= /docker/.test(cgHint) ? 'docker' : /libpod/.test(cgHint) ? 'podman' : /kubepods|crio|cri-containerd/.test(cgHint) ? 'kubernetes' : /containerd/.test(cgHint) ? 'containerd' : /machine-/.test(cgHint) ? 'systemd-nspawn' : 'lxc'
+    kind ??= /docker/.test(cgHint)
+      ? 'docker'
+      : /libpod/.test(cgHint)
+        ? 'podman'
+        : /kubepods|crio|cri-containerd/.test(cgHint)
+          ? 'kubernetes'
+          : /containerd/.test(cgHint)
+            ? 'containerd'
+            : /machine-/.test(cgHint)
+              ? 'systemd-nspawn'
+              : 'lxc'
     ev.push(evidence('/proc/self/cgroup', `path contains ${cgHint}`))
   }
   if (rootMount && rootMount.fsType === 'overlay') ev.push(evidence('/proc/self/mountinfo', 'root file system is overlay'))
   const st = status ? parseProcStatus(status) : undefined
   if (!kind) {
     // Say which markers were seen and why they did not count, instead of "no markers".
-    const discounted = [dockerenv ? '/.dockerenv (leaked from an image: no overlay root, no docker bind mounts or cgroup path)' : undefined].filter((x): x is string => !!x)
-    const summary = discounted.length ? `no: marker present but discounted: ${discounted.join('; ')}; no other container sign` : 'no container markers (/.dockerenv, /run/.containerenv, container=, cgroup paths)'
-    return pass({ ...head, facts: { role: 'host', container: null, discountedMarkers: discounted.length } }, summary, ev.length ? ev : [evidence('container markers', 'none found')])
+    const discounted = [
+      dockerenv ? '/.dockerenv (leaked from an image: no overlay root, no docker bind mounts or cgroup path)' : undefined,
+    ].filter((x): x is string => !!x)
+    const summary = discounted.length
+      ? `no: marker present but discounted: ${discounted.join('; ')}; no other container sign`
+      : 'no container markers (/.dockerenv, /run/.containerenv, container=, cgroup paths)'
+    return pass(
+      { ...head, facts: { role: 'host', container: null, discountedMarkers: discounted.length } },
+      summary,
+      ev.length ? ev : [evidence('container markers', 'none found')],
+    )
   }
   const privileged = isFullCapSet(st?.capEff)
-  if (st) ev.push(evidence('/proc/self/status CapEff', st.capEff === undefined ? '?' : `0x${st.capEff.toString(16)}${privileged ? ' (full set: privileged)' : ''}`))
+  if (st)
+    ev.push(
+      evidence(
+        '/proc/self/status CapEff',
+        st.capEff === undefined ? '?' : `0x${st.capEff.toString(16)}${privileged ? ' (full set: privileged)' : ''}`,
+      ),
+    )
   const facts = { role: 'container', container: kind, privileged, capSysAdmin: hasCap(st?.capEff, CAP.SYS_ADMIN) ?? null }
   if (kind === 'wsl') return pass({ ...head, facts }, 'running under WSL (a Hyper-V VM with a Microsoft kernel)', ev)
-  return warn({ ...head, facts }, `running inside a ${kind} container${privileged ? ' (privileged)' : ''}: kernel, modules and devices are the host's, and nested containers/VMs need privileges`, ev, {
-    summary: 'Run virtcheck on the host itself for hardware facts; inside the container, nested tiers need --privileged (or CAP_SYS_ADMIN) and a passed-through /dev/kvm.',
-  })
+  return warn(
+    { ...head, facts },
+    `running inside a ${kind} container${privileged ? ' (privileged)' : ''}: kernel, modules and devices are the host's, and nested containers/VMs need privileges`,
+    ev,
+    {
+      summary:
+        'Run virtcheck on the host itself for hardware facts; inside the container, nested tiers need --privileged (or CAP_SYS_ADMIN) and a passed-through /dev/kvm.',
+    },
+  )
 }
 
 const cvmFinding = async (host: Host): Promise<Finding> => {
-  const head = { id: 'environment.confidential-guest', area: 'environment', title: 'Is this host a confidential VM (SEV / TDX guest)?' } as const
-  const [raw, dm, sevGuest, tdxGuestDev, ci] = await Promise.all([cpuid(host), dmesg(host), exists(host, '/dev/sev-guest'), exists(host, '/dev/tdx_guest'), cpuinfo(host)])
+  const head = {
+    id: 'environment.confidential-guest',
+    area: 'environment',
+    title: 'Is this host a confidential VM (SEV / TDX guest)?',
+  } as const
+  const [raw, dm, sevGuest, tdxGuestDev, ci] = await Promise.all([
+    cpuid(host),
+    dmesg(host),
+    exists(host, '/dev/sev-guest'),
+    exists(host, '/dev/tdx_guest'),
+    cpuinfo(host),
+  ])
   const ev: Evidence[] = []
   let kind: string | undefined
   if (raw.ok && raw.value.tdxGuest) {
@@ -285,8 +389,14 @@ const cvmFinding = async (host: Host): Promise<Finding> => {
     return warn({ ...head, facts: { cvm: kind } }, `this host is a confidential guest (${kind}): KVM is not supported inside it`, ev, {
       summary: 'Confidential guests cannot host KVM guests; use the TCG and container tiers, or run virtcheck on the host.',
     })
-  if (!raw.ok && !dm.ok) return unknown({ ...head, facts: { cvm: null } }, 'cannot tell without raw CPUID or the kernel log', [evidence('CPUID', raw.ok ? 'ok' : raw.why), evidence('kernel log', dm.ok ? 'ok' : dm.why)])
-  return skip({ ...head, facts: { cvm: null } }, 'not a confidential guest', [evidence('CPUID 0x21 / kernel log / guest devices', 'no SEV or TDX guest markers')])
+  if (!raw.ok && !dm.ok)
+    return unknown({ ...head, facts: { cvm: null } }, 'cannot tell without raw CPUID or the kernel log', [
+      evidence('CPUID', raw.ok ? 'ok' : raw.why),
+      evidence('kernel log', dm.ok ? 'ok' : dm.why),
+    ])
+  return skip({ ...head, facts: { cvm: null } }, 'not a confidential guest', [
+    evidence('CPUID 0x21 / kernel log / guest devices', 'no SEV or TDX guest markers'),
+  ])
 }
 
 /**
@@ -297,7 +407,8 @@ const cvmFinding = async (host: Host): Promise<Finding> => {
 const environDeniedWhy = async (host: Host, status: string | undefined): Promise<string> => {
   const st = status ? parseProcStatus(status) : undefined
   const ptrace = hasCap(st?.capEff, CAP.SYS_PTRACE)
-  if (host.identity.uid !== 0 || ptrace === false) return `permission denied (needs the same uid as PID 1 or CAP_SYS_PTRACE; this process has uid ${host.identity.uid}${ptrace === false ? ', no CAP_SYS_PTRACE' : ''})`
+  if (host.identity.uid !== 0 || ptrace === false)
+    return `permission denied (needs the same uid as PID 1 or CAP_SYS_PTRACE; this process has uid ${host.identity.uid}${ptrace === false ? ', no CAP_SYS_PTRACE' : ''})`
   const [lsm, pid1Ns, selfNs] = await Promise.all([activeLsms(host), host.stat('/proc/1/ns/user'), host.stat('/proc/self/ns/user')])
   const otherNs = pid1Ns.kind === 'ok' && selfNs.kind === 'ok' && pid1Ns.target !== undefined && pid1Ns.target !== selfNs.target
   return `permission denied although uid 0 and CAP_SYS_PTRACE are held, so neither is the cause: ${otherNs ? 'PID 1 is in another user namespace' : `a Linux security module is the likely cause (${lsm.names.length ? `active: ${lsm.names.join(', ')}` : 'none visible from here'})`}`
@@ -309,7 +420,11 @@ const privilegesFinding = async (host: Host): Promise<Finding> => {
   const st = status ? parseProcStatus(status) : undefined
   const ev = [evidence('identity', `uid ${host.identity.uid}, gid ${host.identity.gid}`)]
   if (st?.capEff !== undefined) ev.push(evidence('/proc/self/status CapEff', `0x${st.capEff.toString(16)}`))
-  const facts = { uid: host.identity.uid, capSysAdmin: hasCap(st?.capEff, CAP.SYS_ADMIN) ?? null, capSysResource: hasCap(st?.capBnd, CAP.SYS_RESOURCE) ?? null }
+  const facts = {
+    uid: host.identity.uid,
+    capSysAdmin: hasCap(st?.capEff, CAP.SYS_ADMIN) ?? null,
+    capSysResource: hasCap(st?.capBnd, CAP.SYS_RESOURCE) ?? null,
+  }
   // Name what was refused, instead of claiming full fidelity.
   const denied: string[] = []
   if (environ.kind === 'denied') {
@@ -319,14 +434,39 @@ const privilegesFinding = async (host: Host): Promise<Finding> => {
   }
   const capNote = facts.capSysResource === false ? ' (CAP_SYS_RESOURCE not in the bounding set: hard rlimits cannot be raised)' : ''
   if (host.identity.uid === 0)
-    return pass({ ...head, facts: { ...facts, denied: denied.length } }, `running as root${capNote}: ${denied.length ? `every check at full fidelity except: denied ${denied.join('; ')}; container detection falls back to the other markers` : 'every check at full fidelity'}`, ev)
-  return pass({ ...head, facts: { ...facts, denied: denied.length } }, `running as uid ${host.identity.uid}: checks that need root (MSRs, ACPI table contents, restricted kernel log) report "unknown (needs root)"`, ev)
+    return pass(
+      { ...head, facts: { ...facts, denied: denied.length } },
+      `running as root${capNote}: ${denied.length ? `every check at full fidelity except: denied ${denied.join('; ')}; container detection falls back to the other markers` : 'every check at full fidelity'}`,
+      ev,
+    )
+  return pass(
+    { ...head, facts: { ...facts, denied: denied.length } },
+    `running as uid ${host.identity.uid}: checks that need root (MSRs, ACPI table contents, restricted kernel log) report "unknown (needs root)"`,
+    ev,
+  )
 }
 
 export const environmentProbe: Probe = {
   id: 'environment',
   area: 'environment',
-  reads: ['/sys/class/dmi/id/*', '/sys/hypervisor/type', '/proc/device-tree/{compatible,hypervisor/compatible}', '/proc/sysinfo', '/proc/powerpc/lparcfg', '/sys/bus/virtio/devices', '/proc/vz', '/proc/bc', '/.dockerenv', '/run/.containerenv', '/run/systemd/container', '/proc/1/environ', '/proc/self/{cgroup,mountinfo,status}', '/proc/sys/kernel/osrelease', '/dev/sev-guest', '/dev/tdx_guest'],
+  reads: [
+    '/sys/class/dmi/id/*',
+    '/sys/hypervisor/type',
+    '/proc/device-tree/{compatible,hypervisor/compatible}',
+    '/proc/sysinfo',
+    '/proc/powerpc/lparcfg',
+    '/sys/bus/virtio/devices',
+    '/proc/vz',
+    '/proc/bc',
+    '/.dockerenv',
+    '/run/.containerenv',
+    '/run/systemd/container',
+    '/proc/1/environ',
+    '/proc/self/{cgroup,mountinfo,status}',
+    '/proc/sys/kernel/osrelease',
+    '/dev/sev-guest',
+    '/dev/tdx_guest',
+  ],
   runs: [['@vcprobe', 'cpuid'], ['dmesg']],
   async check(host) {
     return Promise.all([vmFinding(host), containerFinding(host), cvmFinding(host), privilegesFinding(host)])

@@ -25,7 +25,9 @@ interface Case {
 
 const findingCase = (f: Finding): Case => {
   const evidence = f.evidence.map((e) => `${e.source}: ${e.observed}`).join('\n')
-  const fix = f.remediation ? `\nfix: ${f.remediation.summary}${f.remediation.commands?.length ? '\n  ' + f.remediation.commands.join('\n  ') : ''}` : ''
+  const fix = f.remediation
+    ? `\nfix: ${f.remediation.summary}${f.remediation.commands?.length ? '\n  ' + f.remediation.commands.join('\n  ') : ''}`
+    : ''
   const detail = `${f.summary}\n${evidence}${fix}`
   const base = { classname: `virtcheck.findings.${f.area}`, name: `${f.id}: ${f.title}`, properties: { status: f.status } }
   switch (f.status) {
@@ -50,7 +52,12 @@ const resultCase = (r: MetricResult): Case => {
     ...base,
     outcome: { kind: 'pass' },
     out: `median ${formatQuantity(s.median, r.unit)}${ratio}, n=${s.n}, cv ${formatPercent(s.cv)}, 95% CI ${formatQuantity(s.ci95[0], r.unit)} … ${formatQuantity(s.ci95[1], r.unit)}${r.flags.length ? `, flags: ${r.flags.join(', ')}` : ''}`,
-    properties: { median: String(s.median), unit: r.unit, better: r.better, ...(r.ratioToNative ? { ratioToNative: String(r.ratioToNative.value) } : {}) },
+    properties: {
+      median: String(s.median),
+      unit: r.unit,
+      better: r.better,
+      ...(r.ratioToNative ? { ratioToNative: String(r.ratioToNative.value) } : {}),
+    },
   }
 }
 
@@ -61,7 +68,10 @@ const tierStartCase = (t: TierRun): Case | undefined => {
       return t.bootMs === undefined ? undefined : { ...base, outcome: { kind: 'pass' }, out: `ready after ${t.bootMs} ms` }
     case 'failed':
     case 'interrupted':
-      return { ...base, outcome: { kind: 'failure', message: `${t.state}: ${t.reason ?? ''}`.trim(), ...(t.logTail ? { detail: t.logTail } : {}) } }
+      return {
+        ...base,
+        outcome: { kind: 'failure', message: `${t.state}: ${t.reason ?? ''}`.trim(), ...(t.logTail ? { detail: t.logTail } : {}) },
+      }
     case 'not-ready':
     case 'skipped':
       return { ...base, outcome: { kind: 'skipped', message: `${t.state}: ${t.reason ?? ''}`.trim() } }
@@ -71,8 +81,16 @@ const tierStartCase = (t: TierRun): Case | undefined => {
 const renderCase = (c: Case): string => {
   const time = c.timeS === undefined ? '' : ` time="${c.timeS.toFixed(3)}"`
   const inner: string[] = []
-  if (c.properties) inner.push(`      <properties>${Object.entries(c.properties).map(([k, v]) => `<property name="${xmlEscape(k)}" value="${xmlEscape(v)}"/>`).join('')}</properties>`)
-  if (c.outcome.kind === 'failure') inner.push(`      <failure message="${xmlEscape(c.outcome.message)}" type="failure">${xmlEscape(c.outcome.detail ?? c.outcome.message)}</failure>`)
+  if (c.properties)
+    inner.push(
+      `      <properties>${Object.entries(c.properties)
+        .map(([k, v]) => `<property name="${xmlEscape(k)}" value="${xmlEscape(v)}"/>`)
+        .join('')}</properties>`,
+    )
+  if (c.outcome.kind === 'failure')
+    inner.push(
+      `      <failure message="${xmlEscape(c.outcome.message)}" type="failure">${xmlEscape(c.outcome.detail ?? c.outcome.message)}</failure>`,
+    )
   if (c.outcome.kind === 'skipped') inner.push(`      <skipped message="${xmlEscape(c.outcome.message)}"/>`)
   if (c.out) inner.push(`      <system-out>${xmlEscape(c.out)}</system-out>`)
   const open = `    <testcase classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}"${time}`

@@ -41,7 +41,9 @@ export const renderMarkdown = (input: RunReport | readonly RunReport[]): string 
   for (const r of reports) {
     const v = verdict(r)
     const icon = v.level === 'ok' ? '✅' : v.level === 'warn' ? '⚠️' : '❌'
-    out.push(`**${mdEscape(r.host.hostname)}** — ${mdEscape(r.host.cpuModel)}, ${r.host.cpuCores} cores, ${mdEscape(r.host.kernel)}, ${mdEscape(r.host.virtRole)}${r.label ? ` · _${mdEscape(r.label)}_` : ''}  `)
+    out.push(
+      `**${mdEscape(r.host.hostname)}** — ${mdEscape(r.host.cpuModel)}, ${r.host.cpuCores} cores, ${mdEscape(r.host.kernel)}, ${mdEscape(r.host.virtRole)}${r.label ? ` · _${mdEscape(r.label)}_` : ''}  `,
+    )
     const heads = headlines(r)
       .map((h) => `${h.tier} ${formatRatio(h.relative)}`)
       .join(' · ')
@@ -55,7 +57,11 @@ export const renderMarkdown = (input: RunReport | readonly RunReport[]): string 
       const cells = m.columns.map((c, ci) => cellText(m.cells[ri]?.[ci], c.tier))
       out.push(`| ${mdEscape(row.job)} | ${mdEscape(row.metric)} (${row.better === 'higher' ? '↑' : '↓'}) | ${cells.join(' | ')} |`)
     })
-    out.push('', '_native: median; other tiers: median ÷ native in the metric\'s units (↑ higher is better, ↓ lower is better); 🟢 within 5%, 🟡 within 25%, 🔴 worse, 🔵 better; ~ noisy._', '')
+    out.push(
+      '',
+      "_native: median; other tiers: median ÷ native in the metric's units (↑ higher is better, ↓ lower is better); 🟢 within 5%, 🟡 within 25%, 🔴 worse, 🔵 better; ~ noisy._",
+      '',
+    )
   }
   for (const [hi, r] of reports.entries()) {
     const prefix = reports.length > 1 ? `${mdEscape(m.hosts[hi] ?? '')}: ` : ''
@@ -72,5 +78,10 @@ export const renderMarkdown = (input: RunReport | readonly RunReport[]): string 
       out.push(`### ${prefix}Findings that are not pass`, '', ...issues.map(findingLine), '')
     }
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  )
 }

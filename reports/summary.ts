@@ -12,7 +12,12 @@ export const renderSummaryLines = (input: RunReport, style: Style): string[] => 
   const report = safeDeep(input)
   const c = style.chalk
   const v = verdict(report)
-  const mark = v.level === 'ok' ? c.green(style.unicode ? '✔' : 'ok') : v.level === 'warn' ? c.yellow(style.unicode ? '▲' : '!') : c.red(style.unicode ? '✗' : 'x')
+  const mark =
+    v.level === 'ok'
+      ? c.green(style.unicode ? '✔' : 'ok')
+      : v.level === 'warn'
+        ? c.yellow(style.unicode ? '▲' : '!')
+        : c.red(style.unicode ? '✗' : 'x')
   const h = report.host
   const lines = [
     `${c.bold('virtcheck')} ${truncate(`${h.hostname} · ${h.cpuModel} · ${h.cpuCores} cores · ${h.kernel} · ${h.virtRole}`, style.width - 10, style.unicode)}`,

@@ -38,7 +38,8 @@ export const wrap = (text: string, first: number, rest: number = first): string[
   return lines.length ? lines : ['']
 }
 
-const indentWrap = (text: string, indent: number, width: number): string[] => wrap(text, Math.max(20, width - indent)).map((l) => ' '.repeat(indent) + l)
+const indentWrap = (text: string, indent: number, width: number): string[] =>
+  wrap(text, Math.max(20, width - indent)).map((l) => ' '.repeat(indent) + l)
 
 const AREA_TITLES: Record<string, string> = {
   environment: 'Environment',
@@ -62,7 +63,10 @@ const renderFinding = (f: Finding, style: Style): string[] => {
   const head = `${f.title}: ${f.summary}`
   const [firstLine = '', ...more] = wrap(head, w - 6, w - 6)
   const titleEnd = Math.min(firstLine.length, f.title.length + 1)
-  const lines = [`  ${statusGlyph(f.status, style)} ${c.bold(firstLine.slice(0, titleEnd))}${firstLine.slice(titleEnd)}`, ...more.map((l) => `    ${l}`)]
+  const lines = [
+    `  ${statusGlyph(f.status, style)} ${c.bold(firstLine.slice(0, titleEnd))}${firstLine.slice(titleEnd)}`,
+    ...more.map((l) => `    ${l}`),
+  ]
   if (f.status === 'pass' || f.status === 'skip') return lines
   const arrow = style.unicode ? '·' : '-'
   for (const e of f.evidence.slice(0, 5)) lines.push(...indentWrap(`${arrow} ${e.source}: ${e.observed}`, 6, w).map((l) => c.dim(l)))
@@ -91,8 +95,11 @@ const renderReadiness = (readiness: readonly TierReadiness[], style: Style): str
     for (const l of wrapped.slice(1)) lines.push(' '.repeat(prefixLen) + l)
     if (!r.ready) {
       const fix = style.unicode ? '→ fix:' : '-> fix:'
-      for (const l of wrap(`${fix} ${r.remediation.summary}`, Math.max(20, style.width - prefixLen))) lines.push(' '.repeat(prefixLen) + c.cyan(l))
-      if (r.logTail) for (const l of r.logTail.split('\n').slice(-6)) lines.push(' '.repeat(prefixLen) + c.dim(cutText(`| ${l}`, Math.max(20, style.width - prefixLen))))
+      for (const l of wrap(`${fix} ${r.remediation.summary}`, Math.max(20, style.width - prefixLen)))
+        lines.push(' '.repeat(prefixLen) + c.cyan(l))
+      if (r.logTail)
+        for (const l of r.logTail.split('\n').slice(-6))
+          lines.push(' '.repeat(prefixLen) + c.dim(cutText(`| ${l}`, Math.max(20, style.width - prefixLen))))
     }
   }
   return lines
@@ -106,7 +113,12 @@ export interface FindingsHeader {
   readonly durationMs?: number
 }
 
-export const renderFindings = (rawFindings: readonly Finding[], rawReadiness: readonly TierReadiness[], style: Style, rawHeader?: FindingsHeader): string => {
+export const renderFindings = (
+  rawFindings: readonly Finding[],
+  rawReadiness: readonly TierReadiness[],
+  style: Style,
+  rawHeader?: FindingsHeader,
+): string => {
   const [findings, readiness, header] = safeDeep([rawFindings, rawReadiness, rawHeader] as const)
   const c = style.chalk
   const out: string[] = []

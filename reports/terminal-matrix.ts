@@ -57,9 +57,14 @@ export const renderMatrix = (input: RunReport | readonly RunReport[], style: Sty
     const multiHost = reports.length > 1
     const labels = m.rows.map((row) => clipLine(rowLabel(row), MAX_LABEL, u))
     const labelW = Math.max(8, ...labels.map(lineWidth))
-    const cells = m.rows.map((_, ri) => m.columns.map((col, ci) => clipLine(cellLine(m.cells[ri]?.[ci] ?? { kind: 'missing', reason: '' }, col.tier, u), MAX_CELL, u)))
+    const cells = m.rows.map((_, ri) =>
+      m.columns.map((col, ci) => clipLine(cellLine(m.cells[ri]?.[ci] ?? { kind: 'missing', reason: '' }, col.tier, u), MAX_CELL, u)),
+    )
     const widths = m.columns.map((col, ci) =>
-      Math.min(MAX_CELL, Math.max(col.tier.length, multiHost ? Math.min(col.host.length, 12) : 0, ...cells.map((row) => lineWidth(row[ci] ?? [])))),
+      Math.min(
+        MAX_CELL,
+        Math.max(col.tier.length, multiHost ? Math.min(col.host.length, 12) : 0, ...cells.map((row) => lineWidth(row[ci] ?? []))),
+      ),
     )
     const groups = packColumns(labelW, widths, style.width, GAP)
     const sep = ' '.repeat(GAP)
@@ -77,7 +82,8 @@ export const renderMatrix = (input: RunReport | readonly RunReport[], style: Sty
           if (last && last.host === col.host) last.width += GAP + w
           else spans.push({ host: col.host, width: w })
         }
-        for (const span of spans) hostLine.push({ text: sep }, ...padLine(clipLine([{ text: span.host, paint: 'bold' }], span.width, u), span.width))
+        for (const span of spans)
+          hostLine.push({ text: sep }, ...padLine(clipLine([{ text: span.host, paint: 'bold' }], span.width, u), span.width))
         out.push(paintLine(style.chalk, hostLine).trimEnd())
       }
       const header: Segment[] = [...padLine([{ text: 'job metric', paint: 'dim' }], labelW)]

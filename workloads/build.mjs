@@ -162,11 +162,19 @@ export function buildNative({ force = false, strict = false, outDir = path.join(
   } else {
     try {
       const foreign = { ...common, cc: cross.cc, arch: foreignArch, libcPkg: cross.pkgs.split(' ')[1] }
-      results.push({ arch: foreignArch, name: 'vcwork', status: compile({ ...foreign, name: 'vcwork', sources: vcSources, headers: vcHeaders }) })
+      results.push({
+        arch: foreignArch,
+        name: 'vcwork',
+        status: compile({ ...foreign, name: 'vcwork', sources: vcSources, headers: vcHeaders }),
+      })
       // vcprobe too: the packaged executable embeds both helpers for both architectures
       if (fs.existsSync(VCPROBE_SRC)) {
         const probeHeaders = listSources(path.dirname(VCPROBE_SRC), ['.h'])
-        results.push({ arch: foreignArch, name: 'vcprobe', status: compile({ ...foreign, name: 'vcprobe', sources: [VCPROBE_SRC], headers: probeHeaders }) })
+        results.push({
+          arch: foreignArch,
+          name: 'vcprobe',
+          status: compile({ ...foreign, name: 'vcprobe', sources: [VCPROBE_SRC], headers: probeHeaders }),
+        })
       }
     } catch (e) {
       // a cross toolchain without its static libc is a missing optional dependency, not a broken build

@@ -101,7 +101,7 @@ export const JOBS: readonly JobSpec[] = [
     params: { full: FULL, quick: QUICK },
     description:
       'Two processes pinned to one CPU pass a token through two pipes; one round trip = 2 switches. Includes the pipe ' +
-      "cost (lmbench lat_ctx subtracts it). The token is incremented and checked.",
+      'cost (lmbench lat_ctx subtracts it). The token is incremented and checked.',
   },
   {
     id: 'io.seq',
@@ -163,8 +163,7 @@ export const JOBS: readonly JobSpec[] = [
     ],
     needs: ['peer'],
     params: { full: FULL, quick: QUICK },
-    description:
-      'netperf TCP_RR style: one transaction in flight, TCP_NODELAY; the response echoes the request sequence number.',
+    description: 'netperf TCP_RR style: one transaction in flight, TCP_NODELAY; the response echoes the request sequence number.',
   },
 ]
 
@@ -210,4 +209,3 @@ export function sampleMismatch(line: SampleLine): string | null {
   if (m.better !== line.better) return `${line.job}.${line.metric}: better=${line.better}, catalog says ${m.better}`
   return null
 }
-

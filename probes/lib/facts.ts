@@ -9,7 +9,15 @@ import { parseCpuinfo, type CpuInfo } from '../../src/parse/cpuinfo.js'
 import { scanDmesg, type DmesgFact } from '../../src/parse/dmesg.js'
 import { decodeConfigBytes, parseKconfig, type Kconfig } from '../../src/parse/kconfig.js'
 import { parseCmdline } from '../../src/parse/kv.js'
-import { decodeCpuid, parseCpuidDump, parseKvmProbe, parseUsernsProbe, type CpuidFacts, type KvmProbe, type UsernsProbe } from '../../src/parse/vcprobe.js'
+import {
+  decodeCpuid,
+  parseCpuidDump,
+  parseKvmProbe,
+  parseUsernsProbe,
+  type CpuidFacts,
+  type KvmProbe,
+  type UsernsProbe,
+} from '../../src/parse/vcprobe.js'
 
 const cache = new WeakMap<Host, Map<string, Promise<unknown>>>()
 
@@ -91,7 +99,8 @@ const helperJson = async <T>(host: Host, sub: string, parse: (t: string) => T | 
     if (v !== undefined) return { ok: true, value: v, source: `vcprobe ${sub}` }
   }
   const o = all && 'outcome' in all ? all.outcome : await runOnce(host, ['@vcprobe', sub])
-  if (o.kind !== 'exited') return { ok: false, why: `vcprobe ${sub}: ${describeOutcome(o)}${o.kind === 'not-found' ? ' (run `node workloads/build.mjs`)' : ''}` }
+  if (o.kind !== 'exited')
+    return { ok: false, why: `vcprobe ${sub}: ${describeOutcome(o)}${o.kind === 'not-found' ? ' (run `node workloads/build.mjs`)' : ''}` }
   if (o.exitCode !== 0) return { ok: false, why: `vcprobe ${sub}: exit ${o.exitCode}: ${o.stderr.trim().split('\n')[0] ?? ''}` }
   const v = parse(o.stdout)
   return v === undefined ? { ok: false, why: `vcprobe ${sub}: unreadable output` } : { ok: true, value: v, source: `vcprobe ${sub}` }
@@ -106,7 +115,8 @@ export const cpuid = (host: Host): Promise<Got<CpuidFacts>> =>
   })
 
 export const kvmProbe = (host: Host): Promise<Got<KvmProbe>> => memo(host, 'kvmprobe', () => helperJson(host, 'kvm', parseKvmProbe))
-export const usernsProbe = (host: Host): Promise<Got<UsernsProbe>> => memo(host, 'usernsprobe', () => helperJson(host, 'userns', parseUsernsProbe))
+export const usernsProbe = (host: Host): Promise<Got<UsernsProbe>> =>
+  memo(host, 'usernsprobe', () => helperJson(host, 'userns', parseUsernsProbe))
 
 /** The kernel log via `dmesg` (denied when kernel.dmesg_restrict=1 and not root). */
 export const dmesg = (host: Host): Promise<Got<Partial<Record<DmesgFact, string>>>> =>
@@ -114,7 +124,10 @@ export const dmesg = (host: Host): Promise<Got<Partial<Record<DmesgFact, string>
     const o = await runOnce(host, ['dmesg'])
     if (o.kind !== 'exited') return { ok: false as const, why: `dmesg: ${describeOutcome(o)}` }
     if (o.exitCode !== 0)
-      return { ok: false as const, why: `dmesg: ${o.stderr.trim().split('\n')[0] || 'exit ' + o.exitCode}${host.identity.uid !== 0 ? ' (needs root when kernel.dmesg_restrict=1)' : ''}` }
+      return {
+        ok: false as const,
+        why: `dmesg: ${o.stderr.trim().split('\n')[0] || 'exit ' + o.exitCode}${host.identity.uid !== 0 ? ' (needs root when kernel.dmesg_restrict=1)' : ''}`,
+      }
     return { ok: true as const, value: scanDmesg(o.stdout), source: 'dmesg' }
   })
 
@@ -139,7 +152,9 @@ const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin',
 /** Find a command on the standard PATH by stat (no spawn); returns its path. */
 export const which = (host: Host, name: string): Promise<string | undefined> =>
   memo(host, 'which:' + name, async () => {
-    const hits = await Promise.all(PATH_DIRS.map(async (d) => ((await statOf(host, `${d}/${name}`)).kind === 'ok' ? `${d}/${name}` : undefined)))
+    const hits = await Promise.all(
+      PATH_DIRS.map(async (d) => ((await statOf(host, `${d}/${name}`)).kind === 'ok' ? `${d}/${name}` : undefined)),
+    )
     return hits.find((h) => h !== undefined)
   })
 
@@ -147,7 +162,11 @@ export const which = (host: Host, name: string): Promise<string | undefined> =>
  * First line of a `--version` style command. When it cannot be had, `why` says so in words
  * (`timed out after 3000 ms`, `exit 127`) and `timedOut` tells a slow host from a broken tool.
  */
-export const versionOf = async (host: Host, argv: readonly string[], timeoutMs = 3000): Promise<{ line: string; why?: undefined; timedOut?: undefined } | { line?: undefined; why: string; timedOut: boolean }> => {
+export const versionOf = async (
+  host: Host,
+  argv: readonly string[],
+  timeoutMs = 3000,
+): Promise<{ line: string; why?: undefined; timedOut?: undefined } | { line?: undefined; why: string; timedOut: boolean }> => {
   const o = await runOnce(host, argv, timeoutMs, { cacheByBinary: true })
   if (o.kind !== 'exited' || o.exitCode !== 0) return { why: `${argv.join(' ')}: ${describeOutcome(o)}`, timedOut: o.kind === 'timed-out' }
   const line = (o.stdout.trim() || o.stderr.trim()).split('\n')[0]?.trim()
@@ -155,7 +174,8 @@ export const versionOf = async (host: Host, argv: readonly string[], timeoutMs =
 }
 
 /** First line of a `--version` style command, or undefined. */
-export const versionLine = async (host: Host, argv: readonly string[], timeoutMs = 3000): Promise<string | undefined> => (await versionOf(host, argv, timeoutMs)).line
+export const versionLine = async (host: Host, argv: readonly string[], timeoutMs = 3000): Promise<string | undefined> =>
+  (await versionOf(host, argv, timeoutMs)).line
 
 /** PID 1, so a fix says `systemctl` only where systemd runs (sd_booted: /run/systemd/system exists). */
 export const initSystem = (host: Host): Promise<{ readonly comm: string | undefined; readonly systemd: boolean }> =>

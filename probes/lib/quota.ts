@@ -21,8 +21,20 @@ export const quotaByFs = (cfg: Kconfig, filesystems: ReadonlySet<string>): FsQuo
   const ext4Missing = need(cfg, ['QUOTA', 'QFMT_V2'])
   const xfsMissing = need(cfg, ['XFS_QUOTA'])
   return [
-    { fs: 'ext4', present: filesystems.has('ext4'), works: filesystems.has('ext4') && ext4Missing.length === 0, how: ext4Missing.length ? `${ext4Missing.map((n) => `CONFIG_${n}`).join(' and ')} not set` : 'project quotas (CONFIG_QUOTA, CONFIG_QFMT_V2)' },
-    { fs: 'xfs', present: filesystems.has('xfs'), works: filesystems.has('xfs') && xfsMissing.length === 0, how: xfsMissing.length ? 'CONFIG_XFS_QUOTA not set' : 'prjquota (CONFIG_XFS_QUOTA)' },
+    {
+      fs: 'ext4',
+      present: filesystems.has('ext4'),
+      works: filesystems.has('ext4') && ext4Missing.length === 0,
+      how: ext4Missing.length
+        ? `${ext4Missing.map((n) => `CONFIG_${n}`).join(' and ')} not set`
+        : 'project quotas (CONFIG_QUOTA, CONFIG_QFMT_V2)',
+    },
+    {
+      fs: 'xfs',
+      present: filesystems.has('xfs'),
+      works: filesystems.has('xfs') && xfsMissing.length === 0,
+      how: xfsMissing.length ? 'CONFIG_XFS_QUOTA not set' : 'prjquota (CONFIG_XFS_QUOTA)',
+    },
     { fs: 'btrfs', present: filesystems.has('btrfs'), works: filesystems.has('btrfs'), how: 'qgroups (built into btrfs)' },
   ]
 }

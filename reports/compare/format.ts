@@ -27,8 +27,10 @@ export const fmtCounts = (c: ComparedCell): string =>
 
 /** What the comparison came to, in a few words: refused, interrupted, failed under the policy, or no regression. */
 export const headline = (r: CompareReport): { kind: 'ok' | 'failed' | 'refused' | 'interrupted'; text: string } => {
-  if (isRefused(r)) return { kind: 'refused', text: `not comparable (${r.comparability.problems.length} difference(s)): nothing was judged` }
-  if (r.interrupted) return { kind: 'interrupted', text: `interrupted before the confirmation: ${r.summary.regressed} regressed, unconfirmed` }
+  if (isRefused(r))
+    return { kind: 'refused', text: `not comparable (${r.comparability.problems.length} difference(s)): nothing was judged` }
+  if (r.interrupted)
+    return { kind: 'interrupted', text: `interrupted before the confirmation: ${r.summary.regressed} regressed, unconfirmed` }
   return r.failed ? { kind: 'failed', text: r.failReasons.join(', ') } : { kind: 'ok', text: 'no regression' }
 }
 
@@ -36,7 +38,9 @@ export const headline = (r: CompareReport): { kind: 'ok' | 'failed' | 'refused' 
 export const ruleText = (r: CompareReport): string => {
   const s = r.settings
   return `${r.judgedOn?.basis === 'native' ? 'tier cells on ratios to native from the same run, native on raw values: ' : ''}regression = Mann–Whitney p < ${s.alpha}${s.correction !== 'none' ? ` (${s.correction}-adjusted)` : ''} AND |median change| >= ${s.thresholdPct}% in the worse direction${
-    r.cells.some((c) => c.numbers.runToRun) ? ` AND outside the run-to-run band of the baseline runs (median of run medians ± ${s.bandK} × 1.4826 × MAD)` : ''
+    r.cells.some((c) => c.numbers.runToRun)
+      ? ` AND outside the run-to-run band of the baseline runs (median of run medians ± ${s.bandK} × 1.4826 × MAD)`
+      : ''
   }`
 }
 

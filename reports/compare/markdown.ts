@@ -5,7 +5,13 @@ import { safeDeep } from '../format/safe-text.js'
 import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, headline, ruleText } from './format.js'
 
 const esc = escapeMarkdown
-const ICON = { regressed: '🔴 regressed', improved: '🟢 improved', inconclusive: '🟡 inconclusive', unchanged: '⚪ unchanged', drift: '🟠 drift?' } as const
+const ICON = {
+  regressed: '🔴 regressed',
+  improved: '🟢 improved',
+  inconclusive: '🟡 inconclusive',
+  unchanged: '⚪ unchanged',
+  drift: '🟠 drift?',
+} as const
 
 const row = (c: ComparedCell): string =>
   `| ${ICON[c.verdict]}${c.notComparable.length > 0 ? ' (forced)' : ''} | ${esc(c.tier)} | ${esc(c.job)} | ${esc(c.metric)} | ${fmtNum(c.numbers.medianBase)} | ${fmtNum(c.numbers.medianHead)} | ${esc(c.unit)} | **${fmtPct(c.numbers.change)}** | ${fmtInterval(c)} | ${fmtP(c.numbers.pAdjusted)} | ${fmtCounts(c)} |`
@@ -18,8 +24,12 @@ export const renderCompareMarkdown = (input: CompareReport): string => {
   const h = headline(r)
   out.push(`## virtcheck compare: ${h.kind === 'ok' ? '✅' : '❌'} ${esc(h.text)}`)
   out.push('')
-  out.push(`**Base** ${markdownCode(r.base.source)}${r.base.label && r.base.label !== r.base.source ? ` (${esc(r.base.label)})` : ''} · ${esc(r.base.startedAt)} · ${esc(r.base.hostname)}  `)
-  out.push(`**Head** ${markdownCode(r.head.source)}${r.head.label && r.head.label !== r.head.source ? ` (${esc(r.head.label)})` : ''} · ${esc(r.head.startedAt)} · ${esc(r.head.hostname)}`)
+  out.push(
+    `**Base** ${markdownCode(r.base.source)}${r.base.label && r.base.label !== r.base.source ? ` (${esc(r.base.label)})` : ''} · ${esc(r.base.startedAt)} · ${esc(r.base.hostname)}  `,
+  )
+  out.push(
+    `**Head** ${markdownCode(r.head.source)}${r.head.label && r.head.label !== r.head.source ? ` (${esc(r.head.label)})` : ''} · ${esc(r.head.startedAt)} · ${esc(r.head.hostname)}`,
+  )
   out.push('')
   out.push(
     `${m.regressed} regressed · ${m.improved} improved · ${m.unchanged} unchanged · ${m.inconclusive} inconclusive${m.drift ? ` · ${m.drift} drift?` : ''} · ${m.added} added · ${m.removed} removed · ${m.broken} broken · ${m.fixed} fixed`,

@@ -7,7 +7,13 @@ import { safeDeep, safeLine } from '../format/safe-text.js'
 import { truncate } from '../format/numbers.js'
 
 const paint = (style: Style, v: Verdict, text: string): string =>
-  v === 'regressed' ? style.chalk.red.bold(text) : v === 'improved' ? style.chalk.green(text) : v === 'inconclusive' || v === 'drift' ? style.chalk.yellow(text) : style.chalk.dim(text)
+  v === 'regressed'
+    ? style.chalk.red.bold(text)
+    : v === 'improved'
+      ? style.chalk.green(text)
+      : v === 'inconclusive' || v === 'drift'
+        ? style.chalk.yellow(text)
+        : style.chalk.dim(text)
 
 // a table cell holds at most this much of a name: cli-table3's word wrap is quadratic in the cell length
 const MAX_NAME = 60
@@ -44,7 +50,25 @@ export const renderCompareTerminal = (input: CompareReport, style: Style, opts: 
     const table = new Table({
       head: ['verdict', 'tier / job metric', 'base', 'head', 'unit', 'change', ciLabel(s.alpha), 'p', 'n'],
       style: { head: [], border: [], compact: true },
-      chars: style.unicode ? {} : { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|' },
+      chars: style.unicode
+        ? {}
+        : {
+            top: '-',
+            'top-mid': '+',
+            'top-left': '+',
+            'top-right': '+',
+            bottom: '-',
+            'bottom-mid': '+',
+            'bottom-left': '+',
+            'bottom-right': '+',
+            left: '|',
+            'left-mid': '+',
+            mid: '-',
+            'mid-mid': '+',
+            right: '|',
+            'right-mid': '+',
+            middle: '|',
+          },
       wordWrap: true,
     })
     const shown = opts.verbose ? r.cells : r.cells.filter((c) => c.verdict !== 'unchanged')
@@ -55,7 +79,8 @@ export const renderCompareTerminal = (input: CompareReport, style: Style, opts: 
     const explain = r.cells.filter((c) => c.verdict !== 'unchanged')
     if (explain.length > 0) {
       out.push('')
-      for (const c of explain) out.push(`${paint(style, c.verdict, verdictLabel(c.verdict).padEnd(12))} ${safeLine(`${cellName(c)}: ${c.reason}`)}`)
+      for (const c of explain)
+        out.push(`${paint(style, c.verdict, verdictLabel(c.verdict).padEnd(12))} ${safeLine(`${cellName(c)}: ${c.reason}`)}`)
     }
   }
   const notes = [
@@ -76,7 +101,13 @@ export const renderCompareTerminal = (input: CompareReport, style: Style, opts: 
   )
   const h = headline(r)
   out.push(
-    h.kind === 'ok' ? style.chalk.green(`OK (--fail-on ${s.failOn})`) : style.chalk.red.bold(h.kind === 'failed' ? `FAIL (--fail-on ${s.failOn}): ${safeLine(h.text)}` : safeLine(h.text).replace(/^./, (c) => c.toUpperCase())),
+    h.kind === 'ok'
+      ? style.chalk.green(`OK (--fail-on ${s.failOn})`)
+      : style.chalk.red.bold(
+          h.kind === 'failed'
+            ? `FAIL (--fail-on ${s.failOn}): ${safeLine(h.text)}`
+            : safeLine(h.text).replace(/^./, (c) => c.toUpperCase()),
+        ),
   )
   return out.join('\n') + '\n'
 }

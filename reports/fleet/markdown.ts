@@ -6,14 +6,40 @@ import { capShort, fmtCost, readyCount } from './format.js'
 export const renderFleetMarkdown = (f: Fleet): string => {
   const ok = f.hosts.filter((h) => h.state === 'ok')
   const failed = f.hosts.filter((h) => h.state === 'failed')
-  const out: string[] = [`## virtcheck fleet: ${f.hosts.length} hosts`, '', `${ok.length} reported · ${failed.length} failed · ${f.groups.length} groups (CPU model, kernel, arch) · ${f.outliers.length} outliers`, '']
+  const out: string[] = [
+    `## virtcheck fleet: ${f.hosts.length} hosts`,
+    '',
+    `${ok.length} reported · ${failed.length} failed · ${f.groups.length} groups (CPU model, kernel, arch) · ${f.outliers.length} outliers`,
+    '',
+  ]
   if (failed.length) {
-    out.push('### Failed hosts', '', '| host | reason |', '|---|---|', ...failed.map((h) => `| ${mdEscape(h.name)} | ${mdEscape(h.failure ?? '')} |`), '')
+    out.push(
+      '### Failed hosts',
+      '',
+      '| host | reason |',
+      '|---|---|',
+      ...failed.map((h) => `| ${mdEscape(h.name)} | ${mdEscape(h.failure ?? '')} |`),
+      '',
+    )
   }
   if (f.outliers.length) {
-    out.push('### Hosts that stand out from their group', '', '| host | tier | what differs |', '|---|---|---|', ...f.outliers.map((o) => `| ${mdEscape(o.host)} | ${o.tier} | ${mdEscape(o.detail)} |`), '')
+    out.push(
+      '### Hosts that stand out from their group',
+      '',
+      '| host | tier | what differs |',
+      '|---|---|---|',
+      ...f.outliers.map((o) => `| ${mdEscape(o.host)} | ${o.tier} | ${mdEscape(o.detail)} |`),
+      '',
+    )
   }
-  out.push('### Groups', '', '| CPU model | kernel | arch | hosts |', '|---|---|---|---:|', ...f.groups.map((g) => `| ${mdEscape(g.cpuModel)} | ${mdEscape(g.kernel)} | ${mdEscape(g.arch)} | ${g.hosts.length} |`), '')
+  out.push(
+    '### Groups',
+    '',
+    '| CPU model | kernel | arch | hosts |',
+    '|---|---|---|---:|',
+    ...f.groups.map((g) => `| ${mdEscape(g.cpuModel)} | ${mdEscape(g.kernel)} | ${mdEscape(g.arch)} | ${g.hosts.length} |`),
+    '',
+  )
   const costTiers = f.tiers.filter((t) => t !== 'native' && ok.some((h) => h.cost[t]))
   out.push(
     '### Hosts × capabilities' + (costTiers.length ? ' and cost (slowdown vs native, all job classes)' : ''),
@@ -50,7 +76,14 @@ export const renderFleetMarkdown = (f: Fleet): string => {
       '',
       `${perJob.size} job results measured; ${split.length ? `${split.length} ran under more than one configuration (not comparable across all hosts):` : 'each ran under one configuration on every host that measured it.'}`,
       '',
-      ...(split.length ? ['| job | keys | most common key | hosts with it |', '|---|---:|---|---:|', ...split.map(([id, e]) => `| ${mdEscape(id)} | ${e.keys} | \`${e.top}\` | ${e.topHosts} of ${e.hosts} |`), ''] : []),
+      ...(split.length
+        ? [
+            '| job | keys | most common key | hosts with it |',
+            '|---|---:|---|---:|',
+            ...split.map(([id, e]) => `| ${mdEscape(id)} | ${e.keys} | \`${e.top}\` | ${e.topHosts} of ${e.hosts} |`),
+            '',
+          ]
+        : []),
     )
   return out.join('\n')
 }

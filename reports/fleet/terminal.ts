@@ -10,11 +10,29 @@ export const renderFleetTerminal = (f: Fleet, style: Style): string => {
   const c = style.chalk
   const ok = f.hosts.filter((h) => h.state === 'ok')
   const failed = f.hosts.filter((h) => h.state === 'failed')
-  const lines: string[] = [c.bold(`virtcheck fleet: ${f.hosts.length} hosts`) + ` — ${ok.length} reported, ${failed.length} failed, ${f.groups.length} groups, ${f.outliers.length} outliers`, '']
-  lines.push(c.bold('tiers ready'), ...f.tiers.map((t) => `  ${t.padEnd(14)} ${ok.filter((h) => h.capabilities[t]?.ready).length} of ${ok.length}`), '')
+  const lines: string[] = [
+    c.bold(`virtcheck fleet: ${f.hosts.length} hosts`) +
+      ` — ${ok.length} reported, ${failed.length} failed, ${f.groups.length} groups, ${f.outliers.length} outliers`,
+    '',
+  ]
+  lines.push(
+    c.bold('tiers ready'),
+    ...f.tiers.map((t) => `  ${t.padEnd(14)} ${ok.filter((h) => h.capabilities[t]?.ready).length} of ${ok.length}`),
+    '',
+  )
   if (failed.length) lines.push(c.bold(c.red('failed hosts')), ...failed.map((h) => `  ${plain(h.name)}: ${plain(h.failure ?? '')}`), '')
-  if (f.outliers.length) lines.push(c.bold(c.yellow('stand out from their group')), ...f.outliers.slice(0, 50).map((o) => `  ${plain(o.host)} ${o.tier}: ${plain(o.detail)}`), ...(f.outliers.length > 50 ? [`  … and ${f.outliers.length - 50} more (see --html)`] : []), '')
-  lines.push(c.bold('groups (CPU model | kernel | arch)'), ...f.groups.map((g) => `  ${String(g.hosts.length).padStart(4)}  ${plain(g.key)}`), '')
+  if (f.outliers.length)
+    lines.push(
+      c.bold(c.yellow('stand out from their group')),
+      ...f.outliers.slice(0, 50).map((o) => `  ${plain(o.host)} ${o.tier}: ${plain(o.detail)}`),
+      ...(f.outliers.length > 50 ? [`  … and ${f.outliers.length - 50} more (see --html)`] : []),
+      '',
+    )
+  lines.push(
+    c.bold('groups (CPU model | kernel | arch)'),
+    ...f.groups.map((g) => `  ${String(g.hosts.length).padStart(4)}  ${plain(g.key)}`),
+    '',
+  )
   const tierHead = f.tiers.map((t) => t.slice(0, 6).padEnd(7)).join('')
   const nameW = Math.min(28, Math.max(4, ...f.hosts.map((h) => h.name.length)))
   lines.push(c.bold(`${'host'.padEnd(nameW)}  ${'id'.padEnd(12)}  rdy  ${tierHead}`))

@@ -18,8 +18,10 @@ const XML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt
  */
 export const escapeXml = (s: string): string =>
   safeText(
-     
-    s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ''),
+    s.replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      '',
+    ),
   ).replace(/[&<>"']/g, (ch) => XML_ENTITIES[ch] ?? ch)
 
 /**
@@ -40,4 +42,9 @@ export const escapeMarkdown = (s: string): string =>
     .replace(/(?<=[A-Za-z0-9.+_-])@/g, '\u2060@')
 
 /** Markdown inline code (`like this`): the content is literal, so only a backtick or a newline could escape it. */
-export const markdownCode = (s: string): string => '`' + safeText(s).replace(/\r?\n|\t/g, ' ').replace(/`/g, "'") + '`'
+export const markdownCode = (s: string): string =>
+  '`' +
+  safeText(s)
+    .replace(/\r?\n|\t/g, ' ')
+    .replace(/`/g, "'") +
+  '`'

@@ -5,7 +5,7 @@
 
 import { cutText } from './safe-text.js'
 
-const TIME_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1 }
+const TIME_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1 }
 const BYTE_UNITS: Readonly<Record<string, number>> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 }
 const BINARY_UNITS: Readonly<Record<string, number>> = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 }
 
@@ -94,7 +94,8 @@ export const formatPercent = (fraction: number): string => `${sig3(fraction * 10
  * How good a tier is relative to native, direction-adjusted: 1 = same as native, 0.5 = half as good
  * (half the throughput or twice the latency), 2 = twice as good.
  */
-export const goodness = (ratio: number, better: 'higher' | 'lower'): number => (better === 'higher' ? ratio : ratio === 0 ? Infinity : 1 / ratio)
+export const goodness = (ratio: number, better: 'higher' | 'lower'): number =>
+  better === 'higher' ? ratio : ratio === 0 ? Infinity : 1 / ratio
 
 export type Closeness = 'same' | 'near' | 'far' | 'very-far' | 'better'
 

@@ -8,7 +8,7 @@
 
 // C0 except tab and newline, DEL, C1, bidi marks/embeddings/overrides/isolates, BOM, the XML non-characters
 // U+FFFE/U+FFFF, and lone surrogates (they cannot be encoded as UTF-8).
- 
+
 const UNSAFE_SOURCE = String.raw`[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]`
 const UNSAFE_ONE = new RegExp(UNSAFE_SOURCE)
 const UNSAFE_ALL = new RegExp(UNSAFE_SOURCE, 'g')
@@ -52,7 +52,8 @@ export const cutText = (s: string, max: number): string => {
   if (chars.length <= max) return s
   let cut = chars.slice(0, Math.max(0, max)).join('')
   const partial = /\\(x[0-9a-f]?|u[0-9a-f]{0,3})?$/.exec(cut)
-  if (partial && (partial[1] !== undefined || s.startsWith('x', cut.length) || s.startsWith('u', cut.length))) cut = cut.slice(0, partial.index)
+  if (partial && (partial[1] !== undefined || s.startsWith('x', cut.length) || s.startsWith('u', cut.length)))
+    cut = cut.slice(0, partial.index)
   return cut
 }
 

@@ -24,16 +24,25 @@ const stateCell = (s: TrendSeries): string => {
 /** Every earlier point outside its band, so a regression that was later fixed still shows up in the record. */
 const earlierFlags = (trends: readonly TrendSeries[]): string => {
   const items = trends.flatMap((t) =>
-    t.points.slice(0, -1).flatMap((p) =>
-      p.state === 'regressed' || p.state === 'improved'
-        ? [`<li class="${p.state}">${esc(`${t.tier} ${t.job} ${t.metric}: ${p.state} ${((p.change ?? 0) * 100).toFixed(1)}% in ${p.label ?? p.entryId}${p.commit ? ` (${p.commit.slice(0, 12)})` : ''}, ${p.startedAt}`)}</li>`]
-        : [],
-    ),
+    t.points
+      .slice(0, -1)
+      .flatMap((p) =>
+        p.state === 'regressed' || p.state === 'improved'
+          ? [
+              `<li class="${p.state}">${esc(`${t.tier} ${t.job} ${t.metric}: ${p.state} ${((p.change ?? 0) * 100).toFixed(1)}% in ${p.label ?? p.entryId}${p.commit ? ` (${p.commit.slice(0, 12)})` : ''}, ${p.startedAt}`)}</li>`,
+            ]
+          : [],
+      ),
   )
   return items.length === 0 ? '' : `<h2>Earlier runs outside their band</h2>\n<ul>${items.join('\n')}</ul>`
 }
 
-export const renderHistoryHtml = (rawRuns: readonly HistoryRun[], rawTrends: readonly TrendSeries[], s: TrendSettings, title = 'virtcheck history'): string => {
+export const renderHistoryHtml = (
+  rawRuns: readonly HistoryRun[],
+  rawTrends: readonly TrendSeries[],
+  s: TrendSettings,
+  title = 'virtcheck history',
+): string => {
   const [runs, trends] = safeDeep([rawRuns, rawTrends] as const)
   const byTier = new Map<string, TrendSeries[]>()
   for (const t of trends) byTier.set(t.tier, [...(byTier.get(t.tier) ?? []), t])
@@ -46,7 +55,10 @@ export const renderHistoryHtml = (rawRuns: readonly HistoryRun[], rawTrends: rea
     .join('\n')
   const sections = [...byTier.entries()].map(([tier, list]) => {
     const charts = list
-      .map((t) => `<h3>${esc(`${t.job} ${t.metric}`)} <span class="muted">(${esc(t.unit)}, ${t.better} is better)</span></h3>\n${renderChart(t)}`)
+      .map(
+        (t) =>
+          `<h3>${esc(`${t.job} ${t.metric}`)} <span class="muted">(${esc(t.unit)}, ${t.better} is better)</span></h3>\n${renderChart(t)}`,
+      )
       .join('\n')
     return `<h2>${esc(tier)}</h2>\n${charts}`
   })

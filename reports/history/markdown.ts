@@ -10,9 +10,13 @@ export const renderHistoryMarkdown = (rawRuns: readonly HistoryRun[], rawTrends:
   const [runs, trends] = safeDeep([rawRuns, rawTrends] as const)
   const out: string[] = []
   const reg = trends.filter((t) => t.points.at(-1)?.state === 'regressed')
-  out.push(`## virtcheck history: ${reg.length === 0 ? '✅ no regression in the latest run' : `❌ ${reg.length} regression(s) in the latest run`}`)
+  out.push(
+    `## virtcheck history: ${reg.length === 0 ? '✅ no regression in the latest run' : `❌ ${reg.length} regression(s) in the latest run`}`,
+  )
   out.push('')
-  out.push(`${runs.length} runs${s.relativeTo === 'native' ? ' (series: ratio of each tier to native in the same run)' : ''}. Baseline = median of the last ${s.window} comparable runs (≥ ${s.minHistory}); band = ± ${s.k}·MAD; regression = outside the band, worse, and ≥ ${s.thresholdPct}% from the baseline.`)
+  out.push(
+    `${runs.length} runs${s.relativeTo === 'native' ? ' (series: ratio of each tier to native in the same run)' : ''}. Baseline = median of the last ${s.window} comparable runs (≥ ${s.minHistory}); band = ± ${s.k}·MAD; regression = outside the band, worse, and ≥ ${s.thresholdPct}% from the baseline.`,
+  )
   out.push('')
   out.push('| tier | job | metric | latest | baseline | band | change | state |')
   out.push('|---|---|---|---:|---:|---|---:|---|')
@@ -27,7 +31,9 @@ export const renderHistoryMarkdown = (rawRuns: readonly HistoryRun[], rawTrends:
   out.push('| # | started | label | commit | host | kernel |')
   out.push('|---|---|---|---|---|---|')
   runs.forEach(({ entry }, i) =>
-    out.push(`| ${i + 1} | ${esc(entry.startedAt)} | ${esc(entry.label ?? '')} | ${esc(entry.commit ?? '')} | ${esc(entry.hostname)} | ${esc(entry.kernel)} |`),
+    out.push(
+      `| ${i + 1} | ${esc(entry.startedAt)} | ${esc(entry.label ?? '')} | ${esc(entry.commit ?? '')} | ${esc(entry.hostname)} | ${esc(entry.kernel)} |`,
+    ),
   )
   return out.join('\n') + '\n'
 }

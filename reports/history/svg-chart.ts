@@ -20,7 +20,9 @@ const fmt = (x: number): string => (Math.abs(x) >= 1000 ? Math.round(x).toString
 
 export const renderChart = (s: TrendSeries): string => {
   const pts = s.points
-  const values = pts.flatMap((p) => [p.median, p.ci95?.[0], p.ci95?.[1], p.baseline?.low, p.baseline?.high]).filter((v): v is number => v !== undefined && Number.isFinite(v))
+  const values = pts
+    .flatMap((p) => [p.median, p.ci95?.[0], p.ci95?.[1], p.baseline?.low, p.baseline?.high])
+    .filter((v): v is number => v !== undefined && Number.isFinite(v))
   if (values.length === 0) return `<p class="empty">no successful measurement of ${escapeXml(s.metric)} yet</p>`
   let lo = Math.min(...values)
   let hi = Math.max(...values)
@@ -36,7 +38,9 @@ export const renderChart = (s: TrendSeries): string => {
     const a = pts[i - 1]?.baseline
     const b = pts[i]?.baseline
     if (a && b)
-      parts.push(`<polygon class="band" points="${x(i - 1)},${y(a.high)} ${x(i)},${y(b.high)} ${x(i)},${y(b.low)} ${x(i - 1)},${y(a.low)}"/>`)
+      parts.push(
+        `<polygon class="band" points="${x(i - 1)},${y(a.high)} ${x(i)},${y(b.high)} ${x(i)},${y(b.low)} ${x(i - 1)},${y(a.low)}"/>`,
+      )
   }
   const line = pts
     .map((p, i) => (p.median === undefined ? undefined : `${x(i).toFixed(1)},${y(p.median).toFixed(1)}`))
@@ -45,11 +49,15 @@ export const renderChart = (s: TrendSeries): string => {
   pts.forEach((p, i) => {
     const who = [p.label, p.commit?.slice(0, 12), p.startedAt].filter(Boolean).join(' · ')
     if (p.median === undefined) {
-      parts.push(`<text x="${x(i)}" y="${H - PAD.b - 4}" class="fail" text-anchor="middle">✕<title>${escapeXml(`${who}: failed: ${p.error ?? ''}`)}</title></text>`)
+      parts.push(
+        `<text x="${x(i)}" y="${H - PAD.b - 4}" class="fail" text-anchor="middle">✕<title>${escapeXml(`${who}: failed: ${p.error ?? ''}`)}</title></text>`,
+      )
       return
     }
     if (p.ci95) parts.push(`<line class="ci" x1="${x(i)}" x2="${x(i)}" y1="${y(p.ci95[0])}" y2="${y(p.ci95[1])}"/>`)
-    const base = p.baseline ? `; baseline ${fmt(p.baseline.median)} (band ${fmt(p.baseline.low)}–${fmt(p.baseline.high)}, ${p.baseline.runs} runs), change ${((p.change ?? 0) * 100).toFixed(1)}%` : ''
+    const base = p.baseline
+      ? `; baseline ${fmt(p.baseline.median)} (band ${fmt(p.baseline.low)}–${fmt(p.baseline.high)}, ${p.baseline.runs} runs), change ${((p.change ?? 0) * 100).toFixed(1)}%`
+      : ''
     parts.push(
       `<circle cx="${x(i)}" cy="${y(p.median)}" r="${p.state === 'regressed' ? 5 : 3.5}" fill="${COLOR[p.state]}"><title>${escapeXml(`${who}: median ${fmt(p.median)} ${s.unit} (n=${p.n})${base} — ${p.state}`)}</title></circle>`,
     )

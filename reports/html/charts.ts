@@ -42,7 +42,13 @@ const relativeChart = (m: Matrix, ri: number): string | undefined => {
     const g = goodness(cell.ratio, row.better)
     const ci95 = cell.ratioCi?.map((x) => goodness(x, row.better)).filter((x) => Number.isFinite(x) && x > 0)
     const [lo, hi] = ci95 && ci95.length === 2 ? [Math.min(...ci95), Math.max(...ci95)] : [undefined, undefined]
-    bars.push({ label: colLabel(c, multi), g, cls: `c-${cell.closeness ?? 'same'}`, ...(lo !== undefined ? { lo } : {}), ...(hi !== undefined ? { hi } : {}) })
+    bars.push({
+      label: colLabel(c, multi),
+      g,
+      cls: `c-${cell.closeness ?? 'same'}`,
+      ...(lo !== undefined ? { lo } : {}),
+      ...(hi !== undefined ? { hi } : {}),
+    })
   })
   if (bars.length === 0) return undefined
   const values = bars.flatMap((b) => [b.g, b.lo, b.hi]).filter((x): x is number => x !== undefined)
@@ -55,11 +61,15 @@ const relativeChart = (m: Matrix, ri: number): string | undefined => {
   for (let p = Math.log10(lo10); p <= domain[1] + 1e-9; p++) ticks.push(Math.pow(10, p))
   if (maxV > 2) ticks.push(2)
   const h = TOP + bars.length * ROW + 6
-  const grid = ticks.map((t) => `<line class="grid" x1="${f1(x(t))}" y1="${TOP - 4}" x2="${f1(x(t))}" y2="${h - 4}"/><text x="${f1(x(t))}" y="${TOP - 7}" text-anchor="middle">${esc(formatRatio(t))}</text>`)
+  const grid = ticks.map(
+    (t) =>
+      `<line class="grid" x1="${f1(x(t))}" y1="${TOP - 4}" x2="${f1(x(t))}" y2="${h - 4}"/><text x="${f1(x(t))}" y="${TOP - 7}" text-anchor="middle">${esc(formatRatio(t))}</text>`,
+  )
   const body = bars.map((b, i) => {
     const y = TOP + i * ROW
     const label = `<text x="${LABEL - 6}" y="${y + 12}" text-anchor="end">${esc(clip(b.label, 22))}</text>`
-    if (b.g === undefined) return `${label}<text x="${LABEL + 4}" y="${y + 12}" fill="#c53030">✗ failed: ${esc(clip(b.failed ?? '', 48))}</text>`
+    if (b.g === undefined)
+      return `${label}<text x="${LABEL + 4}" y="${y + 12}" fill="#c53030">✗ failed: ${esc(clip(b.failed ?? '', 48))}</text>`
     const x0 = x(1)
     const x1 = x(b.g)
     const whisker =
@@ -80,7 +90,12 @@ const relativeChart = (m: Matrix, ri: number): string | undefined => {
 }
 
 /** A plain linear bar chart of one number per tier (start time, memory overhead). */
-const perTierChart = (title: string, kind: string, items: readonly { label: string; value: number }[], fmt: (v: number) => string): string => {
+const perTierChart = (
+  title: string,
+  kind: string,
+  items: readonly { label: string; value: number }[],
+  fmt: (v: number) => string,
+): string => {
   if (items.length === 0) return ''
   const max = Math.max(...items.map((i) => i.value), 1e-9)
   const h = TOP + items.length * ROW + 6
@@ -102,7 +117,9 @@ export const chartsSection = (m: Matrix): string => {
   const multi = m.hosts.length > 1
   const relative = m.rows.map((_, ri) => relativeChart(m, ri)).filter((s): s is string => s !== undefined)
   const boot = m.columns.flatMap((c) => (c.run?.bootMs !== undefined ? [{ label: colLabel(c, multi), value: c.run.bootMs }] : []))
-  const rss = m.columns.flatMap((c) => (c.run?.overheadRssBytes !== undefined ? [{ label: colLabel(c, multi), value: c.run.overheadRssBytes }] : []))
+  const rss = m.columns.flatMap((c) =>
+    c.run?.overheadRssBytes !== undefined ? [{ label: colLabel(c, multi), value: c.run.overheadRssBytes }] : [],
+  )
   return html([
     '<h3>Relative performance per job</h3>',
     '<p class="muted">Direction-adjusted ratio to native on a log scale: the dashed line is native (1.00×); bars to the left are slower, to the right faster; whiskers show the 95% confidence interval of the ratio.</p>',

@@ -18,7 +18,11 @@ export const jsonForScript = (data: unknown): string =>
   JSON.stringify(data)
     .replace(/</g, '\\u003c')
     // C1 controls, line/paragraph separators and bidi controls as \u escapes: the data stays exact, the bytes inert
-    .replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(
+      /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    )
 
 /** Join HTML fragments, skipping empty ones. */
-export const html = (parts: readonly (string | false | undefined)[]): string => parts.filter((p): p is string => typeof p === 'string' && p !== '').join('\n')
+export const html = (parts: readonly (string | false | undefined)[]): string =>
+  parts.filter((p): p is string => typeof p === 'string' && p !== '').join('\n')

@@ -27,7 +27,10 @@ export const summarySection = (r: RunReport, hostName: string): string => {
     ['Distribution', h.distro],
     ['Virtualization role', h.virtRole],
     ...(h.clocksource ? ([['Clock source', h.clocksource]] as [string, string][]) : []),
-    ['Run', `${r.startedAt} → ${r.finishedAt}${dur !== undefined ? ` (${formatMs(dur)})` : ''}, mode ${r.reproduce.mode}${r.partial ? ', PARTIAL' : ''}`],
+    [
+      'Run',
+      `${r.startedAt} → ${r.finishedAt}${dur !== undefined ? ` (${formatMs(dur)})` : ''}, mode ${r.reproduce.mode}${r.partial ? ', PARTIAL' : ''}`,
+    ],
     ...(r.label ? ([['Label', r.label]] as [string, string][]) : []),
   ]
   return html([
@@ -87,7 +90,8 @@ const readinessRow = (x: TierReadiness, r: RunReport): string => {
     ? html([esc(x.summary), x.provedBy && `<br><span class="muted">proved by ${esc(x.provedBy)}</span>`])
     : html([
         esc(x.summary),
-        x.blockedBy.length > 0 && `<br><span class="muted">blocked by ${x.blockedBy.map((b) => `<code>${esc(b)}</code>`).join(', ')}</span>`,
+        x.blockedBy.length > 0 &&
+          `<br><span class="muted">blocked by ${x.blockedBy.map((b) => `<code>${esc(b)}</code>`).join(', ')}</span>`,
         `<br><strong>Fix:</strong> ${esc(x.remediation.summary)}`,
         x.remediation.commands && x.remediation.commands.length > 0 && `<pre>${x.remediation.commands.map(esc).join('\n')}</pre>`,
       ])
@@ -115,4 +119,3 @@ export const readinessSection = (r: RunReport, hostName: string): string => {
     '</tbody></table>',
   ])
 }
-

@@ -13,14 +13,17 @@ const cellHtml = (cell: MatrixCell | undefined, tier: string): string => {
   const title = `median of ${s.n}; 95% CI ${formatQuantity(s.ci95[0], r.unit)} – ${formatQuantity(s.ci95[1], r.unit)}; cv ${formatPercent(s.cv)}${
     cell.ratioCi ? `; ratio CI ${formatRatio(cell.ratioCi[0])} – ${formatRatio(cell.ratioCi[1])}` : ''
   }${r.flags.length ? `; flags: ${r.flags.join(', ')}` : ''}`
-  const flags = [...new Set(r.flags)].map((f) => `<span class="flag" title="${esc(FLAG_TEXT[f] ?? f)}">${esc(flagMarker(f))}</span>`).join('')
+  const flags = [...new Set(r.flags)]
+    .map((f) => `<span class="flag" title="${esc(FLAG_TEXT[f] ?? f)}">${esc(flagMarker(f))}</span>`)
+    .join('')
   const ratio = tier !== 'native' && cell.ratio !== undefined ? `<span class="ratio">${esc(formatRatio(cell.ratio))}</span>` : ''
   const cls = cell.closeness && tier !== 'native' ? ` c-${cell.closeness}` : ''
   return `<td class="cell ok${cls}" data-state="ok" title="${esc(title)}">${esc(formatQuantity(s.median, r.unit))}${flags}${ratio}</td>`
 }
 
 export const matrixTable = (m: Matrix): string => {
-  if (m.rows.length === 0) return '<p class="muted">No benchmark results in this report (probe only, or every tier failed before its first job).</p>'
+  if (m.rows.length === 0)
+    return '<p class="muted">No benchmark results in this report (probe only, or every tier failed before its first job).</p>'
   const multi = m.hosts.length > 1
   const hostRow = multi
     ? (() => {

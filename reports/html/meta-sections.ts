@@ -8,10 +8,12 @@ export const taxonomySection = (reports: readonly RunReport[]): string => {
   return html([
     '<p>Each tier shares a different layer with the host; the further down this list, the more it shares and the less it should cost.</p>',
     '<table class="taxonomy"><thead><tr><th>class</th><th>tier</th><th>what runs</th><th>shares with the host</th><th>in this report</th></tr></thead><tbody>',
-    ...[...TIERS].reverse().map(
-      (t) =>
-        `<tr data-tier="${esc(t.id)}"><td>${esc(t.cls)}</td><td>${esc(t.label)}<br><code>${esc(t.id)}</code></td><td>${esc(t.runs)}</td><td>${esc(t.shares)}</td><td>${measured.has(t.id) ? 'measured' : '<span class="muted">—</span>'}</td></tr>`,
-    ),
+    ...[...TIERS]
+      .reverse()
+      .map(
+        (t) =>
+          `<tr data-tier="${esc(t.id)}"><td>${esc(t.cls)}</td><td>${esc(t.label)}<br><code>${esc(t.id)}</code></td><td>${esc(t.runs)}</td><td>${esc(t.shares)}</td><td>${measured.has(t.id) ? 'measured' : '<span class="muted">—</span>'}</td></tr>`,
+      ),
     '</tbody></table>',
   ])
 }

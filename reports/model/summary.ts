@@ -35,7 +35,8 @@ export const headlines = (report: RunReport): Headline[] => {
       const rel: { job: string; metric: string; g: number }[] = []
       m.rows.forEach((row, ri) => {
         const cell = m.cells[ri]?.[ci]
-        if (cell?.kind === 'ok' && cell.ratio !== undefined && cell.ratio > 0) rel.push({ job: row.job, metric: row.metric, g: goodness(cell.ratio, row.better) })
+        if (cell?.kind === 'ok' && cell.ratio !== undefined && cell.ratio > 0)
+          rel.push({ job: row.job, metric: row.metric, g: goodness(cell.ratio, row.better) })
       })
       if (col.tier === 'native' || rel.length === 0) return undefined
       const relative = Math.exp(rel.reduce((s, x) => s + Math.log(x.g), 0) / rel.length)
@@ -46,12 +47,16 @@ export const headlines = (report: RunReport): Headline[] => {
 }
 
 export const verdict = (report: RunReport): Verdict => {
-  const counts = Object.fromEntries(STATUSES.map((s) => [s, report.findings.filter((f) => f.status === s).length])) as Record<Status, number>
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, report.findings.filter((f) => f.status === s).length])) as Record<
+    Status,
+    number
+  >
   const tiersReady = report.readiness.filter((r) => r.ready).length
   const tiersCompleted = report.tiers.filter((t) => t.state === 'completed').length
   const tiersFailed = report.tiers.filter((t) => t.state === 'failed').length
   const failedCells = report.results.filter((r) => r.state === 'failed').length
-  const level: VerdictLevel = counts.fail > 0 || tiersFailed > 0 || failedCells > 0 ? 'fail' : counts.warn > 0 || report.partial ? 'warn' : 'ok'
+  const level: VerdictLevel =
+    counts.fail > 0 || tiersFailed > 0 || failedCells > 0 ? 'fail' : counts.warn > 0 || report.partial ? 'warn' : 'ok'
   const parts = [
     `${tiersReady} of ${report.readiness.length} tiers ready`,
     `${tiersCompleted} measured`,

@@ -96,7 +96,8 @@ export const startAgentProcess = async (argv: readonly string[], o: StartAgentOp
     return { client, pid, bootMs: performance.now() - t0, version: info.version, arch: info.arch, tail, close: undo, exited }
   } catch (e) {
     await undo()
-    if (e instanceof AgentStartError) throw new AgentStartError(e.message.startsWith(o.label) ? e.message : `${o.label}: ${e.message}`, tail())
+    if (e instanceof AgentStartError)
+      throw new AgentStartError(e.message.startsWith(o.label) ? e.message : `${o.label}: ${e.message}`, tail())
     throw e
   }
 }

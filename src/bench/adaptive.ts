@@ -144,7 +144,11 @@ export const runAdaptive = async (
     if (runLeft < perRep) return done('run-budget')
     // CI reached mid-walk: only the rest of the walk; otherwise grow as usual
     const finishWalk = width <= policy.ciTarget
-    batch = cap(finishWalk ? Math.min(walk - shortOfWalk, policy.maxReps - reps) : nextBatch(reps, policy.maxReps, perRep, Math.min(jobLeft, runLeft)))
+    batch = cap(
+      finishWalk
+        ? Math.min(walk - shortOfWalk, policy.maxReps - reps)
+        : nextBatch(reps, policy.maxReps, perRep, Math.min(jobLeft, runLeft)),
+    )
   }
   return done('max-reps')
 }

@@ -65,7 +65,14 @@ const checkHome = (home: string): void => {
     accessSync(home, constants.W_OK)
   } catch (e) {
     const code = (e as { code?: string }).code
-    const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'is a file, not a folder (or a parent is)' : code === 'EROFS' ? 'is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'is not writable' : writeErrorText(e)
+    const why =
+      code === 'ENOTDIR' || code === 'EEXIST'
+        ? 'is a file, not a folder (or a parent is)'
+        : code === 'EROFS'
+          ? 'is on a read-only file system'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'is not writable'
+            : writeErrorText(e)
     throw new UsageError(`the virtcheck home ${home} ${why}`, 'set VIRTCHECK_HOME to a writable folder')
   }
 }
@@ -94,7 +101,12 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
   const resultPath = join(runDir, 'result.json')
   const extraJson = o.json && o.json !== '-' ? resolve(ctx.cwd, o.json) : undefined
   const running = plan.tiers.filter((t) => t.action === 'run').map((t) => t.tier)
-  const { workDir: work, scratchDir: scratch, network, networkUnavailable } = await openRunResources(ctx.cleanup, {
+  const {
+    workDir: work,
+    scratchDir: scratch,
+    network,
+    networkUnavailable,
+  } = await openRunResources(ctx.cleanup, {
     home,
     // The owner pid in the name lets `virtcheck cleanup` tell a crashed run's leftovers from a live run's.
     work: join(runDir, `work-${process.pid}`),

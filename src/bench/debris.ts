@@ -109,7 +109,11 @@ const findNetns = async (): Promise<DebrisItem[]> => {
       what: `network namespace ${n} (and the veth/tap devices inside it)`,
       remove: async () => {
         const pids = await cmd(['ip', 'netns', 'pids', n])
-        for (const pid of pids.stdout.split('\n').map(Number).filter((x) => x > 0)) await killHard(pid)
+        for (const pid of pids.stdout
+          .split('\n')
+          .map(Number)
+          .filter((x) => x > 0))
+          await killHard(pid)
         await cmd(['ip', 'netns', 'del', n])
       },
     }))
@@ -125,7 +129,12 @@ const findCgroups = async (): Promise<DebrisItem[]> => {
       if (name === 'lxc.pivot') {
         // lxc's own pivot group, left in every hierarchy when lxc is killed: removed only when it is
         // empty and no lxc process of a virtcheck run is alive (it holds nothing then)
-        if ((await cgroupEmpty(join(root, name))) && !(await liveMarkedLxc())) out.push({ kind: 'cgroup', what: `${join(root, name)} (empty lxc.pivot left by a killed lxc)`, remove: () => removeCgroupTree(join(root, name)) })
+        if ((await cgroupEmpty(join(root, name))) && !(await liveMarkedLxc()))
+          out.push({
+            kind: 'cgroup',
+            what: `${join(root, name)} (empty lxc.pivot left by a killed lxc)`,
+            remove: () => removeCgroupTree(join(root, name)),
+          })
         continue
       }
       if (!/^(lxc\.(payload|monitor)\.)?virtcheck-\d+-/.test(name) || !orphan(name)) continue
@@ -135,7 +144,11 @@ const findCgroups = async (): Promise<DebrisItem[]> => {
         what: dir,
         remove: async () => {
           const procs = await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')
-          for (const pid of procs.split('\n').map(Number).filter((x) => x > 0)) await killHard(pid)
+          for (const pid of procs
+            .split('\n')
+            .map(Number)
+            .filter((x) => x > 0))
+            await killHard(pid)
           await writeFile(join(dir, 'cgroup.kill'), '1').catch(() => undefined)
           await removeCgroupTree(dir)
         },
@@ -148,7 +161,8 @@ const findCgroups = async (): Promise<DebrisItem[]> => {
 const cgroupEmpty = async (dir: string): Promise<boolean> => {
   const procs = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => 'unreadable')).trim()
   if (procs !== '') return false
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory() && !(await cgroupEmpty(join(dir, e.name)))) return false
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => []))
+    if (e.isDirectory() && !(await cgroupEmpty(join(dir, e.name)))) return false
   return true
 }
 
@@ -192,14 +206,23 @@ const findFiles = async (home: string): Promise<DebrisItem[]> => {
   // ab's working folders (`ab-<pid>-XXXXXX`, with their scratch disks) of runs that are gone
   for (const entry of await readdir(home).catch(() => [] as string[])) {
     const pid = workOwner(home, join(home, entry))
-    if (entry.startsWith('ab-') && deadOwner(pid)) out.push({ kind: 'file', what: `${join(home, entry)}/ (working folder of a killed ab)`, remove: () => rm(join(home, entry), { recursive: true, force: true }) })
+    if (entry.startsWith('ab-') && deadOwner(pid))
+      out.push({
+        kind: 'file',
+        what: `${join(home, entry)}/ (working folder of a killed ab)`,
+        remove: () => rm(join(home, entry), { recursive: true, force: true }),
+      })
   }
   // run folders left empty (a run killed before it saved anything)
   for (const run of await readdir(runs).catch(() => [] as string[])) {
     const entries = await readdir(join(runs, run)).catch(() => undefined)
     const leftWork = (entries ?? []).some((e) => /^work-\d+$/.test(e) && deadOwner(Number(e.slice(5))))
     if (entries && (entries.length === 0 || (leftWork && entries.every((e) => /^work-\d+$/.test(e) && deadOwner(Number(e.slice(5)))))))
-      out.push({ kind: 'file', what: `${join(runs, run)}/ (run folder with no result)`, remove: () => rmdir(join(runs, run)).catch(() => rm(join(runs, run), { recursive: true, force: true })) })
+      out.push({
+        kind: 'file',
+        what: `${join(runs, run)}/ (run folder with no result)`,
+        remove: () => rmdir(join(runs, run)).catch(() => rm(join(runs, run), { recursive: true, force: true })),
+      })
   }
   const scratch = join(home, 'scratch')
   const liveWork = await anyLiveRun(runs)
@@ -216,14 +239,23 @@ const findFiles = async (home: string): Promise<DebrisItem[]> => {
   // probe --deep working folders (their 1 GiB scratch disks) of runs that are gone
   for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
     const p = join(tmpdir(), name)
-    if (deadOwner(deepOwner(p))) out.push({ kind: 'file', what: `${p}/ (probe --deep working folder of a killed run)`, remove: () => rm(p, { recursive: true, force: true }) })
+    if (deadOwner(deepOwner(p)))
+      out.push({
+        kind: 'file',
+        what: `${p}/ (probe --deep working folder of a killed run)`,
+        remove: () => rm(p, { recursive: true, force: true }),
+      })
   }
   // QEMU agent socket folders (`$TMPDIR/vc-q-<pid>-XXXXXX`) of runs that are gone.
   for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
     const owner = socketDirOwner(name)
     if (owner === undefined || owner === process.pid || isAlive(owner)) continue
     const p = join(tmpdir(), name)
-    out.push({ kind: 'file', what: `${p}/ (guest agent socket folder of a crashed run)`, remove: () => rm(p, { recursive: true, force: true }) })
+    out.push({
+      kind: 'file',
+      what: `${p}/ (guest agent socket folder of a crashed run)`,
+      remove: () => rm(p, { recursive: true, force: true }),
+    })
   }
   return out
 }
@@ -246,6 +278,7 @@ export const findDebris = async (homes: string | readonly string[]): Promise<Deb
   const mounts = (await Promise.all(list.map(findMounts))).flat()
   const files = (await Promise.all(list.map(findFiles))).flat()
   const seen = new Set<string>()
-  const once = (items: DebrisItem[]) => items.filter((i) => (seen.has(`${i.kind} ${i.what}`) ? false : (seen.add(`${i.kind} ${i.what}`), true)))
+  const once = (items: DebrisItem[]) =>
+    items.filter((i) => (seen.has(`${i.kind} ${i.what}`) ? false : (seen.add(`${i.kind} ${i.what}`), true)))
   return once([...(await findProcesses()), ...mounts, ...(await findNetns()), ...(await findCgroups()), ...files])
 }

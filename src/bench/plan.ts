@@ -35,7 +35,13 @@ export interface PlannedJob {
 
 export type TierPlan =
   | { readonly tier: TierId; readonly action: 'run' }
-  | { readonly tier: TierId; readonly action: 'not-ready'; readonly reason: string; readonly remediation?: Remediation; readonly logTail?: string }
+  | {
+      readonly tier: TierId
+      readonly action: 'not-ready'
+      readonly reason: string
+      readonly remediation?: Remediation
+      readonly logTail?: string
+    }
   | { readonly tier: TierId; readonly action: 'skipped'; readonly reason: string }
 
 export interface BenchPolicy {
@@ -101,7 +107,13 @@ export const planBench = (i: PlanInput): BenchPlan => {
   const jobs: PlannedJob[] = jobIds.map((id) => {
     const c = i.catalog.find((j) => j.id === id)
     if (!c) throw new Error(`planBench: unknown job ${id}`) // the CLI validated --jobs against the catalog
-    return { job: id, metrics: c.metrics, params: i.mode === 'quick' ? c.quickParams : c.fullParams, needsPeer: c.needs.includes('peer'), needsTarget: c.needs.includes('disk') }
+    return {
+      job: id,
+      metrics: c.metrics,
+      params: i.mode === 'quick' ? c.quickParams : c.fullParams,
+      needsPeer: c.needs.includes('peer'),
+      needsTarget: c.needs.includes('disk'),
+    }
   })
   const runBudgetMs = (i.timeBudgetS ?? d.runBudgetS) * 1000
   const cells = Math.max(1, tiers.filter((t) => t.action === 'run').length * Math.max(1, jobs.length))

@@ -57,7 +57,15 @@ export const cellFromAdaptive = (
   for (const m of metricsOf(job, run.samples)) {
     const samples = byMetric.get(m.metric) ?? []
     const values = samples.map((s) => s.value)
-    const base = { tier, job: job.job, metric: m.metric, unit: samples[0]?.unit ?? m.unit, better: samples[0]?.better ?? m.better, params, samples: values }
+    const base = {
+      tier,
+      job: job.job,
+      metric: m.metric,
+      unit: samples[0]?.unit ?? m.unit,
+      better: samples[0]?.better ?? m.better,
+      params,
+      samples: values,
+    }
     if (run.failure || samples.length === 0) {
       const reason =
         run.failure?.reason ??
@@ -66,11 +74,26 @@ export const cellFromAdaptive = (
           : run.stop === 'run-budget'
             ? "not run: this tier's share of the run time budget (--time-budget) was used up"
             : `the agent produced no samples for metric ${m.metric}`)
-      results.push({ ...base, state: 'failed', error: reason, ...(run.failure?.logTail !== undefined ? { logTail: run.failure.logTail } : {}) })
+      results.push({
+        ...base,
+        state: 'failed',
+        error: reason,
+        ...(run.failure?.logTail !== undefined ? { logTail: run.failure.logTail } : {}),
+      })
       continue
     }
     const stats = computeStats(values)
-    const w = cellWarnings({ tier, job: job.job, metric: m.metric, better: base.better, samples, stats, stop: run.stop, ciTarget, ...(cpus ? { cpus } : {}) })
+    const w = cellWarnings({
+      tier,
+      job: job.job,
+      metric: m.metric,
+      better: base.better,
+      samples,
+      stats,
+      stop: run.stop,
+      ciTarget,
+      ...(cpus ? { cpus } : {}),
+    })
     warnings.push(...w.warnings)
     results.push({ ...base, state: 'ok', stats, flags: w.flags })
   }

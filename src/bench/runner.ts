@@ -216,7 +216,14 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       if (!aborted) for (const job of plan.jobs) results.push(...failedCell(tier, job, `${tier} did not start: ${reason}`).results)
       progress.note(`${tier}: ${aborted ? 'interrupted' : 'failed to start'}: ${reason}`)
       const tail = errorTail(e)
-      return { tier, state: aborted ? 'interrupted' : 'failed', reason, config: {}, durationMs: now() - t0, ...(tail ? { logTail: tail } : {}) }
+      return {
+        tier,
+        state: aborted ? 'interrupted' : 'failed',
+        reason,
+        config: {},
+        durationMs: now() - t0,
+        ...(tail ? { logTail: tail } : {}),
+      }
     }
   }
 
@@ -250,7 +257,9 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
           for (const t of live) t.interrupted = true
           break
         }
-        await Promise.all(live.map((t) => runJob(t, job, cellOf(t.tier, jobIndex), live.length > 1 ? inTurn(t) : t.session, live.length > 1, pin)))
+        await Promise.all(
+          live.map((t) => runJob(t, job, cellOf(t.tier, jobIndex), live.length > 1 ? inTurn(t) : t.session, live.length > 1, pin)),
+        )
       }
     } finally {
       for (const t of live) {
@@ -290,7 +299,13 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     const run = await runAdaptive(
       pin ? pinnedRunner(runner, pin) : runner,
       { job: job.job, params: job.params },
-      { minReps: plan.policy.minReps, maxReps: plan.policy.maxReps, ciTarget: plan.policy.ciTarget, jobBudgetMs: plan.policy.jobBudgetMs, deadline: groupDeadline },
+      {
+        minReps: plan.policy.minReps,
+        maxReps: plan.policy.maxReps,
+        ciTarget: plan.policy.ciTarget,
+        jobBudgetMs: plan.policy.jobBudgetMs,
+        deadline: groupDeadline,
+      },
       {
         signal,
         now,
@@ -298,7 +313,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
         ...(pin ? { repsMultipleOf: pin.length } : {}),
         ...(interleaved ? { jobNow: () => t.busyMs } : {}),
         ...(isFirst && !plan.policy.fixedReps ? { firstBatch: 1 } : {}),
-        onProgress: (p) => progress.job({ tier, job: job.job, reps: p.reps, ciHalfWidth: p.ciHalfWidth, cell: index, cells, finished: false }),
+        onProgress: (p) =>
+          progress.job({ tier, job: job.job, reps: p.reps, ciHalfWidth: p.ciHalfWidth, cell: index, cells, finished: false }),
       },
     )
     if (isFirst && run.firstBatchMs !== undefined && run.samples.length > 0) t.firstJobMs = t.openMs + run.firstBatchMs

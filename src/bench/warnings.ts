@@ -128,6 +128,7 @@ export const cpuDifference = (
   const best = ranked[0]!
   const worst = ranked.at(-1)!
   const gap = Math.abs(best.median / worst.median - 1)
-  const apart = better === 'higher' ? Math.min(...best.values) > Math.max(...worst.values) : Math.max(...best.values) < Math.min(...worst.values)
+  const apart =
+    better === 'higher' ? Math.min(...best.values) > Math.max(...worst.values) : Math.max(...best.values) < Math.min(...worst.values)
   return gap >= CPU_DIFFERS && apart ? { best, worst, gap } : undefined
 }

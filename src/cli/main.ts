@@ -21,7 +21,8 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 const SIGNAL_NUMBER: Readonly<Record<(typeof STOP_SIGNALS)[number], number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }
 
 /** Errors of a reader that went away: nothing more can be shown, and that is not a failure of the run. */
-const isGoneReader = (e: unknown): boolean => ['EPIPE', 'EIO', 'ECONNRESET', 'ERR_STREAM_DESTROYED'].includes((e as { code?: string }).code ?? '')
+const isGoneReader = (e: unknown): boolean =>
+  ['EPIPE', 'EIO', 'ECONNRESET', 'ERR_STREAM_DESTROYED'].includes((e as { code?: string }).code ?? '')
 
 const writer = (stream: NodeJS.WriteStream): Writer => {
   let gone = false
@@ -75,7 +76,12 @@ export const run = async (argv: readonly string[], io: MainIO): Promise<number> 
   const colorFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined
   const rest = argv.filter((a) => !GLOBAL_FLAGS.has(a))
   const styleFor = (s: NodeJS.WriteStream) =>
-    resolveStyle({ isTTY: s.isTTY === true, ...(s.columns ? { columns: s.columns } : {}), env: io.env, ...(colorFlag === undefined ? {} : { colorFlag }) })
+    resolveStyle({
+      isTTY: s.isTTY === true,
+      ...(s.columns ? { columns: s.columns } : {}),
+      env: io.env,
+      ...(colorFlag === undefined ? {} : { colorFlag }),
+    })
   const err = writer(io.stderr)
   const errStyle = styleFor(io.stderr)
 
@@ -138,7 +144,9 @@ export const run = async (argv: readonly string[], io: MainIO): Promise<number> 
       return e.exitCode
     }
     const message = e instanceof Error ? e.message : String(e)
-    err.write(`${errStyle.chalk.red('internal error:')} ${safeText(message.split('\n')[0] ?? '')} (this is a virtcheck bug; rerun with --debug for details)\n`)
+    err.write(
+      `${errStyle.chalk.red('internal error:')} ${safeText(message.split('\n')[0] ?? '')} (this is a virtcheck bug; rerun with --debug for details)\n`,
+    )
     if (debug && e instanceof Error && e.stack) err.write(e.stack + '\n')
     return EXIT.failed
   } finally {

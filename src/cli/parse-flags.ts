@@ -22,7 +22,12 @@ const joinNegativeValues = (args: readonly string[], options: Options): string[]
     const a = args[i] as string
     const next = args[i + 1]
     const name = a.startsWith('--') ? a.slice(2) : undefined
-    if (name !== undefined && (options as Record<string, { type?: string }>)[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+    if (
+      name !== undefined &&
+      (options as Record<string, { type?: string }>)[name]?.type === 'string' &&
+      next !== undefined &&
+      /^-\d|^-\.\d/.test(next)
+    ) {
       out.push(`${a}=${next}`)
       i++
     } else out.push(a)
@@ -36,7 +41,10 @@ export const parseFlags = (command: string, args: readonly string[], options: Op
     return { values: values as Parsed['values'], positionals }
   } catch (e) {
     const msg = e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e)
-    throw new UsageError(`${command}: ${msg.split('\n')[0]}`, `see \`${command === 'virtcheck' ? 'virtcheck' : `virtcheck ${command}`} --help\``)
+    throw new UsageError(
+      `${command}: ${msg.split('\n')[0]}`,
+      `see \`${command === 'virtcheck' ? 'virtcheck' : `virtcheck ${command}`} --help\``,
+    )
   }
 }
 
@@ -74,12 +82,7 @@ export const flagNumber = (
 }
 
 /** Comma-separated list checked against the allowed values. */
-export const flagList = <T extends string>(
-  command: string,
-  p: Parsed,
-  name: string,
-  allowed: readonly T[],
-): T[] | undefined => {
+export const flagList = <T extends string>(command: string, p: Parsed, name: string, allowed: readonly T[]): T[] | undefined => {
   const raw = flagString(p, name)
   if (raw === undefined) return undefined
   const items = raw

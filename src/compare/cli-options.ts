@@ -45,7 +45,9 @@ export const baselineFlagsUsage = `  --window N          multi-run baseline: use
                       (native's own cells are always judged on raw values; with a baseline of fewer than
                       ${DEFAULT_NOISE_BAND.minRuns} runs a raw-value change is marked drift? and fails only with --fail-on drift)`
 
-export const compareFlagsUsage = (thresholdPct: number): string => `  --threshold PCT     minimum |change of medians| to call a regression or improvement (default ${thresholdPct})
+export const compareFlagsUsage = (
+  thresholdPct: number,
+): string => `  --threshold PCT     minimum |change of medians| to call a regression or improvement (default ${thresholdPct})
   --alpha A           significance level of the two-sided Mann–Whitney test (default ${DEFAULT_SETTINGS.alpha})
   --correction M      multiple-comparison adjustment across cells: none, holm, bh (default none)
   --fail-on P         exit 1 on: regression (regressed or broken cells), drift (also worse cells marked
@@ -80,7 +82,8 @@ export const compareSettingsFrom = (command: string, p: Parsed, defaults: Compar
 const relativeToFrom = (command: string, p: Parsed): CompareSettings['relativeTo'] | undefined => {
   const named = flagEnum(command, p, 'relative-to', RELATIVE_TO)
   if (!flagBool(p, 'absolute')) return named
-  if (named !== undefined && named !== 'none') throw new UsageError(`${command}: --absolute contradicts --relative-to ${named}`, 'give one of them')
+  if (named !== undefined && named !== 'none')
+    throw new UsageError(`${command}: --absolute contradicts --relative-to ${named}`, 'give one of them')
   return 'none'
 }
 

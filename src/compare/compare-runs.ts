@@ -59,13 +59,17 @@ const nativeCompleted = (r: RunReport): boolean => r.tiers.some((t) => t.tier ==
 export const judgedOnFor = (input: CompareInput, settings: CompareSettings): CompareReport['judgedOn'] => {
   if (settings.relativeTo === 'none') return { basis: 'absolute', why: '--absolute: every cell on its raw values' }
   if (settings.relativeTo === 'native') return { basis: 'native', why: '--relative-to native' }
-  if (input.head.results.every((r) => r.tier === 'native')) return { basis: 'absolute', why: 'only native was measured: its cells are judged on raw values' }
+  if (input.head.results.every((r) => r.tier === 'native'))
+    return { basis: 'absolute', why: 'only native was measured: its cells are judged on raw values' }
   const missing = [
     ...(nativeCompleted(input.base) ? [] : [`the baseline (${input.baseSource})`]),
     ...(nativeCompleted(input.head) ? [] : [`the head (${input.headSource})`]),
   ]
   if (missing.length === 0) return { basis: 'native', why: 'both runs completed native (default; --absolute judges raw values)' }
-  return { basis: 'absolute', why: `${missing.join(' and ')} did not complete native, so no ratio to native exists: every cell on its raw values` }
+  return {
+    basis: 'absolute',
+    why: `${missing.join(' and ')} did not complete native, so no ratio to native exists: every cell on its raw values`,
+  }
 }
 
 export const compareRuns = (input: CompareInput, settings: CompareSettings): CompareReport => {
@@ -108,7 +112,12 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
     if (newest) {
       const test =
         runs.length > 1
-          ? testCell(runs.flatMap((r) => r.samples), h.samples, settings.alpha, { runMedians: runs.map((r) => r.stats.median), bandK: settings.bandK })
+          ? testCell(
+              runs.flatMap((r) => r.samples),
+              h.samples,
+              settings.alpha,
+              { runMedians: runs.map((r) => r.stats.median), bandK: settings.bandK },
+            )
           : testCell(newest.samples, h.samples, settings.alpha)
       pending.push({ b: newest, h, test, notComparable: [] })
       continue
@@ -137,7 +146,10 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
 
   // Only cells that can reach significance at all take part in the family for the adjustment.
   const testable = pending.filter((p) => !p.test.tooFew)
-  const adjusted = adjustPValues(testable.map((p) => p.test.numbers.p), settings.correction)
+  const adjusted = adjustPValues(
+    testable.map((p) => p.test.numbers.p),
+    settings.correction,
+  )
   const adjustedByCell = new Map(testable.map((p, i) => [p, adjusted[i] as number]))
 
   const cells: ComparedCell[] = pending.map((p) => {
@@ -146,7 +158,12 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
     const driftProne = !input.interleaved && p.h.unit !== RELATIVE_UNIT && !p.test.numbers.runToRun
     const d = decide(p.test, pAdjusted, p.b.better, settings.alpha, settings.thresholdPct, { driftProne })
     const flags = { base: p.b.state === 'ok' ? p.b.flags : [], head: p.h.state === 'ok' ? p.h.flags : [] }
-    const flagNote = [flags.base.length ? `base flagged ${flags.base.join(', ')}` : '', flags.head.length ? `head flagged ${flags.head.join(', ')}` : ''].filter(Boolean).join('; ')
+    const flagNote = [
+      flags.base.length ? `base flagged ${flags.base.join(', ')}` : '',
+      flags.head.length ? `head flagged ${flags.head.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ')
     return {
       tier: p.b.tier,
       job: p.b.job,
@@ -201,7 +218,7 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
 }
 
 const RELATIVE_NOTE =
-  'relative to native: every tier cell is the tier\'s ratio to native measured in the same run (paired repetition by repetition where they were interleaved, else against native\'s median); what slowed the whole host cancels, and so would a change that slows native as much; native\'s own cells are judged on their raw values'
+  "relative to native: every tier cell is the tier's ratio to native measured in the same run (paired repetition by repetition where they were interleaved, else against native's median); what slowed the whole host cancels, and so would a change that slows native as much; native's own cells are judged on their raw values"
 
 /** The cell moved in its worse direction (for a `drift` verdict: which way it would have gone). */
 export const isWorse = (c: Pick<ComparedCell, 'better' | 'numbers'>): boolean => {
@@ -209,7 +226,8 @@ export const isWorse = (c: Pick<ComparedCell, 'better' | 'numbers'>): boolean =>
   return ch !== null && (c.better === 'higher' ? ch < 0 : ch > 0)
 }
 
-const byTime = (runs: readonly RunReport[]): RunReport[] => [...runs].sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : 0))
+const byTime = (runs: readonly RunReport[]): RunReport[] =>
+  [...runs].sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : 0))
 
 const worked = (r: MetricResult | undefined): r is Extract<MetricResult, { state: 'ok' }> => r?.state === 'ok'
 
@@ -223,19 +241,23 @@ const comparableResults = (runs: readonly RunReport[], head: RunReport, h: Metri
     const tier = run.tiers.find((t) => t.tier === h.tier)
     const r = run.results.find((x) => cellKey(x) === cellKey(h))
     if (!worked(r) || !tier || !headTier) return []
-    const same = hostProblems(run, head, ignore).length === 0 && configProblems(tier, headTier, ignore).length === 0 && paramProblems(r, h).length === 0
+    const same =
+      hostProblems(run, head, ignore).length === 0 &&
+      configProblems(tier, headTier, ignore).length === 0 &&
+      paramProblems(r, h).length === 0
     return same ? [r] : []
   })
 }
 
-const range = (xs: readonly number[]): string => (xs.length === 0 ? 'none' : Math.min(...xs) === Math.max(...xs) ? String(xs[0]) : `${Math.min(...xs)}–${Math.max(...xs)}`)
+const range = (xs: readonly number[]): string =>
+  xs.length === 0 ? 'none' : Math.min(...xs) === Math.max(...xs) ? String(xs[0]) : `${Math.min(...xs)}–${Math.max(...xs)}`
 
 /** What the reader must know about run-to-run noise: unknown while every cell had one baseline run, or how many each had. */
 const runToRunNotes = (input: CompareInput, cells: readonly ComparedCell[], window: number): string[] => {
   if (input.interleaved) return []
   if (cells.every((c) => c.numbers.baseRuns === 1))
     return [
-      'run-to-run noise: unknown (each cell has one comparable baseline run). The test sees each run\'s repetitions only; on a shared host two runs of one configuration can differ by more than that, so a cell judged on raw values that passes the rule is marked `drift` (unconfirmed: single baseline run) and does not fail unless --fail-on drift or any. Ratios to native are not marked: host drift cancels in them. Compare against several baseline runs (a history folder or several files) to learn the noise band, or interleave with `virtcheck ab`.',
+      "run-to-run noise: unknown (each cell has one comparable baseline run). The test sees each run's repetitions only; on a shared host two runs of one configuration can differ by more than that, so a cell judged on raw values that passes the rule is marked `drift` (unconfirmed: single baseline run) and does not fail unless --fail-on drift or any. Ratios to native are not marked: host drift cancels in them. Compare against several baseline runs (a history folder or several files) to learn the noise band, or interleave with `virtcheck ab`.",
     ]
   const banded = cells.filter((c) => c.numbers.runToRun).length
   const runs = cells.map((c) => c.numbers.baseRuns)

@@ -47,12 +47,22 @@ const runOrdinal = (round: number): string => ORDINALS[round] ?? `${round + 1}th
 export const isCandidate = (c: ComparedCell, failOn: CompareReport['settings']['failOn']): boolean =>
   c.verdict === 'regressed' || (c.verdict === 'drift' && isWorse(c) && (failOn === 'drift' || failOn === 'any'))
 
-const confirmCell = (c: ComparedCell, second: ComparedCell | undefined, round: number, delayS: number, source: string, settings: CompareReport['settings']): ComparedCell => {
+const confirmCell = (
+  c: ComparedCell,
+  second: ComparedCell | undefined,
+  round: number,
+  delayS: number,
+  source: string,
+  settings: CompareReport['settings'],
+): ComparedCell => {
   if (!isCandidate(c, settings.failOn)) return c
   const nth = runOrdinal(round)
   // No second measurement (the job failed or timed out, the tier broke): the regression stands.
   if (!second)
-    return { ...c, reason: `${c.reason}; not confirmed either way: the ${nth} run (${source}) has no comparable result for this cell, so the regression stands` }
+    return {
+      ...c,
+      reason: `${c.reason}; not confirmed either way: the ${nth} run (${source}) has no comparable result for this cell, so the regression stands`,
+    }
   const confirmation = { verdict: second.verdict, numbers: second.numbers, source }
   if (confirms(second, settings.alpha, settings.thresholdPct))
     return { ...c, reason: `${c.reason}; confirmed by a ${nth} run ${delayS} s later (${source}): ${numbersLine(second)}`, confirmation }
@@ -108,5 +118,8 @@ export const applyConfirmation = (first: CompareReport, second: CompareReport, d
 export const interruptedInConfirmation = (r: CompareReport, round: number): CompareReport => ({
   ...r,
   interrupted: true,
-  notes: [...r.notes, `interrupted during confirmation ${round}: the ${r.summary.regressed} regressed cell(s) below were not confirmed by that round`],
+  notes: [
+    ...r.notes,
+    `interrupted during confirmation ${round}: the ${r.summary.regressed} regressed cell(s) below were not confirmed by that round`,
+  ],
 })

@@ -39,7 +39,11 @@ export const loadBaselineRuns = async (cwd: string, sources: readonly string[]):
     const abs = resolve(cwd, src)
     if (await isDir(abs)) {
       const stored = await loadRuns(abs)
-      if (stored.length === 0) throw new InputFileError(`${src}: the history folder holds no runs yet`, 'add one with `virtcheck history add RESULT.json --dir DIR`')
+      if (stored.length === 0)
+        throw new InputFileError(
+          `${src}: the history folder holds no runs yet`,
+          'add one with `virtcheck history add RESULT.json --dir DIR`',
+        )
       runs.push(...stored.map((s) => ({ report: s.run, fromHistory: true })))
     } else runs.push({ report: await readRunReport(abs), fromHistory: false })
   }
@@ -47,7 +51,12 @@ export const loadBaselineRuns = async (cwd: string, sources: readonly string[]):
 }
 
 /** Pure: picks the primary baseline run for `head` from the loaded runs. */
-export const chooseBaseline = (runs: readonly BaselineRun[], head: RunReport, sources: readonly string[], ignore: readonly string[]): Baseline => {
+export const chooseBaseline = (
+  runs: readonly BaselineRun[],
+  head: RunReport,
+  sources: readonly string[],
+  ignore: readonly string[],
+): Baseline => {
   // One run given twice (a history folder and a copy of its file) counts once. The head run itself is
   // never part of its baseline (a history it was added to, a glob that matched it), except as the one
   // baseline named explicitly: comparing a file with itself is a legitimate A/A check.
@@ -62,7 +71,9 @@ export const chooseBaseline = (runs: readonly BaselineRun[], head: RunReport, so
   // to completion, then relaxing those in turn: one broken or partial run must not become the reference.
   const sameHost = byTime.filter((r) => hostProblems(r, head, ignore).length === 0)
   const sameConfig = sameHost.filter((r) => tierChanges(r, head, ignore).configByTier.size === 0)
-  const complete = sameConfig.filter((r) => !r.partial && head.tiers.every((h) => r.tiers.some((t) => t.tier === h.tier && t.state === 'completed')))
+  const complete = sameConfig.filter(
+    (r) => !r.partial && head.tiers.every((h) => r.tiers.some((t) => t.tier === h.tier && t.state === 'completed')),
+  )
   const primary = (complete.at(-1) ?? sameConfig.at(-1) ?? sameHost.at(-1) ?? byTime.at(-1)) as RunReport
   const earlier = byTime.filter((r) => r !== primary)
   const source = others.length === 1 && sources.length === 1 ? (sources[0] as string) : `${sources.join(', ')} (${others.length} runs)`

@@ -31,14 +31,16 @@ export const configProblems = (base: TierRun, head: TierRun, ignore: readonly st
 
 export const paramProblems = (base: MetricResult, head: MetricResult): string[] => {
   const keys = [...new Set([...Object.keys(base.params), ...Object.keys(head.params)])].sort()
-  return keys
-    .filter((k) => base.params[k] !== head.params[k])
-    .map((k) => `params ${k}: ${show(base.params[k])} -> ${show(head.params[k])}`)
+  return keys.filter((k) => base.params[k] !== head.params[k]).map((k) => `params ${k}: ${show(base.params[k])} -> ${show(head.params[k])}`)
 }
 
 const worked = (t: TierRun): boolean => t.state === 'completed'
 
-export const tierChanges = (base: RunReport, head: RunReport, ignore: readonly string[]): { changes: TierChange[]; configByTier: Map<string, string[]> } => {
+export const tierChanges = (
+  base: RunReport,
+  head: RunReport,
+  ignore: readonly string[],
+): { changes: TierChange[]; configByTier: Map<string, string[]> } => {
   const changes: TierChange[] = []
   const configByTier = new Map<string, string[]>()
   const headByTier = new Map(head.tiers.map((t) => [t.tier, t]))
@@ -49,8 +51,14 @@ export const tierChanges = (base: RunReport, head: RunReport, ignore: readonly s
       changes.push({ tier: b.tier, change: 'removed', detail: `tier ${b.tier} is not in the head run (base: ${b.state})` })
       continue
     }
-    if (worked(b) && !worked(h)) changes.push({ tier: b.tier, change: 'broken', detail: `${b.tier} ${h.state} in head${h.reason ? `: ${h.reason}` : ''}` })
-    if (!worked(b) && worked(h)) changes.push({ tier: b.tier, change: 'fixed', detail: `${b.tier} completes in head (base ${b.state}${b.reason ? `: ${b.reason}` : ''})` })
+    if (worked(b) && !worked(h))
+      changes.push({ tier: b.tier, change: 'broken', detail: `${b.tier} ${h.state} in head${h.reason ? `: ${h.reason}` : ''}` })
+    if (!worked(b) && worked(h))
+      changes.push({
+        tier: b.tier,
+        change: 'fixed',
+        detail: `${b.tier} completes in head (base ${b.state}${b.reason ? `: ${b.reason}` : ''})`,
+      })
     const problems = configProblems(b, h, ignore)
     if (problems.length > 0) {
       configByTier.set(b.tier, problems)
@@ -58,7 +66,8 @@ export const tierChanges = (base: RunReport, head: RunReport, ignore: readonly s
     }
   }
   for (const h of head.tiers) {
-    if (!baseByTier.has(h.tier)) changes.push({ tier: h.tier, change: 'added', detail: `tier ${h.tier} is new in the head run (${h.state})` })
+    if (!baseByTier.has(h.tier))
+      changes.push({ tier: h.tier, change: 'added', detail: `tier ${h.tier} is new in the head run (${h.state})` })
   }
   return { changes, configByTier }
 }

@@ -42,7 +42,9 @@ export const relativeToNative = (run: RunReport, opts: { readonly keepNative?: b
   const native = new Map(run.results.filter((r) => r.tier === 'native').map((r) => [cellOf(r), r]))
   const nativeTier = run.tiers.find((t) => t.tier === 'native')
   const nativeDown =
-    nativeTier && nativeTier.state !== 'completed' ? `native did not complete in this run (${nativeTier.state}${nativeTier.reason ? `: ${nativeTier.reason}` : ''})` : undefined
+    nativeTier && nativeTier.state !== 'completed'
+      ? `native did not complete in this run (${nativeTier.state}${nativeTier.reason ? `: ${nativeTier.reason}` : ''})`
+      : undefined
   const interleaved = (tier: string) => run.tiers.find((t) => t.tier === tier)?.interleavedWith?.includes('native') === true
   const results: MetricResult[] = []
   for (const r of run.results) {
@@ -53,13 +55,25 @@ export const relativeToNative = (run: RunReport, opts: { readonly keepNative?: b
     const n = native.get(cellOf(r))
     if (!n && !nativeDown) continue
     const pairing = interleaved(r.tier) ? PAIRING.perRepetition : PAIRING.byMedian
-    const base = { tier: r.tier, job: r.job, metric: r.metric, unit: RELATIVE_UNIT, better: r.better, params: { ...r.params, relativeTo: pairing } }
+    const base = {
+      tier: r.tier,
+      job: r.job,
+      metric: r.metric,
+      unit: RELATIVE_UNIT,
+      better: r.better,
+      params: { ...r.params, relativeTo: pairing },
+    }
     if (r.state === 'failed') {
       results.push({ ...base, samples: [], state: 'failed', error: r.error })
       continue
     }
     if (!n || n.state === 'failed' || nativeDown) {
-      results.push({ ...base, samples: [], state: 'failed', error: n?.state === 'failed' ? `native failed in this run: ${n.error}` : (nativeDown as string) })
+      results.push({
+        ...base,
+        samples: [],
+        state: 'failed',
+        error: n?.state === 'failed' ? `native failed in this run: ${n.error}` : (nativeDown as string),
+      })
       continue
     }
     const ratios = pairing === PAIRING.perRepetition ? pairedRatios(r.samples, n.samples) : medianRatios(r.samples, n.samples)

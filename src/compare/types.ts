@@ -89,7 +89,12 @@ export interface CellNumbers {
   /** median(head) / median(base) - 1 (null when the base median is 0). */
   readonly change: number | null
   /** Hodges–Lehmann shift and its Moses interval (relative on the log scale when all values > 0). */
-  readonly shift: { readonly estimate: number; readonly ci: readonly [number, number]; readonly level: number; readonly scale: 'relative' | 'absolute' }
+  readonly shift: {
+    readonly estimate: number
+    readonly ci: readonly [number, number]
+    readonly level: number
+    readonly scale: 'relative' | 'absolute'
+  }
   readonly p: number
   /** p after the multiple-comparison adjustment (equals p with correction none). */
   readonly pAdjusted: number

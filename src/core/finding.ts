@@ -72,12 +72,13 @@ export const pass = (head: Head, summary: string, evidence: readonly Evidence[] 
   summary,
   evidence,
 })
-export const unknown = (
-  head: Head,
-  summary: string,
-  evidence: readonly Evidence[] = [],
-  remediation?: Remediation,
-): Finding => ({ ...head, status: 'unknown', summary, evidence, ...(remediation ? { remediation } : {}) })
+export const unknown = (head: Head, summary: string, evidence: readonly Evidence[] = [], remediation?: Remediation): Finding => ({
+  ...head,
+  status: 'unknown',
+  summary,
+  evidence,
+  ...(remediation ? { remediation } : {}),
+})
 export const skip = (head: Head, summary: string, evidence: readonly Evidence[] = []): Finding => ({
   ...head,
   status: 'skip',

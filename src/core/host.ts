@@ -8,9 +8,7 @@
  */
 
 export type Failure =
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'denied'; readonly detail: string }
-  | { readonly kind: 'error'; readonly detail: string }
+  { readonly kind: 'missing' } | { readonly kind: 'denied'; readonly detail: string } | { readonly kind: 'error'; readonly detail: string }
 
 export type ReadResult = { readonly kind: 'ok'; readonly text: string } | Failure
 /** Binary reads (ACPI tables, /dev/cpu/N/cpuid, /dev/cpu/N/msr) at an offset. */

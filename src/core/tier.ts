@@ -46,8 +46,22 @@ export const TIERS: readonly TierInfo[] = [
     runs: 'namespaces + cgroups + pivot_root into a minimal rootfs, no daemon',
     shares: 'the kernel',
   },
-  { id: 'docker', cls: 'container', netPeer: 'run-network', label: 'Docker', runs: 'docker run of a locally built image', shares: 'the kernel' },
-  { id: 'podman', cls: 'container', netPeer: 'run-network', label: 'Podman', runs: 'podman run --rootfs of a local rootfs', shares: 'the kernel' },
+  {
+    id: 'docker',
+    cls: 'container',
+    netPeer: 'run-network',
+    label: 'Docker',
+    runs: 'docker run of a locally built image',
+    shares: 'the kernel',
+  },
+  {
+    id: 'podman',
+    cls: 'container',
+    netPeer: 'run-network',
+    label: 'Podman',
+    runs: 'podman run --rootfs of a local rootfs',
+    shares: 'the kernel',
+  },
   { id: 'lxc', cls: 'container', netPeer: 'run-network', label: 'LXC', runs: 'lxc-execute of a local rootfs', shares: 'the kernel' },
   {
     id: 'kvm-virtio',
@@ -106,7 +120,13 @@ export const runsOnHostCpus = (id: TierId): boolean => ['native', 'container'].i
 
 /** Can this tier run here? Decided from findings (and, with `probe --deep`, by acting). */
 export type TierReadiness =
-  | { readonly tier: TierId; readonly ready: true; readonly summary: string; readonly notes?: readonly string[]; readonly provedBy?: string }
+  | {
+      readonly tier: TierId
+      readonly ready: true
+      readonly summary: string
+      readonly notes?: readonly string[]
+      readonly provedBy?: string
+    }
   | {
       readonly tier: TierId
       readonly ready: false

@@ -175,8 +175,7 @@ const positiveInt: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 1
 const bool: Check = (v) => typeof v === 'boolean'
 const better: Check = (v) => v === 'higher' || v === 'lower'
 const jobId: Check = (v) => typeof v === 'string' && isJobId(v)
-const flatParams: Check = (v) =>
-  isObj(v) && Object.values(v).every((x) => typeof x === 'string' || typeof x === 'boolean' || finite(x))
+const flatParams: Check = (v) => isObj(v) && Object.values(v).every((x) => typeof x === 'string' || typeof x === 'boolean' || finite(x))
 
 /** true when `o` has every required key, only known keys, and every value passes its check. */
 function exact(o: Record<string, unknown>, required: Record<string, Check>, optional: Record<string, Check> = {}): boolean {

@@ -44,12 +44,21 @@ const walk = async (dir: string, depth: number, out: string[]): Promise<void> =>
 }
 
 /** One line of free text from a failure record (it came from another machine). */
-const oneLine = (s: unknown): string => String(s).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim().slice(0, MAX_FAILURE_TEXT)
+const oneLine = (s: unknown): string =>
+  String(s)
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .trim()
+    .slice(0, MAX_FAILURE_TEXT)
 
 /** A host name for a file that is no usable report: its folder in a results tree, else its file name. */
-const hostOfPath = (file: string, underFolder: boolean): string => (underFolder ? basename(dirname(file)) : basename(file).replace(/\.json$/, ''))
+const hostOfPath = (file: string, underFolder: boolean): string =>
+  underFolder ? basename(dirname(file)) : basename(file).replace(/\.json$/, '')
 
-export const parseFleetFile = (text: string, file: string, underFolder: boolean): { report: RunReport } | { failure: FleetFailure; record: boolean } | { ownOutput: true } => {
+export const parseFleetFile = (
+  text: string,
+  file: string,
+  underFolder: boolean,
+): { report: RunReport } | { failure: FleetFailure; record: boolean } | { ownOutput: true } => {
   let data: unknown
   try {
     data = JSON.parse(text)
@@ -61,13 +70,23 @@ export const parseFleetFile = (text: string, file: string, underFolder: boolean)
   if (typeof data === 'object' && data !== null && (data as Record<string, unknown>)['schema'] === FAILURE_SCHEMA) {
     const d = data as Record<string, unknown>
     const host = typeof d['host'] === 'string' && d['host'].trim() !== '' ? oneLine(d['host']).slice(0, 253) : hostOfPath(file, underFolder)
-    return { record: true, failure: { host, reason: typeof d['reason'] === 'string' ? oneLine(d['reason']) || 'no reason given' : 'no reason given', source: file } }
+    return {
+      record: true,
+      failure: {
+        host,
+        reason: typeof d['reason'] === 'string' ? oneLine(d['reason']) || 'no reason given' : 'no reason given',
+        source: file,
+      },
+    }
   }
   try {
     return { report: parseRunReportText(text, file) }
   } catch (e) {
     if (!(e instanceof InputFileError)) throw e
-    return { record: false, failure: { host: hostOfPath(file, underFolder), reason: `unusable report: ${oneLine(e.message)}`, source: file } }
+    return {
+      record: false,
+      failure: { host: hostOfPath(file, underFolder), reason: `unusable report: ${oneLine(e.message)}`, source: file },
+    }
   }
 }
 
@@ -76,13 +95,16 @@ export const readFleetInput = async (paths: readonly string[]): Promise<FleetInp
   let fromFolder = false
   for (const p of paths) {
     const s = await stat(p).catch((e: { code?: string }) => {
-      throw new InputFileError(`${p}: cannot read run report: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : (e.code ?? String(e))}`)
+      throw new InputFileError(
+        `${p}: cannot read run report: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : (e.code ?? String(e))}`,
+      )
     })
     if (s.isDirectory()) {
       fromFolder = true
       const found: string[] = []
       await walk(p, 0, found)
-      if (found.length === 0) throw new UsageError(`${p}: no .json files in this folder`, 'give the folder that holds the hosts\' run reports')
+      if (found.length === 0)
+        throw new UsageError(`${p}: no .json files in this folder`, "give the folder that holds the hosts' run reports")
       files.push(...found.map((file) => ({ file, underFolder: true })))
     } else if (s.isFile()) files.push({ file: p, underFolder: false })
     // a FIFO, a device or a socket named on the command line is a usage error, as for one report

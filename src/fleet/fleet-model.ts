@@ -108,7 +108,12 @@ const comparisonKeys = (r: RunReport, cache: HashCache): Map<MetricResult, strin
   for (const m of r.results) {
     const pf = cache.get(`p${JSON.stringify(m.params)}`, () => paramsFingerprint(m.params))
     const cf = configFp.get(m.tier) ?? '-'
-    out.set(m, cache.get(`k${m.job}\u0000${m.metric}\u0000${pf}\u0000${m.tier}\u0000${cf}\u0000${version}`, () => hash([m.job, m.metric, pf, m.tier, cf, version])))
+    out.set(
+      m,
+      cache.get(`k${m.job}\u0000${m.metric}\u0000${pf}\u0000${m.tier}\u0000${cf}\u0000${version}`, () =>
+        hash([m.job, m.metric, pf, m.tier, cf, version]),
+      ),
+    )
   }
   return out
 }
@@ -125,7 +130,8 @@ const median = (xs: readonly number[]): number => {
 /** Slowdown of each (tier, job class): geometric mean over the metrics, direction-adjusted. */
 const costOf = (r: RunReport): Partial<Record<TierId, Record<string, number>>> => {
   const native = new Map<string, number>()
-  for (const m of r.results) if (m.tier === 'native' && m.state === 'ok' && m.stats.median > 0) native.set(`${m.job}/${m.metric}`, m.stats.median)
+  for (const m of r.results)
+    if (m.tier === 'native' && m.state === 'ok' && m.stats.median > 0) native.set(`${m.job}/${m.metric}`, m.stats.median)
   const acc = new Map<TierId, Map<string, number[]>>()
   for (const m of r.results) {
     if (m.tier === 'native' || m.state !== 'ok') continue
@@ -149,11 +155,18 @@ const costOf = (r: RunReport): Partial<Record<TierId, Record<string, number>>> =
   return out
 }
 
-const hostFromReport = (r: RunReport, source: string, cache: HashCache, tally: Map<string, ComparisonKey & { hosts: number }>): FleetHost => {
+const hostFromReport = (
+  r: RunReport,
+  source: string,
+  cache: HashCache,
+  tally: Map<string, ComparisonKey & { hosts: number }>,
+): FleetHost => {
   const capabilities: Partial<Record<TierId, TierCapability>> = {}
   for (const t of r.readiness) {
     const run = r.tiers.find((x) => x.tier === t.tier)
-    capabilities[t.tier] = t.ready ? { ready: true, ...(run ? { ran: run.state } : {}) } : { ready: false, reason: t.summary, blockedBy: t.blockedBy }
+    capabilities[t.tier] = t.ready
+      ? { ready: true, ...(run ? { ran: run.state } : {}) }
+      : { ready: false, reason: t.summary, blockedBy: t.blockedBy }
   }
   const keys: Record<string, string> = {}
   for (const [m, key] of comparisonKeys(r, cache)) {
@@ -221,8 +234,22 @@ const outliersOf = (hosts: readonly FleetHost[], groups: readonly FleetGroup[], 
       for (const h of members) {
         const c = h.capabilities[tier]
         if (!c) continue
-        if (majorityReady && !c.ready) out.push({ host: h.name, group: g.key, kind: 'readiness', tier, detail: `not ready (${c.reason}) while ${ready} of ${members.length} in its group are` })
-        if (majorityNot && c.ready) out.push({ host: h.name, group: g.key, kind: 'readiness', tier, detail: `ready while ${notReady} of ${members.length} in its group are not` })
+        if (majorityReady && !c.ready)
+          out.push({
+            host: h.name,
+            group: g.key,
+            kind: 'readiness',
+            tier,
+            detail: `not ready (${c.reason}) while ${ready} of ${members.length} in its group are`,
+          })
+        if (majorityNot && c.ready)
+          out.push({
+            host: h.name,
+            group: g.key,
+            kind: 'readiness',
+            tier,
+            detail: `ready while ${notReady} of ${members.length} in its group are not`,
+          })
       }
       const classes = new Set(members.flatMap((h) => Object.keys(h.cost[tier] ?? {})))
       for (const cls of classes) {
@@ -232,7 +259,14 @@ const outliersOf = (hosts: readonly FleetHost[], groups: readonly FleetGroup[], 
         const med = median(vals.map(([, v]) => v))
         for (const [h, v] of vals) {
           if (v > med * COST_OUTLIER_FACTOR || v < med / COST_OUTLIER_FACTOR)
-            out.push({ host: h.name, group: g.key, kind: 'cost', tier, jobClass: cls, detail: `${cls} on ${tier} costs ×${v.toFixed(2)} vs the group median ×${med.toFixed(2)}` })
+            out.push({
+              host: h.name,
+              group: g.key,
+              kind: 'cost',
+              tier,
+              jobClass: cls,
+              detail: `${cls} on ${tier} costs ×${v.toFixed(2)} vs the group median ×${med.toFixed(2)}`,
+            })
         }
       }
     }
@@ -253,9 +287,10 @@ const uniqueNames = <T extends { name: string }>(hosts: T[]): T[] => {
 export const buildFleet = (reports: readonly { report: RunReport; source: string }[], failures: readonly FleetFailure[] = []): Fleet => {
   const cache = new HashCache()
   const keyCount = new Map<string, ComparisonKey & { hosts: number }>()
-  const hosts = uniqueNames([...reports.map((r) => hostFromReport(r.report, r.source, cache, keyCount)), ...failures.map(hostFromFailure)]).sort((a, b) =>
-    a.state !== b.state ? (a.state === 'failed' ? 1 : -1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  )
+  const hosts = uniqueNames([
+    ...reports.map((r) => hostFromReport(r.report, r.source, cache, keyCount)),
+    ...failures.map(hostFromFailure),
+  ]).sort((a, b) => (a.state !== b.state ? (a.state === 'failed' ? 1 : -1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const groupMap = new Map<string, FleetGroup & { hosts: string[] }>()
   for (const h of hosts) {
     if (h.state === 'failed') continue
@@ -265,7 +300,9 @@ export const buildFleet = (reports: readonly { report: RunReport; source: string
   }
   const groups = [...groupMap.values()].sort((a, b) => b.hosts.length - a.hosts.length || (a.key < b.key ? -1 : 1))
   const tiers = TIER_IDS.filter((t) => hosts.some((h) => h.capabilities[t] !== undefined || h.cost[t] !== undefined))
-  const jobClasses = [...new Set(hosts.flatMap((h) => Object.values(h.cost).flatMap((c) => Object.keys(c ?? {}))))].filter((c) => c !== 'all').sort()
+  const jobClasses = [...new Set(hosts.flatMap((h) => Object.values(h.cost).flatMap((c) => Object.keys(c ?? {}))))]
+    .filter((c) => c !== 'all')
+    .sort()
   return {
     schema: FLEET_SCHEMA,
     schemaVersion: FLEET_SCHEMA_VERSION,

@@ -35,11 +35,13 @@ export const nfdOptionsFrom = (command: string, values: Readonly<Record<string, 
     return undefined
   }
   if (file === '' || file.endsWith('/')) throw new UsageError(`${command}: --nfd needs a file name`)
-  if (basename(file).startsWith('.')) throw new UsageError(`${command}: --nfd ${JSON.stringify(file)}: NFD ignores dot-files; pick a name without a leading dot`)
+  if (basename(file).startsWith('.'))
+    throw new UsageError(`${command}: --nfd ${JSON.stringify(file)}: NFD ignores dot-files; pick a name without a leading dot`)
   const p = parseNfdPrefix(typeof prefix === 'string' ? prefix : DEFAULT_NFD_PREFIX)
   if ('problem' in p) throw new UsageError(`${command}: --nfd-prefix ${p.problem}`)
   const ttlS = typeof ttl === 'string' ? Number(ttl) : 3600
-  if (!Number.isInteger(ttlS) || ttlS < 60 || ttlS > 2_592_000) throw new UsageError(`${command}: --nfd-ttl must be whole seconds in 60..2592000, got ${JSON.stringify(ttl)}`)
+  if (!Number.isInteger(ttlS) || ttlS < 60 || ttlS > 2_592_000)
+    throw new UsageError(`${command}: --nfd-ttl must be whole seconds in 60..2592000, got ${JSON.stringify(ttl)}`)
   return { file: resolve(cwd, file), prefix: `${p.ns}/${p.namePrefix}`, ttlS }
 }
 
@@ -61,7 +63,10 @@ export const emitNfd = async (
   return {
     labels: set.labels.length,
     features: set.features.length - file.featuresLeftOut,
-    dropped: [...set.dropped.map((d) => `${d.key}: ${d.reason}`), ...(file.featuresLeftOut > 0 ? [`${file.featuresLeftOut} no-label features (64 KiB limit)`] : [])],
+    dropped: [
+      ...set.dropped.map((d) => `${d.key}: ${d.reason}`),
+      ...(file.featuresLeftOut > 0 ? [`${file.featuresLeftOut} no-label features (64 KiB limit)`] : []),
+    ],
     bytes: Buffer.byteLength(file.text),
   }
 }

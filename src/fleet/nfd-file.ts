@@ -16,7 +16,10 @@ export interface RenderedNfdFile {
 }
 
 export const renderNfdFile = (set: NfdSet, opts: { readonly expiresAt: Date; readonly generatedBy: string }): RenderedNfdFile => {
-  const head = [`# written by ${opts.generatedBy.replace(/[^\x20-\x7e]/g, '?')}; NFD local source feature file (docs/nfd.md)`, `# +expiry-time=${rfc3339(opts.expiresAt)}`]
+  const head = [
+    `# written by ${opts.generatedBy.replace(/[^\x20-\x7e]/g, '?')}; NFD local source feature file (docs/nfd.md)`,
+    `# +expiry-time=${rfc3339(opts.expiresAt)}`,
+  ]
   const labelLines = set.labels.map((l) => `${l.key}=${l.value}`)
   const featureLines = set.features.flatMap((f) => ['# +no-label', `${f.key}=${f.value}`])
   let kept = featureLines.length
@@ -54,7 +57,8 @@ export const parseNfdFile = (text: string): ParsedNfdFile & { readonly problems:
       else if (d === 'no-feature') noFeature = true
       else if (d.startsWith('expiry-time=')) {
         const t = d.slice('expiry-time='.length)
-        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(t)) problems.push(`line ${i + 1}: expiry-time ${JSON.stringify(t)} is not RFC 3339`)
+        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(t))
+          problems.push(`line ${i + 1}: expiry-time ${JSON.stringify(t)} is not RFC 3339`)
         expiry = t
       } else problems.push(`line ${i + 1}: unknown directive ${JSON.stringify(d)}`)
       return
@@ -70,7 +74,8 @@ export const parseNfdFile = (text: string): ParsedNfdFile & { readonly problems:
     noLabel = false
     noFeature = false
   })
-  if (Buffer.byteLength(text) > MAX_FEATURE_FILE_BYTES) problems.push(`file is ${Buffer.byteLength(text)} bytes: NFD ignores files over ${MAX_FEATURE_FILE_BYTES}`)
+  if (Buffer.byteLength(text) > MAX_FEATURE_FILE_BYTES)
+    problems.push(`file is ${Buffer.byteLength(text)} bytes: NFD ignores files over ${MAX_FEATURE_FILE_BYTES}`)
   return { labels, features, problems, ...(expiry === undefined ? {} : { expiry }) }
 }
 

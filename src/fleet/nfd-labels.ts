@@ -40,10 +40,16 @@ export const parseNfdPrefix = (prefix: string): { ns: string; namePrefix: string
   const namePrefix = prefix.slice(slash + 1)
   const probe = `${ns}/x`
   const p = labelKeyProblem(probe)
-  if (p === 'bad-namespace') return { problem: `namespace ${JSON.stringify(ns)} is not a DNS subdomain (lowercase a-z 0-9 - . , at most 253 characters)` }
-  if (p === 'denied-namespace') return { problem: `nfd-master denies the namespace ${JSON.stringify(ns)} (kubernetes.io is reserved; feature.node.kubernetes.io and its sub-domains are allowed)` }
-  if (namePrefix !== '' && !/^[A-Za-z0-9][-_.A-Za-z0-9]*$/.test(namePrefix)) return { problem: `name prefix ${JSON.stringify(namePrefix)} must start alphanumeric and hold only A-Z a-z 0-9 - _ .` }
-  if (namePrefix.length > 40) return { problem: `name prefix ${JSON.stringify(namePrefix)} is longer than 40 characters: label names would exceed 63` }
+  if (p === 'bad-namespace')
+    return { problem: `namespace ${JSON.stringify(ns)} is not a DNS subdomain (lowercase a-z 0-9 - . , at most 253 characters)` }
+  if (p === 'denied-namespace')
+    return {
+      problem: `nfd-master denies the namespace ${JSON.stringify(ns)} (kubernetes.io is reserved; feature.node.kubernetes.io and its sub-domains are allowed)`,
+    }
+  if (namePrefix !== '' && !/^[A-Za-z0-9][-_.A-Za-z0-9]*$/.test(namePrefix))
+    return { problem: `name prefix ${JSON.stringify(namePrefix)} must start alphanumeric and hold only A-Z a-z 0-9 - _ .` }
+  if (namePrefix.length > 40)
+    return { problem: `name prefix ${JSON.stringify(namePrefix)} is longer than 40 characters: label names would exceed 63` }
   return { ns, namePrefix }
 }
 
@@ -53,7 +59,10 @@ export const parseNfdPrefix = (prefix: string): { ns: string; namePrefix: string
  */
 export const toLabelValue = (raw: string): string | undefined => {
   let v = raw.replace(/[^-_.A-Za-z0-9]+/g, '-').replace(/-{2,}/g, '-')
-  v = v.replace(/^[^A-Za-z0-9]+/, '').slice(0, MAX_VALUE).replace(/[^A-Za-z0-9]+$/, '')
+  v = v
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, MAX_VALUE)
+    .replace(/[^A-Za-z0-9]+$/, '')
   return v !== '' && isValidLabelValue(v) ? v : undefined
 }
 
@@ -62,7 +71,10 @@ export const MAX_FEATURE_VALUE = 256
 
 /** Fold an untrusted string onto one line: control and line-separator characters become spaces. */
 export const toFeatureValue = (raw: string): string => {
-  const oneLine = raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim()
+  const oneLine = raw
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
   const chars = [...oneLine]
   return chars.length <= MAX_FEATURE_VALUE ? oneLine : chars.slice(0, MAX_FEATURE_VALUE).join('').trimEnd()
 }

@@ -47,13 +47,16 @@ export interface Aarch64Manifest {
 export const isAarch64Manifest = (v: unknown): v is Aarch64Manifest => {
   if (typeof v !== 'object' || v === null) return false
   const o = v as Record<string, unknown>
-  return o['arch'] === 'aarch64' && ['release', 'flavour', 'image', 'vmlinuz', 'modulesDir', 'busybox'].every((k) => typeof o[k] === 'string')
+  return (
+    o['arch'] === 'aarch64' && ['release', 'flavour', 'image', 'vmlinuz', 'modulesDir', 'busybox'].every((k) => typeof o[k] === 'string')
+  )
 }
 
 /** `busybox-static_1%3a1.35.0-4+deb12u1+b1_arm64.deb` -> `1:1.35.0-4+deb12u1+b1`. */
 export const debVersion = (file: string): string => decodeURIComponent(/_([^_]+)_[^_]+\.deb$/.exec(file)?.[1] ?? 'unknown')
 
 /** arm64 boot protocol: the Image header carries `ARM\x64` at offset 0x38. */
-export const isArm64Image = (head: Uint8Array): boolean => head.length >= 0x3c && head[0x38] === 0x41 && head[0x39] === 0x52 && head[0x3a] === 0x4d && head[0x3b] === 0x64
+export const isArm64Image = (head: Uint8Array): boolean =>
+  head.length >= 0x3c && head[0x38] === 0x41 && head[0x39] === 0x52 && head[0x3a] === 0x4d && head[0x3b] === 0x64
 
 export const isGzip = (head: Uint8Array): boolean => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b

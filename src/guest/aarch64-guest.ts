@@ -54,7 +54,11 @@ export interface EnsureAarch64Options {
 
 export type EnsureAarch64Result = (Aarch64Guest & { readonly downloaded: boolean }) | { readonly kind: 'failed'; readonly reason: string }
 
-const exists = async (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
+const exists = async (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  )
 
 export const findAarch64Guest = async (opts: { readonly env?: NodeJS.ProcessEnv } = {}): Promise<FindAarch64Result> => {
   const root = aarch64CacheDir(opts.env)
@@ -80,7 +84,8 @@ export const findAarch64Guest = async (opts: { readonly env?: NodeJS.ProcessEnv 
     source: 'cache',
     manifest: m,
   }
-  for (const p of [g.kernelPath, join(g.modulesDir, 'modules.dep'), g.busyboxPath]) if (!(await exists(p))) return { kind: 'none', tried: [...tried, `${p} is missing`] }
+  for (const p of [g.kernelPath, join(g.modulesDir, 'modules.dep'), g.busyboxPath])
+    if (!(await exists(p))) return { kind: 'none', tried: [...tried, `${p} is missing`] }
   return g
 }
 
@@ -95,7 +100,13 @@ const run = async (argv: readonly string[], o: { cwd?: string; timeoutMs: number
     ...(o.signal ? { cancelSignal: o.signal } : {}),
   })
   const out = String(r.all ?? '')
-  return { ok: r.exitCode === 0, out, why: r.failed ? `${argv.slice(0, 2).join(' ')}: ${r.shortMessage ?? `exit ${r.exitCode}`} ${out.trim().split('\n').slice(-3).join(' | ')}` : '' }
+  return {
+    ok: r.exitCode === 0,
+    out,
+    why: r.failed
+      ? `${argv.slice(0, 2).join(' ')}: ${r.shortMessage ?? `exit ${r.exitCode}`} ${out.trim().split('\n').slice(-3).join(' | ')}`
+      : '',
+  }
 }
 
 export const ensureAarch64Guest = async (opts: EnsureAarch64Options = {}): Promise<EnsureAarch64Result> => {
@@ -116,18 +127,27 @@ export const ensureAarch64Guest = async (opts: EnsureAarch64Options = {}): Promi
   const meta = AARCH64_KERNEL_META[flavour]
   const deps = await run(['apt-cache', ...apt, 'depends', meta], { timeoutMs: 60_000, signal: opts.signal })
   const pkg = deps.ok ? parseMetaDependency(deps.out) : undefined
-  if (!pkg) return { kind: 'failed', reason: `cannot resolve ${meta}:arm64 to a kernel package: ${deps.why || deps.out.trim().slice(0, 200)}` }
+  if (!pkg)
+    return { kind: 'failed', reason: `cannot resolve ${meta}:arm64 to a kernel package: ${deps.why || deps.out.trim().slice(0, 200)}` }
   const release = releaseOfPackage(pkg)
   if (!release) return { kind: 'failed', reason: `unexpected kernel package name ${pkg}` }
 
   const tmp = await mkdtemp(join(tmpdir(), 'virtcheck-aarch64-'))
   try {
     log(`aarch64 guest: apt-get download ${pkg}:arm64 busybox-static:arm64`)
-    const dl = await run(['apt-get', ...apt, 'download', `${pkg}:arm64`, 'busybox-static:arm64'], { cwd: tmp, timeoutMs: 600_000, signal: opts.signal })
+    const dl = await run(['apt-get', ...apt, 'download', `${pkg}:arm64`, 'busybox-static:arm64'], {
+      cwd: tmp,
+      timeoutMs: 600_000,
+      signal: opts.signal,
+    })
     const debs = await readdir(tmp)
     const kdeb = debs.find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'))
     const bdeb = debs.find((f) => f.startsWith('busybox-static_') && f.endsWith('.deb'))
-    if (!dl.ok || !kdeb || !bdeb) return { kind: 'failed', reason: `apt-get download ${pkg}:arm64 busybox-static:arm64 failed: ${dl.why || `got ${debs.join(', ') || 'nothing'}`}` }
+    if (!dl.ok || !kdeb || !bdeb)
+      return {
+        kind: 'failed',
+        reason: `apt-get download ${pkg}:arm64 busybox-static:arm64 failed: ${dl.why || `got ${debs.join(', ') || 'nothing'}`}`,
+      }
 
     const kernelRel = join('kernels', release)
     const kdir = join(root, kernelRel)
@@ -141,7 +161,10 @@ export const ensureAarch64Guest = async (opts: EnsureAarch64Options = {}): Promi
     // Debian 12's arm64 vmlinuz is the plain Image (ARM64 magic at 0x38); a gzip one (Image.gz) is
     // decompressed once here rather than by QEMU on every boot.
     let image = vmlinuz
-    const head = await readFile(join(root, vmlinuz)).then((b) => b.subarray(0, 64), () => undefined)
+    const head = await readFile(join(root, vmlinuz)).then(
+      (b) => b.subarray(0, 64),
+      () => undefined,
+    )
     if (!head) return { kind: 'failed', reason: `${pkg} has no boot/vmlinuz-${release}` }
     if (isGzip(head)) {
       image = join(kernelRel, 'Image')
@@ -151,7 +174,9 @@ export const ensureAarch64Guest = async (opts: EnsureAarch64Options = {}): Promi
         return { kind: 'failed', reason: `cannot gunzip ${join(root, vmlinuz)}: ${e instanceof Error ? e.message : String(e)}` }
       }
     } else if (!isArm64Image(head)) return { kind: 'failed', reason: `${join(root, vmlinuz)} is neither an arm64 Image nor gzip` }
-    const modulesDir = (await exists(join(kdir, 'lib/modules', release))) ? join(kernelRel, 'lib/modules', release) : join(kernelRel, 'usr/lib/modules', release)
+    const modulesDir = (await exists(join(kdir, 'lib/modules', release)))
+      ? join(kernelRel, 'lib/modules', release)
+      : join(kernelRel, 'usr/lib/modules', release)
     if (!(await exists(join(root, modulesDir)))) return { kind: 'failed', reason: `${pkg} has no lib/modules/${release}` }
     const dm = await run(['depmod', '-b', join(kdir, modulesDir.includes('/usr/lib/') ? 'usr' : '.'), release], { timeoutMs: 120_000 })
     if (!dm.ok) return { kind: 'failed', reason: `depmod -b failed: ${dm.why} (install kmod)` }
@@ -178,7 +203,8 @@ export const ensureAarch64Guest = async (opts: EnsureAarch64Options = {}): Promi
     }
     await writeFile(join(root, AARCH64_MANIFEST), JSON.stringify(manifest, null, 2) + '\n')
     const found = await findAarch64Guest({ env })
-    if (found.kind !== 'found') return { kind: 'failed', reason: `arm64 guest unpacked to ${root} but incomplete: ${found.tried.join('; ')}` }
+    if (found.kind !== 'found')
+      return { kind: 'failed', reason: `arm64 guest unpacked to ${root} but incomplete: ${found.tried.join('; ')}` }
     return { ...found, downloaded: true }
   } finally {
     await rm(tmp, { recursive: true, force: true })

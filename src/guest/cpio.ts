@@ -55,7 +55,9 @@ export const encodeCpio = (entries: readonly CpioEntry[]): Uint8Array[] => {
         out.push(...header({ ino: ino++, mode: S_IFDIR | (e.mode ?? 0o755), nlink: 2, size: 0, rdevMajor: 0, rdevMinor: 0, name }))
         break
       case 'file':
-        out.push(...header({ ino: ino++, mode: S_IFREG | (e.mode ?? 0o644), nlink: 1, size: e.data.length, rdevMajor: 0, rdevMinor: 0, name }))
+        out.push(
+          ...header({ ino: ino++, mode: S_IFREG | (e.mode ?? 0o644), nlink: 1, size: e.data.length, rdevMajor: 0, rdevMinor: 0, name }),
+        )
         out.push(e.data, new Uint8Array(pad4(e.data.length)))
         break
       case 'symlink': {
@@ -65,7 +67,9 @@ export const encodeCpio = (entries: readonly CpioEntry[]): Uint8Array[] => {
         break
       }
       case 'char':
-        out.push(...header({ ino: ino++, mode: S_IFCHR | (e.mode ?? 0o600), nlink: 1, size: 0, rdevMajor: e.major, rdevMinor: e.minor, name }))
+        out.push(
+          ...header({ ino: ino++, mode: S_IFCHR | (e.mode ?? 0o600), nlink: 1, size: 0, rdevMajor: e.major, rdevMinor: e.minor, name }),
+        )
         break
     }
   }

@@ -6,4 +6,11 @@ export { preferUncompressed } from './kernel-bootable.js'
 export { extractVmlinux } from './kernel-extract.js'
 export { buildInitramfs, type InitramfsSpec, type InitramfsResult } from './initramfs.js'
 export { renderInitScript, GUEST_UP_MARKER, AGENT_START_MARKER, AGENT_EXIT_MARKER } from './init-script.js'
-export { ensureAarch64Guest, findAarch64Guest, type Aarch64Guest, type EnsureAarch64Options, type EnsureAarch64Result, type FindAarch64Result } from './aarch64-guest.js'
+export {
+  ensureAarch64Guest,
+  findAarch64Guest,
+  type Aarch64Guest,
+  type EnsureAarch64Options,
+  type EnsureAarch64Result,
+  type FindAarch64Result,
+} from './aarch64-guest.js'

@@ -34,7 +34,14 @@ export interface InitramfsSpec {
 }
 
 export type InitramfsResult =
-  | { readonly kind: 'ok'; readonly path: string; readonly key: string; readonly cached: boolean; readonly bytes: number; readonly moduleOrder: readonly string[] }
+  | {
+      readonly kind: 'ok'
+      readonly path: string
+      readonly key: string
+      readonly cached: boolean
+      readonly bytes: number
+      readonly moduleOrder: readonly string[]
+    }
   | { readonly kind: 'failed'; readonly reason: string }
 
 const DIRS = ['bin', 'dev', 'etc', 'etc/virtcheck', 'lib', 'lib/modules', 'proc', 'sys', 'tmp', 'sbin']
@@ -43,12 +50,16 @@ export const buildInitramfs = async (spec: InitramfsSpec): Promise<InitramfsResu
   let moduleOrder: readonly string[] = []
   let moduleLines: string[] = []
   if (spec.modules.length > 0) {
-    if (!spec.modulesDir) return { kind: 'failed', reason: `the guest kernel has no modules folder, but the devices need ${spec.modules.join(', ')}` }
+    if (!spec.modulesDir)
+      return { kind: 'failed', reason: `the guest kernel has no modules folder, but the devices need ${spec.modules.join(', ')}` }
     const depText = await readFile(join(spec.modulesDir, 'modules.dep'), 'utf8').catch(() => undefined)
     if (depText === undefined) return { kind: 'failed', reason: `${spec.modulesDir}/modules.dep is missing (run depmod -b)` }
     const plan = groupedLoadOrder(parseModulesDep(depText), spec.moduleGroups ?? [spec.modules])
     if (plan.kind === 'missing')
-      return { kind: 'failed', reason: `the guest kernel lacks module(s) ${plan.names.join(', ')} (the Debian cloud kernel has no e1000/AHCI; use the generic kernel)` }
+      return {
+        kind: 'failed',
+        reason: `the guest kernel lacks module(s) ${plan.names.join(', ')} (the Debian cloud kernel has no e1000/AHCI; use the generic kernel)`,
+      }
     // "<group> <path>" lines: group 0 loads first, the others in parallel (see init-script.ts).
     moduleLines = [
       ...plan.order.common.map((m) => `0 ${inArchive(m)}`),
@@ -63,7 +74,12 @@ export const buildInitramfs = async (spec: InitramfsSpec): Promise<InitramfsResu
   const inputs: Input[] = [
     { path: 'bin/busybox', from: spec.busyboxPath, mode: 0o755 },
     ...(spec.vcworkPath ? [{ path: 'bin/vcwork', from: spec.vcworkPath, mode: 0o755 }] : []),
-    ...moduleOrder.map((m): Input => ({ path: `lib/modules/${inArchive(m)}`, from: join(spec.modulesDir!, m), mode: 0o644, transform: moduleTransform(m, strip) })),
+    ...moduleOrder.map((m): Input => ({
+      path: `lib/modules/${inArchive(m)}`,
+      from: join(spec.modulesDir!, m),
+      mode: 0o644,
+      transform: moduleTransform(m, strip),
+    })),
   ]
   const hashes = await Promise.all(inputs.map((i) => sourceHash(i.from)))
   const problems = inputs.filter((_, k) => hashes[k] === undefined).map((i) => `${i.from} is not readable`)

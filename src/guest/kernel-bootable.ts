@@ -15,7 +15,10 @@ export const preferUncompressed = async (k: GuestKernel, env: NodeJS.ProcessEnv 
   if (k.source === 'cache') return k
   const st = await stat(k.path).catch(() => undefined)
   if (!st) return k
-  const head = await readFile(k.path).then((b) => b.subarray(0, 4096), () => undefined)
+  const head = await readFile(k.path).then(
+    (b) => b.subarray(0, 4096),
+    () => undefined,
+  )
   if (!head || !isBzImage(head)) return k
   const dir = join(kernelsDir(env), 'extracted')
   const out = join(dir, `${sha256(`${k.path}\0${st.size}\0${st.mtimeMs}`).slice(0, 32)}.vmlinux`)

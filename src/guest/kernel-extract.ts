@@ -31,7 +31,10 @@ export const extractVmlinux = async (bzImagePath: string, outPath: string): Prom
     }
     const size = (await stat(tmpOut).catch(() => undefined))?.size ?? 0
     if (!isElf(head) || size < 1024 * 1024)
-      return { kind: 'failed', reason: `${file} -dc gave no ELF kernel (exit ${r.exitCode ?? '?'}): ${String(r.stderr).trim().slice(0, 300)}` }
+      return {
+        kind: 'failed',
+        reason: `${file} -dc gave no ELF kernel (exit ${r.exitCode ?? '?'}): ${String(r.stderr).trim().slice(0, 300)}`,
+      }
     await rename(tmpOut, outPath)
     return { kind: 'ok', compression: payload.compression, foundBy: payload.foundBy, bytes: size }
   } finally {

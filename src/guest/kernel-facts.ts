@@ -67,7 +67,12 @@ export interface KernelManifest {
 export const isKernelManifest = (v: unknown): v is KernelManifest => {
   if (typeof v !== 'object' || v === null) return false
   const o = v as Record<string, unknown>
-  return typeof o['release'] === 'string' && typeof o['flavour'] === 'string' && typeof o['arch'] === 'string' && typeof o['vmlinuz'] === 'string'
+  return (
+    typeof o['release'] === 'string' &&
+    typeof o['flavour'] === 'string' &&
+    typeof o['arch'] === 'string' &&
+    typeof o['vmlinuz'] === 'string'
+  )
 }
 
 /**

@@ -11,7 +11,16 @@ import { release as osRelease } from 'node:os'
 import { dirname, join } from 'node:path'
 import { UsageError } from '../core/errors.js'
 import { kernelsDir } from './cache-paths.js'
-import { bannerRelease, bzImageVersionString, flavourOfRelease, isKernelManifest, pickCachedKernel, releaseFromVersionString, type KernelManifest, type KernelSource } from './kernel-facts.js'
+import {
+  bannerRelease,
+  bzImageVersionString,
+  flavourOfRelease,
+  isKernelManifest,
+  pickCachedKernel,
+  releaseFromVersionString,
+  type KernelManifest,
+  type KernelSource,
+} from './kernel-facts.js'
 
 export interface GuestKernel {
   readonly kind: 'found'
@@ -64,10 +73,20 @@ export const findGuestKernel = async (opts: FindKernelOptions = {}): Promise<Fin
     // Modules next to the image (an unpacked package: <root>/boot/vmlinuz-R + <root>/lib/modules/R, or
     // virtcheck's cache: <root>/vmlinux + <root>/lib/modules/R), then the host's.
     const roots = [dirname(dirname(p)), dirname(p)]
-    const candidates = release === 'unknown' ? [] : [...roots.flatMap((r) => [join(r, 'lib/modules', release), join(r, 'usr/lib/modules', release)]), `/lib/modules/${release}`]
+    const candidates =
+      release === 'unknown'
+        ? []
+        : [...roots.flatMap((r) => [join(r, 'lib/modules', release), join(r, 'usr/lib/modules', release)]), `/lib/modules/${release}`]
     let modulesDir = opts.explicitModulesDir
     for (const c of candidates) if (modulesDir === undefined && (await readable(join(c, 'modules.dep')))) modulesDir = c
-    return { kind: 'found', path: p, source: 'explicit', flavour: flavourOfRelease(release), release, ...(modulesDir ? { modulesDir } : {}) }
+    return {
+      kind: 'found',
+      path: p,
+      source: 'explicit',
+      flavour: flavourOfRelease(release),
+      release,
+      ...(modulesDir ? { modulesDir } : {}),
+    }
   }
 
   const hostArch = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch
@@ -77,7 +96,15 @@ export const findGuestKernel = async (opts: FindKernelOptions = {}): Promise<Fin
     const mods = `/lib/modules/${rel}`
     tried.push(`${image} + ${mods} (host kernel)`)
     if ((await readable(image)) && (await readable(join(mods, 'modules.dep'))))
-      return { kind: 'found', path: image, source: 'host', flavour: flavourOfRelease(rel), release: rel, modulesDir: mods, imagePath: image }
+      return {
+        kind: 'found',
+        path: image,
+        source: 'host',
+        flavour: flavourOfRelease(rel),
+        release: rel,
+        modulesDir: mods,
+        imagePath: image,
+      }
   }
 
   const root = kernelsDir(opts.env)

@@ -23,8 +23,7 @@ export interface EnsureKernelOptions {
 }
 
 export type EnsureKernelResult =
-  | (GuestKernel & { readonly downloaded: boolean })
-  | { readonly kind: 'failed'; readonly reason: string; readonly tried: readonly string[] }
+  (GuestKernel & { readonly downloaded: boolean }) | { readonly kind: 'failed'; readonly reason: string; readonly tried: readonly string[] }
 
 const META: Record<'generic' | 'cloud', string> = { generic: 'linux-image-amd64', cloud: 'linux-image-cloud-amd64' }
 
@@ -43,7 +42,12 @@ const run = async (argv: readonly string[], opts: { cwd?: string; timeoutMs: num
 export const ensureGuestKernel = async (opts: EnsureKernelOptions = {}): Promise<EnsureKernelResult> => {
   const flavour = opts.flavour ?? 'generic'
   const env = opts.env ?? process.env
-  if (process.arch !== 'x64') return { kind: 'failed', reason: `automatic guest kernel download supports x86_64 hosts only (this is ${process.arch}); pass --kernel PATH`, tried: [] }
+  if (process.arch !== 'x64')
+    return {
+      kind: 'failed',
+      reason: `automatic guest kernel download supports x86_64 hosts only (this is ${process.arch}); pass --kernel PATH`,
+      tried: [],
+    }
   const existing = await findGuestKernel({ arch: 'x86_64', flavour, env, useHost: false })
   if (existing.kind === 'found' && existing.flavour === flavour) return { ...existing, downloaded: false }
 
@@ -51,7 +55,12 @@ export const ensureGuestKernel = async (opts: EnsureKernelOptions = {}): Promise
   const meta = META[flavour]
   const deps = await run(['apt-cache', 'depends', meta], { timeoutMs: 30_000, ...(opts.signal ? { signal: opts.signal } : {}) })
   const pkg = deps.ok ? parseMetaDependency(deps.out) : undefined
-  if (!pkg) return { kind: 'failed', reason: `cannot resolve ${meta} to a kernel package: ${deps.why || deps.out.trim().slice(0, 200)}`, tried: [`apt-cache depends ${meta}`] }
+  if (!pkg)
+    return {
+      kind: 'failed',
+      reason: `cannot resolve ${meta} to a kernel package: ${deps.why || deps.out.trim().slice(0, 200)}`,
+      tried: [`apt-cache depends ${meta}`],
+    }
   const release = releaseOfPackage(pkg)
   if (!release) return { kind: 'failed', reason: `unexpected kernel package name ${pkg}`, tried: [pkg] }
 
@@ -61,7 +70,12 @@ export const ensureGuestKernel = async (opts: EnsureKernelOptions = {}): Promise
     log(`guest kernel: apt-get download ${pkg}`)
     const dl = await run(['apt-get', 'download', pkg], { cwd: tmp, timeoutMs: 600_000, ...(opts.signal ? { signal: opts.signal } : {}) })
     const deb = (await readdir(tmp)).find((f) => f.endsWith('.deb'))
-    if (!dl.ok || !deb) return { kind: 'failed', reason: `apt-get download ${pkg} failed: ${dl.why} ${dl.out.trim().split('\n').slice(-3).join(' | ')}`, tried: [pkg] }
+    if (!dl.ok || !deb)
+      return {
+        kind: 'failed',
+        reason: `apt-get download ${pkg} failed: ${dl.why} ${dl.out.trim().split('\n').slice(-3).join(' | ')}`,
+        tried: [pkg],
+      }
     await rm(entry, { recursive: true, force: true })
     await mkdir(entry, { recursive: true })
     log(`guest kernel: dpkg -x ${deb} -> ${entry}`)
@@ -70,7 +84,11 @@ export const ensureGuestKernel = async (opts: EnsureKernelOptions = {}): Promise
     const vmlinuz = `boot/vmlinuz-${release}`
     const ex = await extractVmlinux(join(entry, vmlinuz), join(entry, 'vmlinux'))
     if (ex.kind === 'failed') log(`guest kernel: could not extract vmlinux (${ex.reason}); the compressed bzImage will be booted`)
-    const modulesDir = (await dirExists(join(entry, 'lib/modules', release))) ? `lib/modules/${release}` : (await dirExists(join(entry, 'usr/lib/modules', release))) ? `usr/lib/modules/${release}` : undefined
+    const modulesDir = (await dirExists(join(entry, 'lib/modules', release)))
+      ? `lib/modules/${release}`
+      : (await dirExists(join(entry, 'usr/lib/modules', release)))
+        ? `usr/lib/modules/${release}`
+        : undefined
     if (modulesDir) {
       const d = await run(['depmod', '-b', join(entry, modulesDir.startsWith('usr/') ? 'usr' : '.'), release], { timeoutMs: 120_000 })
       if (!d.ok) log(`guest kernel: depmod -b failed (${d.why}); modules will be loaded by path`)
@@ -88,7 +106,8 @@ export const ensureGuestKernel = async (opts: EnsureKernelOptions = {}): Promise
     }
     await writeFile(join(entry, 'virtcheck-kernel.json'), JSON.stringify(manifest, null, 2) + '\n')
     const found = await findGuestKernel({ arch: 'x86_64', flavour, env, useHost: false })
-    if (found.kind !== 'found') return { kind: 'failed', reason: `kernel unpacked to ${entry} but not found afterwards`, tried: found.tried }
+    if (found.kind !== 'found')
+      return { kind: 'failed', reason: `kernel unpacked to ${entry} but not found afterwards`, tried: found.tried }
     return { ...found, downloaded: true }
   } finally {
     await rm(tmp, { recursive: true, force: true })

@@ -13,7 +13,11 @@ export const parseModulesDep = (text: string): ModulesDep => {
     const colon = line.indexOf(':')
     if (colon <= 0) continue
     const path = line.slice(0, colon).trim()
-    const deps = line.slice(colon + 1).trim().split(/\s+/).filter(Boolean)
+    const deps = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
     m.set(path, deps)
   }
   return m
@@ -23,8 +27,7 @@ export const parseModulesDep = (text: string): ModulesDep => {
 export const moduleName = (path: string): string => (path.split('/').pop() ?? path).replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_')
 
 export type ModuleClosure =
-  | { readonly kind: 'ok'; readonly order: readonly string[] }
-  | { readonly kind: 'missing'; readonly names: readonly string[] }
+  { readonly kind: 'ok'; readonly order: readonly string[] } | { readonly kind: 'missing'; readonly names: readonly string[] }
 
 /** Module paths for `names` and everything they depend on, dependencies first. */
 export const moduleClosure = (dep: ModulesDep, names: readonly string[]): ModuleClosure => {
@@ -58,7 +61,10 @@ export interface GroupedOrder {
  * reset ~0.35 s, e1000 EEPROM ~0.3 s), so the guest loads each device's modules in parallel once
  * the shared dependencies are in.
  */
-export const groupedLoadOrder = (dep: ModulesDep, groups: readonly (readonly string[])[]): { kind: 'ok'; order: GroupedOrder } | { kind: 'missing'; names: readonly string[] } => {
+export const groupedLoadOrder = (
+  dep: ModulesDep,
+  groups: readonly (readonly string[])[],
+): { kind: 'ok'; order: GroupedOrder } | { kind: 'missing'; names: readonly string[] } => {
   const closures: (readonly string[])[] = []
   for (const g of groups) {
     const c = moduleClosure(dep, g)
@@ -72,7 +78,10 @@ export const groupedLoadOrder = (dep: ModulesDep, groups: readonly (readonly str
   const common = moduleClosure(dep, [...shared].map(moduleName))
   const commonOrder = common.kind === 'ok' ? common.order : []
   const inCommon = new Set(commonOrder)
-  return { kind: 'ok', order: { common: commonOrder, groups: closures.map((c) => c.filter((m) => !inCommon.has(m))).filter((c) => c.length > 0) } }
+  return {
+    kind: 'ok',
+    order: { common: commonOrder, groups: closures.map((c) => c.filter((m) => !inCommon.has(m))).filter((c) => c.length > 0) },
+  }
 }
 
 const SIG_MAGIC = '~Module signature appended~\n'

@@ -6,7 +6,8 @@ import { configIdentity } from '../compare/config-identity.js'
 
 const hash = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12)
 
-const sortedEntries = (rec: Readonly<Record<string, unknown>>): [string, unknown][] => Object.entries(rec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+const sortedEntries = (rec: Readonly<Record<string, unknown>>): [string, unknown][] =>
+  Object.entries(rec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 
 export const hostFingerprint = (r: RunReport): string => hash([r.host.hostname, r.host.cpuModel, r.host.kernel, r.host.arch])
 

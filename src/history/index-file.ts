@@ -16,15 +16,24 @@ export const parseIndex = (text: string, name: string): HistoryIndex => {
   } catch (e) {
     throw new InputFileError(`${name}: not valid JSON (${jsonErrorWithoutContent((e as Error).message)})`)
   }
-  if (!isRec(data) || data['schema'] !== HISTORY_SCHEMA_ID) throw new InputFileError(`${name}: not a virtcheck history index (expected schema "${HISTORY_SCHEMA_ID}")`)
+  if (!isRec(data) || data['schema'] !== HISTORY_SCHEMA_ID)
+    throw new InputFileError(`${name}: not a virtcheck history index (expected schema "${HISTORY_SCHEMA_ID}")`)
   const major = /^(\d+)\./.exec(String(data['schemaVersion']))?.[1]
-  if (major !== HISTORY_SCHEMA_VERSION.split('.')[0]) throw new InputFileError(`${name}: history index version ${String(data['schemaVersion'])} is not readable by this virtcheck`)
+  if (major !== HISTORY_SCHEMA_VERSION.split('.')[0])
+    throw new InputFileError(`${name}: history index version ${String(data['schemaVersion'])} is not readable by this virtcheck`)
   const entries = data['entries']
   if (!Array.isArray(entries)) throw new InputFileError(`${name}: "entries" must be an array`)
   entries.forEach((e, i) => {
-    const ok = isRec(e) && ['id', 'file', 'startedAt', 'hostname', 'hostFingerprint'].every((k) => typeof e[k] === 'string') && isRec(e['tierFingerprints'])
-    if (!ok) throw new InputFileError(`${name}: entries[${i}] is damaged (needs id, file, startedAt, hostname, hostFingerprint, tierFingerprints)`)
-    if (!isConfinedRunPath(e['file'] as string)) throw new InputFileError(`${name}: entries[${i}].file must be a path inside the history folder (runs/NAME.json), not ${JSON.stringify(e['file'])}`)
+    const ok =
+      isRec(e) &&
+      ['id', 'file', 'startedAt', 'hostname', 'hostFingerprint'].every((k) => typeof e[k] === 'string') &&
+      isRec(e['tierFingerprints'])
+    if (!ok)
+      throw new InputFileError(`${name}: entries[${i}] is damaged (needs id, file, startedAt, hostname, hostFingerprint, tierFingerprints)`)
+    if (!isConfinedRunPath(e['file'] as string))
+      throw new InputFileError(
+        `${name}: entries[${i}].file must be a path inside the history folder (runs/NAME.json), not ${JSON.stringify(e['file'])}`,
+      )
   })
   return data as unknown as HistoryIndex
 }

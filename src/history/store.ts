@@ -19,16 +19,27 @@ export const loadIndex = async (dir: string, mustExist: boolean): Promise<Histor
   const path = join(dir, INDEX_FILE)
   if (!existsSync(path)) {
     if (!mustExist) return emptyIndex()
-    throw new InputFileError(`${path}: cannot read the history index (no such file)`, 'create it with `virtcheck history add RESULT.json --dir DIR`')
+    throw new InputFileError(
+      `${path}: cannot read the history index (no such file)`,
+      'create it with `virtcheck history add RESULT.json --dir DIR`',
+    )
   }
   return parseIndex(await readInputText(path, { what: 'history index', maxBytes: INPUT_LIMITS.historyIndex }), path)
 }
 
-export const addRun = async (dir: string, resultPath: string, o: { label?: string; commit?: string; now?: Date }): Promise<HistoryEntry> => {
+export const addRun = async (
+  dir: string,
+  resultPath: string,
+  o: { label?: string; commit?: string; now?: Date },
+): Promise<HistoryEntry> => {
   const run = await readRunReport(resultPath)
   if (run.reproduce.mode === 'probe-only' || run.results.length === 0)
-    throw new InputFileError(`${resultPath}: a probe report (no benchmark results); the history keeps bench runs`, 'add the result.json of `virtcheck bench` (or of the plain `virtcheck` run)')
-  if (run.partial) throw new InputFileError(`${resultPath}: the run is partial (interrupted or still running); only finished runs go into the history`)
+    throw new InputFileError(
+      `${resultPath}: a probe report (no benchmark results); the history keeps bench runs`,
+      'add the result.json of `virtcheck bench` (or of the plain `virtcheck` run)',
+    )
+  if (run.partial)
+    throw new InputFileError(`${resultPath}: the run is partial (interrupted or still running); only finished runs go into the history`)
   const index = await loadIndex(dir, false)
   if (index.entries.some((e) => e.startedAt === run.startedAt && e.hostname === run.host.hostname))
     throw new InputFileError(`${resultPath}: this run (started ${run.startedAt} on ${run.host.hostname}) is already in ${dir}`)
@@ -42,7 +53,8 @@ export const addRun = async (dir: string, resultPath: string, o: { label?: strin
 const confined = async (root: string, file: string): Promise<string> => {
   const path = join(root, file)
   const real = await realpath(path).catch(() => path)
-  if (!real.startsWith(root + sep)) throw new InputFileError(`${join(root, INDEX_FILE)}: ${JSON.stringify(file)} leads outside the history folder; refusing to read it`)
+  if (!real.startsWith(root + sep))
+    throw new InputFileError(`${join(root, INDEX_FILE)}: ${JSON.stringify(file)} leads outside the history folder; refusing to read it`)
   return real
 }
 

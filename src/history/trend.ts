@@ -57,7 +57,12 @@ export interface HistoryRun {
   readonly run: RunReport
 }
 
-const judge = (value: number, prior: readonly number[], better: 'higher' | 'lower', s: TrendSettings): Pick<TrendPoint, 'baseline' | 'change' | 'state'> => {
+const judge = (
+  value: number,
+  prior: readonly number[],
+  better: 'higher' | 'lower',
+  s: TrendSettings,
+): Pick<TrendPoint, 'baseline' | 'change' | 'state'> => {
   const band = noiseBand(prior, { k: s.k, minRuns: s.minHistory })
   if (!band) return { state: 'no-baseline' }
   const baseline = { median: band.center, low: band.low, high: band.high, runs: band.runs }
@@ -101,4 +106,5 @@ export const buildTrends = (runs: readonly HistoryRun[], s: TrendSettings = DEFA
 }
 
 /** Series whose latest point is a regression (what a nightly job alerts on). */
-export const latestRegressions = (trends: readonly TrendSeries[]): TrendSeries[] => trends.filter((t) => t.points.at(-1)?.state === 'regressed')
+export const latestRegressions = (trends: readonly TrendSeries[]): TrendSeries[] =>
+  trends.filter((t) => t.points.at(-1)?.state === 'regressed')

@@ -50,9 +50,24 @@ export const proveCgroupLimits = async (mode: string, v2Root: string | undefined
   if (mode === 'v2' && v2Root) {
     const subtree = await readFile(join(v2Root, 'cgroup.subtree_control'), 'utf8').catch(() => '')
     return Promise.all(
-      V2.map(([c, f, v]) => (subtree.split(/\s+/).includes(c) ? tryOne(join(v2Root, `${name}-${c}`), c, f, v, cleanup) : Promise.resolve({ controller: c, ok: false, line: `${c}: not in ${v2Root}/cgroup.subtree_control` }))),
+      V2.map(([c, f, v]) =>
+        subtree.split(/\s+/).includes(c)
+          ? tryOne(join(v2Root, `${name}-${c}`), c, f, v, cleanup)
+          : Promise.resolve({ controller: c, ok: false, line: `${c}: not in ${v2Root}/cgroup.subtree_control` }),
+      ),
     )
   }
   // v1 and hybrid: runc and crun set limits through the v1 hierarchy of each controller
-  return Promise.all(V1.map(([c, f, v]) => tryOne(join('/sys/fs/cgroup', c, name), c, f, v, cleanup).then((p) => (p.ok ? p : { ...p, line: `${p.line}${mode === 'hybrid' ? ' (no v1 hierarchy for it in this hybrid setup: runtimes cannot set this limit)' : ''}` }))))
+  return Promise.all(
+    V1.map(([c, f, v]) =>
+      tryOne(join('/sys/fs/cgroup', c, name), c, f, v, cleanup).then((p) =>
+        p.ok
+          ? p
+          : {
+              ...p,
+              line: `${p.line}${mode === 'hybrid' ? ' (no v1 hierarchy for it in this hybrid setup: runtimes cannot set this limit)' : ''}`,
+            },
+      ),
+    ),
+  )
 }

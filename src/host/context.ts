@@ -18,7 +18,12 @@ export const virtRoleFrom = (findings: readonly Finding[]): string => {
   const ct = f('environment.container')?.facts
   const cvm = f('environment.confidential-guest')?.facts?.['cvm']
   const kvm = f('kvm.module')?.facts?.['kind'] === 'pvm' ? ', PVM host' : ''
-  const vmWords = vm?.['role'] === 'vm' ? `vm (${String(vm['vendor'] ?? 'unknown')}${cvm ? `, ${String(cvm)}` : ''}${kvm})` : vm?.['role'] === 'bare-metal' ? `bare metal${kvm}` : 'unknown'
+  const vmWords =
+    vm?.['role'] === 'vm'
+      ? `vm (${String(vm['vendor'] ?? 'unknown')}${cvm ? `, ${String(cvm)}` : ''}${kvm})`
+      : vm?.['role'] === 'bare-metal'
+        ? `bare metal${kvm}`
+        : 'unknown'
   return ct?.['role'] === 'container' ? `container (${String(ct['container'])}) on ${vmWords}` : vmWords
 }
 

@@ -45,7 +45,8 @@ export const extractHelper = (
     const raw = assets.getRawAsset(key)
     const data = typeof raw === 'string' ? Buffer.from(raw) : new Uint8Array(raw)
     const got = sha256(data)
-    if (got !== want) throw new Error(`the executable's embedded ${key} is damaged (sha256 ${got}, built with ${want}); download virtcheck again`)
+    if (got !== want)
+      throw new Error(`the executable's embedded ${key} is damaged (sha256 ${got}, built with ${want}); download virtcheck again`)
     mkdirSync(dir, { recursive: true, mode: 0o755 })
     const tmp = `${file}.tmp-${process.pid}`
     writeFileSync(tmp, data, { mode: 0o755 })

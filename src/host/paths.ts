@@ -44,9 +44,8 @@ export const isPackagedExecutable = (): boolean => SEA !== undefined
 
 /** uname -m spelling for Node's process.arch. */
 export const unameArch = (nodeArch: string = process.arch): string =>
-  ({ x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', arm: 'armv7l', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' })[
-    nodeArch
-  ] ?? nodeArch
+  ({ x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', arm: 'armv7l', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' })[nodeArch] ??
+  nodeArch
 
 /** Path of one of the project's static helpers (`vcwork`, `vcprobe`) for an architecture. */
 export const nativeBinary = (name: 'vcwork' | 'vcprobe', arch: string = unameArch()): string =>

@@ -38,7 +38,15 @@ export const toFailure = (e: unknown): Failure => {
   return { kind: 'error', detail: code ?? detail }
 }
 
-const fileType = (s: { isFile(): boolean; isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean }): FileType =>
+const fileType = (s: {
+  isFile(): boolean
+  isDirectory(): boolean
+  isCharacterDevice(): boolean
+  isBlockDevice(): boolean
+  isSymbolicLink(): boolean
+  isFIFO(): boolean
+  isSocket(): boolean
+}): FileType =>
   s.isSymbolicLink()
     ? 'link'
     : s.isFile()

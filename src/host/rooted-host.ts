@@ -15,7 +15,18 @@ import { stat as fsStat } from 'node:fs/promises'
 import { join, posix, resolve } from 'node:path'
 import type { Finding } from '../core/finding.js'
 import { UsageError } from '../core/errors.js'
-import type { BytesResult, CommandOutcome, Host, HostIdentity, ListResult, OpenResult, ReadResult, RunOptions, StatfsResult, StatResult } from '../core/host.js'
+import type {
+  BytesResult,
+  CommandOutcome,
+  Host,
+  HostIdentity,
+  ListResult,
+  OpenResult,
+  ReadResult,
+  RunOptions,
+  StatfsResult,
+  StatResult,
+} from '../core/host.js'
 import { liveIdentity, RealHost } from './real-host.js'
 
 /** The marker in an outcome that this view could not do it for the host (matched by markNotRunnable). */
@@ -68,7 +79,10 @@ export class RootedHost implements Host {
     const r = await this.inner.open(this.map(path), mode)
     // EPERM on a device node is this container's device cgroup, not the host's permissions.
     if (r.kind === 'denied' && r.detail === 'EPERM' && path.startsWith('/dev/'))
-      return { kind: 'error', detail: `${NOT_RUN_UNDER_ROOT} ${this.root}: opening ${path} needs privilege (this container's device cgroup denies it)` }
+      return {
+        kind: 'error',
+        detail: `${NOT_RUN_UNDER_ROOT} ${this.root}: opening ${path} needs privilege (this container's device cgroup denies it)`,
+      }
     return r
   }
 
@@ -92,7 +106,9 @@ export const openRootedHost = async (dir: string, cwd: string): Promise<RootedHo
   const isDir = async (p: string) => (await fsStat(p).catch(() => undefined))?.isDirectory() === true
   if (!(await isDir(root))) throw new UsageError(`--root ${dir}: no such folder`)
   if (!(await isDir(join(root, 'proc'))) && !(await isDir(join(root, 'sys'))))
-    throw new UsageError(`--root ${dir}: no proc/ or sys/ in it; mount the host's /proc and /sys there (e.g. hostPath volumes at ${dir}/proc and ${dir}/sys)`)
+    throw new UsageError(
+      `--root ${dir}: no proc/ or sys/ in it; mount the host's /proc and /sys there (e.g. hostPath volumes at ${dir}/proc and ${dir}/sys)`,
+    )
   const live = liveIdentity()
   const probe = new RootedHost(root, live)
   const first = async (paths: readonly string[]) => {

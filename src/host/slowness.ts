@@ -23,7 +23,9 @@ export const scaleFromEnv = (env: Env): number | string | undefined => {
   const raw = env[SLOWNESS_ENV]
   if (raw === undefined || raw === '') return undefined
   const n = Number(raw)
-  return raw.trim() !== '' && Number.isFinite(n) && n >= 1 && n <= 1000 ? n : `${SLOWNESS_ENV} must be a number from 1 to 1000, got ${JSON.stringify(raw)}`
+  return raw.trim() !== '' && Number.isFinite(n) && n >= 1 && n <= 1000
+    ? n
+    : `${SLOWNESS_ENV} must be a number from 1 to 1000, got ${JSON.stringify(raw)}`
 }
 
 /** The declared slowness only (1 when none or invalid): what the bench warns about. */

@@ -57,7 +57,9 @@ export const validateSnapshot = (data: unknown, file: string): HostSnapshot => {
   if (!isRecord(data)) throw new InputFileError(`${file}: not a virtcheck host snapshot (top level is not an object)`)
   if (data['format'] !== SNAPSHOT_FORMAT) {
     const hint =
-      data['schema'] === 'virtcheck-run' ? 'this is a run result; use `virtcheck report` for it' : 'create one with `virtcheck capture -o host.json`'
+      data['schema'] === 'virtcheck-run'
+        ? 'this is a run result; use `virtcheck report` for it'
+        : 'create one with `virtcheck capture -o host.json`'
     throw new InputFileError(`${file}: not a virtcheck host snapshot (format is ${JSON.stringify(data['format'])})`, hint)
   }
   const version = data['version']

@@ -50,7 +50,9 @@ export class ToolOutcomeCache {
 
   async get(key: string): Promise<CommandOutcome | undefined> {
     const e = this.load()[key]
-    return e && typeof e.stdout === 'string' ? { kind: 'exited', exitCode: 0, stdout: e.stdout, stderr: String(e.stderr ?? ''), durationMs: 0 } : undefined
+    return e && typeof e.stdout === 'string'
+      ? { kind: 'exited', exitCode: 0, stdout: e.stdout, stderr: String(e.stderr ?? ''), durationMs: 0 }
+      : undefined
   }
 
   /** Resolves when every write started so far has landed (or failed). */
@@ -83,4 +85,5 @@ export class ToolOutcomeCache {
   }
 }
 
-export const defaultToolCache = (env: NodeJS.ProcessEnv = process.env): ToolOutcomeCache => new ToolOutcomeCache(join(userCacheDir(env), 'tool-outcomes.json'))
+export const defaultToolCache = (env: NodeJS.ProcessEnv = process.env): ToolOutcomeCache =>
+  new ToolOutcomeCache(join(userCacheDir(env), 'tool-outcomes.json'))

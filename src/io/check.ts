@@ -16,7 +16,13 @@ export class CheckError extends Error {
 export type Obj = Readonly<Record<string, unknown>>
 
 const describe = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'an array'
+      : typeof v === 'object'
+        ? 'an object'
+        : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`
 
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -37,7 +43,8 @@ export const num = (o: Obj, key: string, path: string, opts: { min?: number; int
   const v = o[key]
   const p = join(path, key)
   // JSON cannot carry NaN/Infinity; a null here is what JSON.stringify made of one, which we reject too.
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new CheckError(p, `expected a number, got ${v === undefined ? 'nothing' : describe(v)}`)
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new CheckError(p, `expected a number, got ${v === undefined ? 'nothing' : describe(v)}`)
   if (opts.integer === true && !Number.isInteger(v)) throw new CheckError(p, `expected an integer, got ${v}`)
   if (opts.min !== undefined && v < opts.min) throw new CheckError(p, `expected >= ${opts.min}, got ${v}`)
   return v
@@ -48,13 +55,15 @@ export const optNum = (o: Obj, key: string, path: string, opts: { min?: number; 
 
 export const bool = (o: Obj, key: string, path: string): boolean => {
   const v = o[key]
-  if (typeof v !== 'boolean') throw new CheckError(join(path, key), `expected true or false, got ${v === undefined ? 'nothing' : describe(v)}`)
+  if (typeof v !== 'boolean')
+    throw new CheckError(join(path, key), `expected true or false, got ${v === undefined ? 'nothing' : describe(v)}`)
   return v
 }
 
 export const oneOf = <T extends string>(o: Obj, key: string, path: string, allowed: readonly T[]): T => {
   const v = str(o, key, path)
-  if (!(allowed as readonly string[]).includes(v)) throw new CheckError(join(path, key), `expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`)
+  if (!(allowed as readonly string[]).includes(v))
+    throw new CheckError(join(path, key), `expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`)
   return v as T
 }
 
@@ -64,7 +73,8 @@ export const arr = (o: Obj, key: string, path: string): readonly unknown[] => {
   return v
 }
 
-export const optArr = (o: Obj, key: string, path: string): readonly unknown[] | undefined => (o[key] === undefined ? undefined : arr(o, key, path))
+export const optArr = (o: Obj, key: string, path: string): readonly unknown[] | undefined =>
+  o[key] === undefined ? undefined : arr(o, key, path)
 
 export const strArr = (o: Obj, key: string, path: string): readonly string[] =>
   arr(o, key, path).map((v, i) => {
@@ -74,7 +84,8 @@ export const strArr = (o: Obj, key: string, path: string): readonly string[] =>
 
 export const numArr = (o: Obj, key: string, path: string): readonly number[] =>
   arr(o, key, path).map((v, i) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new CheckError(`${join(path, key)}[${i}]`, `expected a number, got ${describe(v)}`)
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new CheckError(`${join(path, key)}[${i}]`, `expected a number, got ${describe(v)}`)
     return v
   })
 
@@ -89,7 +100,8 @@ export const scalarRecord = (o: Obj, key: string, path: string, allowNull = fals
   const rec = obj(o[key], join(path, key))
   for (const [k, v] of Object.entries(rec)) {
     const ok = typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || (allowNull && v === null)
-    if (!ok) throw new CheckError(join(join(path, key), k), `expected a string, number${allowNull ? ', null' : ''} or boolean, got ${describe(v)}`)
+    if (!ok)
+      throw new CheckError(join(join(path, key), k), `expected a string, number${allowNull ? ', null' : ''} or boolean, got ${describe(v)}`)
   }
   return rec
 }

@@ -18,12 +18,36 @@ export const INPUT_LIMITS = {
   kernel: 512 * MiB,
 } as const
 
-const kindOf = (st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string =>
-  st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file'
+const kindOf = (st: {
+  isDirectory(): boolean
+  isFIFO(): boolean
+  isCharacterDevice(): boolean
+  isBlockDevice(): boolean
+  isSocket(): boolean
+}): string =>
+  st.isDirectory()
+    ? 'a directory'
+    : st.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : st.isCharacterDevice()
+        ? 'a character device'
+        : st.isBlockDevice()
+          ? 'a block device'
+          : st.isSocket()
+            ? 'a socket'
+            : 'not a regular file'
 
 const whyNot = (e: unknown): string => {
   const code = (e as { code?: string }).code
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ELOOP' ? 'too many symbolic links' : `cannot read (${code ?? String(e)})`
+  return code === 'ENOENT'
+    ? 'no such file'
+    : code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'ELOOP'
+          ? 'too many symbolic links'
+          : `cannot read (${code ?? String(e)})`
 }
 
 export interface InputFileOptions {
@@ -48,7 +72,8 @@ export const readInputBytes = async (path: string, o: InputFileOptions): Promise
   }
   try {
     const st = await fh.stat()
-    if (!st.isFile()) throw new InputFileError(`${name}: cannot read ${o.what}: ${kindOf(st)}, not a regular file`, 'give the path of a saved file')
+    if (!st.isFile())
+      throw new InputFileError(`${name}: cannot read ${o.what}: ${kindOf(st)}, not a regular file`, 'give the path of a saved file')
     if (st.size > o.maxBytes) throw tooBig(name, o.what, st.size, o.maxBytes)
     // read at most one byte past the cap: a file that grows while it is read is still bounded
     const buf = Buffer.alloc(Math.min(o.maxBytes + 1, Math.max(st.size, 64 * 1024)))

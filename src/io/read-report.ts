@@ -38,7 +38,9 @@ export const validateRunReport = (data: unknown, name: string): RunReport => {
       'upgrade virtcheck to render it',
     )
   if (version[0] < SCHEMA_MAJOR)
-    throw new InputFileError(`${name}: run report schema ${version[0]}.${version[1]} is older than this virtcheck reads (${SCHEMA_MAJOR}.${SCHEMA_MINOR})`)
+    throw new InputFileError(
+      `${name}: run report schema ${version[0]}.${version[1]} is older than this virtcheck reads (${SCHEMA_MAJOR}.${SCHEMA_MINOR})`,
+    )
   try {
     return checkRunReportBody(data)
   } catch (e) {
@@ -77,6 +79,9 @@ export const readRunReport = async (path: string): Promise<RunReport> =>
  */
 export const jsonErrorWithoutContent = (msg: string): string => {
   const at = /position (\d+)/.exec(msg)?.[1]
-  const reason = /^(Unexpected token|Unexpected non-whitespace character|Unterminated string|Bad control character|Expected [^,(]+|Unexpected end|Unexpected number|Unexpected string)/.exec(msg)?.[1] ?? 'syntax error'
+  const reason =
+    /^(Unexpected token|Unexpected non-whitespace character|Unterminated string|Bad control character|Expected [^,(]+|Unexpected end|Unexpected number|Unexpected string)/.exec(
+      msg,
+    )?.[1] ?? 'syntax error'
   return `${reason}${at !== undefined ? ` at position ${at}` : ''}`
 }

@@ -17,7 +17,14 @@ export const writeNfdFileAtomic = async (path: string, text: string): Promise<vo
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined)
     const code = (e as { code?: string }).code
-    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied (read-only?)' : code === 'EISDIR' ? 'is a directory' : code === 'ENOTDIR' ? 'a parent is not a directory' : (code ?? (e as Error).message)
+    const why =
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'permission denied (read-only?)'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'ENOTDIR'
+            ? 'a parent is not a directory'
+            : (code ?? (e as Error).message)
     throw new UsageError(`cannot write the NFD feature file ${path}: ${why}`)
   }
 }

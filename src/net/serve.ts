@@ -66,7 +66,9 @@ export const startServe = async (o: StartServeOptions): Promise<ServeProcess> =>
     if (ss.ok && ss.stdout.trim() !== '') break
     if (Date.now() > deadline) {
       await stop()
-      throw new NetSetupError(`${o.label}: vcwork serve did not listen on port ${o.port} within ${o.readyTimeoutMs ?? 5000} ms: ${out.trim().slice(-400)}`)
+      throw new NetSetupError(
+        `${o.label}: vcwork serve did not listen on port ${o.port} within ${o.readyTimeoutMs ?? 5000} ms: ${out.trim().slice(-400)}`,
+      )
     }
     await sleep(50)
   }

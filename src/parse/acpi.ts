@@ -11,7 +11,10 @@ export interface AcpiHeader {
 export const parseAcpiHeader = (b: Uint8Array): AcpiHeader | undefined => {
   if (b.length < 36) return undefined
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength)
-  const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to)).replace(/\0+$/, '').trim()
+  const ascii = (from: number, to: number) =>
+    String.fromCharCode(...b.subarray(from, to))
+      .replace(/\0+$/, '')
+      .trim()
   return { signature: ascii(0, 4), length: dv.getUint32(4, true), revision: b[8] ?? 0, oemId: ascii(10, 16) }
 }
 

@@ -11,7 +11,8 @@ export const DMESG_FACTS = {
   // kvm_pvm built in, but the kernel runs as a PVM guest itself: no /dev/kvm (PVM does not nest)
   kvmPvmNotBinding: /kvm-pvm: this kernel is itself a kvm-pvm guest; not binding/i,
   pvmGuest: /pvm-pv: (?!not detected)/i,
-  armHypAvailable: /(VHE mode initialized|Hyp mode initialized|Hyp nVHE mode initialized|Protected nVHE mode initialized|CPU: All CPU\(s\) started at EL2)/i,
+  armHypAvailable:
+    /(VHE mode initialized|Hyp mode initialized|Hyp nVHE mode initialized|Protected nVHE mode initialized|CPU: All CPU\(s\) started at EL2)/i,
   armHypUnavailable: /HYP mode not available|CPU: All CPU\(s\) started at EL1/i,
   hypervisorDetected: /Hypervisor detected: (.+)$/,
   bootingOn: /Booting paravirtualized kernel on (.+)$/,

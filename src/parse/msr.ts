@@ -9,7 +9,9 @@ export const msrValue = (b: Uint8Array): bigint | undefined => {
 }
 
 /** Intel: locked with VMX-outside-SMX off = disabled by firmware. Unlocked = the kernel may enable it at boot. */
-export const decodeFeatureControl = (v: bigint): { locked: boolean; vmxInSmx: boolean; vmxOutsideSmx: boolean; disabledByFirmware: boolean } => {
+export const decodeFeatureControl = (
+  v: bigint,
+): { locked: boolean; vmxInSmx: boolean; vmxOutsideSmx: boolean; disabledByFirmware: boolean } => {
   const locked = (v & 1n) === 1n
   const vmxInSmx = (v & 2n) === 2n
   const vmxOutsideSmx = (v & 4n) === 4n

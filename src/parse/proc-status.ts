@@ -14,7 +14,12 @@ export const parseProcStatus = (text: string): ProcStatus => {
   const hex = (v: string | undefined) => (v !== undefined && /^[0-9a-f]+$/i.test(v) ? BigInt('0x' + v) : undefined)
   const num = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined)
   const nnp = num(get('NoNewPrivs'))
-  return { capEff: hex(get('CapEff')), capBnd: hex(get('CapBnd')), seccomp: num(get('Seccomp')), noNewPrivs: nnp === undefined ? undefined : nnp === 1 }
+  return {
+    capEff: hex(get('CapEff')),
+    capBnd: hex(get('CapBnd')),
+    seccomp: num(get('Seccomp')),
+    noNewPrivs: nnp === undefined ? undefined : nnp === 1,
+  }
 }
 
 export const hasCap = (mask: bigint | undefined, cap: number): boolean | undefined =>

@@ -102,12 +102,18 @@ const hypervisorBases = (dump: CpuidDump): { base: number; signature: string }[]
  * The hypervisor behind a list of CPUID signatures: the first known one, except that a "Microsoft Hv"
  * followed by another known signature is that other hypervisor exposing Hyper-V enlightenments.
  */
-export const hypervisorFromSignatures = (sigs: readonly { base: number; signature: string }[]): { vendor: string; enlightenments?: string } | undefined => {
+export const hypervisorFromSignatures = (
+  sigs: readonly { base: number; signature: string }[],
+): { vendor: string; enlightenments?: string } | undefined => {
   const known = sigs.map((s) => ({ ...s, vendor: HYPERVISOR_SIGNATURES[s.signature] }))
   const first = known[0]
   if (!first) return undefined
   const other = known.slice(1).find((k) => k.vendor && k.vendor !== 'microsoft')
-  if (first.vendor === 'microsoft' && other?.vendor) return { vendor: other.vendor, enlightenments: `Hyper-V enlightenments at 0x40000000, ${other.signature} at 0x${other.base.toString(16)}` }
+  if (first.vendor === 'microsoft' && other?.vendor)
+    return {
+      vendor: other.vendor,
+      enlightenments: `Hyper-V enlightenments at 0x40000000, ${other.signature} at 0x${other.base.toString(16)}`,
+    }
   return { vendor: first.vendor ?? `other (${first.signature})` }
 }
 
@@ -141,7 +147,9 @@ export interface KvmProbe {
 export const parseKvmProbe = (text: string): KvmProbe | undefined => {
   const d = tryJson(text)
   if (!isRecord(d) || typeof d['open'] !== 'string') return undefined
-  const caps = isRecord(d['caps']) ? (Object.fromEntries(Object.entries(d['caps']).filter(([, v]) => typeof v === 'number')) as Record<string, number>) : undefined
+  const caps = isRecord(d['caps'])
+    ? (Object.fromEntries(Object.entries(d['caps']).filter(([, v]) => typeof v === 'number')) as Record<string, number>)
+    : undefined
   return {
     open: d['open'],
     ...(typeof d['apiVersion'] === 'number' || d['apiVersion'] === null ? { apiVersion: d['apiVersion'] as number | null } : {}),

@@ -16,8 +16,18 @@ export const applyCgroupProofs = (findings: readonly Finding[], proofs: readonly
     const written = proofs.filter((p) => p.ok).map((p) => p.controller)
     const facts = { ...f.facts, provedLimits: written.join(',') || null }
     if (failed.length && f.status === 'pass')
-      return warn({ id: f.id, area: f.area, title: f.title, facts }, `${f.summary}; but --deep could not write a ${failed.map((p) => p.controller).join(', ')} limit`, ev, {
-        summary: 'A limit the kernel lists could not be set in a scratch cgroup (see the evidence): containers would run without it.',
-      })
-    return { ...f, summary: `${f.summary} (--deep: ${written.length ? `${written.join(', ')} limits written` : 'no limit could be written'})`, evidence: ev, facts }
+      return warn(
+        { id: f.id, area: f.area, title: f.title, facts },
+        `${f.summary}; but --deep could not write a ${failed.map((p) => p.controller).join(', ')} limit`,
+        ev,
+        {
+          summary: 'A limit the kernel lists could not be set in a scratch cgroup (see the evidence): containers would run without it.',
+        },
+      )
+    return {
+      ...f,
+      summary: `${f.summary} (--deep: ${written.length ? `${written.join(', ')} limits written` : 'no limit could be written'})`,
+      evidence: ev,
+      facts,
+    }
   })

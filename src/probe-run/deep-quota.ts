@@ -24,7 +24,17 @@ export const applyQuotaProofs = (findings: readonly Finding[], proofs: readonly 
     const facts = { ...f.facts, provedWorks: works.join(',') || null, provedRefused: refused.join(',') || null }
     const rootOk = typeof rootFs === 'string' ? works.includes(rootFs as QuotaFs) : undefined
     const proved = `--deep: ${works.length ? `works on ${works.join(', ')}` : 'no file system accepted quotas'}${refused.length ? `; refused on ${refused.join(', ')}` : ''}`
-    if (works.length && rootOk !== false) return { ...f, status: 'pass', summary: `available (${proved})`, evidence: ev, facts: { ...facts, available: true } }
-    const remediation = f.remediation ?? { summary: `Put container storage on a file system that accepted quotas here${works.length ? ` (${works.join(', ')})` : ''}, or use a kernel built with the quota options (a different kernel).` }
-    return { ...f, status: 'warn', summary: `${f.status === 'pass' ? 'not as the kernel config suggests: ' : ''}${f.summary} (${proved})`, evidence: ev, facts: { ...facts, available: false }, remediation }
+    if (works.length && rootOk !== false)
+      return { ...f, status: 'pass', summary: `available (${proved})`, evidence: ev, facts: { ...facts, available: true } }
+    const remediation = f.remediation ?? {
+      summary: `Put container storage on a file system that accepted quotas here${works.length ? ` (${works.join(', ')})` : ''}, or use a kernel built with the quota options (a different kernel).`,
+    }
+    return {
+      ...f,
+      status: 'warn',
+      summary: `${f.status === 'pass' ? 'not as the kernel config suggests: ' : ''}${f.summary} (${proved})`,
+      evidence: ev,
+      facts: { ...facts, available: false },
+      remediation,
+    }
   })

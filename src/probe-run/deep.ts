@@ -39,7 +39,10 @@ const smokeJob = async (): Promise<JobRequest> => {
   const spec = jobById('sys.syscall')
   if (!spec) return { job: 'sys.syscall', reps: 1, params: { targetMs: 20 } }
   const { params } = requestParams(spec, 'quick')
-  const flat = Object.fromEntries(Object.entries(params).filter(([, v]) => typeof v === 'string' || typeof v === 'number')) as Record<string, string | number>
+  const flat = Object.fromEntries(Object.entries(params).filter(([, v]) => typeof v === 'string' || typeof v === 'number')) as Record<
+    string,
+    string | number
+  >
   return { job: 'sys.syscall', reps: 1, params: { ...flat, targetMs: 20 } }
 }
 
@@ -66,7 +69,13 @@ const withDeadline = async <T>(p: Promise<T>, ms: number, ac: AbortController, w
   }
 }
 
-const attempt = async (driver: TierDriver, findings: readonly Finding[], job: JobRequest, timeoutMs: number, opts: DeepOptions): Promise<Attempt> => {
+const attempt = async (
+  driver: TierDriver,
+  findings: readonly Finding[],
+  job: JobRequest,
+  timeoutMs: number,
+  opts: DeepOptions,
+): Promise<Attempt> => {
   const ac = new AbortController()
   const onAbort = () => ac.abort(opts.signal.reason)
   opts.signal.addEventListener('abort', onAbort, { once: true })
@@ -79,13 +88,25 @@ const attempt = async (driver: TierDriver, findings: readonly Finding[], job: Jo
   const logLines: string[] = []
   let session: TierSession | undefined
   try {
-    const openP = driver.open({ findings, workDir, scratchDir, cleanup: opts.cleanup, signal: ac.signal, startTimeoutMs: timeoutMs, log: (l) => logLines.push(l) })
+    const openP = driver.open({
+      findings,
+      workDir,
+      scratchDir,
+      cleanup: opts.cleanup,
+      signal: ac.signal,
+      startTimeoutMs: timeoutMs,
+      log: (l) => logLines.push(l),
+    })
     session = await withDeadline(openP, timeoutMs, ac, 'start')
     const left = Math.max(1000, timeoutMs - (performance.now() - started))
     const outcome: JobOutcome = await withDeadline(session.run(job, ac.signal), left, ac, 'sys.syscall job')
-    if (outcome.kind === 'failed') return { ok: false, why: `smoke job failed: ${outcome.reason}`, ...(outcome.logTail ? { logTail: outcome.logTail } : {}) }
+    if (outcome.kind === 'failed')
+      return { ok: false, why: `smoke job failed: ${outcome.reason}`, ...(outcome.logTail ? { logTail: outcome.logTail } : {}) }
     const s = outcome.samples[0]
-    return { ok: true, words: `${session.bootMs !== undefined ? `started in ${Math.round(session.bootMs)} ms, ` : ''}sys.syscall ${s ? `${s.value.toFixed(0)} ${s.unit}` : 'ran'}` }
+    return {
+      ok: true,
+      words: `${session.bootMs !== undefined ? `started in ${Math.round(session.bootMs)} ms, ` : ''}sys.syscall ${s ? `${s.value.toFixed(0)} ${s.unit}` : 'ran'}`,
+    }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e)
     const tail = logLines.slice(-12).join('\n')
@@ -97,7 +118,11 @@ const attempt = async (driver: TierDriver, findings: readonly Finding[], job: Jo
   }
 }
 
-export const deepVerify = async (readiness: readonly TierReadiness[], findings: readonly Finding[], opts: DeepOptions): Promise<TierReadiness[]> => {
+export const deepVerify = async (
+  readiness: readonly TierReadiness[],
+  findings: readonly Finding[],
+  opts: DeepOptions,
+): Promise<TierReadiness[]> => {
   const driverFor = opts.driverFor ?? (await import('../tiers/index.js')).tierDriver
   const job = opts.job ?? (await smokeJob())
   const todo = new Set(deepCandidates(readiness, findings).filter((t) => opts.only === undefined || opts.only.includes(t)))
@@ -117,12 +142,23 @@ export const deepVerify = async (readiness: readonly TierReadiness[], findings: 
     const a = await attempt(driver, findings, job, timeoutMs, opts)
     opts.log(`deep: ${r.tier}: ${a.ok ? a.words : a.why}`)
     if (a.ok) {
-      out.push(r.ready ? { ...r, provedBy: a.words } : { tier: r.tier, ready: true, summary: `works despite the findings: ${a.words}`, provedBy: a.words })
+      out.push(
+        r.ready
+          ? { ...r, provedBy: a.words }
+          : { tier: r.tier, ready: true, summary: `works despite the findings: ${a.words}`, provedBy: a.words },
+      )
       continue
     }
     const tail = a.logTail !== undefined ? { logTail: a.logTail } : {}
     if (r.ready)
-      out.push({ tier: r.tier, ready: false, summary: `--deep: ${a.why}`, blockedBy: ['probe.deep'], remediation: { summary: 'The findings said ready but starting the tier failed; see the log tail.' }, ...tail })
+      out.push({
+        tier: r.tier,
+        ready: false,
+        summary: `--deep: ${a.why}`,
+        blockedBy: ['probe.deep'],
+        remediation: { summary: 'The findings said ready but starting the tier failed; see the log tail.' },
+        ...tail,
+      })
     else out.push({ ...r, summary: `${r.summary}; --deep confirmed: ${a.why}`, ...tail })
   }
   return out

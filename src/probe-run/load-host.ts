@@ -19,7 +19,10 @@ export const loadSnapshotHost = async (file: string, cwd: string): Promise<Snaps
   try {
     data = JSON.parse(raw)
   } catch {
-    throw new InputFileError(`${file}: not valid JSON (truncated or not a virtcheck snapshot?)`, 'create one with `virtcheck capture -o host.json`')
+    throw new InputFileError(
+      `${file}: not valid JSON (truncated or not a virtcheck snapshot?)`,
+      'create one with `virtcheck capture -o host.json`',
+    )
   }
   const snap = validateSnapshot(data, file)
   const host = new SnapshotHost(snap, basename(file))
@@ -27,20 +30,26 @@ export const loadSnapshotHost = async (file: string, cwd: string): Promise<Snaps
   return host
 }
 
-export const openHost = async (from: string | undefined, cwd: string): Promise<Host> => (from === undefined ? new RealHost() : loadSnapshotHost(from, cwd))
+export const openHost = async (from: string | undefined, cwd: string): Promise<Host> =>
+  from === undefined ? new RealHost() : loadSnapshotHost(from, cwd)
 
 /**
  * The probe environment: live hosts use this machine's kernel cache; a snapshot uses the cache folder
  * recorded in it (the machine it came from had its own HOME).
  */
 export const probeEnvForHost = (host: Host, env: Readonly<Record<string, string | undefined>>, cwd: string): ProbeEnv =>
-  host instanceof SnapshotHost ? { kernelCacheDirs: Object.keys(SNAPSHOTS.get(host)?.lists ?? {}).filter((d) => /\/kernels$/.test(d)) } : probeEnvFor(env, cwd)
+  host instanceof SnapshotHost
+    ? { kernelCacheDirs: Object.keys(SNAPSHOTS.get(host)?.lists ?? {}).filter((d) => /\/kernels$/.test(d)) }
+    : probeEnvFor(env, cwd)
 
 /** Where `virtcheck setup` caches guest kernels (src/guest/cache-paths.ts). */
 export const probeEnvFor = (env: Readonly<Record<string, string | undefined>>, cwd: string): ProbeEnv => ({
   kernelCacheDirs: [kernelsDir(env as NodeJS.ProcessEnv)],
   docker: {
     redirected: !!env['DOCKER_HOST'] || !!env['DOCKER_CONTEXT'],
-    configFile: join(env['DOCKER_CONFIG'] ? resolve(cwd, env['DOCKER_CONFIG']) : join(userHomeDir(env as NodeJS.ProcessEnv) ?? '/nonexistent', '.docker'), 'config.json'),
+    configFile: join(
+      env['DOCKER_CONFIG'] ? resolve(cwd, env['DOCKER_CONFIG']) : join(userHomeDir(env as NodeJS.ProcessEnv) ?? '/nonexistent', '.docker'),
+      'config.json',
+    ),
   },
 })

@@ -30,8 +30,12 @@ export const runProbes = async (host: Host, probes: readonly Probe[] = PROBES, e
   )
   const all = perProbe.flat()
   // Stable order: by area (display order), then catalog order within an area.
-  return all.map((f, i) => ({ f, i })).sort((a, b) => AREAS.indexOf(a.f.area) - AREAS.indexOf(b.f.area) || a.i - b.i).map((x) => x.f)
+  return all
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => AREAS.indexOf(a.f.area) - AREAS.indexOf(b.f.area) || a.i - b.i)
+    .map((x) => x.f)
 }
 
 /** 0 when nothing is worse than warn; 1 for any fail or probe bug. */
-export const probeExitCode = (findings: readonly Finding[]): 0 | 1 => (findings.some((f) => f.status === 'fail' || f.bug !== undefined) ? 1 : 0)
+export const probeExitCode = (findings: readonly Finding[]): 0 | 1 =>
+  findings.some((f) => f.status === 'fail' || f.bug !== undefined) ? 1 : 0

@@ -20,13 +20,21 @@ const headBytes = (path: string): Uint8Array | undefined => {
   }
 }
 
-export const vcworkFinding = (hostArch: string, binaryFor: (arch: string) => string = (a) => nativeBinary('vcwork', a), read = headBytes): Finding => {
+export const vcworkFinding = (
+  hostArch: string,
+  binaryFor: (arch: string) => string = (a) => nativeBinary('vcwork', a),
+  read = headBytes,
+): Finding => {
   const head = { id: 'software.vcwork', area: 'software', title: 'virtcheck workload helper (static vcwork builds)' } as const
   const arches = [...new Set([hostArch, 'aarch64'])]
   const state = arches.map((a) => {
     const b = read(binaryFor(a))
     const elf = b ? parseElf(b) : undefined
-    return { arch: a, ok: !!elf && elf.static && elf.machine === a, words: !b ? 'not built' : !elf ? 'not an ELF file' : `${elf.machine}, ${elf.static ? 'static' : 'dynamic'}` }
+    return {
+      arch: a,
+      ok: !!elf && elf.static && elf.machine === a,
+      words: !b ? 'not built' : !elf ? 'not an ELF file' : `${elf.machine}, ${elf.static ? 'static' : 'dynamic'}`,
+    }
   })
   const facts = Object.fromEntries(state.map((s) => [s.arch, s.ok]))
   const ev = state.map((s) => evidence(binaryFor(s.arch), s.words))

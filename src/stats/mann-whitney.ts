@@ -125,7 +125,9 @@ export const mannWhitney = (a: readonly number[], b: readonly number[]): RankTes
   const n = na + nb
   const small = n <= EXACT_MAX_N
   const ranked = small ? doubledMidRanks([...a, ...b]) : undefined
-  const { w2, tieSizes } = ranked ? { w2: ranked.ranks2.slice(na).reduce((x, y) => x + y, 0), tieSizes: ranked.tieSizes } : rankSum2AndTies(a, b)
+  const { w2, tieSizes } = ranked
+    ? { w2: ranked.ranks2.slice(na).reduce((x, y) => x + y, 0), tieSizes: ranked.tieSizes }
+    : rankSum2AndTies(a, b)
   const ranks2 = ranked?.ranks2 ?? []
   const u = w2 / 2 - (nb * (nb + 1)) / 2
   const ties = tieSizes.some((t) => t > 1)

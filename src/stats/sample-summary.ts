@@ -116,7 +116,12 @@ const bootstrapRatio = (
 }
 
 /** Both sides resampled independently (tiers that ran on their own, minutes apart from native). */
-export const ratioOfMedians = (tier: readonly number[], native: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = SEED): Ratio | undefined =>
+export const ratioOfMedians = (
+  tier: readonly number[],
+  native: readonly number[],
+  resamples = BOOTSTRAP_RESAMPLES,
+  seed = SEED,
+): Ratio | undefined =>
   bootstrapRatio(tier, native, resamples, seed, (rnd) => {
     const d = resampleMedian(native, rnd)
     return [resampleMedian(tier, rnd), d]
@@ -129,7 +134,12 @@ export const ratioOfMedians = (tier: readonly number[], native: readonly number[
  * instead of widening the interval; independent resampling would count it twice. Value and interval
  * both use the repetitions the two sides have in common (a tier may stop repeating before the other).
  */
-export const pairedRatioOfMedians = (tier: readonly number[], native: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = SEED): Ratio | undefined => {
+export const pairedRatioOfMedians = (
+  tier: readonly number[],
+  native: readonly number[],
+  resamples = BOOTSTRAP_RESAMPLES,
+  seed = SEED,
+): Ratio | undefined => {
   const n = Math.min(tier.length, native.length)
   const t = new Array<number>(n)
   const d = new Array<number>(n)

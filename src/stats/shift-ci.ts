@@ -66,7 +66,13 @@ export const hodgesLehmann = (a: readonly number[], b: readonly number[], level:
   const mid = m % 2 === 1 ? (d[(m - 1) / 2] as number) : ((d[m / 2 - 1] as number) + (d[m / 2] as number)) / 2
   const { k, achieved } = mosesK(a.length, b.length, level)
   const back = relative ? (x: number) => Math.exp(x) - 1 : (x: number) => x
-  if (k < 1) return { estimate: back(mid), ci: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY], level: 1, scale: relative ? 'relative' : 'absolute' }
+  if (k < 1)
+    return {
+      estimate: back(mid),
+      ci: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+      level: 1,
+      scale: relative ? 'relative' : 'absolute',
+    }
   // the k-th smallest and k-th largest of the full differences, at the same quantile of the thinned ones
   const at = (i: number) => (m === full ? i : Math.round((i * (m - 1)) / Math.max(1, full - 1)))
   return {

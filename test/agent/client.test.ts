@@ -23,7 +23,19 @@ const pair = () => {
 }
 
 const sample = (id: number, rep: number, value: number) => ({
-  type: 'sample', id, job: 'cpu.int', metric: 'ops', unit: 'Mop/s', better: 'higher', value, rep, durationMs: 200, targetMs: 200, iterations: 1000, short: false, params: {},
+  type: 'sample',
+  id,
+  job: 'cpu.int',
+  metric: 'ops',
+  unit: 'Mop/s',
+  better: 'higher',
+  value,
+  rep,
+  durationMs: 200,
+  targetMs: 200,
+  iterations: 1000,
+  short: false,
+  params: {},
 })
 
 describe('AgentClient', () => {
@@ -43,7 +55,11 @@ describe('AgentClient', () => {
     expect(requests[0]).toMatchObject({ job: 'cpu.int', reps: 2, params: { targetMs: 200 } })
     say(sample(id + 100, 1, 999))
     fromAgent.write('not json at all\n')
-    fromAgent.write('[  12.3] random: crng init done{"type":"sample","id":' + id + ',"job":"cpu.int","metric":"ops","unit":"Mop/s","better":"higher","value":10,"rep":1,"durationMs":201,"targetMs":200,"iterations":1000,"short":false,"params":{}}\n')
+    fromAgent.write(
+      '[  12.3] random: crng init done{"type":"sample","id":' +
+        id +
+        ',"job":"cpu.int","metric":"ops","unit":"Mop/s","better":"higher","value":10,"rep":1,"durationMs":201,"targetMs":200,"iterations":1000,"short":false,"params":{}}\n',
+    )
     say(sample(id, 2, 11))
     say({ type: 'done', id })
     const out = await p

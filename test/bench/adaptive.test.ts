@@ -43,24 +43,48 @@ describe('runAdaptive', () => {
   it('stops on the job budget and on the run deadline', async () => {
     const clock = { t: 0 }
     const noisy = (_j: string, n: number) => (n % 2 ? 100 : 150)
-    const a = await runAdaptive(fakeSession('native', noisy, { clock, msPerRep: 100 }), { job: 'x', params: {} }, { ...policy, jobBudgetMs: 1000 }, { now: () => clock.t })
+    const a = await runAdaptive(
+      fakeSession('native', noisy, { clock, msPerRep: 100 }),
+      { job: 'x', params: {} },
+      { ...policy, jobBudgetMs: 1000 },
+      { now: () => clock.t },
+    )
     expect(a.stop).toBe('job-budget')
     expect(a.elapsedMs).toBeLessThanOrEqual(1000)
     clock.t = 0
-    const b = await runAdaptive(fakeSession('native', noisy, { clock, msPerRep: 100 }), { job: 'x', params: {} }, { ...policy, deadline: 700 }, { now: () => clock.t })
+    const b = await runAdaptive(
+      fakeSession('native', noisy, { clock, msPerRep: 100 }),
+      { job: 'x', params: {} },
+      { ...policy, deadline: 700 },
+      { now: () => clock.t },
+    )
     expect(b.stop).toBe('run-budget')
     expect(b.reps).toBeGreaterThanOrEqual(3)
     clock.t = 1000
-    const c = await runAdaptive(fakeSession('native', noisy, { clock }), { job: 'x', params: {} }, { ...policy, deadline: 500 }, { now: () => clock.t })
+    const c = await runAdaptive(
+      fakeSession('native', noisy, { clock }),
+      { job: 'x', params: {} },
+      { ...policy, deadline: 500 },
+      { now: () => clock.t },
+    )
     expect(c).toMatchObject({ stop: 'run-budget', reps: 0 })
   })
 
   it('records a failure and an abort', async () => {
-    const f = await runAdaptive(fakeSession('native', () => 1, { failJobs: ['x'] }), { job: 'x', params: {} }, policy)
+    const f = await runAdaptive(
+      fakeSession('native', () => 1, { failJobs: ['x'] }),
+      { job: 'x', params: {} },
+      policy,
+    )
     expect(f).toMatchObject({ stop: 'failed', failure: { reason: 'x: boom', logTail: 'fake tail' } })
     const ac = new AbortController()
     ac.abort()
-    const i = await runAdaptive(fakeSession('native', () => 1), { job: 'x', params: {} }, policy, { signal: ac.signal })
+    const i = await runAdaptive(
+      fakeSession('native', () => 1),
+      { job: 'x', params: {} },
+      policy,
+      { signal: ac.signal },
+    )
     expect(i.stop).toBe('interrupted')
   })
 

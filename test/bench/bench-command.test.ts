@@ -43,7 +43,12 @@ describe('virtcheck bench flags', () => {
     // in-process: flags are checked before anything is probed or started
     const out = capture()
     const err = capture()
-    const code = await run(['bench', ...args], { stdout: out.stream, stderr: err.stream, env: { NO_COLOR: '1', VIRTCHECK_HOME: await home() }, cwd: process.cwd() })
+    const code = await run(['bench', ...args], {
+      stdout: out.stream,
+      stderr: err.stream,
+      env: { NO_COLOR: '1', VIRTCHECK_HOME: await home() },
+      cwd: process.cwd(),
+    })
     expect(code).toBe(2)
     expect(err.text()).toContain(msg)
     expect(err.text().trim().split('\n').length).toBeLessThanOrEqual(2) // message (+ hint), no stack trace
@@ -55,26 +60,35 @@ describe.skipIf(skipReal)('virtcheck bench end to end', () => {
 
   it('writes the JSON, prints the matrix, exits 0', async () => {
     const h = await home()
-    const r = await cli(['--tiers', 'native,container', '--jobs', 'cpu.int', '--reps', '3', '--json', join(h, 'out.json')], { VIRTCHECK_HOME: h })
+    const r = await cli(['--tiers', 'native,container', '--jobs', 'cpu.int', '--reps', '3', '--json', join(h, 'out.json')], {
+      VIRTCHECK_HOME: h,
+    })
     expect(r.exitCode, r.stderr).toBe(0)
     expect(r.stdout).toContain('cpu.int')
     const report = JSON.parse(await readFile(join(h, 'out.json'), 'utf8'))
     expect(report.partial).toBe(false)
-    expect(report.tiers.map((t: { tier: string; state: string }) => `${t.tier}:${t.state}`)).toEqual(['native:completed', 'container:completed'])
+    expect(report.tiers.map((t: { tier: string; state: string }) => `${t.tier}:${t.state}`)).toEqual([
+      'native:completed',
+      'container:completed',
+    ])
     const ctr = report.results.find((x: { tier: string }) => x.tier === 'container')
     expect(ctr.samples).toHaveLength(3)
     expect(ctr.ratioToNative.value).toBeGreaterThan(0.5)
-    expect((await readdir(join(h, 'runs')))).toHaveLength(1)
+    expect(await readdir(join(h, 'runs'))).toHaveLength(1)
   }, 120_000)
 
   it('Ctrl-C: exits 130, keeps a partial result, leaves nothing behind', async () => {
     const h = await home()
     // node itself (not npx) so the signal reaches virtcheck as a terminal's Ctrl-C would
-    const child = execa('node', ['--import', 'tsx', 'src/cli/entry.ts', 'bench', '--tiers', 'native,container', '--jobs', 'cpu.int,sys.syscall', '--reps', '8'], {
-      reject: false,
-      env: { VIRTCHECK_HOME: h, NO_COLOR: '1' },
-      timeout: 120_000,
-    })
+    const child = execa(
+      'node',
+      ['--import', 'tsx', 'src/cli/entry.ts', 'bench', '--tiers', 'native,container', '--jobs', 'cpu.int,sys.syscall', '--reps', '8'],
+      {
+        reject: false,
+        env: { VIRTCHECK_HOME: h, NO_COLOR: '1' },
+        timeout: 120_000,
+      },
+    )
     // interrupt once the container tier runs (its namespaces, cgroups and rootfs exist then)
     let seen = ''
     child.stderr!.on('data', (c: Buffer) => {

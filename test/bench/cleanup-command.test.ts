@@ -82,7 +82,11 @@ afterAll(() => {
   for (const p of started) p.kill()
   rmSync(ownRoot, { recursive: true, force: true })
 })
-const cleanupCli = (args: string[]) => execa('node', ['--import', 'tsx', 'src/cli/entry.ts', 'cleanup', ...args], { reject: false, env: { NO_COLOR: '1', VIRTCHECK_HOME: join(ownRoot, 'default-home') } })
+const cleanupCli = (args: string[]) =>
+  execa('node', ['--import', 'tsx', 'src/cli/entry.ts', 'cleanup', ...args], {
+    reject: false,
+    env: { NO_COLOR: '1', VIRTCHECK_HOME: join(ownRoot, 'default-home') },
+  })
 
 // in this file, not its own: a cleanup that removes things must not run beside another file's planted debris
 describe.skipIf(skipReal)('cleanup owns by evidence', () => {

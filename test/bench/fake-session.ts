@@ -24,7 +24,16 @@ export const fakeSession = (
         counts.set(req.job, n)
         if (opts.clock) opts.clock.t += opts.msPerRep ?? 100
         for (const metric of opts.metrics ?? ['ops'])
-          samples.push({ job: req.job, metric, unit: 'op/s', better: 'higher', value: value(req.job, n), rep: r, durationMs: opts.msPerRep ?? 100, short: false })
+          samples.push({
+            job: req.job,
+            metric,
+            unit: 'op/s',
+            better: 'higher',
+            value: value(req.job, n),
+            rep: r,
+            durationMs: opts.msPerRep ?? 100,
+            short: false,
+          })
       }
       return { kind: 'ok', samples }
     },

@@ -7,7 +7,10 @@ import { CleanupRegistry } from '../../src/host/cleanup.js'
 
 // The peer needs root and creates namespaces; these tests only care which failures the setup tolerates.
 const createPeerNetwork = vi.fn()
-vi.mock('../../src/net/peer.js', async (real) => ({ ...(await real<object>()), createPeerNetwork: (...a: unknown[]) => createPeerNetwork(...a) }))
+vi.mock('../../src/net/peer.js', async (real) => ({
+  ...(await real<object>()),
+  createPeerNetwork: (...a: unknown[]) => createPeerNetwork(...a),
+}))
 const { PeerUnavailableError } = await import('../../src/net/peer.js')
 const { openRunResources, probeForRun } = await import('../../src/bench/open-run.js')
 

@@ -6,7 +6,17 @@ import { plainStyle } from '../../reports/format/style.js'
 import type { TierSample } from '../../src/core/tier.js'
 
 const samples = (values: number[], extra: Partial<TierSample> = {}): TierSample[] =>
-  values.map((value, i) => ({ job: 'cpu.int', metric: 'ops', unit: 'op/s', better: 'higher', value, rep: i + 1, durationMs: 200, short: false, ...extra }))
+  values.map((value, i) => ({
+    job: 'cpu.int',
+    metric: 'ops',
+    unit: 'op/s',
+    better: 'higher',
+    value,
+    rep: i + 1,
+    durationMs: 200,
+    short: false,
+    ...extra,
+  }))
 
 describe('progress', () => {
   it('formats ETA and lines', () => {
@@ -14,9 +24,9 @@ describe('progress', () => {
     expect(formatEta(9_400)).toBe('9s')
     expect(estimateEtaMs(10_000, 2, 6, 1e9)).toBe(20_000)
     expect(estimateEtaMs(10_000, 2, 6, 5_000)).toBe(5_000) // never beyond the deadline
-    expect(formatJobProgress({ tier: 'container', job: 'cpu.int', reps: 4, ciHalfWidth: 0.0123, cell: 2, cells: 10, finished: false }, 30_000)).toBe(
-      '[3/10] container cpu.int: 4 reps, CI ±1.2%, ~30s left',
-    )
+    expect(
+      formatJobProgress({ tier: 'container', job: 'cpu.int', reps: 4, ciHalfWidth: 0.0123, cell: 2, cells: 10, finished: false }, 30_000),
+    ).toBe('[3/10] container cpu.int: 4 reps, CI ±1.2%, ~30s left')
   })
   it('updates one line on a TTY and prints plain lines otherwise', () => {
     let tty = ''
@@ -36,7 +46,16 @@ describe('progress', () => {
 
 describe('warnings', () => {
   const cell = (s: TierSample[], stop: 'ci-reached' | 'max-reps' = 'ci-reached') =>
-    cellWarnings({ tier: 'container', job: 'cpu.int', metric: 'ops', better: 'higher', samples: s, stats: computeStats(s.map((x) => x.value)), stop, ciTarget: 0.02 })
+    cellWarnings({
+      tier: 'container',
+      job: 'cpu.int',
+      metric: 'ops',
+      better: 'higher',
+      samples: s,
+      stats: computeStats(s.map((x) => x.value)),
+      stop,
+      ciTarget: 0.02,
+    })
   it('a clean cell has no flags', () => {
     expect(cell(samples([100, 100.5, 99.5, 100, 100.2, 99.8])).flags).toEqual([])
   })
@@ -51,7 +70,17 @@ describe('warnings', () => {
   })
   it('cpu-differs: a walked cell whose CPUs do not overlap names both, with their medians', () => {
     const walked = (values: number[], better: 'higher' | 'lower' = 'higher') =>
-      cellWarnings({ tier: 'native', job: 'cpu.int', metric: 'ops', better, samples: samples(values), stats: computeStats(values), stop: 'max-reps', ciTarget: 0.02, cpus: [0, 1] })
+      cellWarnings({
+        tier: 'native',
+        job: 'cpu.int',
+        metric: 'ops',
+        better,
+        samples: samples(values),
+        stats: computeStats(values),
+        stop: 'max-reps',
+        ciTarget: 0.02,
+        cpus: [0, 1],
+      })
     // CPU 0 gets repetitions 0, 2, 4...; CPU 1 gets 1, 3, 5... (the values of this VM's two vCPUs)
     const w = walked([12000, 16000, 12300, 16300, 11800, 15900])
     expect(w.flags).toContain('cpu-differs')
@@ -61,7 +90,9 @@ describe('warnings', () => {
       'cpu.int ops in native: every repetition on CPU 1 was better than every one on CPU 0 (medians 16000 and 12000, 33.3% apart)',
     )
     // lower is better: CPU 0 is the better one
-    expect(walked([6.6, 8.6, 6.5, 8.7, 6.7, 8.5], 'lower').warnings.find((x) => x.code === 'cpu-differs')?.message).toMatch(/on CPU 0 was better than every one on CPU 1/)
+    expect(walked([6.6, 8.6, 6.5, 8.7, 6.7, 8.5], 'lower').warnings.find((x) => x.code === 'cpu-differs')?.message).toMatch(
+      /on CPU 0 was better than every one on CPU 1/,
+    )
     // overlapping CPUs, a gap under 10%, too few repetitions per CPU, or no walk: no warning
     expect(walked([12000, 16000, 15000, 12500, 11800, 15900]).flags).not.toContain('cpu-differs')
     expect(walked([100, 105, 100, 105, 100, 105]).flags).not.toContain('cpu-differs')
@@ -69,4 +100,3 @@ describe('warnings', () => {
     expect(cell(samples([12000, 16000, 12300, 16300, 11800, 15900])).flags).not.toContain('cpu-differs')
   })
 })
-

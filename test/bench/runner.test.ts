@@ -7,7 +7,13 @@ import { CleanupRegistry } from '../../src/host/cleanup.js'
 import { fakeSession } from './fake-session.js'
 
 const catalog: CatalogJob[] = [
-  { id: 'cpu.int', metrics: [{ metric: 'ops', unit: 'op/s', better: 'higher' }], quickParams: { targetMs: 100 }, fullParams: { targetMs: 500 }, needs: [] },
+  {
+    id: 'cpu.int',
+    metrics: [{ metric: 'ops', unit: 'op/s', better: 'higher' }],
+    quickParams: { targetMs: 100 },
+    fullParams: { targetMs: 500 },
+    needs: [],
+  },
   { id: 'net.rr', metrics: [{ metric: 'ops', unit: 'op/s', better: 'higher' }], quickParams: {}, fullParams: {}, needs: ['peer'] },
 ]
 const ready = (tier: TierId): TierReadiness => ({ tier, ready: true, summary: 'ok' })
@@ -15,14 +21,30 @@ const readiness: TierReadiness[] = [
   ready('native'),
   ready('container'),
   ready('lxc'),
-  { tier: 'kvm-virtio', ready: false, summary: '/dev/kvm is served by kvm_pvm', blockedBy: ['kvm.module'], remediation: { summary: 'use a host with VT-x' } },
+  {
+    tier: 'kvm-virtio',
+    ready: false,
+    summary: '/dev/kvm is served by kvm_pvm',
+    blockedBy: ['kvm.module'],
+    remediation: { summary: 'use a host with VT-x' },
+  },
 ]
 const base: ReportBase = {
   schema: 'virtcheck-run',
   schemaVersion: '1.0',
   tool: { name: 'virtcheck', version: '0' },
   startedAt: new Date(0).toISOString(),
-  host: { hostname: 'h', cpuModel: 'c', cpuCores: 2, memoryBytes: 1, kernel: 'k', distro: 'd', arch: 'x86_64', virtRole: 'vm', nodeVersion: 'v20' },
+  host: {
+    hostname: 'h',
+    cpuModel: 'c',
+    cpuCores: 2,
+    memoryBytes: 1,
+    kernel: 'k',
+    distro: 'd',
+    arch: 'x86_64',
+    virtRole: 'vm',
+    nodeVersion: 'v20',
+  },
   findings: [],
   readiness,
   reproduce: { argv: [], mode: 'quick', settings: {}, versions: {} },
@@ -45,7 +67,13 @@ describe('runBench with fake drivers', () => {
       container: { id: 'container', open: async () => sessions.container },
       lxc: { id: 'lxc', open: async () => Promise.reject(Object.assign(new Error('lxc-execute: exit 1'), { logTail: 'lxc said no' })) },
     }
-    const plan = planBench({ readiness, catalog, mode: 'quick', tiers: ['native', 'container', 'lxc', 'kvm-virtio'], hasDriver: (id) => id in drivers })
+    const plan = planBench({
+      readiness,
+      catalog,
+      mode: 'quick',
+      tiers: ['native', 'container', 'lxc', 'kvm-virtio'],
+      hasDriver: (id) => id in drivers,
+    })
     const partials: RunReport[] = []
     const out = await runBench({
       plan,
@@ -78,7 +106,13 @@ describe('runBench with fake drivers', () => {
       native: { id: 'native', open: async () => fakeSession('native', () => 1) },
       container: { id: 'container', open: () => new Promise((r) => setTimeout(() => r(late), 400)) },
     }
-    const plan = planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['container', 'native'], hasDriver: () => true })
+    const plan = planBench({
+      readiness,
+      catalog: catalog.slice(0, 1),
+      mode: 'quick',
+      tiers: ['container', 'native'],
+      hasDriver: () => true,
+    })
     const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(new AbortController().signal), openGraceMs: 0 })
     expect(out.report.tiers.map((t) => [t.tier, t.state])).toEqual([
       ['native', 'completed'],
@@ -130,8 +164,21 @@ describe('interleaving', () => {
     const order: string[] = []
     const sessions = recording({ native: 100, container: 90, lxc: 80 }, (tier, req) => order.push(`${tier}:${req.reps}`))
     const drivers = driversOf(sessions)
-    const plan = planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container', 'lxc'], reps: 3, hasDriver: () => true })
-    const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(new AbortController().signal), interleave: () => true })
+    const plan = planBench({
+      readiness,
+      catalog: catalog.slice(0, 1),
+      mode: 'quick',
+      tiers: ['native', 'container', 'lxc'],
+      reps: 3,
+      hasDriver: () => true,
+    })
+    const out = await runBench({
+      plan,
+      drivers: (id) => drivers[id],
+      base,
+      context: context(new AbortController().signal),
+      interleave: () => true,
+    })
     expect(order).toEqual(['native:1', 'container:1', 'lxc:1', 'native:1', 'container:1', 'lxc:1', 'native:1', 'container:1', 'lxc:1'])
     expect(out.report.tiers.map((t) => t.state)).toEqual(['completed', 'completed', 'completed'])
     const lxc = out.report.results.find((r) => r.tier === 'lxc')!
@@ -145,9 +192,26 @@ describe('interleaving groups', () => {
   it('a tier that is not ready between two cheap ones does not split their group', async () => {
     const order: string[] = []
     const drivers = driversOf(recording({ native: 100, lxc: 80 }, (tier, req) => order.push(`${tier}:${req.reps}`)))
-    const withoutContainer = readiness.map((r): TierReadiness => (r.tier === 'container' ? { tier: r.tier, ready: false, summary: 'no runtime', blockedBy: [], remediation: { summary: 'install one' } } : r))
-    const plan = planBench({ readiness: withoutContainer, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container', 'lxc'], reps: 2, hasDriver: () => true })
-    const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(new AbortController().signal), interleave: () => true })
+    const withoutContainer = readiness.map((r): TierReadiness =>
+      r.tier === 'container'
+        ? { tier: r.tier, ready: false, summary: 'no runtime', blockedBy: [], remediation: { summary: 'install one' } }
+        : r,
+    )
+    const plan = planBench({
+      readiness: withoutContainer,
+      catalog: catalog.slice(0, 1),
+      mode: 'quick',
+      tiers: ['native', 'container', 'lxc'],
+      reps: 2,
+      hasDriver: () => true,
+    })
+    const out = await runBench({
+      plan,
+      drivers: (id) => drivers[id],
+      base,
+      context: context(new AbortController().signal),
+      interleave: () => true,
+    })
     expect(order).toEqual(['native:1', 'lxc:1', 'native:1', 'lxc:1'])
     expect(out.report.tiers.map((t) => `${t.tier}:${t.state}`)).toEqual(['native:completed', 'lxc:completed', 'container:not-ready'])
     expect(out.report.tiers[1]!.interleavedWith).toEqual(['native', 'lxc'])
@@ -174,10 +238,35 @@ describe('planBench', () => {
 describe('CPU walk', () => {
   it('an interleaved group runs repetition k of every tier on the same CPU, one repetition per request, and records it', async () => {
     const seen: string[] = []
-    const drivers = driversOf(recording({ native: 100, container: 90 }, (tier, req) => seen.push(`${tier}@${req.params['pinCpu']}x${req.reps}`)))
-    const plan = planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container'], reps: 4, hasDriver: () => true })
-    const out = await runBench({ plan, drivers: (id) => drivers[id], base, context: context(new AbortController().signal), interleave: () => true, pinCpus: [2, 5, 7] })
-    expect(seen).toEqual(['native@2x1', 'container@2x1', 'native@5x1', 'container@5x1', 'native@7x1', 'container@7x1', 'native@2x1', 'container@2x1'])
+    const drivers = driversOf(
+      recording({ native: 100, container: 90 }, (tier, req) => seen.push(`${tier}@${req.params['pinCpu']}x${req.reps}`)),
+    )
+    const plan = planBench({
+      readiness,
+      catalog: catalog.slice(0, 1),
+      mode: 'quick',
+      tiers: ['native', 'container'],
+      reps: 4,
+      hasDriver: () => true,
+    })
+    const out = await runBench({
+      plan,
+      drivers: (id) => drivers[id],
+      base,
+      context: context(new AbortController().signal),
+      interleave: () => true,
+      pinCpus: [2, 5, 7],
+    })
+    expect(seen).toEqual([
+      'native@2x1',
+      'container@2x1',
+      'native@5x1',
+      'container@5x1',
+      'native@7x1',
+      'container@7x1',
+      'native@2x1',
+      'container@2x1',
+    ])
     for (const t of out.report.tiers) {
       expect(t.config['cpuPinning']).toBe('per repetition, CPUs 2,5,7')
       expect(t.interleavedWith).toEqual(['native', 'container'])
@@ -195,12 +284,26 @@ describe('CPU walk', () => {
       return run(req, sig)
     }
     const plan = planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native'], reps: 3, hasDriver: () => true })
-    const out = await runBench({ plan, drivers: () => ({ id: 'native', open: async () => s }), base, context: context(new AbortController().signal), interleave: () => true, pinCpus: [0, 1] })
+    const out = await runBench({
+      plan,
+      drivers: () => ({ id: 'native', open: async () => s }),
+      base,
+      context: context(new AbortController().signal),
+      interleave: () => true,
+      pinCpus: [0, 1],
+    })
     expect(seen).toEqual(['0x1', '1x1', '0x1'])
     expect(out.report.tiers[0]!.interleavedWith).toBeUndefined()
 
     seen.length = 0
-    await runBench({ plan, drivers: () => ({ id: 'native', open: async () => s }), base, context: context(new AbortController().signal), interleave: () => false, pinCpus: [0, 1] })
+    await runBench({
+      plan,
+      drivers: () => ({ id: 'native', open: async () => s }),
+      base,
+      context: context(new AbortController().signal),
+      interleave: () => false,
+      pinCpus: [0, 1],
+    })
     expect(seen).toEqual(['undefinedx3'])
   })
 })
@@ -214,8 +317,22 @@ describe('run budget shared out between tiers', () => {
     const lxc = fakeSession('lxc', () => 40, { clock, msPerRep: 100 })
     const sessions: Record<string, ReturnType<typeof fakeSession>> = { native: slow, container: ctr, lxc }
     const drivers = (id: TierId): TierDriver | undefined => (sessions[id] ? { id, open: async () => sessions[id]! } : undefined)
-    const plan = planBench({ readiness, catalog: [catalog[0]!, { ...catalog[0]!, id: 'cpu.fp' }], mode: 'quick', tiers: ['native', 'container', 'lxc'], timeBudgetS: 60, hasDriver: () => true })
-    const out = await runBench({ plan, drivers, base, context: context(new AbortController().signal), interleave: () => false, now: () => clock.t })
+    const plan = planBench({
+      readiness,
+      catalog: [catalog[0]!, { ...catalog[0]!, id: 'cpu.fp' }],
+      mode: 'quick',
+      tiers: ['native', 'container', 'lxc'],
+      timeBudgetS: 60,
+      hasDriver: () => true,
+    })
+    const out = await runBench({
+      plan,
+      drivers,
+      base,
+      context: context(new AbortController().signal),
+      interleave: () => false,
+      now: () => clock.t,
+    })
     const state = (tier: string) => out.report.results.filter((r) => r.tier === tier).map((r) => r.state)
     // native overshoots its 20 s share (3 reps of 10 s at minimum for the first job), its second job is not run…
     expect(out.report.results.find((r) => r.tier === 'native' && r.job === 'cpu.fp')).toMatchObject({

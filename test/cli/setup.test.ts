@@ -10,7 +10,18 @@ describe('setup plan', () => {
   it('installs podman, lxc, QEMU and qemu-user by default, and from source the compilers and a helper build', () => {
     const p = planSetup({ with: [], without: [], fromSource: true, nodeArch: 'x64' }, none)
     expect(p.install).toEqual(
-      expect.arrayContaining(['qemu-system-x86', 'qemu-user-static', 'busybox-static', 'runc', 'podman', 'lxc', 'gcc', 'libc6-dev', 'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross']),
+      expect.arrayContaining([
+        'qemu-system-x86',
+        'qemu-user-static',
+        'busybox-static',
+        'runc',
+        'podman',
+        'lxc',
+        'gcc',
+        'libc6-dev',
+        'gcc-aarch64-linux-gnu',
+        'libc6-dev-arm64-cross',
+      ]),
     )
     expect(p.install).not.toContain('docker.io')
     expect(p).toMatchObject({ buildHelpers: true, checkDocker: false, guestKernel: true })

@@ -15,7 +15,9 @@ import { runCli } from './run-cli.js'
 
 const missing = [
   ...realMissing,
-  ...(existsSync(nativeBinary('vcwork', 'aarch64')) ? [] : ['the aarch64 vcwork (gcc-aarch64-linux-gnu + libc6-dev-arm64-cross, then npm run build)']),
+  ...(existsSync(nativeBinary('vcwork', 'aarch64'))
+    ? []
+    : ['the aarch64 vcwork (gcc-aarch64-linux-gnu + libc6-dev-arm64-cross, then npm run build)']),
   ...(spawnSync('sh', ['-c', 'command -v qemu-aarch64-static || command -v qemu-aarch64']).status === 0 ? [] : ['qemu-user-static']),
 ]
 const skip = missing.length > 0 && process.env['CI'] !== 'true'

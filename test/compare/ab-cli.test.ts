@@ -28,7 +28,10 @@ interface AbJson {
 
 describe('virtcheck ab', () => {
   it('native A/A: interleaved, both runs saved, no regression', async () => {
-    const r = await runCli(['ab', '--tier', 'native', '--a', '', '--b', '', '--jobs', 'sys.syscall', '--reps', '5', '--json', 'aa.json', '--save-runs', 'aa'], dir)
+    const r = await runCli(
+      ['ab', '--tier', 'native', '--a', '', '--b', '', '--jobs', 'sys.syscall', '--reps', '5', '--json', 'aa.json', '--save-runs', 'aa'],
+      dir,
+    )
     expect(r.code, r.stderr).toBe(0)
     const j = JSON.parse(await readFile(join(dir, 'aa.json'), 'utf8')) as AbJson
     expect(j.cells).toHaveLength(1)
@@ -43,14 +46,36 @@ describe('virtcheck ab', () => {
     expect(again.code, again.stderr).toBe(0)
   })
 
-  it.skipIf(!isRoot && !ci)('container: a 20% CPU quota makes cpu.int a regression (20%, not 50%: on a busy shared machine a 50% quota may not bind)', async () => {
-    const r = await runCli(['ab', '--tier', 'container', '--a', 'cpu-quota=100', '--b', 'cpu-quota=20', '--jobs', 'cpu.int', '--reps', '5', '--warmup', '0', '--json', '-'], dir)
-    expect(r.code, r.stderr).toBe(1)
-    const j = JSON.parse(r.stdout) as AbJson
-    expect(j.base.label).toBe('A: cpu-quota=100')
-    expect(j.cells[0]).toMatchObject({ job: 'cpu.int', verdict: 'regressed' })
-    expect(j.cells[0]!.numbers.change).toBeLessThan(-0.3)
-  })
+  it.skipIf(!isRoot && !ci)(
+    'container: a 20% CPU quota makes cpu.int a regression (20%, not 50%: on a busy shared machine a 50% quota may not bind)',
+    async () => {
+      const r = await runCli(
+        [
+          'ab',
+          '--tier',
+          'container',
+          '--a',
+          'cpu-quota=100',
+          '--b',
+          'cpu-quota=20',
+          '--jobs',
+          'cpu.int',
+          '--reps',
+          '5',
+          '--warmup',
+          '0',
+          '--json',
+          '-',
+        ],
+        dir,
+      )
+      expect(r.code, r.stderr).toBe(1)
+      const j = JSON.parse(r.stdout) as AbJson
+      expect(j.base.label).toBe('A: cpu-quota=100')
+      expect(j.cells[0]).toMatchObject({ job: 'cpu.int', verdict: 'regressed' })
+      expect(j.cells[0]!.numbers.change).toBeLessThan(-0.3)
+    },
+  )
 
   it('usage errors: exit 2, one line', async () => {
     for (const argv of [

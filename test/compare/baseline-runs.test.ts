@@ -14,7 +14,9 @@ import { around, cell, runReport, tierRun } from './fixtures.js'
 
 const fsyncRun = (center: number, i: number, o: { kernel?: string; config?: Record<string, string> } = {}): RunReport => ({
   ...runReport({
-    cells: [cell({ tier: 'container', job: 'io.fsync', metric: 'fsync', unit: 'µs', better: 'lower', samples: around(center, 6, 0.02, i) })],
+    cells: [
+      cell({ tier: 'container', job: 'io.fsync', metric: 'fsync', unit: 'µs', better: 'lower', samples: around(center, 6, 0.02, i) }),
+    ],
     tiers: [tierRun('container', o.config ?? { runtime: 'built-in' })],
     ...(o.kernel ? { kernel: o.kernel } : {}),
   }),
@@ -24,7 +26,10 @@ const fsyncRun = (center: number, i: number, o: { kernel?: string; config?: Reco
 const fromHistory = (runs: RunReport[]) => runs.map((report) => ({ report, fromHistory: true }))
 const compare = (runs: RunReport[], head: RunReport, o = {}) => {
   const b = chooseBaseline(fromHistory(runs), head, ['hist'], [])
-  return compareRuns({ base: b.primary, earlier: b.earlier, head, baseSource: b.source, headSource: 'head.json' }, { ...DEFAULT_SETTINGS, ...o })
+  return compareRuns(
+    { base: b.primary, earlier: b.earlier, head, baseSource: b.source, headSource: 'head.json' },
+    { ...DEFAULT_SETTINGS, ...o },
+  )
 }
 
 describe('compare against a multi-run baseline', () => {
@@ -79,7 +84,11 @@ describe('compare against a multi-run baseline', () => {
   })
 
   it('runs on another kernel or with another tier config do not join the baseline; the window keeps the newest', () => {
-    const mixed = [...history, fsyncRun(500, 5, { kernel: '6.8.0' }), fsyncRun(500, 6, { config: { runtime: 'built-in', cpuQuotaPct: '50' } })]
+    const mixed = [
+      ...history,
+      fsyncRun(500, 5, { kernel: '6.8.0' }),
+      fsyncRun(500, 6, { config: { runtime: 'built-in', cpuQuotaPct: '50' } }),
+    ]
     const r = compare(mixed, fsyncRun(186, 9))
     expect(r.cells[0]!.numbers.baseRuns).toBe(5)
     expect(r.base.runs).toBe(7)
@@ -107,7 +116,9 @@ describe('a history with a bad newest run (review findings)', () => {
   it('the cell failed in the newest run: judged against the older runs where it worked, not "fixed"', () => {
     const failedLast: RunReport = {
       ...fsyncRun(127, 5),
-      results: [cell({ tier: 'container', job: 'io.fsync', metric: 'fsync', unit: 'µs', better: 'lower', samples: [], failed: 'timed out' })],
+      results: [
+        cell({ tier: 'container', job: 'io.fsync', metric: 'fsync', unit: 'µs', better: 'lower', samples: [], failed: 'timed out' }),
+      ],
     }
     const r = compare([...history, failedLast], fsyncRun(260, 9))
     expect(r.unpaired).toEqual([])

@@ -45,7 +45,8 @@ const virtcheckInvocations = (shell: string): string[][] => {
   return out
 }
 
-const hasFlag = (usage: string, flag: string): boolean => new RegExp(`(^|[\\s\\[(|])${flag.replace(/[-]/g, '\\-')}(?![\\w-])`, 'm').test(usage)
+const hasFlag = (usage: string, flag: string): boolean =>
+  new RegExp(`(^|[\\s\\[(|])${flag.replace(/[-]/g, '\\-')}(?![\\w-])`, 'm').test(usage)
 
 const checkInvocation = (args: readonly string[]): string[] => {
   const [name, ...rest] = args
@@ -53,7 +54,8 @@ const checkInvocation = (args: readonly string[]): string[] => {
   if (!cmd) return [`unknown command ${String(name)}`]
   const problems: string[] = []
   if (/not built yet/.test(cmd.usage)) problems.push(`${cmd.name} is still a placeholder`)
-  if (cmd.name === 'history' && !['add', 'report', 'export'].includes(rest[0] ?? '')) problems.push(`unknown history subcommand ${String(rest[0])}`)
+  if (cmd.name === 'history' && !['add', 'report', 'export'].includes(rest[0] ?? ''))
+    problems.push(`unknown history subcommand ${String(rest[0])}`)
   for (const t of rest.filter((x) => x.startsWith('--'))) {
     const flag = t.split('=')[0] as string
     if (!hasFlag(cmd.usage, flag)) problems.push(`${cmd.name}: ${flag} is not in \`virtcheck ${cmd.name} --help\``)

@@ -35,12 +35,25 @@ describe('virtcheck compare', () => {
     expect(quiet.stdout).toMatch(/drift\?\s+native cpu\.int ops: median -30\.\d% worse .*unconfirmed: single baseline run/)
     expect(await readFile(join(dir, 'q.md'), 'utf8')).toMatch(/\| 🟠 drift\? \| native \| cpu\.int/)
     expect(await readFile(join(dir, 'q.xml'), 'utf8')).toMatch(/failures="0"/)
-    const r = await runCli(['compare', 'base.json', 'slow.json', '--fail-on', 'drift', '--md', 'c.md', '--json', 'c.json', '--junit', 'c.xml'], dir)
+    const r = await runCli(
+      ['compare', 'base.json', 'slow.json', '--fail-on', 'drift', '--md', 'c.md', '--json', 'c.json', '--junit', 'c.xml'],
+      dir,
+    )
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/FAIL \(--fail-on drift\): 1 worse but possibly run-to-run drift/)
     expect(await readFile(join(dir, 'c.md'), 'utf8')).toMatch(/❌ 1 worse but possibly run-to-run drift/)
-    const j = JSON.parse(await readFile(join(dir, 'c.json'), 'utf8')) as { failed: boolean; head: { label: string }; schemaVersion: string; summary: object }
-    expect(j).toMatchObject({ failed: true, head: { label: 'pr-42' }, schemaVersion: '1.3', summary: { regressed: 0, drift: 1, driftWorse: 1 } })
+    const j = JSON.parse(await readFile(join(dir, 'c.json'), 'utf8')) as {
+      failed: boolean
+      head: { label: string }
+      schemaVersion: string
+      summary: object
+    }
+    expect(j).toMatchObject({
+      failed: true,
+      head: { label: 'pr-42' },
+      schemaVersion: '1.3',
+      summary: { regressed: 0, drift: 1, driftWorse: 1 },
+    })
     expect(await readFile(join(dir, 'c.xml'), 'utf8')).toMatch(/failures="1"/)
     expect((await runCli(['compare', 'base.json', 'slow.json', '--fail-on', 'never'], dir)).code).toBe(0)
   })
@@ -72,12 +85,16 @@ describe('virtcheck compare', () => {
     await at('h4.json', 700, 4)
     const files = await runCli(['compare', 'h1.json', 'h2.json', 'h3.json', 'h4.json', '--json', '-'], dir)
     expect(files.code, files.stderr).toBe(1)
-    const j = JSON.parse(files.stdout) as { base: { runs: number; source: string }; cells: { job: string; verdict: string; numbers: { baseRuns: number; runToRun?: object } }[] }
+    const j = JSON.parse(files.stdout) as {
+      base: { runs: number; source: string }
+      cells: { job: string; verdict: string; numbers: { baseRuns: number; runToRun?: object } }[]
+    }
     expect(j.base).toMatchObject({ runs: 3, source: 'h1.json, h2.json, h3.json (3 runs)' })
     const cpu = j.cells.find((c) => c.job === 'cpu.int')!
     expect(cpu).toMatchObject({ verdict: 'regressed', numbers: { baseRuns: 3 } })
     expect(cpu.numbers.runToRun).toBeDefined()
-    for (const f of ['h1.json', 'h2.json', 'h3.json', 'h4.json']) expect((await runCli(['history', 'add', f, '--dir', 'hist'], dir)).code).toBe(0)
+    for (const f of ['h1.json', 'h2.json', 'h3.json', 'h4.json'])
+      expect((await runCli(['history', 'add', f, '--dir', 'hist'], dir)).code).toBe(0)
     // 2 runs are too few for a run-to-run band: the raw-value change is drift?
     const hist = await runCli(['compare', 'hist', 'h4.json', '--window', '2', '--fail-on', 'drift'], dir)
     expect(hist.code, hist.stderr).toBe(1)

@@ -149,7 +149,9 @@ describe('compareRuns verdicts', () => {
 
   it('holm correction raises p-values across cells', () => {
     const h = runReport({
-      cells: base.results.map((c) => cell({ job: c.job, metric: c.metric, unit: c.unit, better: c.better, samples: c.samples.map((x) => x * 1.2) })),
+      cells: base.results.map((c) =>
+        cell({ job: c.job, metric: c.metric, unit: c.unit, better: c.better, samples: c.samples.map((x) => x * 1.2) }),
+      ),
     })
     const none = cmp(base, h)
     const holm = cmp(base, h, { correction: 'holm' })
@@ -178,7 +180,9 @@ describe('renderers name the numbers behind each verdict', () => {
   it('markdown', () => {
     const m = renderCompareMarkdown(r)
     expect(m).toMatch(/^## virtcheck compare: ❌ 1 regressed/)
-    expect(m).toMatch(/\| 🔴 regressed \| native \| cpu\.int \| ops \| 1000 \| \d+ \| ops\/s \| \*\*-20\.\d%\*\* \| \[-2\d\.\d%, -1\d\.\d%\] \| 0\.000\d \| 8\/8 \|/)
+    expect(m).toMatch(
+      /\| 🔴 regressed \| native \| cpu\.int \| ops \| 1000 \| \d+ \| ops\/s \| \*\*-20\.\d%\*\* \| \[-2\d\.\d%, -1\d\.\d%\] \| 0\.000\d \| 8\/8 \|/,
+    )
     expect(m).toContain('<details><summary>1 unchanged</summary>')
   })
   it('junit: regression is a failure, removed is skipped', () => {

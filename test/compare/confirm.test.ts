@@ -37,7 +37,9 @@ describe('confirmation of regressions (gate)', () => {
     expect(v['cpu.int']!.verdict).toBe('regressed')
     expect(v['cpu.int']!.reason).toMatch(/confirmed by a second run 30 s later \(second\.json\): 1\d{4} -> 8\d{3} ops\/s \(-49\.\d%/)
     expect(v['io.fsync']!.verdict).toBe('inconclusive')
-    expect(v['io.fsync']!.reason).toMatch(/^did not reproduce: first run 127 -> 18\d µs \(\+4\d\.\d%.*a second run 30 s later \(second\.json\): unchanged, 127 -> 12\d µs/)
+    expect(v['io.fsync']!.reason).toMatch(
+      /^did not reproduce: first run 127 -> 18\d µs \(\+4\d\.\d%.*a second run 30 s later \(second\.json\): unchanged, 127 -> 12\d µs/,
+    )
     expect(v['io.fsync']!.confirmation).toMatchObject({ verdict: 'unchanged', source: 'second.json' })
     expect(r.summary).toMatchObject({ regressed: 1, inconclusive: 1 })
     expect(r.failed).toBe(true)
@@ -46,13 +48,24 @@ describe('confirmation of regressions (gate)', () => {
   })
 
   it('a regression without a second result stands, and the note counts it', () => {
-    const second = compareRuns({ base, earlier: history, head: runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: around(8000, 6, 0.01, 2) })] }), baseSource: 'base.json', headSource: 'second.json' }, DEFAULT_SETTINGS)
+    const second = compareRuns(
+      {
+        base,
+        earlier: history,
+        head: runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: around(8000, 6, 0.01, 2) })] }),
+        baseSource: 'base.json',
+        headSource: 'second.json',
+      },
+      DEFAULT_SETTINGS,
+    )
     const r = applyConfirmation(first, second, 30)
     const fsync = r.cells.find((c) => c.job === 'io.fsync')!
     expect(fsync.verdict).toBe('regressed')
     expect(fsync.reason).toMatch(/no comparable result for this cell, so the regression stands/)
     expect(r.summary.regressed).toBe(2)
-    expect(r.notes.at(-1)).toMatch(/the 2 regressed cell\(s\) were measured again .*1 confirmed, 0 did not reproduce, 1 without a second result/)
+    expect(r.notes.at(-1)).toMatch(
+      /the 2 regressed cell\(s\) were measured again .*1 confirmed, 0 did not reproduce, 1 without a second result/,
+    )
   })
 
   it('a second run just under the threshold in the same direction, significant, still confirms', () => {
@@ -67,15 +80,24 @@ describe('confirmation of regressions (gate)', () => {
     const r = applyConfirmation(afterOne, cmp(base, run(128, 8050), 'third.json'), 30, 2)
     const v = Object.fromEntries(r.cells.map((c) => [c.job, c]))
     expect(v['cpu.int']!.verdict).toBe('regressed')
-    expect(v['cpu.int']!.reason).toMatch(/confirmed by a second run 30 s later \(second\.json\).*; confirmed by a third run 30 s later \(third\.json\): 1\d{4} -> 8\d{3} ops\/s/)
+    expect(v['cpu.int']!.reason).toMatch(
+      /confirmed by a second run 30 s later \(second\.json\).*; confirmed by a third run 30 s later \(third\.json\): 1\d{4} -> 8\d{3} ops\/s/,
+    )
     expect(v['io.fsync']!.verdict).toBe('inconclusive')
     expect(v['io.fsync']!.reason).toMatch(
       /^did not reproduce: first run 127 -> 18\d µs .*regressed; the second run \(second\.json\) still regressed; a third run 30 s later \(third\.json\): unchanged, 127 -> 12\d µs/,
     )
     expect(v['io.fsync']!.confirmation).toMatchObject({ verdict: 'unchanged', source: 'third.json' })
-    expect(r.notes.at(-1)).toMatch(/^confirmation 2: the 2 regressed cell\(s\) were measured again 30 s later \(third\.json\): 1 confirmed, 1 did not reproduce$/)
+    expect(r.notes.at(-1)).toMatch(
+      /^confirmation 2: the 2 regressed cell\(s\) were measured again 30 s later \(third\.json\): 1 confirmed, 1 did not reproduce$/,
+    )
     // a cell dropped in round 1 is not measured or counted again
-    const dropped = applyConfirmation(applyConfirmation(first, cmp(base, run(128, 8100), 'second.json'), 30), cmp(base, run(190, 8100), 'third.json'), 30, 2)
+    const dropped = applyConfirmation(
+      applyConfirmation(first, cmp(base, run(128, 8100), 'second.json'), 30),
+      cmp(base, run(190, 8100), 'third.json'),
+      30,
+      2,
+    )
     expect(dropped.cells.find((c) => c.job === 'io.fsync')!.verdict).toBe('inconclusive')
     expect(dropped.notes.at(-1)).toMatch(/the 1 regressed cell\(s\) were measured again .*: 1 confirmed, 0 did not reproduce$/)
   })

@@ -26,11 +26,26 @@ const quickRun = (o: { host?: readonly number[]; cpuHost?: number; quota?: numbe
     const q = tier === 'container' ? quota : 1
     return [
       cell({ tier, job: 'cpu.int', metric: 'ops', samples: around(15000 * cpuHost * q, 8, 0.02, o.phase) }),
-      cell({ tier, job: 'sys.syscall', metric: 'syscall', unit: 'ns', better: 'lower', samples: around(85 / (cpuHost * q), 8, 0.02, o.phase + 1) }),
-      ...KERNELS.map((k, i) => cell({ tier, job: 'mem.stream', metric: k, unit: 'MB/s', samples: around(20000 * host[i]!, 8, 0.02, o.phase + 2 + i) })),
+      cell({
+        tier,
+        job: 'sys.syscall',
+        metric: 'syscall',
+        unit: 'ns',
+        better: 'lower',
+        samples: around(85 / (cpuHost * q), 8, 0.02, o.phase + 1),
+      }),
+      ...KERNELS.map((k, i) =>
+        cell({ tier, job: 'mem.stream', metric: k, unit: 'MB/s', samples: around(20000 * host[i]!, 8, 0.02, o.phase + 2 + i) }),
+      ),
     ]
   })
-  return runReport({ cells, tiers: [{ ...tierRun('native'), ...together }, { ...tierRun('container'), ...together }] })
+  return runReport({
+    cells,
+    tiers: [
+      { ...tierRun('native'), ...together },
+      { ...tierRun('container'), ...together },
+    ],
+  })
 }
 
 const cmp = (base: RunReport, head: RunReport, o: Partial<CompareSettings> = {}) =>
@@ -47,7 +62,8 @@ describe('compare defaults between separate runs', () => {
     expect(r.summary).toMatchObject({ regressed: 0, improved: 0 })
     expect(r.failed).toBe(false)
     // the container's ratios are unchanged: the shift cancels
-    for (const k of KERNELS) expect(r.cells.find((c) => c.tier === 'container' && c.metric === k)).toMatchObject({ unit: '× native', verdict: 'unchanged' })
+    for (const k of KERNELS)
+      expect(r.cells.find((c) => c.tier === 'container' && c.metric === k)).toMatchObject({ unit: '× native', verdict: 'unchanged' })
     // native's own raw values did move: marked drift?, with the reason, not counted as improved
     const native = r.cells.filter((c) => c.tier === 'native' && c.job === 'mem.stream')
     expect(native.map((c) => c.verdict)).toEqual(['drift', 'drift', 'drift', 'drift'])
@@ -66,7 +82,11 @@ describe('compare defaults between separate runs', () => {
   })
 
   it('without native in both runs the default is raw values, and every passing change is drift?', () => {
-    const containerOnly = (r: RunReport): RunReport => ({ ...r, results: r.results.filter((c) => c.tier === 'container'), tiers: r.tiers.filter((t) => t.tier === 'container') })
+    const containerOnly = (r: RunReport): RunReport => ({
+      ...r,
+      results: r.results.filter((c) => c.tier === 'container'),
+      tiers: r.tiers.filter((t) => t.tier === 'container'),
+    })
     const r = cmp(containerOnly(a), containerOnly(b))
     expect(r.judgedOn).toMatchObject({ basis: 'absolute', why: expect.stringMatching(/did not complete native/) })
     expect(r.summary).toMatchObject({ regressed: 0, improved: 0, drift: 4 })
@@ -83,7 +103,12 @@ describe('compare defaults between separate runs', () => {
     const slowed = quickRun({ host: [1.15, 1.2, 1.3, 1.25], cpuHost: 0.9, quota: 0.7, phase: 5 })
     const r = cmp(a, slowed)
     const v = Object.fromEntries(r.cells.filter((c) => c.tier === 'container').map((c) => [`${c.job} ${c.metric}`, c.verdict]))
-    expect(v).toMatchObject({ 'cpu.int ops': 'regressed', 'sys.syscall syscall': 'regressed', 'mem.stream copy': 'unchanged', 'mem.stream triad': 'unchanged' })
+    expect(v).toMatchObject({
+      'cpu.int ops': 'regressed',
+      'sys.syscall syscall': 'regressed',
+      'mem.stream copy': 'unchanged',
+      'mem.stream triad': 'unchanged',
+    })
     const cpu = r.cells.find((c) => c.tier === 'container' && c.job === 'cpu.int')!
     expect(cpu.numbers.change).toBeCloseTo(-0.3, 1)
     expect(r.summary.regressed).toBe(2)
@@ -93,7 +118,10 @@ describe('compare defaults between separate runs', () => {
 
   it('a multi-run baseline (3 runs) judges raw values against their band: no drift? marking there', () => {
     const history = [quickRun({ phase: 1 }), quickRun({ host: [1.01, 0.99, 1.02, 1], phase: 2 })]
-    const r = compareRuns({ base: a, earlier: history, head: quickRun({ cpuHost: 0.6, phase: 4 }), baseSource: 'hist', headSource: 'b.json' }, { ...DEFAULT_SETTINGS, relativeTo: 'none' })
+    const r = compareRuns(
+      { base: a, earlier: history, head: quickRun({ cpuHost: 0.6, phase: 4 }), baseSource: 'hist', headSource: 'b.json' },
+      { ...DEFAULT_SETTINGS, relativeTo: 'none' },
+    )
     expect(r.cells.find((c) => c.tier === 'native' && c.job === 'cpu.int')).toMatchObject({ verdict: 'regressed' })
     expect(r.summary.drift).toBe(0)
   })

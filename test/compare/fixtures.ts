@@ -24,7 +24,9 @@ export const cell = (c: CellSpec): MetricResult => {
     params: c.params ?? { targetMs: 200 },
     samples: c.samples,
   } as const
-  return c.failed !== undefined ? { ...base, state: 'failed', error: c.failed } : { ...base, state: 'ok', stats: computeStats(c.samples), flags: [] }
+  return c.failed !== undefined
+    ? { ...base, state: 'failed', error: c.failed }
+    : { ...base, state: 'ok', stats: computeStats(c.samples), flags: [] }
 }
 
 export const tierRun = (tier: TierId, config: TierConfig = {}, state: TierRun['state'] = 'completed'): TierRun => ({

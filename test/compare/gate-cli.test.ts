@@ -34,9 +34,18 @@ describe('virtcheck gate', () => {
     // bench once ran 2x slower than the gate's run right after it, and the gate rightly saw no change.)
     // Three such baseline runs (a history, as the CI recipes keep): with one, a raw-value change is only
     // drift? (the last test below).
-    const run = JSON.parse(await readFile(join(dir, 'base.json'), 'utf8')) as { startedAt: string; results: { samples: number[]; stats: { median: number } }[] }
+    const run = JSON.parse(await readFile(join(dir, 'base.json'), 'utf8')) as {
+      startedAt: string
+      results: { samples: number[]; stats: { median: number } }[]
+    }
     const original = run.results.map((r) => r.samples)
-    for (const [i, [name, div]] of ([['fast-base.json', 4], ['fast-base2.json', 4.1], ['fast-base3.json', 3.9]] as const).entries()) {
+    for (const [i, [name, div]] of (
+      [
+        ['fast-base.json', 4],
+        ['fast-base2.json', 4.1],
+        ['fast-base3.json', 3.9],
+      ] as const
+    ).entries()) {
       run.results.forEach((r, k) => (r.samples = original[k]!.map((x) => x / div)))
       for (const r of run.results) r.stats = { ...r.stats, median: [...r.samples].sort((a, b) => a - b)[Math.floor(r.samples.length / 2)]! }
       run.startedAt = `2025-01-0${i + 1}T00:00:00.000Z`
@@ -45,7 +54,22 @@ describe('virtcheck gate', () => {
     const history = ['fast-base.json', 'fast-base2.json', 'fast-base3.json']
 
     const r = await runCli(
-      ['gate', ...history, '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--confirm-delay', '0', '--result', 'head.json', '--json', 'gate.json'],
+      [
+        'gate',
+        ...history,
+        '--tiers',
+        'native',
+        '--jobs',
+        'sys.syscall',
+        '--reps',
+        '5',
+        '--confirm-delay',
+        '0',
+        '--result',
+        'head.json',
+        '--json',
+        'gate.json',
+      ],
       dir,
     )
     expect(r.code, r.stderr).toBe(1)
@@ -56,44 +80,104 @@ describe('virtcheck gate', () => {
     expect(g.cells[0]).toMatchObject({ job: 'sys.syscall', verdict: 'regressed', confirmation: { verdict: 'regressed' } })
     // two rounds by default: the second and the third run both reproduce it
     expect(g.cells[0]!.reason).toMatch(/confirmed by a second run 0 s later .*; confirmed by a third run 0 s later/)
-    expect(g.notes.join('\n')).toMatch(/confirmation 1: .*1 confirmed, 0 did not reproduce\nconfirmation 2: .*1 confirmed, 0 did not reproduce/)
+    expect(g.notes.join('\n')).toMatch(
+      /confirmation 1: .*1 confirmed, 0 did not reproduce\nconfirmation 2: .*1 confirmed, 0 did not reproduce/,
+    )
     // the run itself went to --result, an ordinary run report
     expect(JSON.parse(await readFile(join(dir, 'head.json'), 'utf8'))).toHaveProperty('schema', 'virtcheck-run')
   })
 
   it('--no-confirm reports the first comparison as it is', async () => {
-    const r = await runCli(['gate', 'fast-base.json', 'fast-base2.json', 'fast-base3.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--no-confirm', '--json', '-'], dir)
+    const r = await runCli(
+      [
+        'gate',
+        'fast-base.json',
+        'fast-base2.json',
+        'fast-base3.json',
+        '--tiers',
+        'native',
+        '--jobs',
+        'sys.syscall',
+        '--reps',
+        '5',
+        '--no-confirm',
+        '--json',
+        '-',
+      ],
+      dir,
+    )
     expect(r.code).toBe(1)
     const g = JSON.parse(r.stdout) as GateJson
     expect(g.cells[0]!.confirmation).toBeUndefined()
     expect(r.stderr).not.toMatch(/again in/)
   })
 
-  it.skipIf(!isRoot && !ci)('--relative-to native: a CPU quota on the container is caught as a ratio to native, confirmed with native measured again', async () => {
-    // A quota
-    // only bites when the CPU is free: under the full suite's load native itself got about half a CPU,
-    // so 50% left the ratio unchanged (seen); 10% stays well below what native gets.
-    const bench = ['--tiers', 'native,container', '--jobs', 'cpu.int', '--reps', '6']
-    const base = await runCli(['bench', ...bench, '--json', 'rel-base.json'], dir)
-    expect(base.code, base.stderr).toBe(0)
-    const r = await runCli(
-      ['gate', 'rel-base.json', ...bench, '--tier-opt', 'container.cpu-quota=10', '--ignore-config', 'cpuQuotaPct', '--relative-to', 'native', '--confirm-delay', '0', '--confirm-runs', '1', '--json', 'rel.json'],
-      dir,
-    )
-    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1)
-    expect(r.stderr).toMatch(/measuring native, container \/ cpu\.int again in 0 s/)
-    const g = JSON.parse(await readFile(join(dir, 'rel.json'), 'utf8')) as { cells: { tier: string; unit: string; verdict: string }[] }
-    // native is judged on its raw values (one baseline run: at most drift?, which does not fail)
-    expect(g.cells.find((c) => c.tier === 'native')?.verdict).not.toBe('regressed')
-    expect(g.cells.find((c) => c.tier === 'container')).toMatchObject({ unit: '× native', verdict: 'regressed', confirmation: { verdict: 'regressed' } })
-  })
+  it.skipIf(!isRoot && !ci)(
+    '--relative-to native: a CPU quota on the container is caught as a ratio to native, confirmed with native measured again',
+    async () => {
+      // A quota
+      // only bites when the CPU is free: under the full suite's load native itself got about half a CPU,
+      // so 50% left the ratio unchanged (seen); 10% stays well below what native gets.
+      const bench = ['--tiers', 'native,container', '--jobs', 'cpu.int', '--reps', '6']
+      const base = await runCli(['bench', ...bench, '--json', 'rel-base.json'], dir)
+      expect(base.code, base.stderr).toBe(0)
+      const r = await runCli(
+        [
+          'gate',
+          'rel-base.json',
+          ...bench,
+          '--tier-opt',
+          'container.cpu-quota=10',
+          '--ignore-config',
+          'cpuQuotaPct',
+          '--relative-to',
+          'native',
+          '--confirm-delay',
+          '0',
+          '--confirm-runs',
+          '1',
+          '--json',
+          'rel.json',
+        ],
+        dir,
+      )
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1)
+      expect(r.stderr).toMatch(/measuring native, container \/ cpu\.int again in 0 s/)
+      const g = JSON.parse(await readFile(join(dir, 'rel.json'), 'utf8')) as { cells: { tier: string; unit: string; verdict: string }[] }
+      // native is judged on its raw values (one baseline run: at most drift?, which does not fail)
+      expect(g.cells.find((c) => c.tier === 'native')?.verdict).not.toBe('regressed')
+      expect(g.cells.find((c) => c.tier === 'container')).toMatchObject({
+        unit: '× native',
+        verdict: 'regressed',
+        confirmation: { verdict: 'regressed' },
+      })
+    },
+  )
 
   it('Ctrl-C during the confirmation pause: exit 130, and the comparison so far is written, marked unconfirmed', async () => {
     // node itself (not npx) so the signal reaches virtcheck as a terminal's Ctrl-C would; the built CLI
     // (npm test builds first), since tsx would be looked up from the temporary folder
     const child = execa(
       'node',
-      [join(import.meta.dirname, '../../bin/virtcheck.js'), 'gate', 'fast-base.json', 'fast-base2.json', 'fast-base3.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--confirm-delay', '60', '--md', 'int.md', '--json', 'int.json'],
+      [
+        join(import.meta.dirname, '../../bin/virtcheck.js'),
+        'gate',
+        'fast-base.json',
+        'fast-base2.json',
+        'fast-base3.json',
+        '--tiers',
+        'native',
+        '--jobs',
+        'sys.syscall',
+        '--reps',
+        '5',
+        '--confirm-delay',
+        '60',
+        '--md',
+        'int.md',
+        '--json',
+        'int.json',
+      ],
       { cwd: dir, reject: false, env: { NO_COLOR: '1', VIRTCHECK_HOME: join(dir, '.virtcheck') }, timeout: 120_000 },
     )
     let sent = false
@@ -119,9 +203,31 @@ describe('virtcheck gate', () => {
     expect(quiet.code, quiet.stderr).toBe(0)
     expect((JSON.parse(quiet.stdout) as GateJson).cells[0]).toMatchObject({ job: 'sys.syscall', verdict: 'drift' })
     expect(quiet.stderr).not.toMatch(/again in/)
-    const r = await runCli(['gate', 'fast-base.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--fail-on', 'drift', '--confirm-delay', '0', '--confirm-runs', '1', '--json', '-'], dir)
+    const r = await runCli(
+      [
+        'gate',
+        'fast-base.json',
+        '--tiers',
+        'native',
+        '--jobs',
+        'sys.syscall',
+        '--reps',
+        '5',
+        '--fail-on',
+        'drift',
+        '--confirm-delay',
+        '0',
+        '--confirm-runs',
+        '1',
+        '--json',
+        '-',
+      ],
+      dir,
+    )
     expect(r.code, r.stderr).toBe(1)
-    expect(r.stderr).toMatch(/gate: 0 regression\(s\) and 1 worse drift\? cell\(s\) \(--fail-on drift\); measuring native \/ sys\.syscall again in 0 s/)
+    expect(r.stderr).toMatch(
+      /gate: 0 regression\(s\) and 1 worse drift\? cell\(s\) \(--fail-on drift\); measuring native \/ sys\.syscall again in 0 s/,
+    )
     const g = JSON.parse(r.stdout) as GateJson
     expect(g.cells[0]).toMatchObject({ verdict: 'drift', confirmation: { verdict: 'drift' } })
   })
@@ -130,18 +236,26 @@ describe('virtcheck gate', () => {
     const run = JSON.parse(await readFile(join(dir, 'fast-base.json'), 'utf8')) as { host: { hostname: string } }
     run.host.hostname = 'another-host'
     await writeFile(join(dir, 'other-host.json'), JSON.stringify(run))
-    const r = await runCli(['gate', 'other-host.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '3', '--md', 'other.md', '--junit', 'other.xml'], dir)
+    const r = await runCli(
+      ['gate', 'other-host.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '3', '--md', 'other.md', '--junit', 'other.xml'],
+      dir,
+    )
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^error: gate: the runs are not comparable: host hostname: "another-host" -> /m)
     const md = await readFile(join(dir, 'other.md'), 'utf8')
     expect(md).toMatch(/^## virtcheck compare: ❌ not comparable \(1 difference\(s\)\): nothing was judged$/m)
     expect(md).toMatch(/another-host/)
-    expect(await readFile(join(dir, 'other.xml'), 'utf8')).toMatch(/<testcase classname="virtcheck.compare.comparability" name="baseline and head are comparable" time="0"><failure message="not comparable: host hostname/)
+    expect(await readFile(join(dir, 'other.xml'), 'utf8')).toMatch(
+      /<testcase classname="virtcheck.compare.comparability" name="baseline and head are comparable" time="0"><failure message="not comparable: host hostname/,
+    )
   })
 
   it('bad input fails in one line with exit 2 before any benchmark runs', async () => {
     // a baseline without native cannot be compared relative to native
-    await writeFile(join(dir, 'no-native.json'), (await readFile(join(dir, 'fast-base.json'), 'utf8')).replaceAll('"native"', '"container"'))
+    await writeFile(
+      join(dir, 'no-native.json'),
+      (await readFile(join(dir, 'fast-base.json'), 'utf8')).replaceAll('"native"', '"container"'),
+    )
     for (const argv of [
       ['gate'],
       ['gate', 'nope.json'],

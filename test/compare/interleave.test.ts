@@ -23,7 +23,10 @@ const machine = () => {
         calls.push(name)
         if (failOn !== undefined && n === failOn) return { kind: 'failed', reason: 'agent died', logTail: 'segfault' }
         const latency = 100 * slowdown * (1 + 0.01 * t++) * (1 + 0.001 * Math.sin(n))
-        return { kind: 'ok', samples: [{ job: req.job, metric: 'latency', unit: 'ns', better: 'lower', value: latency, rep: n, durationMs: 1, short: false }] }
+        return {
+          kind: 'ok',
+          samples: [{ job: req.job, metric: 'latency', unit: 'ns', better: 'lower', value: latency, rep: n, durationMs: 1, short: false }],
+        }
       },
       async close() {},
     }
@@ -40,7 +43,14 @@ const never = new AbortController().signal
 describe('interleaved A/B', () => {
   it('runs AB BA AB ... and discards warm-up', async () => {
     const m = machine()
-    const r = await runInterleaved({ a: m.session('A', 1), b: m.session('B', 1), jobs: [{ job: 'sys.syscall', params: {} }], reps: 3, warmup: 1, signal: never })
+    const r = await runInterleaved({
+      a: m.session('A', 1),
+      b: m.session('B', 1),
+      jobs: [{ job: 'sys.syscall', params: {} }],
+      reps: 3,
+      warmup: 1,
+      signal: never,
+    })
     expect(m.calls.join('')).toBe('ABBAABBA')
     expect(r.order).toEqual(['sys.syscall: AB BA AB BA'])
     expect(r.a[0]!.samples).toHaveLength(3)
@@ -51,7 +61,15 @@ describe('interleaved A/B', () => {
     const m = machine()
     const pins: unknown[] = []
     const spy = (s: TierSession): TierSession => ({ ...s, run: (req) => (pins.push(req.params['pinCpu']), s.run(req)) })
-    const r = await runInterleaved({ a: spy(m.session('A', 1)), b: spy(m.session('B', 1)), jobs: [{ job: 'sys.syscall', params: { mode: 'quick' } }], reps: 4, warmup: 0, signal: never, pinCpus: [0, 1] })
+    const r = await runInterleaved({
+      a: spy(m.session('A', 1)),
+      b: spy(m.session('B', 1)),
+      jobs: [{ job: 'sys.syscall', params: { mode: 'quick' } }],
+      reps: 4,
+      warmup: 0,
+      signal: never,
+      pinCpus: [0, 1],
+    })
     expect(r.order).toEqual(['sys.syscall: AB@0 BA@1 AB@1 BA@0'])
     expect(pins).toEqual([0, 0, 1, 1, 1, 1, 0, 0])
     const four = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `${orderFor(i).join('')}@${cpuFor(i, [0, 1, 2, 3])}`)
@@ -74,8 +92,22 @@ describe('interleaved A/B', () => {
 
   it('A/A under drift: interleaved reports no regression where sequential runs would', async () => {
     const m = machine()
-    const loop = await runInterleaved({ a: m.session('A', 1), b: m.session('B', 1), jobs: [{ job: 'sys.syscall', params: {} }], reps: 12, warmup: 0, signal: never })
-    const { a, b } = abRunReports('container', loop, { A: { config: { cpuQuota: 100 }, options: {} }, B: { config: { cpuQuota: 100 }, options: {} } }, base, base.startedAt, 1)
+    const loop = await runInterleaved({
+      a: m.session('A', 1),
+      b: m.session('B', 1),
+      jobs: [{ job: 'sys.syscall', params: {} }],
+      reps: 12,
+      warmup: 0,
+      signal: never,
+    })
+    const { a, b } = abRunReports(
+      'container',
+      loop,
+      { A: { config: { cpuQuota: 100 }, options: {} }, B: { config: { cpuQuota: 100 }, options: {} } },
+      base,
+      base.startedAt,
+      1,
+    )
     expect(compareAb(a, b, DEFAULT_SETTINGS).summary.regressed).toBe(0)
 
     // The same machine, sequential: all of A then all of B -> drift of ~12% looks like a regression.
@@ -84,8 +116,10 @@ describe('interleaved A/B', () => {
     const sb = s.session('B', 1)
     const valuesA: number[] = []
     const valuesB: number[] = []
-    for (let i = 0; i < 12; i++) valuesA.push(((await sa.run({ job: 'j', reps: 1, params: {} })) as Extract<JobOutcome, { kind: 'ok' }>).samples[0]!.value)
-    for (let i = 0; i < 12; i++) valuesB.push(((await sb.run({ job: 'j', reps: 1, params: {} })) as Extract<JobOutcome, { kind: 'ok' }>).samples[0]!.value)
+    for (let i = 0; i < 12; i++)
+      valuesA.push(((await sa.run({ job: 'j', reps: 1, params: {} })) as Extract<JobOutcome, { kind: 'ok' }>).samples[0]!.value)
+    for (let i = 0; i < 12; i++)
+      valuesB.push(((await sb.run({ job: 'j', reps: 1, params: {} })) as Extract<JobOutcome, { kind: 'ok' }>).samples[0]!.value)
     const { testCell, decide } = await import('../../src/compare/verdict.js')
     const t = testCell(valuesA, valuesB, 0.01)
     expect(decide(t, t.numbers.p, 'lower', 0.01, 5).verdict).toBe('regressed')
@@ -93,11 +127,21 @@ describe('interleaved A/B', () => {
 
   it('a planted 2x slowdown on B is a regression, with the differing option not blocking the comparison', async () => {
     const m = machine()
-    const loop = await runInterleaved({ a: m.session('A', 1), b: m.session('B', 2), jobs: [{ job: 'cpu.int', params: { targetMs: 100 } }], reps: 6, warmup: 1, signal: never })
+    const loop = await runInterleaved({
+      a: m.session('A', 1),
+      b: m.session('B', 2),
+      jobs: [{ job: 'cpu.int', params: { targetMs: 100 } }],
+      reps: 6,
+      warmup: 1,
+      signal: never,
+    })
     const { a, b } = abRunReports(
       'container',
       loop,
-      { A: { config: { cpuQuota: 100 }, options: { 'cpu-quota': '100' } }, B: { config: { cpuQuota: 50 }, options: { 'cpu-quota': '50' } } },
+      {
+        A: { config: { cpuQuota: 100 }, options: { 'cpu-quota': '100' } },
+        B: { config: { cpuQuota: 50 }, options: { 'cpu-quota': '50' } },
+      },
       base,
       base.startedAt,
       1,
@@ -125,7 +169,14 @@ describe('interleaved A/B', () => {
     })
     expect(loop.b[0]!.failure).toEqual({ reason: 'agent died', logTail: 'segfault' })
     expect(loop.a[1]!.samples.length).toBe(5)
-    const { a, b } = abRunReports('container', loop, { A: { config: {}, options: {} }, B: { config: {}, options: {} } }, base, base.startedAt, 1)
+    const { a, b } = abRunReports(
+      'container',
+      loop,
+      { A: { config: {}, options: {} }, B: { config: {}, options: {} } },
+      base,
+      base.startedAt,
+      1,
+    )
     expect(b.results.find((r) => r.job === 'j1')).toMatchObject({ state: 'failed', error: 'agent died' })
     const c = compareAb(a, b, DEFAULT_SETTINGS)
     expect(c.unpaired).toEqual([expect.objectContaining({ job: 'j1', change: 'broken' })])
@@ -136,7 +187,14 @@ describe('interleaved A/B', () => {
     const m = machine()
     const ac = new AbortController()
     ac.abort()
-    const loop = await runInterleaved({ a: m.session('A', 1), b: m.session('B', 1), jobs: [{ job: 'j', params: {} }], reps: 5, warmup: 0, signal: ac.signal })
+    const loop = await runInterleaved({
+      a: m.session('A', 1),
+      b: m.session('B', 1),
+      jobs: [{ job: 'j', params: {} }],
+      reps: 5,
+      warmup: 0,
+      signal: ac.signal,
+    })
     expect(loop.interrupted).toBe(true)
     expect(m.calls).toEqual([])
   })

@@ -25,7 +25,8 @@ const run = (host: number, tier = 1, interleaved = true): RunReport =>
   })
 
 const relative: CompareSettings = { ...DEFAULT_SETTINGS, relativeTo: 'native' }
-const compare = (base: RunReport, head: RunReport, settings = relative) => compareRuns({ base, head, baseSource: 'base', headSource: 'head' }, settings)
+const compare = (base: RunReport, head: RunReport, settings = relative) =>
+  compareRuns({ base, head, baseSource: 'base', headSource: 'head' }, settings)
 
 describe('relativeToNative', () => {
   it('pairs interleaved samples repetition by repetition and drops native cells', () => {
@@ -38,7 +39,7 @@ describe('relativeToNative', () => {
     for (const v of c.samples) expect(v).toBeCloseTo(0.95, 10)
   })
 
-  it('without interleaving, divides by native\'s median; the pairing is part of the params', () => {
+  it("without interleaving, divides by native's median; the pairing is part of the params", () => {
     const c = relativeToNative(run(1, 1, false)).results[0]!
     expect(c.params['relativeTo']).toBe(PAIRING.byMedian)
     expect(Math.max(...c.samples) - Math.min(...c.samples)).toBeGreaterThan(0.2) // the swing stays
@@ -46,17 +47,30 @@ describe('relativeToNative', () => {
 
   it('native did not complete: every cell fails with that reason, and the comparison calls them broken', () => {
     const r = run(1)
-    const down = { ...r, tiers: r.tiers.map((t) => (t.tier === 'native' ? { ...t, state: 'failed' as const, reason: 'agent did not start' } : t)), results: [r.results[1]!] }
-    expect(relativeToNative(down).results[0]).toMatchObject({ state: 'failed', error: 'native did not complete in this run (failed: agent did not start)' })
+    const down = {
+      ...r,
+      tiers: r.tiers.map((t) => (t.tier === 'native' ? { ...t, state: 'failed' as const, reason: 'agent did not start' } : t)),
+      results: [r.results[1]!],
+    }
+    expect(relativeToNative(down).results[0]).toMatchObject({
+      state: 'failed',
+      error: 'native did not complete in this run (failed: agent did not start)',
+    })
     const c = compare(run(1), down)
     // the container's ratio cannot be formed, and native itself (judged on raw values) broke
-    expect(c.unpaired.map((u) => [u.tier, u.change]).sort()).toEqual([['container', 'broken'], ['native', 'broken']])
+    expect(c.unpaired.map((u) => [u.tier, u.change]).sort()).toEqual([
+      ['container', 'broken'],
+      ['native', 'broken'],
+    ])
     expect(c.failed).toBe(true)
   })
 
   it('a cell whose native failed fails with that reason', () => {
     const r = run(1)
-    const broken = { ...r, results: [cell({ tier: 'native', job: 'cpu.int', metric: 'ops', samples: [], failed: 'agent died' }), r.results[1]!] }
+    const broken = {
+      ...r,
+      results: [cell({ tier: 'native', job: 'cpu.int', metric: 'ops', samples: [], failed: 'agent died' }), r.results[1]!],
+    }
     expect(relativeToNative(broken).results[0]).toMatchObject({ state: 'failed', error: 'native failed in this run: agent died' })
   })
 
@@ -72,12 +86,17 @@ describe('compareRuns --relative-to native', () => {
     expect(abs.cells.map((c) => c.verdict)).toEqual(['drift', 'drift'])
     expect(abs.cells.find((c) => c.tier === 'container')?.reason).toMatch(/unconfirmed: single baseline run/)
     expect(abs.failed).toBe(false)
-    expect(compare(run(1), run(0.7), { ...DEFAULT_SETTINGS, relativeTo: 'none', failOn: 'drift' }).failReasons).toEqual(['2 worse but possibly run-to-run drift'])
+    expect(compare(run(1), run(0.7), { ...DEFAULT_SETTINGS, relativeTo: 'none', failOn: 'drift' }).failReasons).toEqual([
+      '2 worse but possibly run-to-run drift',
+    ])
     for (const settings of [relative, DEFAULT_SETTINGS]) {
       const rel = compare(run(1), run(0.7), settings)
       expect(rel.judgedOn.basis).toBe('native')
       // native stays in the comparison on its raw values: a single baseline run cannot tell its -30% from drift
-      expect(rel.cells.map((c) => [c.tier, c.verdict])).toEqual([['native', 'drift'], ['container', 'unchanged']])
+      expect(rel.cells.map((c) => [c.tier, c.verdict])).toEqual([
+        ['native', 'drift'],
+        ['container', 'unchanged'],
+      ])
       expect(rel.notes[0]).toMatch(/^relative to native: /)
       expect(rel.failed).toBe(false)
     }
@@ -108,7 +127,10 @@ describe('virtcheck compare --relative-to', () => {
     dir = await mkdtemp(join(tmpdir(), 'virtcheck-relative-test-'))
     await writeFile(join(dir, 'base.json'), JSON.stringify(run(1)))
     await writeFile(join(dir, 'slowhost.json'), JSON.stringify(run(0.7)))
-    await writeFile(join(dir, 'nonative.json'), JSON.stringify(runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: around(950, 8) })] })))
+    await writeFile(
+      join(dir, 'nonative.json'),
+      JSON.stringify(runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: around(950, 8) })] })),
+    )
   })
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true })

@@ -27,7 +27,8 @@ describe('decision rule simulation', () => {
 
   it('power: a 20% slowdown with 5% noise and 5% outliers: > 95% caught at n=12, > 65% at n=8 (small n costs power)', () => {
     const rng = mulberry32(2)
-    const power = (n: number) => Array.from({ length: 500 }, () => trial(rng, n, 0.2, 0.05)).filter((t) => t.verdict === 'regressed').length / 500
+    const power = (n: number) =>
+      Array.from({ length: 500 }, () => trial(rng, n, 0.2, 0.05)).filter((t) => t.verdict === 'regressed').length / 500
     expect(power(12)).toBeGreaterThan(0.95)
     expect(power(8)).toBeGreaterThan(0.65)
   })

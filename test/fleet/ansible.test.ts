@@ -54,10 +54,27 @@ describe.runIf(ready || inCI)('Ansible playbook over 3 ssh hosts in network name
       const conf = join(dir, `sshd-${h.n}.conf`)
       writeFileSync(
         conf,
-        [`ListenAddress ${h.addr}`, `HostKey ${join(dir, 'hostkey')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', 'Subsystem sftp /usr/lib/openssh/sftp-server', `PidFile ${join(dir, `sshd-${h.n}.pid`)}`, 'LogLevel ERROR', ''].join('\n'),
+        [
+          `ListenAddress ${h.addr}`,
+          `HostKey ${join(dir, 'hostkey')}`,
+          `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+          'PermitRootLogin prohibit-password',
+          'PasswordAuthentication no',
+          'KbdInteractiveAuthentication no',
+          'UsePAM no',
+          'StrictModes no',
+          'Subsystem sftp /usr/lib/openssh/sftp-server',
+          `PidFile ${join(dir, `sshd-${h.n}.pid`)}`,
+          'LogLevel ERROR',
+          '',
+        ].join('\n'),
       )
       // its own UTS namespace: virtcheck on this "host" sees hostname fleet-hN
-      const p = spawn('ip', ['netns', 'exec', h.ns, 'unshare', '--uts', 'sh', '-c', `hostname ${h.name} && exec /usr/sbin/sshd -D -e -f ${conf}`], { stdio: ['ignore', 'ignore', 'pipe'] })
+      const p = spawn(
+        'ip',
+        ['netns', 'exec', h.ns, 'unshare', '--uts', 'sh', '-c', `hostname ${h.name} && exec /usr/sbin/sshd -D -e -f ${conf}`],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      )
       sshds.push(p)
     }
     // wait until every sshd listens
@@ -105,9 +122,17 @@ describe.runIf(ready || inCI)('Ansible playbook over 3 ssh hosts in network name
       NO_COLOR: '1',
     }
     const args = [
-      'netns', 'exec', CTL, 'ansible-playbook', '-i', join(dir, 'inventory.ini'), join(ROOT, 'deploy', 'ansible', 'virtcheck.yml'),
-      '-e', `virtcheck_results_dir=${join(dir, 'results')}`,
-      '-e', `virtcheck_controller_command='node ${join(ROOT, 'bin', 'virtcheck.js')}'`,
+      'netns',
+      'exec',
+      CTL,
+      'ansible-playbook',
+      '-i',
+      join(dir, 'inventory.ini'),
+      join(ROOT, 'deploy', 'ansible', 'virtcheck.yml'),
+      '-e',
+      `virtcheck_results_dir=${join(dir, 'results')}`,
+      '-e',
+      `virtcheck_controller_command='node ${join(ROOT, 'bin', 'virtcheck.js')}'`,
     ]
     play = await new Promise((resolve) => {
       const p = spawn('ip', args, { env, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -76,9 +76,13 @@ describe.runIf(haveChromium || inCI)('fleet page (500 hosts) in headless chromiu
     await table.locator('thead th').nth(col).locator('button').click()
     await table.locator('thead th').nth(col).locator('button').click()
     expect(await table.locator('thead th').nth(col).getAttribute('aria-sort')).toBe('descending')
-    const firstHosts = await table.locator('tbody tr td[data-host]').evaluateAll((tds, n) => tds.slice(0, n).map((td) => td.getAttribute('data-host')), synth.slowHosts.length)
+    const firstHosts = await table
+      .locator('tbody tr td[data-host]')
+      .evaluateAll((tds, n) => tds.slice(0, n).map((td) => td.getAttribute('data-host')), synth.slowHosts.length)
     expect(firstHosts.sort()).toEqual([...synth.slowHosts].sort())
-    const values = await table.locator(`tbody tr td:nth-child(${col + 1})`).evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-v'))).filter((v) => v > 0))
+    const values = await table
+      .locator(`tbody tr td:nth-child(${col + 1})`)
+      .evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-v'))).filter((v) => v > 0))
     expect(values).toEqual([...values].sort((a, b) => b - a))
     // filter the capabilities table by a CPU model and a kernel (words are ANDed)
     const caps = page.locator('table[aria-label="hosts by capabilities"]')

@@ -53,7 +53,7 @@ describe('fleet model', () => {
     expect(readyOut.every((h) => synth.brokenHosts.includes(h))).toBe(true)
   })
 
-  it('cost is the slowdown versus the host\'s own native run, per job class', () => {
+  it("cost is the slowdown versus the host's own native run, per job class", () => {
     const h = fleet.hosts.find((x) => x.name === synth.slowHosts[0])!
     const twin = fleet.hosts.find((x) => x.group === h.group && !synth.slowHosts.includes(x.name) && x.cost['kvm-virtio'])!
     expect(h.cost['kvm-virtio']!['cpu']! / twin.cost['kvm-virtio']!['cpu']!).toBeGreaterThan(1.6)
@@ -68,7 +68,10 @@ describe('fleet model', () => {
   })
 
   it('hostile strings are escaped in HTML and Markdown', () => {
-    const f = buildFleet([{ report: fixture('hostile-strings.json'), source: 'x.json' }], [{ host: '<img src=x onerror=alert(1)>', reason: '</td><script>alert(2)</script>\n| md', source: 'y' }])
+    const f = buildFleet(
+      [{ report: fixture('hostile-strings.json'), source: 'x.json' }],
+      [{ host: '<img src=x onerror=alert(1)>', reason: '</td><script>alert(2)</script>\n| md', source: 'y' }],
+    )
     const html = renderFleetHtml(f, 't')
     expect(html).not.toMatch(/<script>alert|<img src=x/)
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;')
@@ -85,7 +88,15 @@ describe('virtcheck report FOLDER (fleet)', () => {
   put('pvm-runner-01', 'bench.json', fixtureText('pvm-host.json'))
   put('bm-kvm-07', 'bench.json', fixtureText('bare-metal-kvm.json'))
   put('half-written', 'probe.json', fixtureText('pvm-host.json').slice(0, 500))
-  put('unreachable-3', 'failed.json', JSON.stringify({ schema: 'virtcheck-fleet-failure', host: 'unreachable-3', reason: 'unreachable: ssh: connect to host 10.0.0.3 port 22: No route to host' }))
+  put(
+    'unreachable-3',
+    'failed.json',
+    JSON.stringify({
+      schema: 'virtcheck-fleet-failure',
+      host: 'unreachable-3',
+      reason: 'unreachable: ssh: connect to host 10.0.0.3 port 22: No route to host',
+    }),
+  )
 
   it('renders every host; damaged files and failure records become failed hosts with their reason', async () => {
     const r = await virtcheck('report', results, '--html', 'fleet.html', '--md', 'fleet.md', '--json', 'fleet.json')
@@ -96,7 +107,12 @@ describe('virtcheck report FOLDER (fleet)', () => {
     expect(html).toContain('No route to host')
     const json = JSON.parse(readFileSync(join(dir, 'fleet.json'), 'utf8'))
     expect(json.schema).toBe(FLEET_SCHEMA)
-    expect(json.hosts.map((h: { name: string; state: string }) => `${h.name}:${h.state}`).sort()).toEqual(['bm-kvm-07:ok', 'half-written:failed', 'pvm-runner-01:ok', 'unreachable-3:failed'])
+    expect(json.hosts.map((h: { name: string; state: string }) => `${h.name}:${h.state}`).sort()).toEqual([
+      'bm-kvm-07:ok',
+      'half-written:failed',
+      'pvm-runner-01:ok',
+      'unreachable-3:failed',
+    ])
     expect(json.hosts.find((h: { name: string }) => h.name === 'bm-kvm-07').keys['native/cpu.int/rate']).toMatch(/^[0-9a-f]{12}$/)
     expect(readFileSync(join(dir, 'fleet.md'), 'utf8')).toMatch(/\| unreachable-3 \| .* \| failed: unreachable/)
   })

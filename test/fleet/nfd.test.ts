@@ -30,11 +30,30 @@ const virtcheck = async (...argv: string[]) => {
 }
 
 const host = (over: Partial<HostContext> = {}): HostContext => ({
-  hostname: 'h1', cpuModel: 'AMD EPYC 7B13', cpuCores: 8, memoryBytes: 1, kernel: '6.1.0+deb12', distro: 'Debian GNU/Linux 12', arch: 'x86_64', virtRole: 'bare metal', nodeVersion: 'v20', ...over,
+  hostname: 'h1',
+  cpuModel: 'AMD EPYC 7B13',
+  cpuCores: 8,
+  memoryBytes: 1,
+  kernel: '6.1.0+deb12',
+  distro: 'Debian GNU/Linux 12',
+  arch: 'x86_64',
+  virtRole: 'bare metal',
+  nodeVersion: 'v20',
+  ...over,
 })
 const f = (id: string, status: Finding['status'], facts: Finding['facts']): Finding =>
-  ({ id, area: 'kvm', title: id, status, summary: 's', evidence: [], facts, ...(status === 'warn' || status === 'fail' ? { remediation: { summary: 'fix' } } : {}) }) as Finding
-const render = (set: ReturnType<typeof buildNfdSet>) => renderNfdFile(set, { expiresAt: new Date('2030-01-01T00:00:00Z'), generatedBy: 'test' }).text
+  ({
+    id,
+    area: 'kvm',
+    title: id,
+    status,
+    summary: 's',
+    evidence: [],
+    facts,
+    ...(status === 'warn' || status === 'fail' ? { remediation: { summary: 'fix' } } : {}),
+  }) as Finding
+const render = (set: ReturnType<typeof buildNfdSet>) =>
+  renderNfdFile(set, { expiresAt: new Date('2030-01-01T00:00:00Z'), generatedBy: 'test' }).text
 
 describe('NFD label rules (the checker itself)', () => {
   it('accepts what Kubernetes accepts', () => {
@@ -46,8 +65,10 @@ describe('NFD label rules (the checker itself)', () => {
     expect(isAllowedNamespace('profile.node.kubernetes.io')).toBe(true)
   })
   it('refuses what NFD would drop', () => {
-    for (const n of ['', '-a', 'a-', '.a', 'a_', 'a b', 'a=b', 'a/b', 'é', 'a'.repeat(64), 'a\nb']) expect(isValidLabelName(n), JSON.stringify(n)).toBe(false)
-    for (const v of ['6.1.0+deb12', 'AMD EPYC 7B13', '/dev/kvm', '-x', 'x.', 'v'.repeat(64), 'a\nb', 'ü']) expect(isValidLabelValue(v), JSON.stringify(v)).toBe(false)
+    for (const n of ['', '-a', 'a-', '.a', 'a_', 'a b', 'a=b', 'a/b', 'é', 'a'.repeat(64), 'a\nb'])
+      expect(isValidLabelName(n), JSON.stringify(n)).toBe(false)
+    for (const v of ['6.1.0+deb12', 'AMD EPYC 7B13', '/dev/kvm', '-x', 'x.', 'v'.repeat(64), 'a\nb', 'ü'])
+      expect(isValidLabelValue(v), JSON.stringify(v)).toBe(false)
     expect(labelKeyProblem('kvm.usable')).toBe('no-namespace')
     expect(labelKeyProblem('kubernetes.io/x')).toBe('denied-namespace')
     expect(labelKeyProblem('node.kubernetes.io/x')).toBe('denied-namespace')
@@ -67,7 +88,8 @@ describe('NFD label rules (the checker itself)', () => {
   it('prefixes: default accepted, reserved or malformed refused', () => {
     expect(parseNfdPrefix(DEFAULT_NFD_PREFIX)).toEqual({ ns: 'feature.node.kubernetes.io', namePrefix: 'virtcheck-' })
     expect(parseNfdPrefix('virtcheck.example.com/')).toEqual({ ns: 'virtcheck.example.com', namePrefix: '' })
-    for (const bad of ['kubernetes.io/v-', 'noslash', 'Bad_NS/x', 'example.com/-lead', 'example.com/a b', `example.com/${'x'.repeat(41)}`]) expect(parseNfdPrefix(bad), bad).toHaveProperty('problem')
+    for (const bad of ['kubernetes.io/v-', 'noslash', 'Bad_NS/x', 'example.com/-lead', 'example.com/a b', `example.com/${'x'.repeat(41)}`])
+      expect(parseNfdPrefix(bad), bad).toHaveProperty('problem')
   })
 })
 
@@ -94,7 +116,7 @@ describe('NFD label values from hostile host strings', () => {
     expect(toLabelValue('ü')).toBeUndefined()
     expect(toLabelValue('x'.repeat(200))).toHaveLength(63)
   })
-  it('a host full of hostile strings yields a file with only virtcheck\'s own keys and no injected line', () => {
+  it("a host full of hostile strings yields a file with only virtcheck's own keys and no injected line", () => {
     for (const s of hostile) {
       const findings = [
         f('environment.vm', 'pass', { role: 'vm', vendor: s }),
@@ -104,8 +126,19 @@ describe('NFD label values from hostile host strings', () => {
         f('cgroups.mode', 'pass', { mode: s }),
         f('software.qemu-system-x86_64', 'pass', { version: s }),
       ]
-      const readiness: TierReadiness[] = TIER_IDS.map((tier) => ({ tier, ready: false, summary: s, blockedBy: [], remediation: { summary: s } }))
-      const set = buildNfdSet({ findings, readiness, host: host({ cpuModel: s, kernel: s, distro: s, virtRole: s, hostname: s }), probeVersion: s })
+      const readiness: TierReadiness[] = TIER_IDS.map((tier) => ({
+        tier,
+        ready: false,
+        summary: s,
+        blockedBy: [],
+        remediation: { summary: s },
+      }))
+      const set = buildNfdSet({
+        findings,
+        readiness,
+        host: host({ cpuModel: s, kernel: s, distro: s, virtRole: s, hostname: s }),
+        probeVersion: s,
+      })
       const text = render(set)
       expect(checkNfdFile(text), JSON.stringify(s)).toEqual([])
       const parsed = parseNfdFile(text)
@@ -124,7 +157,10 @@ describe('NFD label values from hostile host strings', () => {
   })
   it('stays under 64 KiB however many features there are (features go first, labels stay)', () => {
     const base = buildNfdSet({ findings: [], readiness: [], host: host(), probeVersion: '0.1.0' })
-    const features = Array.from({ length: 400 }, (_, i) => ({ key: `${DEFAULT_NFD_PREFIX}extra.${i}`, value: toFeatureValue('z'.repeat(300)) }))
+    const features = Array.from({ length: 400 }, (_, i) => ({
+      key: `${DEFAULT_NFD_PREFIX}extra.${i}`,
+      value: toFeatureValue('z'.repeat(300)),
+    }))
     const out = renderNfdFile({ ...base, features }, { expiresAt: new Date(), generatedBy: 't' })
     expect(Buffer.byteLength(out.text)).toBeLessThan(65536)
     expect(out.featuresLeftOut).toBeGreaterThan(100)
@@ -179,7 +215,12 @@ describe('virtcheck probe --nfd (this machine)', () => {
     expect(ttl).toBeLessThanOrEqual(600_000)
   }, 60_000)
   it('bad --nfd input exits 2 with one line', async () => {
-    for (const args of [['--nfd', join(dir, '.hidden')], ['--nfd', join(dir, 'x'), '--nfd-prefix', 'kubernetes.io/x-'], ['--nfd', join(dir, 'x'), '--nfd-ttl', '5'], ['--nfd-prefix', 'example.com/']]) {
+    for (const args of [
+      ['--nfd', join(dir, '.hidden')],
+      ['--nfd', join(dir, 'x'), '--nfd-prefix', 'kubernetes.io/x-'],
+      ['--nfd', join(dir, 'x'), '--nfd-ttl', '5'],
+      ['--nfd-prefix', 'example.com/'],
+    ]) {
       const r = await virtcheck('probe', ...args)
       expect(r.code, args.join(' ')).toBe(2)
       expect(r.err.trim().split('\n')[0]).toMatch(/^error: probe: --nfd/)
@@ -195,7 +236,7 @@ describe('virtcheck --nfd (the main job)', () => {
     expect(r.err).toMatch(/^error: virtcheck: --nfd .*dot-files/)
     expect(Date.now() - t0).toBeLessThan(5000)
   })
-  it('writes the feature file after the run, from the run\'s findings and readiness', async () => {
+  it("writes the feature file after the run, from the run's findings and readiness", async () => {
     const file = join(dir, 'main', 'virtcheck')
     const r = await virtcheck('--tiers', 'native', '--jobs', 'sys.syscall', '--nfd', file)
     expect(r.code, r.err).toBe(0)

@@ -64,7 +64,7 @@ const root = join(tmp, 'host')
 buildFakeRoot(root)
 
 describe('RootedHost', () => {
-  it('prefixes paths, keeps this process\'s own /proc/self files, and maps the rest of /proc/self to the host\'s PID 1', () => {
+  it("prefixes paths, keeps this process's own /proc/self files, and maps the rest of /proc/self to the host's PID 1", () => {
     const h = new RootedHost('/host', snap.identity)
     expect(h.map('/sys/module/kvm')).toBe('/host/sys/module/kvm')
     expect(h.map('/proc/self/mountinfo')).toBe('/host/proc/1/mountinfo')
@@ -73,12 +73,17 @@ describe('RootedHost', () => {
     expect(h.map('/../../etc/shadow')).toBe('/etc/shadow'.replace(/^/, '/host'))
   })
 
-  it('a device the container\'s device cgroup denies (EPERM) is a privilege problem, so KVM verdicts are unknown', async () => {
+  it("a device the container's device cgroup denies (EPERM) is a privilege problem, so KVM verdicts are unknown", async () => {
     const live = await openRootedHost(root, tmp)
     const denyKvm = new Proxy(live, {
       get(target, prop) {
-        if (prop === 'open') return async (p: string) => (p.endsWith('/dev/kvm') ? { kind: 'denied', detail: 'EPERM' } : { kind: 'missing' })
-        if (prop === 'stat') return async (p: string) => (p.endsWith('/dev/kvm') ? { kind: 'ok', type: 'char', mode: 0o660, uid: 0, gid: 0, size: 0, nlink: 1, rdev: { major: 10, minor: 232 } } : target.stat(p.replace(root, '')))
+        if (prop === 'open')
+          return async (p: string) => (p.endsWith('/dev/kvm') ? { kind: 'denied', detail: 'EPERM' } : { kind: 'missing' })
+        if (prop === 'stat')
+          return async (p: string) =>
+            p.endsWith('/dev/kvm')
+              ? { kind: 'ok', type: 'char', mode: 0o660, uid: 0, gid: 0, size: 0, nlink: 1, rdev: { major: 10, minor: 232 } }
+              : target.stat(p.replace(root, ''))
         const v = Reflect.get(target, prop)
         return typeof v === 'function' ? v.bind(target) : v
       },
@@ -92,10 +97,14 @@ describe('RootedHost', () => {
     for (const id of ['kvm.device', 'kvm.api']) expect(findings.find((f) => f.id === id)?.status, id).toBe('unknown')
   }, 60_000)
 
-  it('runs only what is valid from a container; the host\'s programs are not run', async () => {
+  it("runs only what is valid from a container; the host's programs are not run", async () => {
     const h = await openRootedHost(root, tmp)
     expect(h.identity.hostname).toBe('node-from-root')
-    expect(h.identity.kernelRelease).toBe(snap.reads['/proc/sys/kernel/osrelease']?.kind === 'ok' ? (snap.reads['/proc/sys/kernel/osrelease'] as { text: string }).text.trim() : h.identity.kernelRelease)
+    expect(h.identity.kernelRelease).toBe(
+      snap.reads['/proc/sys/kernel/osrelease']?.kind === 'ok'
+        ? (snap.reads['/proc/sys/kernel/osrelease'] as { text: string }).text.trim()
+        : h.identity.kernelRelease,
+    )
     const o = await h.run(['/usr/bin/qemu-system-x86_64', '--version'])
     expect(o.kind).toBe('error')
     expect(o.kind === 'error' && o.detail).toMatch(/not run under --root .*would run in this container/)
@@ -105,7 +114,7 @@ describe('RootedHost', () => {
     expect(JSON.parse(kvm.kind === 'exited' ? kvm.stdout : '{}')).toEqual({ path: join(root, 'dev', 'kvm'), open: 'ENOENT' })
   })
 
-  it('file-based verdicts match the snapshot\'s; command-based ones are unknown (needs privilege)', async () => {
+  it("file-based verdicts match the snapshot's; command-based ones are unknown (needs privilege)", async () => {
     const h = await openRootedHost(root, tmp)
     const rooted = markNotRunnable(await runProbes(h, PROBES, { kernelCacheDirs: [] }))
     const fromSnap = (await probeFixture(FIXTURE)).findings
@@ -113,27 +122,52 @@ describe('RootedHost', () => {
       const f = fs.find((x) => x.id === id)
       return f && { status: f.status, summary: f.summary }
     }
-    for (const id of ['kvm.module', 'kvm.nested', 'sriov.devices', 'memory.hugepages', 'memory.thp', 'memory.ksm', 'iommu.firmware', 'cgroups.controllers'])
+    for (const id of [
+      'kvm.module',
+      'kvm.nested',
+      'sriov.devices',
+      'memory.hugepages',
+      'memory.thp',
+      'memory.ksm',
+      'iommu.firmware',
+      'cgroups.controllers',
+    ])
       expect(pick(rooted, id), id).toEqual(pick(fromSnap, id))
     const qemu = rooted.find((f) => f.id === 'software.qemu-system-x86_64')!
     expect(qemu.status).toBe('unknown')
     expect(qemu.summary).toMatch(/^unknown \(needs privilege: .*qemu-system-x86_64/)
     // nothing anywhere claims a verdict from a command it could not run
-    for (const f of rooted) if (f.evidence.some((e) => e.observed.includes('not run under --root'))) expect(['unknown', 'skip'], f.id).toContain(f.status)
+    for (const f of rooted)
+      if (f.evidence.some((e) => e.observed.includes('not run under --root'))) expect(['unknown', 'skip'], f.id).toContain(f.status)
   }, 60_000)
 
   it('virtcheck probe --root DIR --json - reports the rooted host; bad roots exit 2', async () => {
     let out = ''
     let err = ''
     const io = (w: (t: string) => void) => ({ write: (t: string) => (w(t), true), isTTY: false }) as unknown as NodeJS.WriteStream
-    const code = await run(['probe', '--root', root, '--json', '-'], { stdout: io((t) => (out += t)), stderr: io((t) => (err += t)), env: { NO_COLOR: '1' }, cwd: tmp })
+    const code = await run(['probe', '--root', root, '--json', '-'], {
+      stdout: io((t) => (out += t)),
+      stderr: io((t) => (err += t)),
+      env: { NO_COLOR: '1' },
+      cwd: tmp,
+    })
     expect([0, 1]).toContain(code)
     const rep = JSON.parse(out)
     expect(rep.host.hostname).toBe('node-from-root')
     expect(rep.reproduce.settings.origin).toBe(`root:${root}`)
-    for (const args of [['--root', join(tmp, 'nope')], ['--root', tmp + '/host/etc'], ['--root', root, '--from', 'x.json'], ['--root', root, '--deep']]) {
+    for (const args of [
+      ['--root', join(tmp, 'nope')],
+      ['--root', tmp + '/host/etc'],
+      ['--root', root, '--from', 'x.json'],
+      ['--root', root, '--deep'],
+    ]) {
       let e = ''
-      const c = await run(['probe', ...args], { stdout: io(() => undefined), stderr: io((t) => (e += t)), env: { NO_COLOR: '1' }, cwd: tmp })
+      const c = await run(['probe', ...args], {
+        stdout: io(() => undefined),
+        stderr: io((t) => (e += t)),
+        env: { NO_COLOR: '1' },
+        cwd: tmp,
+      })
       expect(c, args.join(' ')).toBe(2)
       expect(e.split('\n')[0]).toMatch(/^error: /)
     }

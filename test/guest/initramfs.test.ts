@@ -26,7 +26,9 @@ describe('initramfs cache key', () => {
     expect(initramfsKey({ ...base, files: { ...base.files, 'bin/vcwork': 'cc' } })).not.toBe(k)
     expect(initramfsKey({ ...base, initScript: '#!/bin/sh\n#x\n' })).not.toBe(k)
     expect(initramfsKey({ ...base, moduleOrder: [] })).not.toBe(k)
-    expect(initramfsKey({ ...base, moduleOrder: ['kernel/b.ko', 'kernel/a.ko'] })).not.toBe(initramfsKey({ ...base, moduleOrder: ['kernel/a.ko', 'kernel/b.ko'] }))
+    expect(initramfsKey({ ...base, moduleOrder: ['kernel/b.ko', 'kernel/a.ko'] })).not.toBe(
+      initramfsKey({ ...base, moduleOrder: ['kernel/a.ko', 'kernel/b.ko'] }),
+    )
   })
 })
 
@@ -47,7 +49,10 @@ describe('guest /init script', () => {
   })
 
   it('is valid shell for busybox sh', async () => {
-    for (const [name, text] of [['agent', agent], ['bare', bare]] as const) {
+    for (const [name, text] of [
+      ['agent', agent],
+      ['bare', bare],
+    ] as const) {
       const f = join(dir, `init-${name}`)
       await writeFile(f, text)
       const r = await execa('busybox', ['sh', '-n', f], { reject: false })
@@ -97,7 +102,12 @@ describe('buildInitramfs', () => {
     await writeFile(join(mods, 'kernel/x.ko.xz'), (await execa('xz', ['-c'], { input: 'XMOD', encoding: 'buffer' })).stdout)
     await writeFile(join(mods, 'kernel/z.ko.zst'), (await execa('zstd', ['-c', '-q'], { input: 'ZMOD', encoding: 'buffer' })).stdout)
     await writeFile(join(mods, 'modules.dep'), 'kernel/x.ko.xz:\nkernel/z.ko.zst: kernel/x.ko.xz\n')
-    const r = await buildInitramfs({ busyboxPath: join(dir, 'busybox'), modulesDir: mods, modules: ['z'], env: { VIRTCHECK_CACHE: join(dir, 'cache') } })
+    const r = await buildInitramfs({
+      busyboxPath: join(dir, 'busybox'),
+      modulesDir: mods,
+      modules: ['z'],
+      env: { VIRTCHECK_CACHE: join(dir, 'cache') },
+    })
     expect(r.kind).toBe('ok')
     if (r.kind !== 'ok') return
     const byName = new Map(decodeCpio(await readFile(r.path)).map((e) => [e.name, e]))
@@ -107,7 +117,12 @@ describe('buildInitramfs', () => {
   })
 
   it('fails with a reason when a module is missing', async () => {
-    const r = await buildInitramfs({ busyboxPath: join(dir, 'busybox'), modulesDir: join(dir, 'lib/modules/9.9.9'), modules: ['e1000'], env: { VIRTCHECK_CACHE: join(dir, 'cache') } })
+    const r = await buildInitramfs({
+      busyboxPath: join(dir, 'busybox'),
+      modulesDir: join(dir, 'lib/modules/9.9.9'),
+      modules: ['e1000'],
+      env: { VIRTCHECK_CACHE: join(dir, 'cache') },
+    })
     expect(r).toMatchObject({ kind: 'failed' })
     expect(r.kind === 'failed' && r.reason).toContain('e1000')
   })

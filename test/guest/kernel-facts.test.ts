@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { bannerRelease, compareReleases, flavourOfRelease, parseMetaDependency, pickCachedKernel, releaseOfPackage, type KernelManifest } from '../../src/guest/kernel-facts.js'
+import {
+  bannerRelease,
+  compareReleases,
+  flavourOfRelease,
+  parseMetaDependency,
+  pickCachedKernel,
+  releaseOfPackage,
+  type KernelManifest,
+} from '../../src/guest/kernel-facts.js'
 import { guestCacheDir, initramfsDir, kernelsDir } from '../../src/guest/cache-paths.js'
 
 const m = (release: string, flavour: string, arch = 'x86_64'): { manifest: KernelManifest } => ({
@@ -33,7 +41,12 @@ describe('kernel facts', () => {
   })
 
   it('picks the wanted flavour first, then the newest release, for the wanted arch only', () => {
-    const entries = [m('6.1.0-50-amd64', 'generic'), m('6.1.0-56-cloud-amd64', 'cloud'), m('6.1.0-56-amd64', 'generic'), m('6.1.0-60-cloud-arm64', 'cloud', 'aarch64')]
+    const entries = [
+      m('6.1.0-50-amd64', 'generic'),
+      m('6.1.0-56-cloud-amd64', 'cloud'),
+      m('6.1.0-56-amd64', 'generic'),
+      m('6.1.0-60-cloud-arm64', 'cloud', 'aarch64'),
+    ]
     expect(pickCachedKernel(entries, { arch: 'x86_64', flavour: 'generic' })!.manifest.release).toBe('6.1.0-56-amd64')
     expect(pickCachedKernel(entries, { arch: 'x86_64', flavour: 'cloud' })!.manifest.release).toBe('6.1.0-56-cloud-amd64')
     expect(pickCachedKernel(entries, { arch: 'aarch64', flavour: 'generic' })!.manifest.release).toBe('6.1.0-60-cloud-arm64')

@@ -39,7 +39,13 @@ describe('findGuestKernel', () => {
     const image = join(root, 'boot/vmlinuz-6.1.0-77-amd64')
     await writeFile(image, await bzImage('6.1.0-77-amd64'))
     const k = await findGuestKernel({ explicitPath: image })
-    expect(k).toMatchObject({ kind: 'found', source: 'explicit', release: '6.1.0-77-amd64', flavour: 'generic', modulesDir: join(root, 'lib/modules/6.1.0-77-amd64') })
+    expect(k).toMatchObject({
+      kind: 'found',
+      source: 'explicit',
+      release: '6.1.0-77-amd64',
+      flavour: 'generic',
+      modulesDir: join(root, 'lib/modules/6.1.0-77-amd64'),
+    })
     if (k.kind !== 'found') return
     const env = { VIRTCHECK_CACHE: join(dir, 'cache') }
     const b = await preferUncompressed(k, env)
@@ -62,7 +68,24 @@ describe('findGuestKernel', () => {
     const entry = join(dir, 'cache2/kernels/6.1.0-9-amd64')
     await mkdir(entry, { recursive: true })
     await writeFile(join(entry, 'vmlinux'), 'x')
-    await writeFile(join(entry, 'virtcheck-kernel.json'), JSON.stringify({ release: '6.1.0-9-amd64', flavour: 'generic', arch: 'x86_64', vmlinuz: 'boot/vmlinuz', vmlinux: 'vmlinux', package: 'p', packageVersion: '1', installedAt: '' }))
-    expect(await findGuestKernel({ env, useHost: false })).toMatchObject({ kind: 'found', source: 'cache', path: join(entry, 'vmlinux'), release: '6.1.0-9-amd64' })
+    await writeFile(
+      join(entry, 'virtcheck-kernel.json'),
+      JSON.stringify({
+        release: '6.1.0-9-amd64',
+        flavour: 'generic',
+        arch: 'x86_64',
+        vmlinuz: 'boot/vmlinuz',
+        vmlinux: 'vmlinux',
+        package: 'p',
+        packageVersion: '1',
+        installedAt: '',
+      }),
+    )
+    expect(await findGuestKernel({ env, useHost: false })).toMatchObject({
+      kind: 'found',
+      source: 'cache',
+      path: join(entry, 'vmlinux'),
+      release: '6.1.0-9-amd64',
+    })
   })
 })

@@ -38,15 +38,27 @@ describe('module closure', () => {
   })
 
   it('accepts dashes for underscores and reports what is missing', () => {
-    expect(moduleClosure(dep, ['crc-t10dif'])).toEqual({ kind: 'ok', order: ['kernel/crypto/crct10dif_common.ko.xz', 'kernel/lib/crc-t10dif.ko.xz'] })
+    expect(moduleClosure(dep, ['crc-t10dif'])).toEqual({
+      kind: 'ok',
+      order: ['kernel/crypto/crct10dif_common.ko.xz', 'kernel/lib/crc-t10dif.ko.xz'],
+    })
     expect(moduleClosure(dep, ['e1000', 'ahci'])).toEqual({ kind: 'missing', names: ['ahci'] })
   })
 
   it('splits independent devices into parallel groups after their shared dependencies', () => {
-    const r = groupedLoadOrder(dep, [['virtio_pci', 'virtio_blk'], ['virtio_pci', 'virtio_net']])
+    const r = groupedLoadOrder(dep, [
+      ['virtio_pci', 'virtio_blk'],
+      ['virtio_pci', 'virtio_net'],
+    ])
     expect(r.kind).toBe('ok')
     if (r.kind !== 'ok') return
-    expect(r.order.common.map(moduleName)).toEqual(['virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio', 'virtio_ring', 'virtio_pci'])
+    expect(r.order.common.map(moduleName)).toEqual([
+      'virtio_pci_legacy_dev',
+      'virtio_pci_modern_dev',
+      'virtio',
+      'virtio_ring',
+      'virtio_pci',
+    ])
     expect(r.order.groups.map((g) => g.map(moduleName))).toEqual([['virtio_blk'], ['failover', 'net_failover', 'virtio_net']])
     const e = groupedLoadOrder(dep, [['crc-t10dif'], ['e1000']])
     expect(e.kind === 'ok' && e.order.common).toEqual([])

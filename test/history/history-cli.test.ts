@@ -10,17 +10,28 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'virtcheck-history-test-'))
   const medians = [1000, 1010, 990, 1005, 995, 850]
   for (const [i, m] of medians.entries()) {
-    const r = { ...runReport({ cells: [cell({ job: 'cpu.int', metric: 'ops', samples: [m * 0.99, m, m * 1.01, m, m] })] }), startedAt: `2025-02-0${i + 1}T00:00:00.000Z` }
+    const r = {
+      ...runReport({ cells: [cell({ job: 'cpu.int', metric: 'ops', samples: [m * 0.99, m, m * 1.01, m, m] })] }),
+      startedAt: `2025-02-0${i + 1}T00:00:00.000Z`,
+    }
     await writeFile(join(dir, `r${i}.json`), JSON.stringify(r))
   }
   await writeFile(join(dir, 'partial.json'), JSON.stringify({ ...runReport({ cells: [] }), partial: true }))
   // native and container, the whole host 15% slower in the last run
   for (const [i, m] of medians.entries()) {
     const samples = (f: number) => [m * f * 0.99, m * f, m * f * 1.01, m * f, m * f]
-    const r = runReport({ cells: [cell({ job: 'cpu.int', metric: 'ops', samples: samples(1) }), cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: samples(0.95) })] })
+    const r = runReport({
+      cells: [
+        cell({ job: 'cpu.int', metric: 'ops', samples: samples(1) }),
+        cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: samples(0.95) }),
+      ],
+    })
     await writeFile(join(dir, `both${i}.json`), JSON.stringify({ ...r, startedAt: `2025-02-0${i + 1}T00:00:00.000Z` }))
   }
-  await writeFile(join(dir, 'container-only.json'), JSON.stringify(runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: [1, 1, 1] })] })))
+  await writeFile(
+    join(dir, 'container-only.json'),
+    JSON.stringify(runReport({ cells: [cell({ tier: 'container', job: 'cpu.int', metric: 'ops', samples: [1, 1, 1] })] })),
+  )
 })
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
@@ -36,7 +47,9 @@ describe('virtcheck history', () => {
     const dup = await runCli(['history', 'add', 'r0.json', '--dir', 'h'], dir)
     expect(dup.code).toBe(2)
     expect(dup.stderr).toMatch(/already in/)
-    const index = JSON.parse(await readFile(join(dir, 'h', 'index.json'), 'utf8')) as { entries: { label: string; commit: string; file: string }[] }
+    const index = JSON.parse(await readFile(join(dir, 'h', 'index.json'), 'utf8')) as {
+      entries: { label: string; commit: string; file: string }[]
+    }
     expect(index.entries).toHaveLength(6)
     expect(index.entries[5]).toMatchObject({ label: 'nightly 5', commit: 'abc1235', file: expect.stringMatching(/^runs\/0006-/) })
 

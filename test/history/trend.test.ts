@@ -56,8 +56,12 @@ describe('rolling baseline', () => {
     expect(html).not.toMatch(/<script/)
     expect(html).toMatch(/1 regression\(s\) in the latest run/)
     const later = [...runs, runOf(1000, 6)]
-    expect(renderHistoryHtml(later, buildTrends(later), DEFAULT_TREND)).toMatch(/Earlier runs outside their band[\s\S]*native cpu\.int ops: regressed -10\.0% in run 5 \(c0ffee5\)/)
-    expect(renderHistoryMarkdown(runs, trends, DEFAULT_TREND)).toMatch(/\| native \| cpu\.int \| ops \| 900 ops\/s \| 1000 \| .* \| -10\.0% \| regressed \|/)
+    expect(renderHistoryHtml(later, buildTrends(later), DEFAULT_TREND)).toMatch(
+      /Earlier runs outside their band[\s\S]*native cpu\.int ops: regressed -10\.0% in run 5 \(c0ffee5\)/,
+    )
+    expect(renderHistoryMarkdown(runs, trends, DEFAULT_TREND)).toMatch(
+      /\| native \| cpu\.int \| ops \| 900 ops\/s \| 1000 \| .* \| -10\.0% \| regressed \|/,
+    )
   })
 })
 

@@ -16,7 +16,10 @@ const script = Buffer.from('#!/bin/sh\necho helper-ran\n')
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 const reader = (data: Uint8Array) => {
   const calls: string[] = []
-  return { calls, getRawAsset: (key: string) => (calls.push(key), data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer) }
+  return {
+    calls,
+    getRawAsset: (key: string) => (calls.push(key), data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer),
+  }
 }
 
 describe('extractHelper', () => {

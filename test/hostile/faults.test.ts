@@ -18,11 +18,14 @@ let n = 0
 const home = () => join(root, `home-${++n}`)
 
 const ENTRY = ['--import', 'tsx', 'src/cli/entry.ts']
-const spawnCli = (args: string[], env: Record<string, string>) => execa('node', [...ENTRY, ...args], { reject: false, env: { ...env, NO_COLOR: '1' }, timeout: 120_000 })
+const spawnCli = (args: string[], env: Record<string, string>) =>
+  execa('node', [...ENTRY, ...args], { reject: false, env: { ...env, NO_COLOR: '1' }, timeout: 120_000 })
 
 /** Start a bench, send `signal` when stderr shows `when`, wait for the exit. */
 const interruptAt = async (h: string, when: RegExp, signals: NodeJS.Signals[]) => {
-  const child = spawnCli(['bench', '--tiers', 'native', '--jobs', 'cpu.int,sys.syscall,mmu.pagefault', '--reps', '6'], { VIRTCHECK_HOME: h })
+  const child = spawnCli(['bench', '--tiers', 'native', '--jobs', 'cpu.int,sys.syscall,mmu.pagefault', '--reps', '6'], {
+    VIRTCHECK_HOME: h,
+  })
   let seen = ''
   let sent = false
   child.stderr?.on('data', (c: Buffer) => {
@@ -82,7 +85,11 @@ describe.skipIf(skipReal)('signals end a run cleanly at each stage', () => {
 
 describe('outputs and environment', () => {
   it('a reader that goes away (report FILE | head) ends quietly', async () => {
-    const child = execa('node', [...ENTRY, 'report', fixturePath('pvm-host.json'), '--md', '-'], { reject: false, env: { NO_COLOR: '1' }, stdout: 'pipe' })
+    const child = execa('node', [...ENTRY, 'report', fixturePath('pvm-host.json'), '--md', '-'], {
+      reject: false,
+      env: { NO_COLOR: '1' },
+      stdout: 'pipe',
+    })
     child.stdout?.destroy()
     const r = await child
     expect(r.stderr).not.toMatch(/EPIPE|Error:|at .*\.js/)
@@ -106,19 +113,45 @@ describe('outputs and environment', () => {
     expect(r.stderr).toMatch(/nothing was measured/)
   })
 
-  it.skipIf(skipReal)('a full disk: named as such, the matrix still printed, the run folder result kept', async () => {
-    const h = home()
-    const full = join(root, 'full')
-    const script = `mkdir -p "$FULL" && mount -t tmpfs -o size=64k tmpfs "$FULL" && (head -c 1048576 /dev/zero > "$FULL/fill" 2>/dev/null; true) && exec "$0" "$@"`
-    const r = await execa('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'node', ...ENTRY, 'bench', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '2', '--json', join(full, 'x.json')], {
-      reject: false,
-      env: { NO_COLOR: '1', VIRTCHECK_HOME: h, FULL: full },
-      timeout: 120_000,
-    })
-    expect(r.stdout).toMatch(/sys\.syscall/) // the matrix
-    expect(r.stderr).toMatch(/disk full/)
-    expect(r.exitCode).toBe(1)
-    const report = JSON.parse(readFileSync(join(runFolder(h)!, 'result.json'), 'utf8')) as { partial: boolean }
-    expect(report.partial).toBe(false)
-  }, 120_000)
+  it.skipIf(skipReal)(
+    'a full disk: named as such, the matrix still printed, the run folder result kept',
+    async () => {
+      const h = home()
+      const full = join(root, 'full')
+      const script = `mkdir -p "$FULL" && mount -t tmpfs -o size=64k tmpfs "$FULL" && (head -c 1048576 /dev/zero > "$FULL/fill" 2>/dev/null; true) && exec "$0" "$@"`
+      const r = await execa(
+        'unshare',
+        [
+          '-m',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          script,
+          'node',
+          ...ENTRY,
+          'bench',
+          '--tiers',
+          'native',
+          '--jobs',
+          'sys.syscall',
+          '--reps',
+          '2',
+          '--json',
+          join(full, 'x.json'),
+        ],
+        {
+          reject: false,
+          env: { NO_COLOR: '1', VIRTCHECK_HOME: h, FULL: full },
+          timeout: 120_000,
+        },
+      )
+      expect(r.stdout).toMatch(/sys\.syscall/) // the matrix
+      expect(r.stderr).toMatch(/disk full/)
+      expect(r.exitCode).toBe(1)
+      const report = JSON.parse(readFileSync(join(runFolder(h)!, 'result.json'), 'utf8')) as { partial: boolean }
+      expect(report.partial).toBe(false)
+    },
+    120_000,
+  )
 })

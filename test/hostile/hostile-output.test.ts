@@ -30,7 +30,10 @@ const slower = (r: Record<string, unknown>) => ({
   ...r,
   startedAt: '2026-03-03T09:14:05.120Z',
   finishedAt: '2026-03-03T09:21:47.880Z',
-  results: (r['results'] as Record<string, unknown>[]).map((x) => ({ ...x, samples: (x['samples'] as number[]).map((v) => (x['better'] === 'higher' ? v * 0.7 : v * 1.3)) })),
+  results: (r['results'] as Record<string, unknown>[]).map((x) => ({
+    ...x,
+    samples: (x['samples'] as number[]).map((v) => (x['better'] === 'higher' ? v * 0.7 : v * 1.3)),
+  })),
 })
 const BASE = write('base.json', base)
 const HEAD = write('head.json', slower(base))
@@ -106,16 +109,30 @@ const needCmark = !cmarkGfm && process.env['CI'] !== 'true'
 
 /** What a GFM renderer makes of Markdown: counts of headings, links and images. */
 const gfmStructure = (md: string) => {
-  const r = spawnSync('cmark-gfm', ['-e', 'table', '-e', 'autolink', '-e', 'strikethrough', '-e', 'tagfilter', '--unsafe'], { input: md, encoding: 'utf8' })
+  const r = spawnSync('cmark-gfm', ['-e', 'table', '-e', 'autolink', '-e', 'strikethrough', '-e', 'tagfilter', '--unsafe'], {
+    input: md,
+    encoding: 'utf8',
+  })
   if (r.status !== 0) throw new Error(`cmark-gfm failed: ${r.stderr}`)
   const html = r.stdout
-  return { headings: html.match(/<h[1-6][ >]/g)?.length ?? 0, links: html.match(/<a\s/g)?.length ?? 0, images: html.match(/<img\s/g)?.length ?? 0, html }
+  return {
+    headings: html.match(/<h[1-6][ >]/g)?.length ?? 0,
+    links: html.match(/<a\s/g)?.length ?? 0,
+    images: html.match(/<img\s/g)?.length ?? 0,
+    html,
+  }
 }
 
 describe('Markdown: a GFM renderer shows no heading, image or link that host data created', () => {
   const pairs: Record<string, [readonly string[], readonly string[]]> = {
-    'report --md': [['report', CLEAN_BASE, '--md', '-'], ['report', BASE, '--md', '-']],
-    'compare --md': [['compare', CLEAN_BASE, CLEAN_HEAD, '--md', '-'], ['compare', BASE, HEAD, '--md', '-']],
+    'report --md': [
+      ['report', CLEAN_BASE, '--md', '-'],
+      ['report', BASE, '--md', '-'],
+    ],
+    'compare --md': [
+      ['compare', CLEAN_BASE, CLEAN_HEAD, '--md', '-'],
+      ['compare', BASE, HEAD, '--md', '-'],
+    ],
   }
   for (const [name, [clean, hostile]] of Object.entries(pairs)) {
     it.skipIf(needCmark)(name, async () => {
@@ -141,12 +158,31 @@ describe('the bench final report under a hostile hostname (a UTS namespace) and 
     const home = join(dir, 'bench-home')
     const script = `printf 'evil\\033]0;PWNED-TITLE\\007\\033[2J\\r' > /proc/sys/kernel/hostname && exec "$0" --import tsx src/cli/entry.ts "$@"`
     for (const tty of [false, true]) {
-      const r = spawnSync('unshare', ['--uts', 'sh', '-c', script, process.execPath, 'bench', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '2', '--label', PAYLOAD.replace(/\x00/g, '')], {
-        cwd: join(import.meta.dirname, '..', '..'),
-        env: { ...process.env, VIRTCHECK_HOME: home, ...(tty ? { FORCE_COLOR: '3' } : { NO_COLOR: '1' }) },
-        encoding: 'utf8',
-        timeout: 60_000,
-      })
+      const r = spawnSync(
+        'unshare',
+        [
+          '--uts',
+          'sh',
+          '-c',
+          script,
+          process.execPath,
+          'bench',
+          '--tiers',
+          'native',
+          '--jobs',
+          'sys.syscall',
+          '--reps',
+          '2',
+          '--label',
+          PAYLOAD.replace(/\x00/g, ''),
+        ],
+        {
+          cwd: join(import.meta.dirname, '..', '..'),
+          env: { ...process.env, VIRTCHECK_HOME: home, ...(tty ? { FORCE_COLOR: '3' } : { NO_COLOR: '1' }) },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      )
       expect(r.status, r.stderr).toBe(0)
       expect(r.stdout).toMatch(/sys\.syscall/)
       expect(unsafeIn(r.stdout, tty)).toEqual([])

@@ -24,7 +24,10 @@ const cli = async (...argv: string[]) => {
   const out = sink()
   const err = sink()
   // a hang is the failure being tested: bound it well below the test timeout
-  const code = await Promise.race([run(argv, { stdout: out.s, stderr: err.s, env: { NO_COLOR: '1', VIRTCHECK_HOME: join(dir, 'home') }, cwd: dir }), new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000).unref())])
+  const code = await Promise.race([
+    run(argv, { stdout: out.s, stderr: err.s, env: { NO_COLOR: '1', VIRTCHECK_HOME: join(dir, 'home') }, cwd: dir }),
+    new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000).unref()),
+  ])
   return { code, out: out.text(), err: err.text() }
 }
 
@@ -35,7 +38,9 @@ writeFileSync(big, '')
 truncateSync(big, 65 * 1024 * 1024) // sparse: the cap must refuse it by size, before reading
 const spaces = join(dir, 'spaces.json')
 writeFileSync(spaces, ' '.repeat(4096))
-const pvm = JSON.parse(readFileSync(fixturePath('pvm-host.json'), 'utf8')) as { results: { better: string; state: string; samples: number[] }[] }
+const pvm = JSON.parse(readFileSync(fixturePath('pvm-host.json'), 'utf8')) as {
+  results: { better: string; state: string; samples: number[] }[]
+}
 
 const firstLine = (s: string) => s.trim().split('\n')[0] ?? ''
 
@@ -100,7 +105,10 @@ describe('samples are validated for range', () => {
       [variant('zero.json', (r) => (r.samples[0] = 0)), /latency sample cannot be 0/],
       [variant('empty.json', (r) => (r.samples = [])), /needs at least one sample/],
     ] as const) {
-      for (const argv of [['report', f], ['compare', fixturePath('pvm-host.json'), f]]) {
+      for (const argv of [
+        ['report', f],
+        ['compare', fixturePath('pvm-host.json'), f],
+      ]) {
         const r = await cli(...argv)
         expect(r.code, r.err).toBe(2)
         expect(r.err).toMatch(why)
@@ -149,7 +157,7 @@ describe("compare's cost is n log n in the samples", () => {
   })
   it('the thinned Hodges–Lehmann interval of large samples still brackets the true shift', () => {
     let seed = 1
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
     const a = Array.from({ length: 20_000 }, () => 100 * (1 + 0.02 * (rnd() - 0.5)))
     const b = a.map((x) => x * 1.05)
     const hl = hodgesLehmann(a, b, 0.99)

@@ -12,7 +12,10 @@ import { run } from '../../src/cli/main.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'virtcheck-nonroot-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-const snap = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'snapshots', 'this-host-kvm-pvm.json'), 'utf8')) as Record<string, Record<string, unknown>>
+const snap = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'snapshots', 'this-host-kvm-pvm.json'), 'utf8')) as Record<
+  string,
+  Record<string, unknown>
+>
 
 const kvmFinding = async (edit: (s: typeof snap) => void) => {
   const s = structuredClone(snap)
@@ -22,7 +25,12 @@ const kvmFinding = async (edit: (s: typeof snap) => void) => {
   writeFileSync(f, JSON.stringify(s))
   let out = ''
   const sink = { write: (t: string) => ((out += t), true), isTTY: false } as unknown as NodeJS.WriteStream
-  await run(['probe', '--from', f, '--json', '-'], { stdout: sink, stderr: { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream, env: { NO_COLOR: '1' }, cwd: dir })
+  await run(['probe', '--from', f, '--json', '-'], {
+    stdout: sink,
+    stderr: { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream,
+    env: { NO_COLOR: '1' },
+    cwd: dir,
+  })
   const report = JSON.parse(out) as { findings: { id: string; summary: string; remediation?: { summary: string; commands?: string[] } }[] }
   return report.findings.find((x) => x.id === 'kvm.device')!
 }
@@ -30,7 +38,16 @@ const kvmFinding = async (edit: (s: typeof snap) => void) => {
 describe('non-root KVM fixes are safe and work', () => {
   it('/dev/kvm 0600 root:root: a kvm group with mode 0660 by udev, never `usermod -aG root`', async () => {
     const f = await kvmFinding((s) => {
-      s['stats']!['/dev/kvm'] = { kind: 'ok', type: 'char', mode: 0o600, uid: 0, gid: 0, size: 0, nlink: 1, rdev: { major: 10, minor: 232 } }
+      s['stats']!['/dev/kvm'] = {
+        kind: 'ok',
+        type: 'char',
+        mode: 0o600,
+        uid: 0,
+        gid: 0,
+        size: 0,
+        nlink: 1,
+        rdev: { major: 10, minor: 232 },
+      }
       s['opens']!['/dev/kvm:rw'] = { kind: 'denied', detail: 'EACCES' }
     })
     const cmds = (f.remediation?.commands ?? []).join('\n')
@@ -41,7 +58,16 @@ describe('non-root KVM fixes are safe and work', () => {
   })
   it('/dev/kvm 0660 root:kvm: join kvm', async () => {
     const f = await kvmFinding((s) => {
-      s['stats']!['/dev/kvm'] = { kind: 'ok', type: 'char', mode: 0o660, uid: 0, gid: 107, size: 0, nlink: 1, rdev: { major: 10, minor: 232 } }
+      s['stats']!['/dev/kvm'] = {
+        kind: 'ok',
+        type: 'char',
+        mode: 0o660,
+        uid: 0,
+        gid: 107,
+        size: 0,
+        nlink: 1,
+        rdev: { major: 10, minor: 232 },
+      }
       s['opens']!['/dev/kvm:rw'] = { kind: 'denied', detail: 'EACCES' }
     })
     expect(f.remediation?.commands).toEqual(['sudo usermod -aG kvm $USER'])
@@ -57,16 +83,35 @@ describe('non-root KVM fixes are safe and work', () => {
   })
 
   const canSetpriv = process.getuid?.() === 0
-  it.skipIf(!canSetpriv && process.env['CI'] !== 'true')('live, as nobody: the fix matches the device and never joins root', async () => {
-    const r = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'probe', '--json', '-'], {
-      reject: false,
-      env: { NO_COLOR: '1', HOME: dir, VIRTCHECK_HOME: join(dir, 'home') },
-      timeout: 120_000,
-    })
-    const report = JSON.parse(r.stdout) as { findings: { id: string; status: string; remediation?: { commands?: string[] } }[] }
-    const f = report.findings.find((x) => x.id === 'kvm.device')!
-    expect((f.remediation?.commands ?? []).join('\n')).not.toMatch(/usermod -aG root\b/)
-  }, 120_000)
+  it.skipIf(!canSetpriv && process.env['CI'] !== 'true')(
+    'live, as nobody: the fix matches the device and never joins root',
+    async () => {
+      const r = await execa(
+        'setpriv',
+        [
+          '--reuid=nobody',
+          '--regid=nogroup',
+          '--clear-groups',
+          process.execPath,
+          '--import',
+          'tsx',
+          'src/cli/entry.ts',
+          'probe',
+          '--json',
+          '-',
+        ],
+        {
+          reject: false,
+          env: { NO_COLOR: '1', HOME: dir, VIRTCHECK_HOME: join(dir, 'home') },
+          timeout: 120_000,
+        },
+      )
+      const report = JSON.parse(r.stdout) as { findings: { id: string; status: string; remediation?: { commands?: string[] } }[] }
+      const f = report.findings.find((x) => x.id === 'kvm.device')!
+      expect((f.remediation?.commands ?? []).join('\n')).not.toMatch(/usermod -aG root\b/)
+    },
+    120_000,
+  )
 })
 
 describe('rootless podman and lxc readiness checks what they need', () => {
@@ -86,7 +131,12 @@ describe('rootless podman and lxc readiness checks what they need', () => {
     finding('namespaces.userns-unprivileged', 'pass', {}),
     finding('environment.privileges', 'pass', { uid: 1000 }),
     finding('cgroups.controllers', 'pass', {}),
-    finding('cgroups.delegation', deleg, {}, deleg === 'pass' ? undefined : 'Delegate a cgroup to the user (systemd-run --user --scope -p Delegate=yes).'),
+    finding(
+      'cgroups.delegation',
+      deleg,
+      {},
+      deleg === 'pass' ? undefined : 'Delegate a cgroup to the user (systemd-run --user --scope -p Delegate=yes).',
+    ),
     finding('namespaces.subid', subid, { rootless: subid === 'pass' }, subid === 'pass' ? undefined : 'Install the uidmap package.'),
     finding('software.podman', 'pass', { installed: true }),
     finding('software.lxc', 'pass', { installed: true }),

@@ -9,7 +9,24 @@ export const PAYLOAD =
   '\u009b31m C1 \u202eRTL\u202c \x00NUL\x7fDEL \ud800 \ufffe|pipe|'
 
 /** Keys whose values are structure (enums, ids, timestamps the validator checks): left alone. */
-const STRUCTURE = new Set(['schema', 'schemaVersion', 'startedAt', 'finishedAt', 'tier', 'state', 'better', 'status', 'area', 'mode', 'code', 'unit', 'name', 'version', 'format', 'kind'])
+const STRUCTURE = new Set([
+  'schema',
+  'schemaVersion',
+  'startedAt',
+  'finishedAt',
+  'tier',
+  'state',
+  'better',
+  'status',
+  'area',
+  'mode',
+  'code',
+  'unit',
+  'name',
+  'version',
+  'format',
+  'kind',
+])
 
 /** Append the payload to every free-text string of a parsed document. */
 export const poison = (v: unknown, key = ''): unknown => {
@@ -24,9 +41,10 @@ export const poison = (v: unknown, key = ''): unknown => {
  * non-characters, lone surrogates. `allowSgr` first removes this program's own colour sequences.
  */
 export const unsafeIn = (text: string, allowSgr = false): string[] => {
-   
   const body = allowSgr ? text.replace(/\x1b\[[0-9;]*m/g, '') : text
-   
-  const bad = body.match(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g)
+
+  const bad = body.match(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+  )
   return [...new Set(bad ?? [])].map((c) => `U+${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

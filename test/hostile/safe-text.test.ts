@@ -12,7 +12,12 @@ describe('safeText: control characters shown, never emitted', () => {
     expect(safeLine('a\nb\tc')).toBe('a\\x0ab c')
   })
   it('safeDeep reaches every string, keys included, and keeps numbers', () => {
-    expect(safeDeep({ 'k\x1b': ['\x07', 1], n: [1, 2], o: { s: '\r' }, b: true })).toEqual({ 'k\\x1b': ['\\x07', 1], n: [1, 2], o: { s: '\\x0d' }, b: true })
+    expect(safeDeep({ 'k\x1b': ['\x07', 1], n: [1, 2], o: { s: '\r' }, b: true })).toEqual({
+      'k\\x1b': ['\\x07', 1],
+      n: [1, 2],
+      o: { s: '\\x0d' },
+      b: true,
+    })
   })
 })
 

@@ -12,7 +12,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const sink = () => {
   let text = ''
-  return { write: (t: string) => void (text += t), get text() { return text } }
+  return {
+    write: (t: string) => void (text += t),
+    get text() {
+      return text
+    },
+  }
 }
 
 describe('writeOutputs', () => {
@@ -20,7 +25,11 @@ describe('writeOutputs', () => {
 
   it('writes several formats at once, one of them to stdout', async () => {
     const out = sink()
-    const written = await writeOutputs(report, { json: 'a/run.json', html: 'a/run.html', md: '-', junit: join(dir, 'a', 'junit.xml') }, { stdout: out, cwd: dir })
+    const written = await writeOutputs(
+      report,
+      { json: 'a/run.json', html: 'a/run.html', md: '-', junit: join(dir, 'a', 'junit.xml') },
+      { stdout: out, cwd: dir },
+    )
     expect(written.map((w) => w.format)).toEqual(['json', 'html', 'md', 'junit'])
     expect(out.text).toMatch(/^## virtcheck/)
     expect(readFileSync(join(dir, 'a', 'run.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/)
@@ -31,7 +40,9 @@ describe('writeOutputs', () => {
   })
 
   it('refuses two outputs on stdout and writes nothing', async () => {
-    await expect(writeOutputs(report, { json: '-', md: '-' }, { stdout: sink(), cwd: dir })).rejects.toThrow(/only one output can go to stdout/)
+    await expect(writeOutputs(report, { json: '-', md: '-' }, { stdout: sink(), cwd: dir })).rejects.toThrow(
+      /only one output can go to stdout/,
+    )
   })
 
   it('merges several reports for html and md but refuses json and junit', async () => {
@@ -44,7 +55,9 @@ describe('writeOutputs', () => {
   })
 
   it('turns an unwritable target into a one-line usage error', async () => {
-    await expect(writeOutputs(report, { md: join(dir, 'm.html', 'sub.md') }, { stdout: sink() })).rejects.toThrow(/cannot write .*sub\.md: /)
+    await expect(writeOutputs(report, { md: join(dir, 'm.html', 'sub.md') }, { stdout: sink() })).rejects.toThrow(
+      /cannot write .*sub\.md: /,
+    )
   })
 })
 

@@ -34,7 +34,8 @@ describe('reading run reports', () => {
 
   it('refuses a truncated file at any cut point', () => {
     const text = fixtureText('pvm-host.json')
-    for (const cut of [1, 100, 5000, text.length - 3]) expectInputError(() => parseRunReportText(text.slice(0, cut), 'run.json'), /run\.json: file is truncated/)
+    for (const cut of [1, 100, 5000, text.length - 3])
+      expectInputError(() => parseRunReportText(text.slice(0, cut), 'run.json'), /run\.json: file is truncated/)
   })
 
   it('refuses an empty file and non-JSON', () => {
@@ -61,7 +62,10 @@ describe('reading run reports', () => {
   })
 
   it('refuses a newer major schema but accepts a newer minor with extra fields', () => {
-    expectInputError(() => validateRunReport({ ...good(), schemaVersion: '2.0' }, 'new.json'), /schema 2\.0 is newer than this virtcheck reads \(1\.x\)/)
+    expectInputError(
+      () => validateRunReport({ ...good(), schemaVersion: '2.0' }, 'new.json'),
+      /schema 2\.0 is newer than this virtcheck reads \(1\.x\)/,
+    )
     const newerMinor = { ...good(), schemaVersion: '1.7', futureField: { x: 1 } }
     expect(validateRunReport(newerMinor, 'm.json').schemaVersion).toBe('1.7')
     expectInputError(() => validateRunReport({ ...good(), schemaVersion: 'one' }, 'v.json'), /invalid schemaVersion/)
@@ -71,12 +75,18 @@ describe('reading run reports', () => {
     const data = good() as { results: Record<string, unknown>[]; findings: Record<string, unknown>[] }
     const stats = { ...(data.results[3]!['stats'] as object), ci95: [1] }
     data.results[3] = { ...data.results[3], stats }
-    expectInputError(() => validateRunReport(data, 'd.json'), /d\.json: invalid run report: results\[3\]\.stats\.ci95: expected \[low, high\]/)
+    expectInputError(
+      () => validateRunReport(data, 'd.json'),
+      /d\.json: invalid run report: results\[3\]\.stats\.ci95: expected \[low, high\]/,
+    )
     const noFix = good() as { findings: Record<string, unknown>[] }
     const idx = noFix.findings.findIndex((f) => f['status'] === 'fail')
     delete noFix.findings[idx]!['remediation']
     expectInputError(() => validateRunReport(noFix, 'f.json'), new RegExp(`findings\\[${idx}\\]\\.remediation: expected an object`))
-    expectInputError(() => validateRunReport({ ...good(), results: [{ ...(good() as { results: object[] }).results[0], state: 'weird' }] }, 's.json'), /results\[0\]\.state: expected one of ok, failed/)
+    expectInputError(
+      () => validateRunReport({ ...good(), results: [{ ...(good() as { results: object[] }).results[0], state: 'weird' }] }, 's.json'),
+      /results\[0\]\.state: expected one of ok, failed/,
+    )
   })
 
   it('reports a missing or unreadable file in one line', async () => {

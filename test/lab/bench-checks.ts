@@ -21,15 +21,19 @@ export const everyJobMeasured = (run: string, tiers: readonly string[], jobs: re
   what: `${jobs.length} job(s) measured in ${tiers.join(', ')}`,
   check: (out) => {
     const r = report(out)
-    if (!r?.results) return `no bench report (exit ${out.exitCode ?? 'none'}; stderr: ${out.stderr.trim().split('\n').slice(-3).join(' | ')})`
+    if (!r?.results)
+      return `no bench report (exit ${out.exitCode ?? 'none'}; stderr: ${out.stderr.trim().split('\n').slice(-3).join(' | ')})`
     const problems: string[] = []
     for (const t of tiers) {
       const run = r.tiers?.find((x) => x.tier === t)
-      if (run?.state !== 'completed') problems.push(`${t}: ${run ? `${run.state}${run.reason ? ` (${run.reason.split('\n')[0]})` : ''}` : 'absent'}`)
+      if (run?.state !== 'completed')
+        problems.push(`${t}: ${run ? `${run.state}${run.reason ? ` (${run.reason.split('\n')[0]})` : ''}` : 'absent'}`)
       for (const j of jobs) {
         const rows = r.results.filter((x) => x.tier === t && x.job === j)
         if (rows.length === 0) problems.push(`${t} ${j}: no result`)
-        for (const x of rows) if (x.state !== 'ok' || !(x.samples?.length ?? 0)) problems.push(`${t} ${j} ${x.metric}: ${x.state}${x.error ? ` (${x.error.split('\n')[0]})` : ''}`)
+        for (const x of rows)
+          if (x.state !== 'ok' || !(x.samples?.length ?? 0))
+            problems.push(`${t} ${j} ${x.metric}: ${x.state}${x.error ? ` (${x.error.split('\n')[0]})` : ''}`)
       }
     }
     return problems.length ? problems.slice(0, 12).join('; ') : undefined
@@ -63,7 +67,9 @@ export const saysEmulationSpeed = (run: string): Expectation => ({
   what: 'the report says its timings are emulation speed',
   check: (out) => {
     const w = report(out)?.warnings?.find((x) => x.code === 'slow-host')
-    return w && /not a performance figure/.test(w.message) ? undefined : `no slow-host warning (warnings: ${(report(out)?.warnings ?? []).map((x) => x.code).join(', ') || 'none'})`
+    return w && /not a performance figure/.test(w.message)
+      ? undefined
+      : `no slow-host warning (warnings: ${(report(out)?.warnings ?? []).map((x) => x.code).join(', ') || 'none'})`
   },
 })
 
@@ -85,5 +91,8 @@ export const nothingLeft = (run: string): Expectation => ({
   kind: 'custom',
   run,
   what: 'nothing left behind in the lab host (QEMU, netns, links, cgroups, mounts, temp files)',
-  check: (out) => (out.exitCode === 0 && out.stdout.trim() === '' ? undefined : `left behind: ${out.stdout.trim().split('\n').join('; ') || `(exit ${out.exitCode})`}`),
+  check: (out) =>
+    out.exitCode === 0 && out.stdout.trim() === ''
+      ? undefined
+      : `left behind: ${out.stdout.trim().split('\n').join('; ') || `(exit ${out.exitCode})`}`,
 })

@@ -28,12 +28,14 @@ const readinessOf = (json: unknown): ReadinessLike[] | undefined => {
   return Array.isArray(r) ? (r as ReadinessLike[]) : undefined
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v))
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)))
 
 const checkOne = (e: Expectation, out: RunOutput): string | undefined => {
   switch (e.kind) {
     case 'exit':
-      return out.exitCode === e.code ? undefined : `exit code ${show(e.code)} expected, got ${out.exitCode ?? 'none (did not finish)'}${out.stderr ? `; stderr: ${out.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`
+      return out.exitCode === e.code
+        ? undefined
+        : `exit code ${show(e.code)} expected, got ${out.exitCode ?? 'none (did not finish)'}${out.stderr ? `; stderr: ${out.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`
     case 'custom':
       return e.check(out) === undefined ? undefined : `${e.what}: ${e.check(out)}`
     case 'finding': {
@@ -88,9 +90,12 @@ export const descriptionProblems = (host: LabHost): string[] => {
   const names = new Set(host.runs.map((r) => r.name))
   const out: string[] = []
   if (names.size !== host.runs.length) out.push(`${host.name}: two runs share a name`)
-  for (const r of host.runs) if (!/^[a-z][a-z0-9-]*$/.test(r.name)) out.push(`${host.name}: run name ${show(r.name)} must be lower-case words`)
-  for (const e of host.expect) if (!names.has(e.run)) out.push(`${host.name}: an expectation refers to run ${show(e.run)}, which the host does not make`)
-  for (const r of host.runs) if ((r.args === undefined) === (r.shell === undefined)) out.push(`${host.name}/${r.name}: give either args or shell`)
+  for (const r of host.runs)
+    if (!/^[a-z][a-z0-9-]*$/.test(r.name)) out.push(`${host.name}: run name ${show(r.name)} must be lower-case words`)
+  for (const e of host.expect)
+    if (!names.has(e.run)) out.push(`${host.name}: an expectation refers to run ${show(e.run)}, which the host does not make`)
+  for (const r of host.runs)
+    if ((r.args === undefined) === (r.shell === undefined)) out.push(`${host.name}/${r.name}: give either args or shell`)
   if (host.expect.length === 0) out.push(`${host.name}: no expectations`)
   return out
 }

@@ -34,7 +34,14 @@ export type Expectation =
       /** Why this is the truth for this hardware. */
       readonly because: string
     }
-  | { readonly kind: 'readiness'; readonly run: string; readonly tier: string; readonly ready: boolean; readonly summary?: RegExp; readonly because: string }
+  | {
+      readonly kind: 'readiness'
+      readonly run: string
+      readonly tier: string
+      readonly ready: boolean
+      readonly summary?: RegExp
+      readonly because: string
+    }
   | { readonly kind: 'exit'; readonly run: string; readonly code: number }
   /** A check the two shapes above cannot say; returns the problem, or undefined when it holds. */
   | { readonly kind: 'custom'; readonly run: string; readonly what: string; readonly check: (out: RunOutput) => string | undefined }
@@ -67,7 +74,10 @@ export interface LabHost {
   /** Shell lines run as root in the host before the runs (e.g. create SR-IOV VFs). */
   readonly setup?: readonly string[]
   /** Files made on this machine and put in the results share (/lab-out) before boot, e.g. a nested guest's initramfs. */
-  readonly shareFiles?: (ctx: { readonly kernel: GuestKernel; readonly busybox: string }) => Promise<Readonly<Record<string, Uint8Array | readonly Uint8Array[]>>>
+  readonly shareFiles?: (ctx: {
+    readonly kernel: GuestKernel
+    readonly busybox: string
+  }) => Promise<Readonly<Record<string, Uint8Array | readonly Uint8Array[]>>>
   readonly runs: readonly LabRun[]
   /** Hard limit for the whole host, boot to power-off. */
   readonly timeoutS: number
@@ -97,7 +107,11 @@ export interface HostOutcome {
 }
 
 /** Shorthands that keep host files readable. */
-export const finding = (run: string, id: string, e: Omit<Extract<Expectation, { kind: 'finding' }>, 'kind' | 'run' | 'id'>): Expectation => ({ kind: 'finding', run, id, ...e })
+export const finding = (
+  run: string,
+  id: string,
+  e: Omit<Extract<Expectation, { kind: 'finding' }>, 'kind' | 'run' | 'id'>,
+): Expectation => ({ kind: 'finding', run, id, ...e })
 export const readiness = (run: string, tier: string, ready: boolean, because: string, summary?: RegExp): Expectation => ({
   kind: 'readiness',
   run,

@@ -64,8 +64,12 @@ mount -t tmpfs tmpfs /host/run
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp
 ${cgroup}
 mkdir -p /host${WORK_DIR}
-${host.scratchDiskMib ? `i=0; while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-mount -t ext4 /dev/vda /host${WORK_DIR} || echo "LAB: scratch disk mount failed"` : ''}
+${
+  host.scratchDiskMib
+    ? `i=0; while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+mount -t ext4 /dev/vda /host${WORK_DIR} || echo "LAB: scratch disk mount failed"`
+    : ''
+}
 # The lab host's own kernel modules and config, where a Debian host keeps them.
 mkdir -p /host/lib/modules/${kernel.release}
 mount -o bind ${q('/host' + kernel.modulesDir)} /host/lib/modules/${kernel.release}

@@ -51,18 +51,31 @@ describe('lab scripts', () => {
   })
 
   it('the run script sets HOME and the slowness, quotes arguments and runs nobody through setpriv', () => {
-    const host: LabHost = { ...noKvmNoTun, runs: [{ name: 'p', args: ['probe', "it's"] }, { name: 'u', args: ['probe', '--json', '{json}'], user: 'nobody' }] }
+    const host: LabHost = {
+      ...noKvmNoTun,
+      runs: [
+        { name: 'p', args: ['probe', "it's"] },
+        { name: 'u', args: ['probe', '--json', '{json}'], user: 'nobody' },
+      ],
+    }
     const s = renderRunScript(host, { checkout: '/work/x', node: '/usr/bin/node', slowness: 10, kernelPath: '/k/vmlinux', runLimitS: 200 })
     expect(s).toMatch(/export HOME=\/root /)
     expect(s).toMatch(/export VIRTCHECK_SLOWNESS=10/)
     expect(s).toMatch(/RUN_LIMIT=200\n/)
     expect(s).toMatch(/setsid "\$@" > \/lab-out\/\$name.out/)
     expect(s).toContain(`step p '/usr/bin/node' '/work/x/bin/virtcheck.js' 'probe' 'it'\\''s'`)
-    expect(s).toContain(`step u setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp/lab-home-nobody '/usr/bin/node' '/work/x/bin/virtcheck.js' 'probe' '--json' '/lab-out/u.json'`)
+    expect(s).toContain(
+      `step u setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp/lab-home-nobody '/usr/bin/node' '/work/x/bin/virtcheck.js' 'probe' '--json' '/lab-out/u.json'`,
+    )
   })
 
   it('QEMU gets the described CPU, devices and both 9p shares, under a parent-death guard', () => {
-    const argv = labQemuArgv(LAB_HOSTS.find((h) => h.name === 'iommu-sriov')!, '/k/vmlinux', '/t/initrd', '/t/out')
+    const argv = labQemuArgv(
+      LAB_HOSTS.find((h) => h.name === 'iommu-sriov')!,
+      '/k/vmlinux',
+      '/t/initrd',
+      '/t/out',
+    )
     expect(argv.slice(0, 4)).toEqual(['setpriv', '--pdeathsig', 'KILL', '--'])
     expect(argv).toContain('intel-iommu,intremap=on')
     expect(argv[argv.indexOf('-machine') + 1]).toBe('q35,kernel-irqchip=split')
@@ -80,7 +93,13 @@ describe('expectations against a probe report from the amd-v-npt lab host', () =
   })
 
   it('a deliberately wrong expectation fails, naming what was expected and seen', () => {
-    const wrong: LabHost = { ...probeOnly, expect: [...probeOnly.expect, finding('probe', 'cpu.slat', { status: 'fail', facts: { slat: 'none' }, because: 'deliberately wrong' })] }
+    const wrong: LabHost = {
+      ...probeOnly,
+      expect: [
+        ...probeOnly.expect,
+        finding('probe', 'cpu.slat', { status: 'fail', facts: { slat: 'none' }, because: 'deliberately wrong' }),
+      ],
+    }
     const unmet = unmetExpectations(wrong, outcome(probeJson))
     expect(unmet).toHaveLength(1)
     expect(unmet[0]).toMatch(/amd-v-npt\/probe: finding cpu.slat: status fail expected, got pass; fact slat = "none" expected, got "npt"/)

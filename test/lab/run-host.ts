@@ -48,12 +48,19 @@ const dirsOf = (path: string): string[] => {
 }
 
 /** A busybox initramfs: `/init`, busybox, and a module closure (unsigned) listed in load order in /etc/lab/modules. */
-export const busyboxInitramfs = async (o: { readonly busybox: string; readonly modulesDir: string; readonly modules: readonly string[]; readonly init: string; readonly what: string }): Promise<Uint8Array[]> => {
+export const busyboxInitramfs = async (o: {
+  readonly busybox: string
+  readonly modulesDir: string
+  readonly modules: readonly string[]
+  readonly init: string
+  readonly what: string
+}): Promise<Uint8Array[]> => {
   const dep = parseModulesDep(await readFile(join(o.modulesDir, 'modules.dep'), 'utf8'))
   const closure = moduleClosure(dep, o.modules)
   if (closure.kind === 'missing') throw new Error(`${o.what}: the kernel lacks module(s) ${closure.names.join(', ')}`)
   const files: CpioEntry[] = []
-  for (const m of closure.order) files.push({ kind: 'file', path: `lib/modules/${m}`, data: stripModuleSignature(await readFile(join(o.modulesDir, m))), mode: 0o644 })
+  for (const m of closure.order)
+    files.push({ kind: 'file', path: `lib/modules/${m}`, data: stripModuleSignature(await readFile(join(o.modulesDir, m))), mode: 0o644 })
   const dirs = new Set(['bin', 'dev', 'etc', 'etc/lab', 'lib', 'lib/modules', 'proc', 'sys', 'tmp'])
   for (const m of closure.order) for (const d of dirsOf(`lib/modules/${m}`)) dirs.add(d)
   const enc = new TextEncoder()
@@ -71,7 +78,10 @@ export const busyboxInitramfs = async (o: { readonly busybox: string; readonly m
 export const buildLabInitramfs = async (host: LabHost, kernel: GuestKernel, busybox: string): Promise<Uint8Array[]> => {
   const modulesDir = kernel.modulesDir!
   const config = join(modulesDir, '../../../boot', `config-${kernel.release}`)
-  const hasConfig = await readFile(config).then(() => true, () => false)
+  const hasConfig = await readFile(config).then(
+    () => true,
+    () => false,
+  )
   const init = renderInit(host, { release: kernel.release, modulesDir, ...(hasConfig ? { configPath: config } : {}) })
   const modules = [...LAB_MODULES, ...(host.scratchDiskMib ? SCRATCH_MODULES : []), ...host.modules]
   return busyboxInitramfs({ busybox, modulesDir, modules, init, what: `lab ${host.name}` })
@@ -114,7 +124,9 @@ export const labQemuArgv = (host: LabHost, kernelPath: string, initrd: string, o
   `local,path=/,mount_tag=${ROOT_TAG},security_model=none,readonly=on,multidevs=remap`,
   '-virtfs',
   `local,path=${outDir},mount_tag=${OUT_TAG},security_model=none,multidevs=remap`,
-  ...(scratchDisk ? ['-drive', `file=${scratchDisk},if=none,id=labscratch,format=raw,cache=unsafe`, '-device', 'virtio-blk-pci,drive=labscratch'] : []),
+  ...(scratchDisk
+    ? ['-drive', `file=${scratchDisk},if=none,id=labscratch,format=raw,cache=unsafe`, '-device', 'virtio-blk-pci,drive=labscratch']
+    : []),
   ...(host.devices ?? []),
 ]
 
@@ -158,8 +170,18 @@ export const runLabHost = async (host: LabHost, o: RunHostOptions): Promise<Host
     await mkdir(outDir, { mode: 0o777 })
     const initrd = join(tmp, 'initrd.cpio')
     await writeFile(initrd, await buildLabInitramfs(host, kernel, bb))
-    for (const [name, data] of Object.entries((await host.shareFiles?.({ kernel, busybox: bb })) ?? {})) await writeFile(join(outDir, name), data)
-    await writeFile(join(outDir, 'run.sh'), renderRunScript(host, { checkout: o.checkout, node: process.execPath, slowness: LAB_SLOWNESS, kernelPath: kernel.path, runLimitS: Math.max(30, host.timeoutS - 45) }))
+    for (const [name, data] of Object.entries((await host.shareFiles?.({ kernel, busybox: bb })) ?? {}))
+      await writeFile(join(outDir, name), data)
+    await writeFile(
+      join(outDir, 'run.sh'),
+      renderRunScript(host, {
+        checkout: o.checkout,
+        node: process.execPath,
+        slowness: LAB_SLOWNESS,
+        kernelPath: kernel.path,
+        runLimitS: Math.max(30, host.timeoutS - 45),
+      }),
+    )
     let scratch: string | undefined
     if (host.scratchDiskMib) {
       // Sparse, formatted here at native speed; the lab host only mounts it.
@@ -177,7 +199,9 @@ export const runLabHost = async (host: LabHost, o: RunHostOptions): Promise<Host
       consoleText = (consoleText + text).slice(-200_000)
       const lines = (partial + text).split('\n')
       partial = lines.pop() ?? ''
-      for (const line of lines) if (line.includes(LAB_STEP) || line.includes(LAB_DONE)) log(`lab ${host.name}: ${line.trim()} (+${((performance.now() - t0) / 1000).toFixed(0)} s)`)
+      for (const line of lines)
+        if (line.includes(LAB_STEP) || line.includes(LAB_DONE))
+          log(`lab ${host.name}: ${line.trim()} (+${((performance.now() - t0) / 1000).toFixed(0)} s)`)
     }
     child.stdout?.on('data', onData)
     child.stderr?.on('data', onData)
@@ -193,7 +217,11 @@ export const runLabHost = async (host: LabHost, o: RunHostOptions): Promise<Host
     const r = await child
     clearTimeout(timer)
     o.signal?.removeEventListener('abort', onAbort)
-    const ended = stopped ?? (consoleText.includes(LAB_DONE) ? 'powered off' : `QEMU ${r.signal ? `killed by ${r.signal}` : `exited with code ${r.exitCode}`} before the runs finished`)
+    const ended =
+      stopped ??
+      (consoleText.includes(LAB_DONE)
+        ? 'powered off'
+        : `QEMU ${r.signal ? `killed by ${r.signal}` : `exited with code ${r.exitCode}`} before the runs finished`)
     const runs = await Promise.all(host.runs.map((run) => readRun(outDir, run.name)))
     return { host: host.name, wallMs: performance.now() - t0, ended, runs, console: consoleText }
   } finally {

@@ -21,7 +21,10 @@ for (const name of args) {
   }
   const out = await runLabHost(host, { checkout, log: (l) => console.error(l) })
   console.log(`${host.name}: ${out.ended} in ${(out.wallMs / 1000).toFixed(1)} s`)
-  for (const r of out.runs) console.log(`  ${r.name}: exit ${r.exitCode ?? '-'} in ${r.durationMs ?? '-'} ms${r.stderr ? `; stderr tail: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`)
+  for (const r of out.runs)
+    console.log(
+      `  ${r.name}: exit ${r.exitCode ?? '-'} in ${r.durationMs ?? '-'} ms${r.stderr ? `; stderr tail: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`,
+    )
   if (dump) {
     mkdirSync(dump, { recursive: true })
     writeFileSync(join(dump, `${host.name}.console.txt`), out.console)

@@ -38,7 +38,20 @@ describe.skipIf(skipReal)('peer network (real netns + veth)', () => {
       expect(addrs).not.toMatch(/eth0/)
       const rr = await execa(
         'nsenter',
-        ['-t', String(holder.pid), '-n', nativeBinary('vcwork'), 'run', 'net.rr', '--reps', '1', '--target-ms', '200', '--peer', `${link.peerAddress}:${peer.port}`],
+        [
+          '-t',
+          String(holder.pid),
+          '-n',
+          nativeBinary('vcwork'),
+          'run',
+          'net.rr',
+          '--reps',
+          '1',
+          '--target-ms',
+          '200',
+          '--peer',
+          `${link.peerAddress}:${peer.port}`,
+        ],
         { reject: false, timeout: 20_000 },
       )
       expect(rr.exitCode, rr.stderr).toBe(0)
@@ -64,7 +77,10 @@ describe.skipIf(skipReal)('peer network (real netns + veth)', () => {
     try {
       const p = await startLoopbackPeer(cleanup, { maxSeconds: 20 })
       expect(p.address).toMatch(/^127\.0\.0\.1:\d+$/)
-      const rr = await execa(nativeBinary('vcwork'), ['run', 'net.rr', '--reps', '1', '--target-ms', '200', '--peer', p.address], { reject: false, timeout: 20_000 })
+      const rr = await execa(nativeBinary('vcwork'), ['run', 'net.rr', '--reps', '1', '--target-ms', '200', '--peer', p.address], {
+        reject: false,
+        timeout: 20_000,
+      })
       expect(rr.exitCode, rr.stderr).toBe(0)
     } finally {
       await cleanup.runAll()

@@ -14,7 +14,8 @@ import { decodeCpuid, parseCpuidDump, parseKvmProbe, parseUsernsProbe } from '..
 import { acpiTable, cpuidJson, elfHeader } from '../fixtures/snapshots/build/builder.js'
 
 describe('cpuinfo', () => {
-  const text = 'processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon\ncpu MHz\t\t: 2000.000\nflags\t\t: fpu vmx ept hypervisor\nvmx flags\t: ept vpid unrestricted_guest\n\nprocessor\t: 1\nvendor_id\t: GenuineIntel\nflags\t\t: fpu\n'
+  const text =
+    'processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon\ncpu MHz\t\t: 2000.000\nflags\t\t: fpu vmx ept hypervisor\nvmx flags\t: ept vpid unrestricted_guest\n\nprocessor\t: 1\nvendor_id\t: GenuineIntel\nflags\t\t: fpu\n'
   it('takes the first block, whole tokens, counts processors', () => {
     const c = parseCpuinfo(text)
     expect(c.flags.has('vmx')).toBe(true)
@@ -23,7 +24,8 @@ describe('cpuinfo', () => {
     expect(c.processors).toBe(2)
     expect(c.mhz).toBe(2000)
   })
-  it('reads arm64 Features', () => expect(parseCpuinfo('processor\t: 0\nFeatures\t: fp asimd\nCPU implementer\t: 0x41\n').cpuImplementer).toBe('0x41'))
+  it('reads arm64 Features', () =>
+    expect(parseCpuinfo('processor\t: 0\nFeatures\t: fp asimd\nCPU implementer\t: 0x41\n').cpuImplementer).toBe('0x41'))
 })
 
 describe('kv', () => {
@@ -63,7 +65,9 @@ describe('kconfig', () => {
 
 describe('mountinfo and cgroups', () => {
   it('parses optional fields and escapes', () => {
-    const m = parseMountinfo('30 22 0:26 / /sys/fs/cgroup rw,nosuid shared:9 - cgroup2 cgroup2 rw,nsdelegate\n40 22 0:30 / /mnt/a\\040b rw - ext4 /dev/x rw\n')
+    const m = parseMountinfo(
+      '30 22 0:26 / /sys/fs/cgroup rw,nosuid shared:9 - cgroup2 cgroup2 rw,nsdelegate\n40 22 0:30 / /mnt/a\\040b rw - ext4 /dev/x rw\n',
+    )
     expect(m[0]).toMatchObject({ mountPoint: '/sys/fs/cgroup', fsType: 'cgroup2', superOptions: 'rw,nsdelegate' })
     expect(m[1]?.mountPoint).toBe('/mnt/a b')
   })
@@ -74,18 +78,25 @@ describe('mountinfo and cgroups', () => {
     expect(cgroupModeFromMounts(['cgroup', 'cgroup2'])).toBe('hybrid')
   })
   it('/proc/cgroups and /proc/self/cgroup', () => {
-    expect(parseProcCgroups('#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t1\t1\nhugetlb\t0\t1\t1\n')).toEqual([{ name: 'cpu', hierarchy: 1, enabled: true }, { name: 'hugetlb', hierarchy: 0, enabled: true }])
+    expect(parseProcCgroups('#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t1\t1\nhugetlb\t0\t1\t1\n')).toEqual([
+      { name: 'cpu', hierarchy: 1, enabled: true },
+      { name: 'hugetlb', hierarchy: 0, enabled: true },
+    ])
     expect(parseSelfCgroup('4:memory:/a\n0::/user.slice\n')[1]).toEqual({ hierarchy: 0, controllers: [], path: '/user.slice' })
   })
 })
 
 describe('dmesg', () => {
   it('finds firmware, PVM and IOMMU lines and strips timestamps', () => {
-    const f = scanDmesg('[    0.0100] x86/cpu: VMX (outside TXT) disabled by BIOS\n[ 0.3] kvm-pvm: loaded (native=1)\n[0.1] Hypervisor detected: KVM\n[1.0] pvm-pv: not detected, 0/52 sites patched\n')
+    const f = scanDmesg(
+      '[    0.0100] x86/cpu: VMX (outside TXT) disabled by BIOS\n[ 0.3] kvm-pvm: loaded (native=1)\n[0.1] Hypervisor detected: KVM\n[1.0] pvm-pv: not detected, 0/52 sites patched\n',
+    )
     expect(f.vmxDisabledByBios).toBe('x86/cpu: VMX (outside TXT) disabled by BIOS')
     expect(f.kvmPvmLoaded).toMatch(/^kvm-pvm: loaded/)
     expect(f.pvmGuest).toBeUndefined()
-    expect(scanDmesg('[    0.325827] kvm-pvm: this kernel is itself a kvm-pvm guest; not binding\n').kvmPvmNotBinding).toBe('kvm-pvm: this kernel is itself a kvm-pvm guest; not binding')
+    expect(scanDmesg('[    0.325827] kvm-pvm: this kernel is itself a kvm-pvm guest; not binding\n').kvmPvmNotBinding).toBe(
+      'kvm-pvm: this kernel is itself a kvm-pvm guest; not binding',
+    )
     expect(dmesgCapture('hypervisorDetected', f.hypervisorDetected)).toBe('KVM')
   })
 })
@@ -126,17 +137,27 @@ describe('vcprobe JSON', () => {
   it('decodes raw CPUID bits and the hypervisor signature', () => {
     const d = decodeCpuid(parseCpuidDump(cpuidJson({ vendor: 'GenuineIntel', hypervisor: 'KVMKVMKVM' }))!)
     expect(d).toMatchObject({ vendor: 'GenuineIntel', vmx: false, hypervisorBit: true, hypervisorSignature: 'KVMKVMKVM' })
-    const a = decodeCpuid(parseCpuidDump(cpuidJson({ vendor: 'AuthenticAMD', svm: true, npt: true, sev: { sme: true, sev: true, es: true, snp: true } }))!)
+    const a = decodeCpuid(
+      parseCpuidDump(cpuidJson({ vendor: 'AuthenticAMD', svm: true, npt: true, sev: { sme: true, sev: true, es: true, snp: true } }))!,
+    )
     expect(a).toMatchObject({ svm: true, npt: true, sevSnp: true, hypervisorSignature: undefined })
   })
   it('decodes the real helper output of this machine', () => {
-    const real = '{"arch":"x86_64","leaves":{"0x00000000.0":[36,1970169159,1818588270,1231384169],"0x00000001.0":[657009,16910336,4294586883,529267711],"0x40000000.0":[1073741825,1263359563,1447775574,77]}}'
-    expect(decodeCpuid(parseCpuidDump(real)!)).toMatchObject({ vendor: 'GenuineIntel', vmx: false, hypervisorBit: true, hypervisorSignature: 'KVMKVMKVM' })
+    const real =
+      '{"arch":"x86_64","leaves":{"0x00000000.0":[36,1970169159,1818588270,1231384169],"0x00000001.0":[657009,16910336,4294586883,529267711],"0x40000000.0":[1073741825,1263359563,1447775574,77]}}'
+    expect(decodeCpuid(parseCpuidDump(real)!)).toMatchObject({
+      vendor: 'GenuineIntel',
+      vmx: false,
+      hypervisorBit: true,
+      hypervisorSignature: 'KVMKVMKVM',
+    })
   })
   it('kvm and userns results; garbage is undefined', () => {
     expect(parseKvmProbe('{"open":"EACCES"}')).toEqual({ open: 'EACCES' })
     expect(parseKvmProbe('{"open":"ok","apiVersion":12,"caps":{"IRQCHIP":1},"createVm":"ok","createVcpu":"ok"}')?.apiVersion).toBe(12)
-    expect(parseUsernsProbe('{"uid":0,"asSelf":{"user":"ok"},"unprivilegedUser":"EPERM","unprivilegedTestedAs":65534}')?.unprivilegedUser).toBe('EPERM')
+    expect(
+      parseUsernsProbe('{"uid":0,"asSelf":{"user":"ok"},"unprivilegedUser":"EPERM","unprivilegedTestedAs":65534}')?.unprivilegedUser,
+    ).toBe('EPERM')
     expect(parseCpuidDump('not json')).toBeUndefined()
     expect(parseKvmProbe('[]')).toBeUndefined()
   })
@@ -180,7 +201,9 @@ describe('dmesg prefilter', () => {
 
 describe('kconfig parser', () => {
   it('reads =y/=m/strings and "is not set", ignores everything else', () => {
-    const k = parseKconfig('#\n# Automatically generated file; DO NOT EDIT.\nCONFIG_LSM="landlock,lockdown,yama"\nCONFIG_KVM=m\n# CONFIG_QFMT_V2 is not set\n  CONFIG_X=y  \nCONFIG_HZ=250\r\n# comment CONFIG_NOT=y\n')
+    const k = parseKconfig(
+      '#\n# Automatically generated file; DO NOT EDIT.\nCONFIG_LSM="landlock,lockdown,yama"\nCONFIG_KVM=m\n# CONFIG_QFMT_V2 is not set\n  CONFIG_X=y  \nCONFIG_HZ=250\r\n# comment CONFIG_NOT=y\n',
+    )
     expect(Object.fromEntries(k)).toEqual({ LSM: 'landlock,lockdown,yama', KVM: 'm', QFMT_V2: 'n', X: 'y', HZ: '250' })
   })
 })

@@ -32,18 +32,33 @@ describe('--deep cgroup limit proof (real cgroups)', () => {
       if (m !== 'v2') expect(p?.ok, p?.line).toBe(true)
       else expect(p?.line).toMatch(new RegExp(`^${c}: `))
     }
-    const left = (m === 'v2' ? ['/sys/fs/cgroup'] : ['memory', 'pids', 'cpu'].map((c) => `/sys/fs/cgroup/${c}`)).flatMap((d) => readdirSync(d).filter((e) => e.startsWith('virtcheck-proof-')))
+    const left = (m === 'v2' ? ['/sys/fs/cgroup'] : ['memory', 'pids', 'cpu'].map((c) => `/sys/fs/cgroup/${c}`)).flatMap((d) =>
+      readdirSync(d).filter((e) => e.startsWith('virtcheck-proof-')),
+    )
     expect(left).toEqual([])
   })
 })
 
 describe('applying the cgroup proofs (pure)', () => {
-  const f = pass({ id: 'cgroups.controllers', area: 'cgroups', title: 'controllers', facts: { controllers: 'cpu,memory,pids' } }, 'available: cpu memory pids', [])
+  const f = pass(
+    { id: 'cgroups.controllers', area: 'cgroups', title: 'controllers', facts: { controllers: 'cpu,memory,pids' } },
+    'available: cpu memory pids',
+    [],
+  )
   it('written limits are evidence; a needed one that failed is a warn', () => {
-    const ok = applyCgroupProofs([f], [{ controller: 'memory', ok: true, line: 'memory: ok' }, { controller: 'hugetlb', ok: false, line: 'hugetlb: cannot create' }])[0]
+    const ok = applyCgroupProofs(
+      [f],
+      [
+        { controller: 'memory', ok: true, line: 'memory: ok' },
+        { controller: 'hugetlb', ok: false, line: 'hugetlb: cannot create' },
+      ],
+    )[0]
     expect(ok?.status).toBe('pass')
     expect(ok?.summary).toBe('available: cpu memory pids (--deep: memory limits written)')
-    const bad = applyCgroupProofs([f], [{ controller: 'memory', ok: false, line: 'memory: writing memory.limit_in_bytes failed: EINVAL' }])[0]
+    const bad = applyCgroupProofs(
+      [f],
+      [{ controller: 'memory', ok: false, line: 'memory: writing memory.limit_in_bytes failed: EINVAL' }],
+    )[0]
     expect(bad?.status).toBe('warn')
     expect(bad?.summary).toMatch(/--deep could not write a memory limit/)
   })

@@ -8,7 +8,12 @@ import { FIXTURE_DIR } from './helpers.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const cli = (args: string[], env: Record<string, string> = {}) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'entry.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'entry.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: 60_000,
+  })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 const fx = (n: string) => join(FIXTURE_DIR, `${n}.json`)

@@ -12,8 +12,14 @@ const readiness: TierReadiness[] = [
   { tier: 'docker', ready: false, summary: 'no daemon', blockedBy: ['software.docker'], remediation: { summary: 'start it' } },
 ]
 const opts = (drivers: Record<string, TierDriver>, timeoutMs = 300) => ({
-  cwd: '/', env: {}, cleanup: new CleanupRegistry(), signal: new AbortController().signal, log: () => {}, timeoutMs,
-  driverFor: (id: string) => drivers[id], job: { job: 'sys.syscall', reps: 1, params: { targetMs: 20 } },
+  cwd: '/',
+  env: {},
+  cleanup: new CleanupRegistry(),
+  signal: new AbortController().signal,
+  log: () => {},
+  timeoutMs,
+  driverFor: (id: string) => drivers[id],
+  job: { job: 'sys.syscall', reps: 1, params: { targetMs: 20 } },
 })
 
 describe('probe --deep', () => {
@@ -26,13 +32,33 @@ describe('probe --deep', () => {
     let closed = 0
     const ok: TierDriver = {
       id: 'native',
-      open: async () => ({ tier: 'native', config: {}, bootMs: 3, run: async () => ({ kind: 'ok', samples: [{ job: 'sys.syscall', metric: 'syscall', unit: 'ns', better: 'lower', value: 189, rep: 0, durationMs: 20, short: false }] }), close: async () => void closed++ }),
+      open: async () => ({
+        tier: 'native',
+        config: {},
+        bootMs: 3,
+        run: async () => ({
+          kind: 'ok',
+          samples: [
+            { job: 'sys.syscall', metric: 'syscall', unit: 'ns', better: 'lower', value: 189, rep: 0, durationMs: 20, short: false },
+          ],
+        }),
+        close: async () => void closed++,
+      }),
     }
     const hang: TierDriver = {
       id: 'kvm-virtio',
-      open: (ctx) => { ctx.log('SeaBIOS (version 1.16)'); ctx.log('Probing EDD ... ok'); return new Promise(() => {}) },
+      open: (ctx) => {
+        ctx.log('SeaBIOS (version 1.16)')
+        ctx.log('Probing EDD ... ok')
+        return new Promise(() => {})
+      },
     }
-    const broken: TierDriver = { id: 'tcg-virtio', open: async () => { throw new Error('qemu exited 1: kernel panic') } }
+    const broken: TierDriver = {
+      id: 'tcg-virtio',
+      open: async () => {
+        throw new Error('qemu exited 1: kernel panic')
+      },
+    }
     const cleanup = new CleanupRegistry()
     const out = await deepVerify(readiness, [kvmApiOk], { ...opts({ native: ok, 'kvm-virtio': hang, 'tcg-virtio': broken }), cleanup })
     const by = (t: string) => out.find((r) => r.tier === t)!
@@ -52,7 +78,7 @@ describe('probe --deep', () => {
     expect(cleanup.pending).toEqual([])
   })
 
-  it('--deep-tiers proves only the named tiers; the others keep the findings\' verdict', async () => {
+  it("--deep-tiers proves only the named tiers; the others keep the findings' verdict", async () => {
     let opened: string[] = []
     const driver = (id: string): TierDriver => ({
       id: id as TierDriver['id'],

@@ -6,7 +6,9 @@ describe('this host (captured): Firecracker KVM guest with kvm_pvm', () => {
     const p = await probeFixture('this-host-kvm-pvm')
     const mod = p.finding('kvm.module')
     expect(mod.status).toBe('warn')
-    expect(mod.summary).toMatch(/paravirtual KVM \(PVM\) present, API works \(version 12, CREATE_VM ok\), but standard guest kernels cannot boot/)
+    expect(mod.summary).toMatch(
+      /paravirtual KVM \(PVM\) present, API works \(version 12, CREATE_VM ok\), but standard guest kernels cannot boot/,
+    )
     expect(mod.remediation?.summary).toMatch(/CONFIG_PVM_GUEST/)
     expect(p.status('kvm.api')).toBe('pass')
     expect(p.status('kvm.device')).toBe('pass')
@@ -55,7 +57,19 @@ describe('this host later (captured 2026-11-27): a PVM guest whose built-in kvm_
 describe('hand-built fixtures', () => {
   it('Intel bare metal: VT-x + EPT + VT-d with interrupt remapping + SR-IOV', async () => {
     const p = await probeFixture('intel-baremetal-vtx-ept-vtd-sriov')
-    for (const id of ['cpu.virt-extensions', 'cpu.slat', 'kvm.device', 'kvm.module', 'kvm.api', 'kvm.nested', 'iommu.firmware', 'iommu.kernel', 'iommu.interrupt-remapping', 'sriov.devices', 'devices.vhost-net'])
+    for (const id of [
+      'cpu.virt-extensions',
+      'cpu.slat',
+      'kvm.device',
+      'kvm.module',
+      'kvm.api',
+      'kvm.nested',
+      'iommu.firmware',
+      'iommu.kernel',
+      'iommu.interrupt-remapping',
+      'sriov.devices',
+      'devices.vhost-net',
+    ])
       expect(p.status(id), id).toBe('pass')
     expect(p.finding('sriov.devices').facts).toMatchObject({ capable: 2, configured: 1, totalVfs: 256 })
     expect(p.finding('iommu.groups').facts).toMatchObject({ groups: 5, sharedGroups: 1 })

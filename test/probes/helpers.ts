@@ -10,7 +10,15 @@ import { PROBES } from '../../probes/index.js'
 export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'snapshots')
 
 /** virtcheck's own helpers, as if built (the install state is not part of a fixture). */
-export const builtVcwork: Finding = { id: 'software.vcwork', area: 'software', title: 'vcwork', status: 'pass', summary: 'built', evidence: [], facts: { x86_64: true, aarch64: true } }
+export const builtVcwork: Finding = {
+  id: 'software.vcwork',
+  area: 'software',
+  title: 'vcwork',
+  status: 'pass',
+  summary: 'built',
+  evidence: [],
+  facts: { x86_64: true, aarch64: true },
+}
 
 export const probeFixture = async (name: string) => {
   const snap = validateSnapshot(JSON.parse(readFileSync(join(FIXTURE_DIR, `${name}.json`), 'utf8')), name)

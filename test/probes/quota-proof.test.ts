@@ -26,34 +26,45 @@ const kconfig = (): string | undefined => {
 
 describe('--deep disk quota proof (real loop mounts)', () => {
   it.skipIf(!skip)(`skipped: missing ${missing.join(', ')}`, () => undefined)
-  it.skipIf(skip)('ext4 prjquota and btrfs qgroups behave as this kernel was built, and nothing stays mounted', async () => {
-    expect(missing, 'CI=true but missing components').toEqual([])
-    const cfg = kconfig()
-    const fsList = readFileSync('/proc/filesystems', 'utf8')
-    const reg = new CleanupRegistry()
-    const proofs = await proveQuotas(['ext4', 'btrfs'], onPath, reg)
-    const ext4 = proofs.find((p) => p.fs === 'ext4')
-    if (cfg !== undefined) {
-      const ext4Quota = /^CONFIG_QUOTA=y/m.test(cfg) && /^CONFIG_QFMT_V2=[ym]/m.test(cfg)
-      expect(ext4?.ok, ext4?.line).toBe(ext4Quota)
-      if (!ext4Quota) expect(ext4?.line).toMatch(/^ext4: loop mount with prjquota refused: .*CONFIG_QUOTA and CONFIG_QFMT_V2/)
-    }
-    const btrfs = proofs.find((p) => p.fs === 'btrfs')
-    expect(btrfs?.ok, btrfs?.line).toBe(/\tbtrfs$/m.test(fsList))
-    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toMatch(/virtcheck-quota-/)
-    expect(readdirSync(tmpdir()).filter((d) => d.startsWith('virtcheck-quota-'))).toEqual([])
-  }, 60_000)
+  it.skipIf(skip)(
+    'ext4 prjquota and btrfs qgroups behave as this kernel was built, and nothing stays mounted',
+    async () => {
+      expect(missing, 'CI=true but missing components').toEqual([])
+      const cfg = kconfig()
+      const fsList = readFileSync('/proc/filesystems', 'utf8')
+      const reg = new CleanupRegistry()
+      const proofs = await proveQuotas(['ext4', 'btrfs'], onPath, reg)
+      const ext4 = proofs.find((p) => p.fs === 'ext4')
+      if (cfg !== undefined) {
+        const ext4Quota = /^CONFIG_QUOTA=y/m.test(cfg) && /^CONFIG_QFMT_V2=[ym]/m.test(cfg)
+        expect(ext4?.ok, ext4?.line).toBe(ext4Quota)
+        if (!ext4Quota) expect(ext4?.line).toMatch(/^ext4: loop mount with prjquota refused: .*CONFIG_QUOTA and CONFIG_QFMT_V2/)
+      }
+      const btrfs = proofs.find((p) => p.fs === 'btrfs')
+      expect(btrfs?.ok, btrfs?.line).toBe(/\tbtrfs$/m.test(fsList))
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toMatch(/virtcheck-quota-/)
+      expect(readdirSync(tmpdir()).filter((d) => d.startsWith('virtcheck-quota-'))).toEqual([])
+    },
+    60_000,
+  )
 })
 
 describe('applying the proofs to the finding (pure)', () => {
   const h = { id: 'os-features.disk-quota', area: 'os-features', title: 'Disk quota' } as const
   it('a root file system the config called fit that refuses the mount turns the pass into a warn', () => {
-    const f = pass({ ...h, facts: { available: true, filesystems: 'ext4,btrfs', quotaWorks: 'ext4,btrfs', rootFs: 'ext4' } }, 'available: ext4 project quotas', [evidence('/proc/config.gz', 'QUOTA=y QFMT_V2=y')])
+    const f = pass(
+      { ...h, facts: { available: true, filesystems: 'ext4,btrfs', quotaWorks: 'ext4,btrfs', rootFs: 'ext4' } },
+      'available: ext4 project quotas',
+      [evidence('/proc/config.gz', 'QUOTA=y QFMT_V2=y')],
+    )
     expect(quotaFsToProve([f])).toEqual(['ext4', 'btrfs'])
-    const [g] = applyQuotaProofs([f], [
-      { fs: 'ext4', ok: false, line: 'ext4: loop mount with prjquota refused: EXT4-fs (loop0): Cannot enable project quota' },
-      { fs: 'btrfs', ok: true, line: 'btrfs: qgroup limit on a loop mount works' },
-    ])
+    const [g] = applyQuotaProofs(
+      [f],
+      [
+        { fs: 'ext4', ok: false, line: 'ext4: loop mount with prjquota refused: EXT4-fs (loop0): Cannot enable project quota' },
+        { fs: 'btrfs', ok: true, line: 'btrfs: qgroup limit on a loop mount works' },
+      ],
+    )
     expect(g?.status).toBe('warn')
     expect(g?.summary).toBe('not as the kernel config suggests: available: ext4 project quotas (--deep: works on btrfs; refused on ext4)')
     expect(g?.remediation?.summary).toMatch(/btrfs/)

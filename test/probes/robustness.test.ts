@@ -10,15 +10,37 @@ import { pass } from '../../src/core/finding.js'
 
 const emptyHost = (unrecorded: 'missing' | 'error', uid = 1000): Host =>
   new SnapshotHost({
-    format: SNAPSHOT_FORMAT, version: '1.0', capturedAt: '', tool: { name: 'virtcheck', version: '0' },
+    format: SNAPSHOT_FORMAT,
+    version: '1.0',
+    capturedAt: '',
+    tool: { name: 'virtcheck', version: '0' },
     identity: { uid, gid: uid, groups: [], arch: 'x86_64', kernelRelease: '6.1.0', hostname: 'h' },
-    unrecorded, reads: {}, bytes: {}, lists: {}, stats: {}, statfs: {}, opens: {}, commands: {},
+    unrecorded,
+    reads: {},
+    bytes: {},
+    lists: {},
+    stats: {},
+    statfs: {},
+    opens: {},
+    commands: {},
   })
 
 describe('runProbes', () => {
   it('turns a throwing probe into an unknown finding marked as a bug, and still runs the others', async () => {
-    const boom: Probe = { id: 'boom', area: 'internal', reads: [], check: async () => { throw new TypeError('x is undefined') } }
-    const fine: Probe = { id: 'fine', area: 'cpu', reads: [], check: async () => [pass({ id: 'fine.ok', area: 'cpu', title: 'ok' }, 'fine')] }
+    const boom: Probe = {
+      id: 'boom',
+      area: 'internal',
+      reads: [],
+      check: async () => {
+        throw new TypeError('x is undefined')
+      },
+    }
+    const fine: Probe = {
+      id: 'fine',
+      area: 'cpu',
+      reads: [],
+      check: async () => [pass({ id: 'fine.ok', area: 'cpu', title: 'ok' }, 'fine')],
+    }
     const f = await runProbes(emptyHost('missing'), [boom, fine])
     const bug = f.find((x) => x.id === 'boom.probe-crashed')
     expect(bug?.status).toBe('unknown')

@@ -16,10 +16,12 @@ import { ToolOutcomeCache } from '../../src/host/tool-outcome-cache.js'
 import { runProbes } from '../../src/probe-run/run-probes.js'
 import { PROBES } from '../../probes/index.js'
 
-const timingOut = (seen: { argv: string; timeoutMs: number }[]): typeof runBounded => async (file, args, _name, o) => {
-  seen.push({ argv: [file, ...args].join(' '), timeoutMs: o.timeoutMs })
-  return { kind: 'timed-out', durationMs: o.timeoutMs, stdout: '', stderr: '' } satisfies CommandOutcome
-}
+const timingOut =
+  (seen: { argv: string; timeoutMs: number }[]): typeof runBounded =>
+  async (file, args, _name, o) => {
+    seen.push({ argv: [file, ...args].join(' '), timeoutMs: o.timeoutMs })
+    return { kind: 'timed-out', durationMs: o.timeoutMs, stdout: '', stderr: '' } satisfies CommandOutcome
+  }
 
 describe('slow host (fake runner: every command times out)', () => {
   it('scales each budget and reports timed-out tools as unknown with the time waited, never as absent', async () => {
@@ -38,9 +40,19 @@ describe('slow host (fake runner: every command times out)', () => {
       expect(f?.status, id).toBe('unknown')
       expect(f?.summary, id).toMatch(/timed out after \d+ ms/)
     }
-    for (const f of findings) if (f.status === 'skip' && /not installed/.test(f.summary)) expect(seen.some((s) => s.argv.includes(String(f.id.split('.')[1]))), f.id).toBe(false)
+    for (const f of findings)
+      if (f.status === 'skip' && /not installed/.test(f.summary))
+        expect(
+          seen.some((s) => s.argv.includes(String(f.id.split('.')[1]))),
+          f.id,
+        ).toBe(false)
     // the KVM API and the kernel log say how long they waited too
-    expect(findings.find((f) => f.id === 'kvm.api')?.evidence.map((e) => e.observed).join(' ')).toMatch(/timed out after \d+ ms/)
+    expect(
+      findings
+        .find((f) => f.id === 'kvm.api')
+        ?.evidence.map((e) => e.observed)
+        .join(' '),
+    ).toMatch(/timed out after \d+ ms/)
   })
 
   it('calibrates the scale from node start-up, or takes VIRTCHECK_SLOWNESS', () => {

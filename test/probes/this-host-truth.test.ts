@@ -25,14 +25,19 @@ const probeSnap = async (snap: HostSnapshot, env: ProbeEnv = { kernelCacheDirs: 
     return f
   }
 }
-const allText = (f: Finding) => [f.summary, ...f.evidence.map((e) => `${e.source} ${e.observed}`), f.remediation?.summary ?? '', ...(f.remediation?.commands ?? [])].join('\n')
+const allText = (f: Finding) =>
+  [f.summary, ...f.evidence.map((e) => `${e.source} ${e.observed}`), f.remediation?.summary ?? '', ...(f.remediation?.commands ?? [])].join(
+    '\n',
+  )
 
 describe('this host: no false passes', () => {
   it('disk quota is decided per file system: ext4 root without QFMT_V2 and xfs without XFS_QUOTA do not count, btrfs qgroups do', async () => {
     const p = await probeFixture(HOST)
     const q = p.finding('os-features.disk-quota')
     expect(q.status).toBe('warn')
-    expect(q.summary).toBe('not available: not on the root file system, where container storage lives by default (ext4: CONFIG_QFMT_V2 not set); only btrfs qgroups (built into btrfs) would work here')
+    expect(q.summary).toBe(
+      'not available: not on the root file system, where container storage lives by default (ext4: CONFIG_QFMT_V2 not set); only btrfs qgroups (built into btrfs) would work here',
+    )
     expect(q.summary).not.toMatch(/xfs/) // XFS_QUOTA=n: xfs is not offered
     expect(q.remediation?.summary).toMatch(/btrfs/)
   })
@@ -63,10 +68,15 @@ describe('this host: no false passes', () => {
         'Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds\nError (criu/vdso.c:613): vdso: Failed to fill self vdso symtable\nError (criu/kerndat.c:1615): kerndat_vdso_fill_symtable failed when initializing kerndat.\nError (criu/crtools.c:260): Could not initialize kernel features detection.\n',
       durationMs: 12,
     }
-    const f = await probeSnap({ ...snap, commands: { ...snap.commands, '["/usr/sbin/criu","check"]': criuCheck } }, { kernelCacheDirs: [], deep: true })
+    const f = await probeSnap(
+      { ...snap, commands: { ...snap.commands, '["/usr/sbin/criu","check"]': criuCheck } },
+      { kernelCacheDirs: [], deep: true },
+    )
     const cr = f('os-features.checkpoint-restore')
     expect(cr.status).toBe('warn')
-    expect(cr.evidence.find((e) => e.source === 'criu check')?.observed).toBe('criu check: exit 1: Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds')
+    expect(cr.evidence.find((e) => e.source === 'criu check')?.observed).toBe(
+      'criu check: exit 1: Error (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds',
+    )
   })
 
   it('hugetlb, bound only to the v2 mount in this hybrid setup, is not listed as an available controller', async () => {
@@ -74,13 +84,17 @@ describe('this host: no false passes', () => {
     const c = p.finding('cgroups.controllers')
     expect(c.facts?.['controllers']).toBe('cpu,cpuacct,cpuset,devices,freezer,io,memory,pids')
     expect(c.facts?.['v2OnlyControllers']).toBe('hugetlb')
-    expect(c.summary).toMatch(/available: cpu cpuacct cpuset devices freezer io memory pids; hugetlb bound only to the v2 mount \(hybrid\): runc and crun cannot set that limit/)
+    expect(c.summary).toMatch(
+      /available: cpu cpuacct cpuset devices freezer io memory pids; hugetlb bound only to the v2 mount \(hybrid\): runc and crun cannot set that limit/,
+    )
   })
 
   it('QEMU does not show a green kvm accelerator when /dev/kvm is PVM', async () => {
     const p = await probeFixture(HOST)
     const q = p.finding('software.qemu-system-x86_64')
-    expect(q.summary).toMatch(/^7\.2\.22, accelerators: tcg \(kvm is built in, but \/dev\/kvm here is PVM: standard guests cannot boot under it/)
+    expect(q.summary).toMatch(
+      /^7\.2\.22, accelerators: tcg \(kvm is built in, but \/dev\/kvm here is PVM: standard guests cannot boot under it/,
+    )
     expect(q.facts).toMatchObject({ accelerators: 'tcg,kvm', usableAccelerators: 'tcg' })
   })
 })
@@ -105,18 +119,29 @@ describe('this host: fixes that work here', () => {
 
   it('docker: a live run with no socket and no DOCKER_HOST says so without spawning the CLI', async () => {
     const snap = loadSnap(HOST)
-    const { ['["/usr/local/bin/docker","info","--format","{{.ServerVersion}} {{.CgroupVersion}} {{.CgroupDriver}}"]']: _info, ...commands } = snap.commands
-    const f = await probeSnap({ ...snap, commands, stats: { ...snap.stats, '/var/run/docker.sock': { kind: 'missing' } } }, { kernelCacheDirs: [], docker: { redirected: false, configFile: '/root/.docker/config.json' } })
+    const {
+      ['["/usr/local/bin/docker","info","--format","{{.ServerVersion}} {{.CgroupVersion}} {{.CgroupDriver}}"]']: _info,
+      ...commands
+    } = snap.commands
+    const f = await probeSnap(
+      { ...snap, commands, stats: { ...snap.stats, '/var/run/docker.sock': { kind: 'missing' } } },
+      { kernelCacheDirs: [], docker: { redirected: false, configFile: '/root/.docker/config.json' } },
+    )
     expect(f('software.docker').summary).toBe('CLI installed but no engine: /var/run/docker.sock does not exist')
     // with DOCKER_HOST set only `docker info` can tell (here: not recorded, so it does not answer)
-    const g = await probeSnap({ ...snap, commands, stats: { ...snap.stats, '/var/run/docker.sock': { kind: 'missing' } } }, { kernelCacheDirs: [], docker: { redirected: true, configFile: '/root/.docker/config.json' } })
+    const g = await probeSnap(
+      { ...snap, commands, stats: { ...snap.stats, '/var/run/docker.sock': { kind: 'missing' } } },
+      { kernelCacheDirs: [], docker: { redirected: true, configFile: '/root/.docker/config.json' } },
+    )
     expect(g('software.docker').summary).toBe('CLI installed but the engine does not answer')
   })
 
   it('IOMMU: a kernel without IOMMU drivers and VFIO -> the fix is a different kernel', async () => {
     const p = await probeFixture(HOST)
     const f = p.finding('iommu.firmware')
-    expect(f.remediation?.summary).toMatch(/^This kernel was built without an IOMMU driver .* and VFIO \(CONFIG_VFIO\): device passthrough needs a different kernel/)
+    expect(f.remediation?.summary).toMatch(
+      /^This kernel was built without an IOMMU driver .* and VFIO \(CONFIG_VFIO\): device passthrough needs a different kernel/,
+    )
     expect(f.evidence.map((e) => e.observed).join(' ')).toMatch(/VFIO=n/)
   })
 
@@ -124,7 +149,9 @@ describe('this host: fixes that work here', () => {
     const p = await probeFixture(HOST)
     const cpu = p.finding('cpu.virt-extensions')
     expect(cpu.remediation?.summary).not.toMatch(/only TCG emulation runs/)
-    expect(cpu.remediation?.summary).toMatch(/\/dev\/kvm is PVM: guests with a PVM-enabled kernel \(CONFIG_PVM_GUEST\) run under KVM, standard guest kernels only under TCG/)
+    expect(cpu.remediation?.summary).toMatch(
+      /\/dev\/kvm is PVM: guests with a PVM-enabled kernel \(CONFIG_PVM_GUEST\) run under KVM, standard guest kernels only under TCG/,
+    )
   })
 })
 
@@ -142,7 +169,9 @@ describe('this host: sentences that say what was seen', () => {
     const p = await probeFixture(HOST)
     const pr = p.finding('environment.privileges')
     expect(pr.summary).not.toMatch(/every check at full fidelity$/)
-    expect(pr.summary).toMatch(/except: denied \/proc\/1\/environ \(although uid 0 and CAP_SYS_PTRACE are held, so neither is the cause: a Linux security module is the likely cause/)
+    expect(pr.summary).toMatch(
+      /except: denied \/proc\/1\/environ \(although uid 0 and CAP_SYS_PTRACE are held, so neither is the cause: a Linux security module is the likely cause/,
+    )
     const ct = p.finding('environment.container')
     expect(ct.evidence.find((e) => e.source === '/proc/1/environ')?.observed).not.toMatch(/needs the same uid as PID 1 or CAP_SYS_PTRACE/)
   })
@@ -150,7 +179,9 @@ describe('this host: sentences that say what was seen', () => {
   it('an unprivileged denial still names uid / CAP_SYS_PTRACE', async () => {
     const snap = loadSnap(HOST)
     const f = await probeSnap({ ...snap, identity: { ...snap.identity, uid: 1000 } })
-    expect(f('environment.container').evidence.find((e) => e.source === '/proc/1/environ')?.observed).toMatch(/needs the same uid as PID 1 or CAP_SYS_PTRACE; this process has uid 1000/)
+    expect(f('environment.container').evidence.find((e) => e.source === '/proc/1/environ')?.observed).toMatch(
+      /needs the same uid as PID 1 or CAP_SYS_PTRACE; this process has uid 1000/,
+    )
   })
 
   it('"iommu: Default domain type: Translated" (printed by every kernel) is never cited', async () => {
@@ -180,7 +211,12 @@ describe('checks the peers make: seccomp, LSMs, mqueue, CGROUP_BPF, keys, swap a
   it('this host: each one decided from its evidence', async () => {
     const p = await probeFixture(HOST)
     expect(p.status('os-features.seccomp')).toBe('pass')
-    expect(p.finding('os-features.seccomp').evidence.map((e) => e.observed).join(' ')).toMatch(/SECCOMP_FILTER=y/)
+    expect(
+      p
+        .finding('os-features.seccomp')
+        .evidence.map((e) => e.observed)
+        .join(' '),
+    ).toMatch(/SECCOMP_FILTER=y/)
     const lsm = p.finding('os-features.lsm')
     expect(lsm.summary).toMatch(/no AppArmor, SELinux or Smack interface visible.*securityfs is not mounted/)
     expect(lsm.evidence.map((e) => e.observed).join(' ')).toMatch(/LSM="landlock,lockdown,yama/)
@@ -198,7 +234,14 @@ describe('checks the peers make: seccomp, LSMs, mqueue, CGROUP_BPF, keys, swap a
   })
 
   it('a kernel without them: each warns with the kernel as the fix', async () => {
-    const snap = withKernelOff(loadSnap(HOST), ['SECCOMP_FILTER', 'CGROUP_BPF', 'IP_NF_TARGET_MASQUERADE', 'NETFILTER_XT_TARGET_MASQUERADE', 'NFT_MASQ', 'BRIDGE_NETFILTER'])
+    const snap = withKernelOff(loadSnap(HOST), [
+      'SECCOMP_FILTER',
+      'CGROUP_BPF',
+      'IP_NF_TARGET_MASQUERADE',
+      'NETFILTER_XT_TARGET_MASQUERADE',
+      'NFT_MASQ',
+      'BRIDGE_NETFILTER',
+    ])
     const f = await probeSnap(snap)
     expect(f('os-features.seccomp').status).toBe('warn')
     expect(f('os-features.seccomp').remediation?.summary).toMatch(/CONFIG_SECCOMP_FILTER/)
@@ -207,7 +250,10 @@ describe('checks the peers make: seccomp, LSMs, mqueue, CGROUP_BPF, keys, swap a
     expect(nat.status).toBe('warn')
     expect(nat.summary).toMatch(/missing bridge netfilter, masquerade/)
     // mqueue is registered by the running kernel: the file system list wins over an edited config
-    const noMq = await probeSnap({ ...withKernelOff(loadSnap(HOST), ['POSIX_MQUEUE']), reads: { ...snap.reads, '/proc/filesystems': { kind: 'ok', text: 'nodev\tproc\n\text4\n' } } })
+    const noMq = await probeSnap({
+      ...withKernelOff(loadSnap(HOST), ['POSIX_MQUEUE']),
+      reads: { ...snap.reads, '/proc/filesystems': { kind: 'ok', text: 'nodev\tproc\n\text4\n' } },
+    })
     expect(noMq('os-features.posix-mqueue').status).toBe('warn')
     expect(noMq('os-features.posix-mqueue').summary).toMatch(/default OCI containers fail to start/)
   })

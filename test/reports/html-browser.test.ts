@@ -78,7 +78,9 @@ describe.runIf(haveChromium || inCI)('HTML report in headless chromium', () => {
     const box = await bars.nth(1).boundingBox()
     expect(box?.width ?? 0).toBeGreaterThan(20)
     expect(await page.locator('figure.chart.boot svg rect.bar').count()).toBe(report.tiers.filter((t) => t.bootMs !== undefined).length)
-    expect(await page.locator('figure.chart.memory svg rect.bar').count()).toBe(report.tiers.filter((t) => t.overheadRssBytes !== undefined).length)
+    expect(await page.locator('figure.chart.memory svg rect.bar').count()).toBe(
+      report.tiers.filter((t) => t.overheadRssBytes !== undefined).length,
+    )
     // findings with evidence and fixes
     expect(await page.locator('tr.finding').count()).toBe(report.findings.length)
     await expect(page.locator('tr.finding[data-status="fail"]').first().textContent()).resolves.toContain('Fix:')

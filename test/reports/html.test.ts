@@ -36,7 +36,7 @@ describe('html report (static checks; the browser test opens it for real)', () =
     const scripts = page.match(/<script/g) ?? []
     expect(scripts).toHaveLength(2) // the data block and the page's own script
     expect(/<img|<iframe/i.test(page)).toBe(false)
-    expect(page).toContain("&lt;img src=x onerror=alert(3)&gt;")
+    expect(page).toContain('&lt;img src=x onerror=alert(3)&gt;')
     expect(page).toContain('evil&lt;script&gt;alert(1)&lt;/script&gt;')
     expect(embedded(page)).toEqual([fixture('hostile-strings.json')])
   })
@@ -50,7 +50,9 @@ describe('html report (static checks; the browser test opens it for real)', () =
   it('escapes helpers do their job', () => {
     expect(esc(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;')
     expect(safeLink('javascript:alert(1)')).toBe('javascript:alert(1)')
-    expect(safeLink('https://example.org/a?b=1&c=2')).toBe('<a href="https://example.org/a?b=1&amp;c=2" rel="noreferrer noopener">https://example.org/a?b=1&amp;c=2</a>')
+    expect(safeLink('https://example.org/a?b=1&c=2')).toBe(
+      '<a href="https://example.org/a?b=1&amp;c=2" rel="noreferrer noopener">https://example.org/a?b=1&amp;c=2</a>',
+    )
     expect(jsonForScript({ s: '</script><!--' })).toBe('{"s":"\\u003c/script>\\u003c!--"}')
   })
 })

@@ -17,7 +17,9 @@ describe('markdown', () => {
   })
 
   it('merges hosts as column groups', async () => {
-    await expect(renderMarkdown([fixture('pvm-host.json'), fixture('bare-metal-kvm.json')])).toMatchFileSnapshot('__snapshots__/markdown-merged.md')
+    await expect(renderMarkdown([fixture('pvm-host.json'), fixture('bare-metal-kvm.json')])).toMatchFileSnapshot(
+      '__snapshots__/markdown-merged.md',
+    )
   })
 
   it('escapes hostile strings', () => {
@@ -50,7 +52,9 @@ describe('junit', () => {
     const xml = renderJunit(fixture('hostile-strings.json'))
     checkWellFormedXml(xml)
     expect(xml).not.toContain('<script>')
-    expect(renderJunit({ ...fixture('pvm-host.json'), host: { ...fixture('pvm-host.json').host, hostname: 'a\u0001b"<&\uFFFE' } })).toContain('hostname="a\\x01b&quot;&lt;&amp;\\ufffe"')
+    expect(
+      renderJunit({ ...fixture('pvm-host.json'), host: { ...fixture('pvm-host.json').host, hostname: 'a\u0001b"<&\uFFFE' } }),
+    ).toContain('hostname="a\\x01b&quot;&lt;&amp;\\ufffe"')
   })
 })
 

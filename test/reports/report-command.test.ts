@@ -46,10 +46,25 @@ describe('virtcheck report', () => {
   })
 
   it.each([
-    ['truncated', () => writeFileSync(join(dir, 't.json'), fixtureText('pvm-host.json').slice(0, 999)), 't.json', /t\.json: file is truncated/],
+    [
+      'truncated',
+      () => writeFileSync(join(dir, 't.json'), fixtureText('pvm-host.json').slice(0, 999)),
+      't.json',
+      /t\.json: file is truncated/,
+    ],
     ['foreign', () => writeFileSync(join(dir, 'f.json'), '{"name":"x"}'), 'f.json', /f\.json: not a virtcheck run report/],
-    ['snapshot', () => writeFileSync(join(dir, 's.json'), '{"format":"virtcheck-host-snapshot"}'), 's.json', /s\.json: this is a host snapshot/],
-    ['newer', () => writeFileSync(join(dir, 'n.json'), fixtureText('pvm-host.json').replace('"schemaVersion": "1.0"', '"schemaVersion": "3.0"')), 'n.json', /newer than this virtcheck reads/],
+    [
+      'snapshot',
+      () => writeFileSync(join(dir, 's.json'), '{"format":"virtcheck-host-snapshot"}'),
+      's.json',
+      /s\.json: this is a host snapshot/,
+    ],
+    [
+      'newer',
+      () => writeFileSync(join(dir, 'n.json'), fixtureText('pvm-host.json').replace('"schemaVersion": "1.0"', '"schemaVersion": "3.0"')),
+      'n.json',
+      /newer than this virtcheck reads/,
+    ],
     ['missing', () => undefined, 'missing.json', /missing\.json: cannot read run report: no such file/],
   ])('refuses a %s file with one line and exit 2', async (_what, setup, file, message) => {
     setup()
@@ -62,8 +77,12 @@ describe('virtcheck report', () => {
 
   it('refuses usage mistakes', async () => {
     expect((await virtcheck('report')).code).toBe(2)
-    expect((await virtcheck('report', fixturePath('pvm-host.json'), '--md', '-', '--json', '-')).err).toMatch(/only one output can go to stdout/)
-    expect((await virtcheck('report', fixturePath('pvm-host.json'), fixturePath('bare-metal-kvm.json'), '--json', 'x.json')).err).toMatch(/--json takes a single run report/)
+    expect((await virtcheck('report', fixturePath('pvm-host.json'), '--md', '-', '--json', '-')).err).toMatch(
+      /only one output can go to stdout/,
+    )
+    expect((await virtcheck('report', fixturePath('pvm-host.json'), fixturePath('bare-metal-kvm.json'), '--json', 'x.json')).err).toMatch(
+      /--json takes a single run report/,
+    )
     expect((await virtcheck('report', fixturePath('pvm-host.json'), '--pdf', 'x')).code).toBe(2)
   })
 })

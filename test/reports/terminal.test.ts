@@ -4,7 +4,6 @@ import { renderSummaryLines } from '../../reports/summary.js'
 import { plainStyle, resolveStyle } from '../../reports/format/style.js'
 import { fixture } from './helpers/fixtures.js'
 
- 
 const ANSI = /\u001b\[/
 
 describe('terminal matrix', () => {
@@ -23,7 +22,8 @@ describe('terminal matrix', () => {
     const text = renderMatrix([pvm, bm], plainStyle(width))
     for (const line of text.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(width)
     // every tier column of both hosts appears in some group header
-    for (const tier of ['native', 'container', 'tcg-virtio', 'tcg-emulated', 'emu-aarch64', 'kvm-virtio', 'docker']) expect(text).toContain(tier)
+    for (const tier of ['native', 'container', 'tcg-virtio', 'tcg-emulated', 'emu-aarch64', 'kvm-virtio', 'docker'])
+      expect(text).toContain(tier)
   })
 
   it('shows one row per job metric in every column group', () => {

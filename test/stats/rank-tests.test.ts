@@ -95,7 +95,11 @@ describe('Hodges–Lehmann shift with the Moses interval', () => {
   })
   it('relative shift: b = 2a exactly gives +100% with a degenerate interval', () => {
     const a = [10, 11, 12, 13, 14]
-    const h = hodgesLehmann(a, a.map((x) => 2 * x), 0.95)
+    const h = hodgesLehmann(
+      a,
+      a.map((x) => 2 * x),
+      0.95,
+    )
     expect(h.scale).toBe('relative')
     expect(h.estimate).toBeCloseTo(1, 12)
     expect(h.ci[0]).toBeLessThan(1)

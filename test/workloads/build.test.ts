@@ -47,7 +47,9 @@ describe('workloads/build.mjs', () => {
   it('names the Debian package when gcc is missing', () => {
     const r = spawnSync(process.execPath, [BUILD, '--out', out], { encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent' } })
     expect(r.status).toBe(1)
-    expect(r.stderr.trim()).toBe('vcwork build: gcc not found; install the Debian packages gcc and libc6-dev (apt-get install gcc libc6-dev)')
+    expect(r.stderr.trim()).toBe(
+      'vcwork build: gcc not found; install the Debian packages gcc and libc6-dev (apt-get install gcc libc6-dev)',
+    )
   })
 })
 

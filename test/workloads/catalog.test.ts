@@ -83,8 +83,18 @@ describe('workload catalog', () => {
 
   it('explains a sample that does not match the catalog', () => {
     const s: SampleLine = {
-      type: 'sample', job: 'sys.syscall', metric: 'syscall', unit: 'ns', better: 'lower',
-      value: 80, rep: 1, durationMs: 20, targetMs: 20, iterations: 1, short: false, params: {},
+      type: 'sample',
+      job: 'sys.syscall',
+      metric: 'syscall',
+      unit: 'ns',
+      better: 'lower',
+      value: 80,
+      rep: 1,
+      durationMs: 20,
+      targetMs: 20,
+      iterations: 1,
+      short: false,
+      params: {},
     }
     expect(sampleMismatch(s)).toBeNull()
     expect(sampleMismatch({ ...s, unit: 'µs' })).toMatch(/unit µs, catalog says ns/)

@@ -199,12 +199,25 @@ describe('vcwork binary', () => {
   })
 
   it('rejects bad usage with exit code 2 and an error line', () => {
-    for (const args of [[], ['frobnicate'], ['run'], ['run', 'cpu.nope'], ['run', 'cpu.int', '--reps', '0'],
-      ['run', 'cpu.int', '--target-ms', 'soon'], ['run', 'cpu.int', '--bogus'], ['run', 'io.seq'], ['run', 'net.rr'],
-      ['serve'], ['serve', '--listen', 'example.com:80']]) {
+    for (const args of [
+      [],
+      ['frobnicate'],
+      ['run'],
+      ['run', 'cpu.nope'],
+      ['run', 'cpu.int', '--reps', '0'],
+      ['run', 'cpu.int', '--target-ms', 'soon'],
+      ['run', 'cpu.int', '--bogus'],
+      ['run', 'io.seq'],
+      ['run', 'net.rr'],
+      ['serve'],
+      ['serve', '--listen', 'example.com:80'],
+    ]) {
       const r = vcwork(args)
       expect(r.status, args.join(' ')).toBe(2)
-      expect(r.lines.map((l) => l.type), args.join(' ')).toEqual(['error'])
+      expect(
+        r.lines.map((l) => l.type),
+        args.join(' '),
+      ).toEqual(['error'])
     }
   })
 })
@@ -239,7 +252,11 @@ describe.each(JOBS.map((j) => [j.id, j] as const))('job %s', (id, spec) => {
     if (id === 'mmu.gups') expect(first?.params['errors']).toBe(0)
     if (id === 'cpu.int') expect(Number(first?.params['compressionRatio'])).toBeGreaterThan(1.2)
     if (spec.needs.includes('disk')) expect(first?.params).toMatchObject({ targetKind: 'file', direct: id !== 'io.fsync' })
-    for (const pair of [['readP50', 'readP99'], ['writeP50', 'writeP99'], ['p50', 'p99']] as const) {
+    for (const pair of [
+      ['readP50', 'readP99'],
+      ['writeP50', 'writeP99'],
+      ['p50', 'p99'],
+    ] as const) {
       const p50 = s.find((x) => x.metric === pair[0])
       const p99 = s.find((x) => x.metric === pair[1])
       if (p50 && p99) expect(p99.value).toBeGreaterThanOrEqual(p50.value)
@@ -400,7 +417,12 @@ describe('vcwork agent', () => {
       send('{"id":11,"job":"io.seq","params":{"targetMs":10}}')
       expect(await rd.next()).toEqual({ type: 'error', id: 11, job: 'io.seq', message: expect.stringMatching(/target path/) })
       send('{"id":12,"job":"cpu.int","params":{"corruptForTest":true,"targetMs":10}}')
-      expect(await rd.next()).toMatchObject({ type: 'error', id: 12, job: 'cpu.int', message: expect.stringMatching(/verification failed/) })
+      expect(await rd.next()).toMatchObject({
+        type: 'error',
+        id: 12,
+        job: 'cpu.int',
+        message: expect.stringMatching(/verification failed/),
+      })
       send('{"id":16,"op":"env"}\u0000{"id":17,"op":"quit"}')
       expect(await rd.next()).toEqual({ type: 'error', message: expect.stringMatching(/NUL/) })
       send('{"id":13,"op":"reboot"}')

@@ -28,7 +28,10 @@ const DEFAULT_JOBS = ['cpu.int', 'cpu.fp', 'mem.stream', 'sys.syscall', 'io.fsyn
 export const parseSideOptions = (flag: string, raw: string | undefined): Record<string, string> => {
   if (raw === undefined) throw new UsageError(`ab: --${flag} is required (KEY=VALUE[,KEY=VALUE], or '' for the tier's defaults)`)
   const out: Record<string, string> = {}
-  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=')
     if (eq <= 0) throw new UsageError(`ab: --${flag} expects KEY=VALUE pairs separated by commas, got ${JSON.stringify(part)}`)
     out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim()
@@ -96,7 +99,10 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
     validateTierOptions({ [tier]: openOptions(optsB).options }, 'ab')
     if (flagBool(p, 'quick') && flagBool(p, 'full')) throw new UsageError('ab: --quick and --full exclude each other')
     const mode = flagBool(p, 'full') ? 'full' : 'quick'
-    const jobIds = (flagString(p, 'jobs') ?? DEFAULT_JOBS.join(',')).split(',').map((s) => s.trim()).filter(Boolean)
+    const jobIds = (flagString(p, 'jobs') ?? DEFAULT_JOBS.join(','))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
     const specs = jobIds.map((id) => {
       const spec = jobById(id)
       if (!spec) throw new UsageError(`ab: unknown job ${JSON.stringify(id)}`, `jobs: ${JOBS.map((j) => j.id).join(', ')}`)
@@ -113,19 +119,47 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
     const log = (line: string) => ctx.err.write(`${ctx.errStyle.chalk.dim(safeText(line))}\n`)
     const started = new Date()
     const t0 = performance.now()
-    const env = await prepareAb(tier, { env: ctx.env, cwd: ctx.cwd, cleanup: ctx.cleanup, needsPeer: specs.some((s) => s.needs.includes('peer')), maxSeconds: 3600, log })
+    const env = await prepareAb(tier, {
+      env: ctx.env,
+      cwd: ctx.cwd,
+      cleanup: ctx.cleanup,
+      needsPeer: specs.some((s) => s.needs.includes('peer')),
+      maxSeconds: 3600,
+      log,
+    })
     const pinCpus = runsOnHostCpus(tier) && !flagBool(p, 'no-pin') ? walkCpus(await allowedCpus()) : []
     const jobs: AbJob[] = specs.map((s) => ({ job: s.id, params: requestParams(s, mode).params as Record<string, string | number> }))
     const openCtx = { cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs, log }
-    log(`opening ${tier} A (${Object.entries(optsA).map(([k, v]) => `${k}=${v}`).join(',') || 'defaults'})…`)
+    log(
+      `opening ${tier} A (${
+        Object.entries(optsA)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || 'defaults'
+      })…`,
+    )
     const sessions: TierSession[] = []
     try {
       const a = await openSide(env, { ...openCtx, ...openOptions(optsA) }, 'A')
       sessions.push(a)
-      log(`opening ${tier} B (${Object.entries(optsB).map(([k, v]) => `${k}=${v}`).join(',') || 'defaults'})…`)
+      log(
+        `opening ${tier} B (${
+          Object.entries(optsB)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',') || 'defaults'
+        })…`,
+      )
       const b = await openSide(env, { ...openCtx, ...openOptions(optsB) }, 'B')
       sessions.push(b)
-      const loop = await runInterleaved({ a, b, jobs, reps, warmup, signal: ctx.signal, progress: (l) => log(`  ${l}`), ...(pinCpus.length > 1 ? { pinCpus } : {}) })
+      const loop = await runInterleaved({
+        a,
+        b,
+        jobs,
+        reps,
+        warmup,
+        signal: ctx.signal,
+        progress: (l) => log(`  ${l}`),
+        ...(pinCpus.length > 1 ? { pinCpus } : {}),
+      })
       const base = {
         schema: SCHEMA_ID,
         schemaVersion: SCHEMA_VERSION,
@@ -135,18 +169,29 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
         findings: env.findings,
         readiness: [],
         warnings: env.networkUnavailable ? [{ code: 'no-peer', message: `net jobs cannot run: ${env.networkUnavailable}`, tier }] : [],
-        reproduce: { argv: [...ctx.argv], mode: 'custom', settings: { tier, reps, warmup, paramsMode: mode, pinCpus: pinCpus.length > 1 ? pinCpus.join(',') : 'none' }, versions: {} },
+        reproduce: {
+          argv: [...ctx.argv],
+          mode: 'custom',
+          settings: { tier, reps, warmup, paramsMode: mode, pinCpus: pinCpus.length > 1 ? pinCpus.join(',') : 'none' },
+          versions: {},
+        },
       } as const
       const runs = abRunReports(
         tier,
         loop,
-        { A: { config: a.config, options: optsA, ...(a.bootMs === undefined ? {} : { bootMs: a.bootMs }) }, B: { config: b.config, options: optsB, ...(b.bootMs === undefined ? {} : { bootMs: b.bootMs }) } },
+        {
+          A: { config: a.config, options: optsA, ...(a.bootMs === undefined ? {} : { bootMs: a.bootMs }) },
+          B: { config: b.config, options: optsB, ...(b.bootMs === undefined ? {} : { bootMs: b.bootMs }) },
+        },
         base,
         new Date().toISOString(),
         performance.now() - t0,
       )
       if (savePrefix !== undefined) {
-        for (const [side, run] of [['a', runs.a], ['b', runs.b]] as const) {
+        for (const [side, run] of [
+          ['a', runs.a],
+          ['b', runs.b],
+        ] as const) {
           const path = resolve(ctx.cwd, `${savePrefix}-${side}.json`)
           await writeTextAtomic(path, JSON.stringify(run, null, 2) + '\n')
           log(`run ${side.toUpperCase()} written to ${path}`)

@@ -61,7 +61,8 @@ export const parseTierOpts = (items: readonly string[], command = 'bench'): Part
     const m = /^([a-z0-9-]+)\.([a-z0-9-]+)=(.*)$/.exec(item)
     if (!m) throw new UsageError(`${command}: --tier-opt must look like TIER.KEY=VALUE, got ${JSON.stringify(item)}`)
     const [, tier, key, value] = m as unknown as [string, string, string, string]
-    if (!isTierId(tier)) throw new UsageError(`${command}: --tier-opt: unknown tier ${JSON.stringify(tier)}`, `tiers: ${TIER_IDS.join(', ')}`)
+    if (!isTierId(tier))
+      throw new UsageError(`${command}: --tier-opt: unknown tier ${JSON.stringify(tier)}`, `tiers: ${TIER_IDS.join(', ')}`)
     out[tier] = { ...(out[tier] ?? {}), [key]: value }
   }
   return out
@@ -78,9 +79,15 @@ export const benchOptionsFromFlags = (p: Parsed, cwd: string, command = 'bench')
   const rawOpts = p.values['tier-opt']
   const tierOptions = parseTierOpts(Array.isArray(rawOpts) ? rawOpts.filter((x): x is string => typeof x === 'string') : [], command)
   const kernel = flagString(p, 'kernel')
-  if (kernel !== undefined) checkInputFile(resolve(cwd, kernel), { name: `${command}: --kernel ${kernel}`, what: 'guest kernel', maxBytes: INPUT_LIMITS.kernel })
+  if (kernel !== undefined)
+    checkInputFile(resolve(cwd, kernel), { name: `${command}: --kernel ${kernel}`, what: 'guest kernel', maxBytes: INPUT_LIMITS.kernel })
   const fromProbe = flagString(p, 'from-probe')
-  if (fromProbe !== undefined) checkInputFile(resolve(cwd, fromProbe), { name: `${command}: --from-probe ${fromProbe}`, what: 'run report', maxBytes: INPUT_LIMITS.runReport })
+  if (fromProbe !== undefined)
+    checkInputFile(resolve(cwd, fromProbe), {
+      name: `${command}: --from-probe ${fromProbe}`,
+      what: 'run report',
+      maxBytes: INPUT_LIMITS.runReport,
+    })
   const json = flagString(p, 'json')
   if (json === '') throw new UsageError(`${command}: --json needs a file name or -`)
   if (json !== undefined && json !== '-') checkOutputPath(`${command}: --json`, resolve(cwd, json))

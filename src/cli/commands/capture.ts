@@ -34,7 +34,14 @@ export const sanitizeSnapshot = (snap: HostSnapshot): HostSnapshot => {
   const reads: Record<string, ReadResult> = { ...snap.reads }
   for (const [path, r] of Object.entries(reads)) {
     if (/^\/proc\/(1|self|\d+)\/environ$/.test(path) && r.kind === 'ok')
-      reads[path] = { kind: 'ok', text: r.text.split('\0').filter((kv) => kv.startsWith('container=')).map((kv) => kv + '\0').join('') }
+      reads[path] = {
+        kind: 'ok',
+        text: r.text
+          .split('\0')
+          .filter((kv) => kv.startsWith('container='))
+          .map((kv) => kv + '\0')
+          .join(''),
+      }
   }
   return { ...snap, reads }
 }
@@ -44,7 +51,11 @@ export const captureCommand: Command = {
   summary: 'record what the probes read into a portable host snapshot (for probe --from)',
   usage: USAGE,
   async run(args, ctx) {
-    const p = parseFlags('capture', args, { output: { type: 'string', short: 'o' }, description: { type: 'string' }, root: { type: 'string' } })
+    const p = parseFlags('capture', args, {
+      output: { type: 'string', short: 'o' },
+      description: { type: 'string' },
+      root: { type: 'string' },
+    })
     const out = flagString(p, 'output')
     if (out === undefined) throw new UsageError('capture: -o FILE is required', 'e.g. virtcheck capture -o host.json')
     const description = flagString(p, 'description')

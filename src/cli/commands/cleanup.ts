@@ -36,7 +36,10 @@ export const cleanupCommand: Command = {
     const p = parseFlags('cleanup', args, { 'dry-run': { type: 'boolean' }, home: { type: 'string', multiple: true } })
     const dry = flagBool(p, 'dry-run')
     const given = p.values['home']
-    const homes = Array.isArray(given) && given.length > 0 ? given.filter((h): h is string => typeof h === 'string').map((h) => resolve(ctx.cwd, h)) : [workDir(ctx)]
+    const homes =
+      Array.isArray(given) && given.length > 0
+        ? given.filter((h): h is string => typeof h === 'string').map((h) => resolve(ctx.cwd, h))
+        : [workDir(ctx)]
     const items = await findDebris(homes)
     if (items.length === 0) {
       ctx.out.write('nothing to clean up\n')
@@ -53,7 +56,9 @@ export const cleanupCommand: Command = {
         ctx.out.write(`removed ${item.kind}: ${item.what}\n`)
       } catch (e) {
         failed++
-        ctx.out.write(`${ctx.style.chalk.red('could not remove')} ${item.kind}: ${item.what}: ${e instanceof Error ? e.message : String(e)}\n`)
+        ctx.out.write(
+          `${ctx.style.chalk.red('could not remove')} ${item.kind}: ${item.what}: ${e instanceof Error ? e.message : String(e)}\n`,
+        )
       }
     }
     return failed > 0 ? EXIT.failed : EXIT.ok

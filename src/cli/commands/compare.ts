@@ -66,7 +66,10 @@ example: virtcheck compare baseline.json result.json --md summary.md --junit com
     const runs = await loadBaselineRuns(ctx.cwd, sources)
     const head = await readRunReport(resolve(ctx.cwd, headPath))
     const baseline = chooseBaseline(runs, head, sources, settings.ignoreConfigKeys)
-    const report = compareRuns({ base: baseline.primary, earlier: baseline.earlier, head, baseSource: baseline.source, headSource: headPath }, settings)
+    const report = compareRuns(
+      { base: baseline.primary, earlier: baseline.earlier, head, baseSource: baseline.source, headSource: headPath },
+      settings,
+    )
     refuseIfNotComparable('compare', report)
     await emitComparison(report, targets, p, ctx)
     return report.failed ? 1 : 0

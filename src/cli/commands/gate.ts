@@ -34,7 +34,15 @@ export const DEFAULT_CONFIRM_RUNS = 2
 
 // bench's --json is the run result; here --json is the comparison (as in compare), so the run goes to --result.
 const { json: _benchJson, ...RUN_FLAGS } = BENCH_FLAGS
-const FLAGS = { ...RUN_FLAGS, ...COMPARE_FLAGS, ...BASELINE_FLAGS, result: { type: 'string' }, 'confirm-delay': { type: 'string' }, 'confirm-runs': { type: 'string' }, 'no-confirm': { type: 'boolean' } } as const
+const FLAGS = {
+  ...RUN_FLAGS,
+  ...COMPARE_FLAGS,
+  ...BASELINE_FLAGS,
+  result: { type: 'string' },
+  'confirm-delay': { type: 'string' },
+  'confirm-runs': { type: 'string' },
+  'no-confirm': { type: 'boolean' },
+} as const
 
 const USAGE = `usage: virtcheck gate BASELINE... [options]
 
@@ -70,7 +78,8 @@ export const gateCommand: Command = {
   usage: USAGE,
   run: async (args, ctx) => {
     const p = parseFlags('gate', args, FLAGS, true)
-    if (p.positionals.length < 1) throw new UsageError('gate: expected the baseline: a saved run, several, or a history folder', 'see `virtcheck gate --help`')
+    if (p.positionals.length < 1)
+      throw new UsageError('gate: expected the baseline: a saved run, several, or a history folder', 'see `virtcheck gate --help`')
     const settings = compareSettingsFrom('gate', p)
     const targets = outputTargets('gate', p)
     const delayS = flagNumber('gate', p, 'confirm-delay', { min: 0, max: 3600 }) ?? DEFAULT_CONFIRM_DELAY_S
@@ -96,7 +105,10 @@ export const gateCommand: Command = {
     if (first.interrupted) return EXIT.interrupted
     const baseline = chooseBaseline(runs, first.report, sources, settings.ignoreConfigKeys)
     const compareWith = (head: typeof first, headSource: string) =>
-      compareRuns({ base: baseline.primary, earlier: baseline.earlier, head: head.report, baseSource: baseline.source, headSource }, settings)
+      compareRuns(
+        { base: baseline.primary, earlier: baseline.earlier, head: head.report, baseSource: baseline.source, headSource },
+        settings,
+      )
     let report = compareWith(first, result ?? first.resultPath)
     if (isRefused(report)) {
       // The run took minutes: its comparison (what differs, what was refused) still goes to the
@@ -115,7 +127,17 @@ export const gateCommand: Command = {
       await sleep(delayS * 1000, undefined, { signal: ctx.signal }).catch(() => undefined)
       const again = ctx.signal.aborted
         ? undefined
-        : await benchRun({ ...bench, command: 'gate', tiers: scope.tiers, jobs: scope.jobs, fromProbe: first.resultPath, label: `${bench.label ?? 'gate'} (confirmation ${round})` }, ctx)
+        : await benchRun(
+            {
+              ...bench,
+              command: 'gate',
+              tiers: scope.tiers,
+              jobs: scope.jobs,
+              fromProbe: first.resultPath,
+              label: `${bench.label ?? 'gate'} (confirmation ${round})`,
+            },
+            ctx,
+          )
       if (!again || again.interrupted) {
         // Nothing is lost: what is known so far is written, marked unconfirmed.
         await emitComparison(interruptedInConfirmation(report, round), targets, p, ctx)

@@ -71,7 +71,11 @@ const add = async (args: readonly string[], ctx: CliContext): Promise<number> =>
     ...(label === undefined ? {} : { label }),
     ...(commit === undefined ? {} : { commit }),
   })
-  ctx.out.write(safeText(`added ${entry.id}${entry.label ? ` (${entry.label})` : ''}${entry.commit ? ` @ ${entry.commit.slice(0, 12)}` : ''} to ${dir}`) + '\n')
+  ctx.out.write(
+    safeText(
+      `added ${entry.id}${entry.label ? ` (${entry.label})` : ''}${entry.commit ? ` @ ${entry.commit.slice(0, 12)}` : ''} to ${dir}`,
+    ) + '\n',
+  )
   return 0
 }
 
@@ -100,10 +104,15 @@ const report = async (args: readonly string[], ctx: CliContext): Promise<number>
     ...(flagEnum('history report', p, 'relative-to', RELATIVE_TO) === 'native' ? { relativeTo: 'native' as const } : {}),
   }
   const stored = await loadRuns(dir)
-  if (stored.length === 0) throw new InputFileError(`${dir}: the history is empty`, 'add runs with `virtcheck history add RESULT.json --dir DIR`')
+  if (stored.length === 0)
+    throw new InputFileError(`${dir}: the history is empty`, 'add runs with `virtcheck history add RESULT.json --dir DIR`')
   // Relative to native: runs without a completed native tier have nothing to show, and drop out.
-  const runs = settings.relativeTo === 'native' ? stored.filter((r) => nativeProblem(r.run) === undefined).map((r) => ({ ...r, run: relativeToNative(r.run) })) : stored
-  if (runs.length === 0) throw new InputFileError(`--relative-to native: ${dir}: no run in the history measured native`, 'run the bench with --tiers native,...')
+  const runs =
+    settings.relativeTo === 'native'
+      ? stored.filter((r) => nativeProblem(r.run) === undefined).map((r) => ({ ...r, run: relativeToNative(r.run) }))
+      : stored
+  if (runs.length === 0)
+    throw new InputFileError(`--relative-to native: ${dir}: no run in the history measured native`, 'run the bench with --tiers native,...')
   const trends = buildTrends(runs, settings)
   const html = flagString(p, 'html')
   const md = flagString(p, 'md')
@@ -113,26 +122,39 @@ const report = async (args: readonly string[], ctx: CliContext): Promise<number>
   const reg = latestRegressions(trends)
   const sink = html === '-' || md === '-' ? ctx.err : ctx.out
   const st = html === '-' || md === '-' ? ctx.errStyle : ctx.style
-  sink.write(`${runs.length} runs, ${trends.length} series; latest run: ${reg.length === 0 ? st.chalk.green('no regression against the rolling baseline') : st.chalk.red(`${reg.length} regression(s)`)}\n`)
+  sink.write(
+    `${runs.length} runs, ${trends.length} series; latest run: ${reg.length === 0 ? st.chalk.green('no regression against the rolling baseline') : st.chalk.red(`${reg.length} regression(s)`)}\n`,
+  )
   for (const t of reg) {
     const pt = t.points.at(-1)
     const b = pt?.baseline
     if (pt?.median !== undefined && b)
-      sink.write(`  ${st.chalk.red('regressed')} ${safeText(`${t.tier} ${t.job} ${t.metric}`)}: ${pt.median.toPrecision(4)} ${t.unit} vs baseline ${b.median.toPrecision(4)} (band ${b.low.toPrecision(4)}–${b.high.toPrecision(4)}, ${b.runs} runs), ${((pt.change ?? 0) * 100).toFixed(1)}%\n`)
+      sink.write(
+        `  ${st.chalk.red('regressed')} ${safeText(`${t.tier} ${t.job} ${t.metric}`)}: ${pt.median.toPrecision(4)} ${t.unit} vs baseline ${b.median.toPrecision(4)} (band ${b.low.toPrecision(4)}–${b.high.toPrecision(4)}, ${b.runs} runs), ${((pt.change ?? 0) * 100).toFixed(1)}%\n`,
+      )
   }
   return flagBool(p, 'fail-on-regression') && reg.length > 0 ? 1 : 0
 }
 
 const exportCmd = async (args: readonly string[], ctx: CliContext): Promise<number> => {
-  const p = parseFlags('history export', args, { dir: { type: 'string' }, format: { type: 'string' }, direction: { type: 'string' }, out: { type: 'string' } }, true)
+  const p = parseFlags(
+    'history export',
+    args,
+    { dir: { type: 'string' }, format: { type: 'string' }, direction: { type: 'string' }, out: { type: 'string' } },
+    true,
+  )
   const format = flagEnum('history export', p, 'format', EXPORT_FORMATS)
   if (!format) throw new UsageError(`history export: --format is required (${EXPORT_FORMATS.join(' or ')})`)
   const direction = flagEnum('history export', p, 'direction', DIRECTIONS)
-  if (direction && format !== 'github-action-benchmark') throw new UsageError('history export: --direction only applies to --format github-action-benchmark')
+  if (direction && format !== 'github-action-benchmark')
+    throw new UsageError('history export: --direction only applies to --format github-action-benchmark')
   const dir = flagString(p, 'dir')
   if ((dir === undefined) === (p.positionals.length === 0) || p.positionals.length > 1)
     throw new UsageError('history export: give either --dir DIR (exports its latest run) or one RESULT.json')
-  const run = dir !== undefined ? (await loadRuns(resolve(ctx.cwd, dir))).at(-1)?.run : await readRunReport(resolve(ctx.cwd, p.positionals[0] as string))
+  const run =
+    dir !== undefined
+      ? (await loadRuns(resolve(ctx.cwd, dir))).at(-1)?.run
+      : await readRunReport(resolve(ctx.cwd, p.positionals[0] as string))
   if (!run) throw new InputFileError(`${dir}: the history is empty`)
   await write(ctx, flagString(p, 'out') ?? '-', renderExport(run, format, direction), format)
   return 0

@@ -36,7 +36,12 @@ const runMainJob = async (args: readonly string[], ctx: CliContext): Promise<num
   const out = await benchRun(opts, ctx)
   const report = out.report
   if (nfd) {
-    const w = await emitNfd(nfd, { findings: report.findings, readiness: report.readiness, host: report.host, probeVersion: packageVersion() })
+    const w = await emitNfd(nfd, {
+      findings: report.findings,
+      readiness: report.readiness,
+      host: report.host,
+      probeVersion: packageVersion(),
+    })
     ctx.err.write(`NFD feature file written to ${nfd.file} (${w.labels} labels, ${w.features} no-label features)\n`)
     for (const d of w.dropped) ctx.err.write(`NFD: left out ${d}\n`)
   }

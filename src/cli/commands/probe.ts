@@ -78,7 +78,11 @@ export const probeCommand: Command = {
     const deep = flagBool(p, 'deep')
     const root = flagString(p, 'root')
     if (root !== undefined && from !== undefined) throw new UsageError('probe: --root and --from are two different hosts; give one')
-    if (root !== undefined && deep) throw new UsageError('probe: --deep starts guests on this machine and cannot be combined with --root', 'run --deep in the privileged Job (deploy/kubernetes/deep-job.yaml) without --root')
+    if (root !== undefined && deep)
+      throw new UsageError(
+        'probe: --deep starts guests on this machine and cannot be combined with --root',
+        'run --deep in the privileged Job (deploy/kubernetes/deep-job.yaml) without --root',
+      )
     const deepTimeout = flagString(p, 'deep-timeout')
     if (deep && from !== undefined) throw new UsageError('probe: --deep acts on this machine and cannot be combined with --from')
     if (deepTimeout !== undefined && !deep) throw new UsageError('probe: --deep-timeout needs --deep')
@@ -86,9 +90,11 @@ export const probeCommand: Command = {
     if (deepTiersRaw !== undefined && !deep) throw new UsageError('probe: --deep-tiers needs --deep')
     const deepTiers = deepTiersRaw?.split(',').map((t) => t.trim())
     const unknownTier = deepTiers?.find((t) => !isTierId(t))
-    if (unknownTier !== undefined) throw new UsageError(`probe: --deep-tiers: unknown tier ${JSON.stringify(unknownTier)} (known: ${TIER_IDS.join(', ')})`)
+    if (unknownTier !== undefined)
+      throw new UsageError(`probe: --deep-tiers: unknown tier ${JSON.stringify(unknownTier)} (known: ${TIER_IDS.join(', ')})`)
     const deepTimeoutS = deepTimeout === undefined ? undefined : Number(deepTimeout)
-    if (deepTimeoutS !== undefined && !(deepTimeoutS > 0 && deepTimeoutS <= 600)) throw new UsageError(`probe: --deep-timeout must be a number of seconds in (0, 600], got ${JSON.stringify(deepTimeout)}`)
+    if (deepTimeoutS !== undefined && !(deepTimeoutS > 0 && deepTimeoutS <= 600))
+      throw new UsageError(`probe: --deep-timeout must be a number of seconds in (0, 600], got ${JSON.stringify(deepTimeout)}`)
 
     const scale = scaleFromEnv(ctx.env as NodeJS.ProcessEnv)
     if (typeof scale === 'string') throw new UsageError(`probe: ${scale}`)
@@ -103,13 +109,21 @@ export const probeCommand: Command = {
     let findings = markNotRunnable([...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)])
     if (deep && host.identity.uid === 0) {
       // prove disk quotas on loop-mounted scratch file systems (root only: it mounts)
-      const [{ proveQuotas }, { applyQuotaProofs, quotaFsToProve }, { existsSync }] = await Promise.all([import('../../host/quota-proof.js'), import('../../probe-run/deep-quota.js'), import('node:fs')])
-      const onPath = (tool: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'].some((d) => existsSync(`${d}/${tool}`))
+      const [{ proveQuotas }, { applyQuotaProofs, quotaFsToProve }, { existsSync }] = await Promise.all([
+        import('../../host/quota-proof.js'),
+        import('../../probe-run/deep-quota.js'),
+        import('node:fs'),
+      ])
+      const onPath = (tool: string) =>
+        ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'].some((d) => existsSync(`${d}/${tool}`))
       const proofs = await proveQuotas(quotaFsToProve(findings), onPath, ctx.cleanup)
       for (const p of proofs) ctx.err.write(ctx.errStyle.chalk.dim(`deep: disk quota: ${p.line}`) + '\n')
       findings = applyQuotaProofs(findings, proofs)
       // and write a real limit per controller in a scratch child cgroup
-      const [{ proveCgroupLimits }, { applyCgroupProofs }] = await Promise.all([import('../../host/cgroup-proof.js'), import('../../probe-run/deep-cgroups.js')])
+      const [{ proveCgroupLimits }, { applyCgroupProofs }] = await Promise.all([
+        import('../../host/cgroup-proof.js'),
+        import('../../probe-run/deep-cgroups.js'),
+      ])
       const mode = String(findings.find((f) => f.id === 'cgroups.mode')?.facts?.['mode'] ?? '')
       const cg = await proveCgroupLimits(mode, mode === 'v2' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/unified', ctx.cleanup)
       for (const p of cg) ctx.err.write(ctx.errStyle.chalk.dim(`deep: cgroup limit: ${p.line}`) + '\n')
@@ -167,7 +181,13 @@ export const probeCommand: Command = {
     if (renderer) {
       const { renderFindings } = await renderer
       ctx.out.write(
-        renderFindings(findings, readiness, ctx.style, { hostname: host.identity.hostname, arch: host.identity.arch, kernel: host.identity.kernelRelease, origin: host.origin, durationMs }),
+        renderFindings(findings, readiness, ctx.style, {
+          hostname: host.identity.hostname,
+          arch: host.identity.arch,
+          kernel: host.identity.kernelRelease,
+          origin: host.origin,
+          durationMs,
+        }),
       )
     }
     return probeExitCode(findings)

@@ -46,7 +46,8 @@ FILE may be - for stdout (at most one output). Several outputs can be written at
 Bad, truncated, foreign or newer-schema files are refused with exit code 2.`
 
 const renderFleet = async (input: FleetInput, targets: OutputTargets, terminal: boolean, ctx: CliContext): Promise<number> => {
-  if (targets.junit !== undefined) throw new UsageError('report: --junit takes a single run report, not a fleet', 'use --html, --md or --json for a fleet')
+  if (targets.junit !== undefined)
+    throw new UsageError('report: --junit takes a single run report, not a fleet', 'use --html, --md or --json for a fleet')
   const fleet = buildFleet(input.reports, input.failures)
   const version = packageVersion()
   // Render everything first, so a failing renderer writes nothing.
@@ -73,10 +74,18 @@ export const reportCommand: Command = {
     const p = parseFlags(
       'report',
       args,
-      { html: { type: 'string' }, md: { type: 'string' }, junit: { type: 'string' }, json: { type: 'string' }, terminal: { type: 'boolean' }, fleet: { type: 'boolean' } },
+      {
+        html: { type: 'string' },
+        md: { type: 'string' },
+        junit: { type: 'string' },
+        json: { type: 'string' },
+        terminal: { type: 'boolean' },
+        fleet: { type: 'boolean' },
+      },
       true,
     )
-    if (p.positionals.length === 0) throw new UsageError('report: give at least one run report file', 'virtcheck report run.json --html report.html')
+    if (p.positionals.length === 0)
+      throw new UsageError('report: give at least one run report file', 'virtcheck report run.json --html report.html')
     const targets: OutputTargets = Object.fromEntries(
       (['html', 'md', 'junit', 'json'] as const).flatMap((f) => {
         const v = flagString(p, f)

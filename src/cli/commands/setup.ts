@@ -156,11 +156,14 @@ export const setupCommand: Command = {
     if (plan.buildHelpers) ctx.out.write('  build: vcwork and vcprobe for x86_64 and aarch64 (workloads/build.mjs)\n')
     if (plan.checkDocker) ctx.out.write('  docker: check that an engine answers (setup never starts one)\n')
     if (plan.aarch64Guest)
-      ctx.out.write("  aarch64 guest: Debian's linux-image-cloud-arm64 + busybox-static:arm64 into virtcheck's cache (private apt state; dpkg's architectures unchanged)\n")
+      ctx.out.write(
+        "  aarch64 guest: Debian's linux-image-cloud-arm64 + busybox-static:arm64 into virtcheck's cache (private apt state; dpkg's architectures unchanged)\n",
+      )
     for (const n of plan.notes) ctx.out.write(`  note: ${n}\n`)
     const isTTY = process.stdin.isTTY === true
     if (!yes && !isTTY) throw new UsageError('setup: stdin is not a terminal, so it cannot ask', 'rerun with --yes to apply the plan above')
-    if (plan.install.length > 0 && process.getuid?.() !== 0) throw new UsageError('setup: installing packages needs root', 'rerun as root (sudo virtcheck setup)')
+    if (plan.install.length > 0 && process.getuid?.() !== 0)
+      throw new UsageError('setup: installing packages needs root', 'rerun as root (sudo virtcheck setup)')
     if (!yes) {
       const rl = createInterface({ input: process.stdin, output: process.stderr })
       const answer = await rl.question('Proceed? [y/N] ')
@@ -181,7 +184,13 @@ export const setupCommand: Command = {
         all: true,
       })
       if (r.exitCode !== 0) {
-        ctx.err.write(String(r.all ?? '').trim().split('\n').slice(-10).join('\n') + '\n')
+        ctx.err.write(
+          String(r.all ?? '')
+            .trim()
+            .split('\n')
+            .slice(-10)
+            .join('\n') + '\n',
+        )
         ctx.err.write(`apt-get install failed (exit ${r.exitCode ?? '?'})\n`)
         return EXIT.failed
       }
@@ -195,13 +204,26 @@ export const setupCommand: Command = {
         ctx.err.write(`${lines || b.error?.message || 'no output'}\nbuilding the helpers failed (exit ${b.status ?? '?'})\n`)
         return EXIT.failed
       }
-      ctx.out.write(`helpers: ${lines ? lines.split('\n').map((l) => l.replace(/^vcwork build: /, '')).join('; ') : 'up to date'}\n`)
+      ctx.out.write(
+        `helpers: ${
+          lines
+            ? lines
+                .split('\n')
+                .map((l) => l.replace(/^vcwork build: /, ''))
+                .join('; ')
+            : 'up to date'
+        }\n`,
+      )
     }
     if (plan.checkDocker) {
       const v = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, timeout: 10_000 })
       if (v.exitCode === 0) ctx.out.write(`docker: engine ${String(v.stdout).trim()} answers\n`)
       else {
-        const why = String(v.stderr ?? '').trim().split('\n').slice(-1)[0] || (v.timedOut ? 'timed out after 10000 ms' : 'no answer')
+        const why =
+          String(v.stderr ?? '')
+            .trim()
+            .split('\n')
+            .slice(-1)[0] || (v.timedOut ? 'timed out after 10000 ms' : 'no answer')
         ctx.out.write(`docker: no engine answers (${why}); ${dockerStartHint(readPid1Name())}\n`)
       }
     }
@@ -219,7 +241,9 @@ export const setupCommand: Command = {
         ctx.err.write(`aarch64 guest: ${a.reason}\n`)
         return EXIT.failed
       }
-      ctx.out.write(`aarch64 guest: ${a.release} (${a.flavour}) at ${a.kernelPath}${a.downloaded ? ' (downloaded)' : ' (already cached)'}\n`)
+      ctx.out.write(
+        `aarch64 guest: ${a.release} (${a.flavour}) at ${a.kernelPath}${a.downloaded ? ' (downloaded)' : ' (already cached)'}\n`,
+      )
     }
     return EXIT.ok
   },

@@ -19,7 +19,13 @@ export interface AbSideInfo {
 }
 
 export const optionsLabel = (side: 'A' | 'B', o: Readonly<Record<string, string>>): string =>
-  `${side}: ${Object.keys(o).length === 0 ? '(defaults)' : Object.entries(o).map(([k, v]) => `${k}=${v}`).join(',')}`
+  `${side}: ${
+    Object.keys(o).length === 0
+      ? '(defaults)'
+      : Object.entries(o)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')
+  }`
 
 const metricsOf = (mine: readonly TierSample[], other: readonly TierSample[]) => {
   const seen = new Map<string, { metric: string; unit: string; better: 'higher' | 'lower' }>()
@@ -33,7 +39,8 @@ const results = (tier: TierId, mine: readonly SideJobResult[], other: readonly S
     return metricsOf(j.samples, otherSamples).map((m): MetricResult => {
       const values = j.samples.filter((s) => s.metric === m.metric).map((s) => s.value)
       const base = { tier, job: j.job, ...m, params: j.params, samples: values }
-      if (j.failure) return { ...base, state: 'failed', error: j.failure.reason, ...(j.failure.logTail ? { logTail: j.failure.logTail } : {}) }
+      if (j.failure)
+        return { ...base, state: 'failed', error: j.failure.reason, ...(j.failure.logTail ? { logTail: j.failure.logTail } : {}) }
       if (values.length === 0) return { ...base, state: 'failed', error: 'no samples (interrupted before the first repetition)' }
       const short = j.samples.some((s) => s.metric === m.metric && s.short)
       return { ...base, state: 'ok', stats: computeStats(values), flags: short ? ['short'] : [] }
@@ -54,7 +61,14 @@ export const abRunReports = (
     const run: TierRun = {
       tier,
       state: loop.interrupted ? 'interrupted' : 'completed',
-      ...(failed ? { reason: mine.filter((j) => j.failure).map((j) => `${j.job}: ${j.failure?.reason}`).join('; ') } : {}),
+      ...(failed
+        ? {
+            reason: mine
+              .filter((j) => j.failure)
+              .map((j) => `${j.job}: ${j.failure?.reason}`)
+              .join('; '),
+          }
+        : {}),
       config: { ...info.config, abSide: side, abOrder: loop.order.join(' | ') },
       ...(info.bootMs === undefined ? {} : { bootMs: info.bootMs }),
       durationMs,

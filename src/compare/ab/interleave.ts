@@ -88,8 +88,15 @@ export const runInterleaved = async (input: AbLoopInput): Promise<AbLoopResult> 
     }
     orderLog.push(`${job.job}: ${pattern.join(' ')}`)
     const fail = failure.A ? `A failed: ${failure.A.reason}` : failure.B ? `B failed: ${failure.B.reason}` : ''
-    input.progress?.(`${job.job}: ${samples.A.length}/${samples.B.length} samples${input.warmup ? ` after ${input.warmup} warm-up` : ''} in ${Math.round(now() - started)} ms${fail ? ` — ${fail}` : ''}`)
-    const side = (s: Side): SideJobResult => ({ job: job.job, params: job.params, samples: samples[s], ...(failure[s] ? { failure: failure[s] } : {}) })
+    input.progress?.(
+      `${job.job}: ${samples.A.length}/${samples.B.length} samples${input.warmup ? ` after ${input.warmup} warm-up` : ''} in ${Math.round(now() - started)} ms${fail ? ` — ${fail}` : ''}`,
+    )
+    const side = (s: Side): SideJobResult => ({
+      job: job.job,
+      params: job.params,
+      samples: samples[s],
+      ...(failure[s] ? { failure: failure[s] } : {}),
+    })
     a.push(side('A'))
     b.push(side('B'))
     if (interrupted) break

@@ -30,7 +30,11 @@ export const prepareAb = async (
   o: {
     readonly env: Readonly<Record<string, string | undefined>>
     readonly cwd: string
-    readonly cleanup: Cleanup; readonly needsPeer: boolean; readonly maxSeconds: number; readonly log: (l: string) => void },
+    readonly cleanup: Cleanup
+    readonly needsPeer: boolean
+    readonly maxSeconds: number
+    readonly log: (l: string) => void
+  },
 ): Promise<AbEnvironment> => {
   const driver = tierDriver(tier)
   if (!driver) throw new UsageError(`ab: this build of virtcheck has no driver for tier ${tier}`)
@@ -63,7 +67,11 @@ export const prepareAb = async (
 }
 
 /** Open one side; a session that appears after the limit is closed at once. */
-export const openSide = async (env: AbEnvironment, ctx: Omit<TierOpenContext, 'findings' | 'workDir' | 'scratchDir' | 'network'>, side: 'A' | 'B'): Promise<TierSession> => {
+export const openSide = async (
+  env: AbEnvironment,
+  ctx: Omit<TierOpenContext, 'findings' | 'workDir' | 'scratchDir' | 'network'>,
+  side: 'A' | 'B',
+): Promise<TierSession> => {
   const full: TierOpenContext = {
     ...ctx,
     findings: env.findings,
@@ -89,10 +97,14 @@ export const openSide = async (env: AbEnvironment, ctx: Omit<TierOpenContext, 'f
     if (isVirtcheckError(e)) throw e
     // Nothing to compare without both sides: a clear one-line failure (exit 1), with the log tail if any.
     const tail = (e as { logTail?: unknown }).logTail
-    throw new VirtcheckError('VIRTCHECK_TIER_FAILED', `ab: ${env.driver.id} (${side}) failed to start: ${e instanceof Error ? e.message : String(e)}`, {
-      exitCode: 1,
-      ...(typeof tail === 'string' && tail.trim() ? { hint: `log tail:\n${tail.trim().split('\n').slice(-15).join('\n')}` } : {}),
-    })
+    throw new VirtcheckError(
+      'VIRTCHECK_TIER_FAILED',
+      `ab: ${env.driver.id} (${side}) failed to start: ${e instanceof Error ? e.message : String(e)}`,
+      {
+        exitCode: 1,
+        ...(typeof tail === 'string' && tail.trim() ? { hint: `log tail:\n${tail.trim().split('\n').slice(-15).join('\n')}` } : {}),
+      },
+    )
   } finally {
     clearTimeout(timer)
   }

@@ -163,7 +163,9 @@ export const containerDriver: TierDriver = {
         const verdict = oomVerdict(before, after, died)
         if (!died && verdict.kind === 'none') return out
         // `exit` is the launcher's (the gate shell exec'ed unshare), not vcwork's own status.
-        const agentExit = !died ? undefined : `the container ended${exit ? `: unshare ${exit.startsWith('killed') ? 'was ' : ''}${exit}` : ''}`
+        const agentExit = !died
+          ? undefined
+          : `the container ended${exit ? `: unshare ${exit.startsWith('killed') ? 'was ' : ''}${exit}` : ''}`
         const why = verdict.kind === 'none' ? `the agent died in ${req.job}` : `out of memory in ${req.job}`
         const aftermath = died ? await box.relaunch(cur, why, sig) : undefined
         if (verdict.kind === 'none' || !before || !after) {

@@ -21,7 +21,22 @@ export interface CgroupLayout {
 
 export type ControllerHome = { readonly version: 'v1'; readonly mount: string } | { readonly version: 'v2'; readonly mount: string }
 
-const V1_CONTROLLERS = new Set(['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'devices', 'freezer', 'net_cls', 'net_prio', 'perf_event', 'hugetlb', 'rdma', 'misc'])
+const V1_CONTROLLERS = new Set([
+  'cpu',
+  'cpuacct',
+  'cpuset',
+  'memory',
+  'pids',
+  'blkio',
+  'devices',
+  'freezer',
+  'net_cls',
+  'net_prio',
+  'perf_event',
+  'hugetlb',
+  'rdma',
+  'misc',
+])
 
 export const parseCgroupMounts = (mountinfo: string): { v1: Record<string, string>; v1Mounts: string[]; v2Mount?: string } => {
   const v1: Record<string, string> = {}

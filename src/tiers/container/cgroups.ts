@@ -85,8 +85,15 @@ export const createCgroups = async (name: string, limits: ContainerLimits, clean
         // No swap beyond the limit (as the docker/podman tiers' --memory-swap = --memory): a job that
         // needs more than the limit is OOM-killed and reported, not measured against swap. The file
         // is absent where the kernel does not account swap; then there is nothing to limit.
-        const [file, value] = home.version === 'v1' ? ['memory.memsw.limit_in_bytes', String(limits.memoryMiB * 1024 * 1024)] : ['memory.swap.max', '0']
-        if (await writeFile(join(dir, file), value).then(() => true, () => false)) applied[`${home.version}:${c}/${file}`] = value
+        const [file, value] =
+          home.version === 'v1' ? ['memory.memsw.limit_in_bytes', String(limits.memoryMiB * 1024 * 1024)] : ['memory.swap.max', '0']
+        if (
+          await writeFile(join(dir, file), value).then(
+            () => true,
+            () => false,
+          )
+        )
+          applied[`${home.version}:${c}/${file}`] = value
       }
     }
   } catch (e) {
@@ -132,7 +139,14 @@ export const removeNewRuntimeCgroups = async (name: string): Promise<() => Promi
   const layout = await readCgroupLayout()
   const roots = [...new Set([...(layout.v1Mounts ?? Object.values(layout.v1)), ...(layout.v2Mount ? [layout.v2Mount] : [])])]
   const before = new Set<string>()
-  for (const r of roots) if (await readdir(join(r, name)).then(() => true, () => false)) before.add(join(r, name))
+  for (const r of roots)
+    if (
+      await readdir(join(r, name)).then(
+        () => true,
+        () => false,
+      )
+    )
+      before.add(join(r, name))
   return async () => {
     for (const r of roots) {
       const dir = join(r, name)

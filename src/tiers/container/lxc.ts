@@ -60,7 +60,9 @@ export const lxcConfig = (o: {
     // No swap beyond the limit (as the built-in container and podman's --memory-swap = --memory): a
     // job that needs more is OOM-killed and reported, not measured while swapping.
     if (c === 'memory' && o.limits.memoryMiB !== undefined && o.swapAccounted)
-      lines.push(home.version === 'v1' ? `${key}.memory.memsw.limit_in_bytes = ${o.limits.memoryMiB * 1024 * 1024}` : `${key}.memory.swap.max = 0`)
+      lines.push(
+        home.version === 'v1' ? `${key}.memory.memsw.limit_in_bytes = ${o.limits.memoryMiB * 1024 * 1024}` : `${key}.memory.swap.max = 0`,
+      )
   }
   if (o.stopHook) lines.push(`lxc.hook.stop = ${o.stopHook}`)
   return lines.join('\n') + '\n'
@@ -91,7 +93,11 @@ export const oomHookScript = (dir: string): string =>
 const swapAccounted = async (layout: CgroupLayout): Promise<boolean> => {
   const home = controllerHome(layout, 'memory')
   if (!home) return false
-  const exists = (p: string) => access(p).then(() => true, () => false)
+  const exists = (p: string) =>
+    access(p).then(
+      () => true,
+      () => false,
+    )
   if (home.version === 'v1') return exists(join(home.mount, 'memory.memsw.limit_in_bytes'))
   // v2: the root has no memory.swap.max; look at this process's own cgroup, else any child of the root.
   const own = unifiedCgroupPath(await readFile('/proc/self/cgroup', 'utf8').catch(() => ''))
@@ -139,7 +145,15 @@ export const lxcDriver: TierDriver = {
     const confPath = join(base, 'ct.conf')
     await writeFile(
       confPath,
-      lxcConfig({ name, rootfs: rootfs.dir, scratch: ctx.scratchDir, limits, layout, swapAccounted: swap, stopHook: `/bin/sh ${shq(hookPath)}` }),
+      lxcConfig({
+        name,
+        rootfs: rootfs.dir,
+        scratch: ctx.scratchDir,
+        limits,
+        layout,
+        swapAccounted: swap,
+        stopHook: `/bin/sh ${shq(hookPath)}`,
+      }),
     )
     let launches = 0
     /** Start a container (at open, and again after the agent died): its agent, memory cgroup and network peer. */
@@ -148,7 +162,22 @@ export const lxcDriver: TierDriver = {
       const ctName = launches++ === 0 ? name : `${name}-${launches}`
       // lxc-execute leaves its log and container dir under lxcPath; removed with the rootfs' parent.
       const agent = await startAgentProcess(
-        ['lxc-execute', '-P', lxcPath, '-n', ctName, '-f', confPath, '-o', join(base, 'lxc.log'), '-l', 'ERROR', '--', '/bin/vcwork', 'agent'],
+        [
+          'lxc-execute',
+          '-P',
+          lxcPath,
+          '-n',
+          ctName,
+          '-f',
+          confPath,
+          '-o',
+          join(base, 'lxc.log'),
+          '-l',
+          'ERROR',
+          '--',
+          '/bin/vcwork',
+          'agent',
+        ],
         { label: 'lxc', cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs: ctx.startTimeoutMs },
       )
       const info = await cmd(['lxc-info', '-P', lxcPath, '-n', ctName, '-p', '-H'])
@@ -193,7 +222,8 @@ export const lxcDriver: TierDriver = {
         cgroupVersion: layout.v2Controllers.some((c) => ['cpu', 'memory', 'pids'].includes(c)) ? 'v2' : 'v1',
         cpuQuotaPct: cpuQuotaPct ?? 'none',
         memoryMiB: memoryMiB ?? 'none',
-        swapBeyondMemoryLimit: memoryMiB === undefined ? 'n/a' : swap ? 'none' : 'not limited (the kernel does not account swap in memory cgroups)',
+        swapBeyondMemoryLimit:
+          memoryMiB === undefined ? 'n/a' : swap ? 'none' : 'not limited (the kernel does not account swap in memory cgroups)',
         pidsMax,
       },
       bootMs: agent.bootMs,

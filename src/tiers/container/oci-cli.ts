@@ -26,7 +26,18 @@ import { parseLimitOptions } from './limit-options.js'
 import { cmd } from '../../net/ip-command.js'
 import { controllerHome } from './cgroup-layout.js'
 import { readCgroupLayout } from './cgroups.js'
-import { agentFailure, containerOomKills, describeExit, memoryCgroupOf, oomFailure, type OomVerdict, oomVerdict, openKernelLog, parseKernelOomKills, readMemoryEvents } from './oom.js'
+import {
+  agentFailure,
+  containerOomKills,
+  describeExit,
+  memoryCgroupOf,
+  oomFailure,
+  type OomVerdict,
+  oomVerdict,
+  openKernelLog,
+  parseKernelOomKills,
+  readMemoryEvents,
+} from './oom.js'
 import { buildRootfs } from './rootfs.js'
 import { RelaunchingContainer } from './relaunch.js'
 
@@ -36,7 +47,11 @@ export interface OciCliSpec {
   /** Runtime-wide flags before `run` (podman: --runtime runc --cgroup-manager cgroupfs). */
   readonly globalFlags: readonly string[]
   /** Flags for `run` that point at the rootfs/image, plus runtime-specific workarounds. */
-  prepare(ctx: TierOpenContext, rootfs: string, name: string): Promise<{ readonly source: readonly string[]; readonly notes: Record<string, string> }>
+  prepare(
+    ctx: TierOpenContext,
+    rootfs: string,
+    name: string,
+  ): Promise<{ readonly source: readonly string[]; readonly notes: Record<string, string> }>
 }
 
 export const limitFlags = (l: { cpuQuotaPct?: number | undefined; memoryMiB?: number | undefined; pidsMax: number }): string[] => [
@@ -107,13 +122,21 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
       ]
       // In the tier's work folder: conmon leaves an `oom` marker in its working directory after an
       // OOM kill (seen with podman 4.3), which must not land in the user's current directory.
-      const agent = await startAgentProcess(argv, { label: spec.id, cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs: ctx.startTimeoutMs, cwd: join(ctx.workDir, name) })
+      const agent = await startAgentProcess(argv, {
+        label: spec.id,
+        cleanup: ctx.cleanup,
+        signal: ctx.signal,
+        startTimeoutMs: ctx.startTimeoutMs,
+        cwd: join(ctx.workDir, name),
+      })
       const info = await cmd([spec.binary, ...G, 'inspect', '-f', '{{.State.Pid}}', ctName])
       const pid = Number(info.stdout.trim())
       const initPid = info.ok && Number.isInteger(pid) && pid > 0 ? pid : undefined
       let memcg: Container['memcg'] = { unknown: 'no memory cgroup controller on this host' }
       if (memoryHome && initPid !== undefined)
-        memcg = (await memoryCgroupOf(initPid, memoryHome)) ?? { unknown: `the memory cgroup of the container's init (pid ${initPid}) was not found` }
+        memcg = (await memoryCgroupOf(initPid, memoryHome)) ?? {
+          unknown: `the memory cgroup of the container's init (pid ${initPid}) was not found`,
+        }
       else if (memoryHome) memcg = { unknown: `${spec.binary} inspect found no pid: ${info.stderr.trim()}` }
       let peer: string | { unavailable: string } = { unavailable: 'no network peer in this run' }
       let network = 'none (only lo)'
@@ -144,7 +167,7 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
         memoryMiB: memoryMiB ?? 'none',
         pidsMax,
         oomEvidence:
-          'memory cgroup oom_kill counter before/after each job; kernel log OOM-kill record once the runtime removed a dead container\'s cgroup' +
+          "memory cgroup oom_kill counter before/after each job; kernel log OOM-kill record once the runtime removed a dead container's cgroup" +
           ('unavailable' in kernelLog ? ` (${kernelLog.unavailable})` : ''),
         ...prepared.notes,
       },
@@ -169,7 +192,8 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
         let unchecked = ''
         if (verdict.kind === 'none' && !after) {
           // The counters went with the cgroup (or were never found): the kernel log is the evidence.
-          if ('unavailable' in kernelLog) unchecked = `; whether the OOM killer was involved is unknown: ${memcg ? 'its memory cgroup was removed with it and ' : ''}${kernelLog.unavailable}`
+          if ('unavailable' in kernelLog)
+            unchecked = `; whether the OOM killer was involved is unknown: ${memcg ? 'its memory cgroup was removed with it and ' : ''}${kernelLog.unavailable}`
           else {
             const kills = containerOomKills(parseKernelOomKills(kernelLog.drain()), {
               pids: cur.initPid !== undefined ? [cur.initPid] : [],
@@ -177,14 +201,16 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
             })
             if (kills.length > 0) {
               verdict = { kind: 'oom', kills: kills.length }
-              const record = kills.find((k) => k.text)?.text ?? `oom-kill of pid ${kills[0]!.pid} in ${kills[0]!.taskMemcg ?? 'its memory cgroup'}`
+              const record =
+                kills.find((k) => k.text)?.text ?? `oom-kill of pid ${kills[0]!.pid} in ${kills[0]!.taskMemcg ?? 'its memory cgroup'}`
               evidence = [
                 before?.oomKills !== undefined ? `${before.source} oom_kill was ${before.oomKills} before the job` : undefined,
                 `${spec.binary} removed the container's memory cgroup with it, so the kernel log is the evidence: "${record}"`,
               ]
                 .filter(Boolean)
                 .join('; ')
-            } else if (cur.initPid === undefined && !memcg) unchecked = `; whether the OOM killer was involved is unknown: ${'unknown' in cur.memcg ? cur.memcg.unknown : ''}`
+            } else if (cur.initPid === undefined && !memcg)
+              unchecked = `; whether the OOM killer was involved is unknown: ${'unknown' in cur.memcg ? cur.memcg.unknown : ''}`
             else if (died) unchecked = '; the kernel log records no OOM kill in this container'
           }
         }

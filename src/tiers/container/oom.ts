@@ -42,7 +42,11 @@ export const parseV1MemoryEvents = (oomControl: string, failcnt: string, memswFa
   const oomKills = keyedCounter(oomControl, 'oom_kill')
   const hits = [counter(failcnt), counter(memswFailcnt)].filter((n): n is number => n !== undefined)
   const limitHits = hits.length > 0 ? hits.reduce((a, b) => a + b, 0) : undefined
-  return { source: 'memory.oom_control', ...(oomKills !== undefined ? { oomKills } : {}), ...(limitHits !== undefined ? { limitHits } : {}) }
+  return {
+    source: 'memory.oom_control',
+    ...(oomKills !== undefined ? { oomKills } : {}),
+    ...(limitHits !== undefined ? { limitHits } : {}),
+  }
 }
 
 export const parseV2MemoryEvents = (events: string): MemoryEvents => {
@@ -51,10 +55,7 @@ export const parseV2MemoryEvents = (events: string): MemoryEvents => {
   return { source: 'memory.events', ...(oomKills !== undefined ? { oomKills } : {}), ...(limitHits !== undefined ? { limitHits } : {}) }
 }
 
-export type OomVerdict =
-  | { readonly kind: 'oom'; readonly kills: number }
-  | { readonly kind: 'likely-oom' }
-  | { readonly kind: 'none' }
+export type OomVerdict = { readonly kind: 'oom'; readonly kills: number } | { readonly kind: 'likely-oom' } | { readonly kind: 'none' }
 
 /**
  * Compare the counters around one request. `agentDied`: the agent's output ended during it. (Its
@@ -96,7 +97,10 @@ export interface OomReasonInput {
 type FailedJob = Extract<JobOutcome, { kind: 'failed' }>
 
 /** A failed job the OOM killer is not known to have caused: the agent's failure, how the container ended, what follows. */
-export const agentFailure = (out: FailedJob, o: { readonly agentExit?: string | undefined; readonly unchecked?: string; readonly aftermath?: string | undefined }): FailedJob => ({
+export const agentFailure = (
+  out: FailedJob,
+  o: { readonly agentExit?: string | undefined; readonly unchecked?: string; readonly aftermath?: string | undefined },
+): FailedJob => ({
   ...out,
   reason: `${out.reason} (${o.agentExit ?? 'the agent did not answer'}${o.unchecked ?? ''})${o.aftermath ? `. ${o.aftermath}` : ''}`,
 })
@@ -166,7 +170,11 @@ export const readMemoryEvents = async (dir: string, version: 'v1' | 'v2'): Promi
   const read = (file: string) => readFile(join(dir, file), 'utf8')
   try {
     return version === 'v1'
-      ? parseV1MemoryEvents(await read('memory.oom_control'), await read('memory.failcnt').catch(() => ''), await read('memory.memsw.failcnt').catch(() => ''))
+      ? parseV1MemoryEvents(
+          await read('memory.oom_control'),
+          await read('memory.failcnt').catch(() => ''),
+          await read('memory.memsw.failcnt').catch(() => ''),
+        )
       : parseV2MemoryEvents(await read('memory.events'))
   } catch {
     return undefined
@@ -199,7 +207,12 @@ export const parseKernelOomKills = (records: readonly string[]): KernelOomKill[]
       continue
     }
     if (!text.startsWith('oom-kill:')) continue
-    const fields = new Map(text.slice('oom-kill:'.length).split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const))
+    const fields = new Map(
+      text
+        .slice('oom-kill:'.length)
+        .split(',')
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const),
+    )
     const pid = Number(fields.get('pid'))
     const taskMemcg = fields.get('task_memcg')
     if (Number.isInteger(pid) && pid > 0 && taskMemcg !== undefined) byPid.set(pid, { ...byPid.get(pid), taskMemcg })
@@ -208,8 +221,10 @@ export const parseKernelOomKills = (records: readonly string[]): KernelOomKill[]
 }
 
 /** The kills that hit this container: its agent's pid, or any task in its memory cgroup (path as in /proc/PID/cgroup). */
-export const containerOomKills = (kills: readonly KernelOomKill[], o: { readonly pids: readonly number[]; readonly memcgPath?: string }): KernelOomKill[] =>
-  kills.filter((k) => o.pids.includes(k.pid) || (o.memcgPath !== undefined && k.taskMemcg === o.memcgPath))
+export const containerOomKills = (
+  kills: readonly KernelOomKill[],
+  o: { readonly pids: readonly number[]; readonly memcgPath?: string },
+): KernelOomKill[] => kills.filter((k) => o.pids.includes(k.pid) || (o.memcgPath !== undefined && k.taskMemcg === o.memcgPath))
 
 /**
  * A reader of the kernel log (/dev/kmsg, root) from "now" on: `drain()` returns the records logged

@@ -17,7 +17,9 @@ export const looksStatic = (head: Uint8Array): boolean => !Buffer.from(head).inc
 
 export const findStaticBusybox = async (): Promise<string | undefined> => {
   for (const p of BUSYBOX_CANDIDATES) {
-    const head = await readFile(p).then((b) => b.subarray(0, 65536)).catch(() => undefined)
+    const head = await readFile(p)
+      .then((b) => b.subarray(0, 65536))
+      .catch(() => undefined)
     if (head && head[0] === 0x7f && looksStatic(head)) return p
   }
   return undefined

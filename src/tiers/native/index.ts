@@ -47,7 +47,8 @@ export const nativeDriver: TierDriver = {
   async open(ctx: TierOpenContext): Promise<TierSession> {
     checkOptionKeys('native', ctx.options, [])
     // one name per session: `ab` opens two native sessions in one process
-    const cgroups = process.getuid?.() === 0 ? await createCgroups(`virtcheck-${process.pid}-native${sessions++}`, {}, ctx.cleanup) : undefined
+    const cgroups =
+      process.getuid?.() === 0 ? await createCgroups(`virtcheck-${process.pid}-native${sessions++}`, {}, ctx.cleanup) : undefined
     let agent: Awaited<ReturnType<typeof startAgentProcess>>
     try {
       agent = await startAgentProcess([nativeBinary('vcwork'), 'agent'], {

@@ -94,7 +94,10 @@ export const startGuest = async (o: StartGuestOptions): Promise<GuestProcess> =>
   )
   /** The last few lines QEMU printed on stderr, for the one-line reason. */
   const stderrGist = () => {
-    const lines = stderrText().split('\n').map((l) => l.trim()).filter(Boolean)
+    const lines = stderrText()
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
     return lines.slice(-STDERR_LINES_IN_REASON).join(' | ')
   }
   const pid = child.pid
@@ -142,7 +145,12 @@ export const startGuest = async (o: StartGuestOptions): Promise<GuestProcess> =>
   const deadline = t0 + o.startTimeoutMs
   try {
     // QEMU creates the agent socket early and then waits for us (wait=on) before running the guest.
-    while (!(await stat(o.agentSocket).then((s) => s.isSocket(), () => false))) {
+    while (
+      !(await stat(o.agentSocket).then(
+        (s) => s.isSocket(),
+        () => false,
+      ))
+    ) {
       if (exitedWhy !== undefined) return await failExited('before the guest started')
       if (o.signal.aborted) return await fail('interrupted')
       if (performance.now() > deadline) return await fail(`QEMU did not open its agent socket within ${o.startTimeoutMs} ms`)

@@ -14,7 +14,11 @@ export const toGuestRequest = (
 ): GuestRequest => {
   const params: Record<string, string | number> = { ...req.params }
   if (needsPeer(req.job)) {
-    if (!guest.peer) return { kind: 'refused', reason: `${req.job}: the guest has no network: ${guest.noNetworkReason ?? 'no network peer was set up for this run'}` }
+    if (!guest.peer)
+      return {
+        kind: 'refused',
+        reason: `${req.job}: the guest has no network: ${guest.noNetworkReason ?? 'no network peer was set up for this run'}`,
+      }
     params['peer'] = guest.peer
   }
   if (needsDisk(req.job) || 'target' in params) {

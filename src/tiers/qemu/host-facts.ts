@@ -32,7 +32,11 @@ export const supportsDirectIo = async (path: string): Promise<{ ok: true } | { o
   }
 }
 
-const exists = async (p: string): Promise<boolean> => access(p).then(() => true, () => false)
+const exists = async (p: string): Promise<boolean> =>
+  access(p).then(
+    () => true,
+    () => false,
+  )
 
 /**
  * Which KVM implementation serves /dev/kvm, as the probe found it (finding `kvm.module`, probes/kvm.ts):
@@ -57,7 +61,14 @@ export const qemuVersion = (binary: string): Promise<{ ok: true; version: string
 
 const askVersion = async (binary: string): Promise<{ ok: true; version: string } | { ok: false; why: string }> => {
   const r = await execa(binary, ['--version'], { reject: false, timeout: scaledTimeoutMs(10_000) })
-  if (r.exitCode !== 0) return { ok: false, why: r.failed && r.code === 'ENOENT' ? `${binary} is not installed` : `${binary} --version: ${String(r.stderr || r.shortMessage).trim()}` }
+  if (r.exitCode !== 0)
+    return {
+      ok: false,
+      why:
+        r.failed && r.code === 'ENOENT'
+          ? `${binary} is not installed`
+          : `${binary} --version: ${String(r.stderr || r.shortMessage).trim()}`,
+    }
   return { ok: true, version: /version\s+(\S+)/.exec(String(r.stdout))?.[1] ?? String(r.stdout).split('\n')[0]!.trim() }
 }
 

@@ -6,7 +6,19 @@ import type { TierId } from '../../core/tier.js'
 import { checkOptionKeys, numberOption } from '../option-checks.js'
 import type { Accel } from './profiles.js'
 
-export const QEMU_OPTION_KEYS = ['smp', 'memory-mib', 'qemu-binary', 'machine', 'cpu', 'aio', 'cache', 'disk-mib', 'append', 'agent-channel', 'ioeventfd'] as const
+export const QEMU_OPTION_KEYS = [
+  'smp',
+  'memory-mib',
+  'qemu-binary',
+  'machine',
+  'cpu',
+  'aio',
+  'cache',
+  'disk-mib',
+  'append',
+  'agent-channel',
+  'ioeventfd',
+] as const
 
 export interface QemuOptions {
   readonly smp: number

@@ -79,6 +79,10 @@ export const guestModules = (p: DeviceProfile, withNetwork: boolean): string[] =
  * model, so it does not confound virtio-vs-emulated.
  */
 export const AGENT_CHANNELS = {
-  virtio: { modules: ['virtio_pci', 'virtio_console'], guestDevice: '/dev/hvc0', label: 'virtio console (hvc0) on virtio-serial-pci, unix socket' },
+  virtio: {
+    modules: ['virtio_pci', 'virtio_console'],
+    guestDevice: '/dev/hvc0',
+    label: 'virtio console (hvc0) on virtio-serial-pci, unix socket',
+  },
   serial: { modules: [], guestDevice: '/dev/ttyS1', label: 'second 16550 UART (ttyS1), unix socket' },
 } as const

@@ -43,7 +43,8 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     if (!dev.ok) failOpen(`${tier}: cannot open /dev/kvm read-write (${dev.why}); KVM is not usable by this user on this host`)
   }
   const found = await findGuestKernel({ arch: 'x86_64', flavour: 'generic', ...(ctx.kernelPath ? { explicitPath: ctx.kernelPath } : {}) })
-  if (found.kind === 'none') return failOpen(`${tier}: no guest kernel found (tried ${found.tried.join('; ')}); run \`virtcheck setup\` or pass --kernel PATH`)
+  if (found.kind === 'none')
+    return failOpen(`${tier}: no guest kernel found (tried ${found.tried.join('; ')}); run \`virtcheck setup\` or pass --kernel PATH`)
   const kernel = await preferUncompressed(found)
   const bb = await busybox()
   if (!bb) return failOpen(`${tier}: no static busybox for the guest (install busybox-static)`)
@@ -59,7 +60,10 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     moduleGroups: [devices.diskModules, ...(withNetwork ? [devices.nicModules] : []), ...(channel.modules.length ? [channel.modules] : [])],
     ...(kernel.modulesDir ? { modulesDir: kernel.modulesDir } : {}),
   })
-  if (initrd.kind === 'failed') return failOpen(`${tier}: cannot build the guest initramfs: ${initrd.reason} (kernel ${kernel.release}, ${kernel.flavour}, ${kernel.source})`)
+  if (initrd.kind === 'failed')
+    return failOpen(
+      `${tier}: cannot build the guest initramfs: ${initrd.reason} (kernel ${kernel.release}, ${kernel.flavour}, ${kernel.source})`,
+    )
 
   // Socket paths are limited to 108 bytes, so they live in a short temp folder, not in workDir.
   // The session removes its own files on close or failed open; the registry covers crashes and Ctrl-C.
@@ -78,9 +82,12 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     await fh.close()
     // cache=none needs O_DIRECT on the scratch file system; on one without it (tmpfs) the default falls
     // back to the host page cache, and the config says so. An explicit cache= is left to QEMU.
-    const direct = opts.cache === 'none' && ctx.options?.['cache'] === undefined ? await supportsDirectIo(diskPath) : ({ ok: true } as const)
+    const direct =
+      opts.cache === 'none' && ctx.options?.['cache'] === undefined ? await supportsDirectIo(diskPath) : ({ ok: true } as const)
     const cache = direct.ok ? opts.cache : 'writeback'
-    const cacheNote = direct.ok ? {} : { cacheNote: `writeback instead of none: the scratch folder ${ctx.scratchDir} has no O_DIRECT (${direct.why})` }
+    const cacheNote = direct.ok
+      ? {}
+      : { cacheNote: `writeback instead of none: the scratch folder ${ctx.scratchDir} has no O_DIRECT (${direct.why})` }
 
     let vhost = false
     let vhostNote = 'no network in this run'
@@ -124,7 +131,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     // The guest's clocksource decides what every timed repetition costs (tsc vs hpet under TCG).
     const env = await guest.client.env(scaledTimeoutMs(10_000), ctx.signal)
     const guestFacts = {
-      ...(typeof env?.['clocksource'] === 'string' ? { guestClocksourceAtBoot: env["clocksource"] } : {}),
+      ...(typeof env?.['clocksource'] === 'string' ? { guestClocksourceAtBoot: env['clocksource'] } : {}),
       ...(typeof env?.['cpus'] === 'number' ? { guestCpus: env['cpus'] } : {}),
     }
     const config = {
@@ -158,7 +165,9 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       kernelFlavour: kernel.flavour,
       kernelSource: kernel.source,
       kernelCmdline: cmd.kernelCmdline,
-      guestModules: kernel.modulesDir ? initrd.moduleOrder.map((m) => m.split('/').pop() ?? m).join(',') : 'none (kernel without modules: drivers must be built in)',
+      guestModules: kernel.modulesDir
+        ? initrd.moduleOrder.map((m) => m.split('/').pop() ?? m).join(',')
+        : 'none (kernel without modules: drivers must be built in)',
       initramfsKey: initrd.key.slice(0, 16),
       initramfsBytes: initrd.bytes,
       ...(guest.userspaceMs !== undefined ? { bootToUserspaceMs: Math.round(guest.userspaceMs) } : {}),

@@ -31,7 +31,11 @@ export const socketDirOwner = (name: string): number | undefined => {
   return m ? Number(m[1]) : undefined
 }
 
-const alive = async (pid: number): Promise<boolean> => readFile(`/proc/${pid}/stat`, 'utf8').then(() => true, () => false)
+const alive = async (pid: number): Promise<boolean> =>
+  readFile(`/proc/${pid}/stat`, 'utf8').then(
+    () => true,
+    () => false,
+  )
 
 /** QEMU guests named by virtcheck whose owning virtcheck process no longer exists. */
 export const findStrayGuests = async (): Promise<GuestProcessInfo[]> => {

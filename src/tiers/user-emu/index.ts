@@ -44,16 +44,27 @@ export const emuAarch64Driver: TierDriver = {
     const qemu = await findQemuUser(opts.qemuBinary)
     if ('why' in qemu) throw new AgentStartError(`emu-aarch64: no qemu-user for aarch64: ${qemu.why}`, '')
     const vcwork = nativeBinary('vcwork', 'aarch64')
-    if (!(await access(vcwork).then(() => true, () => false)))
-      throw new AgentStartError(`emu-aarch64: ${vcwork} is missing (build it with \`node workloads/build.mjs\`; needs gcc-aarch64-linux-gnu)`, '')
+    if (
+      !(await access(vcwork).then(
+        () => true,
+        () => false,
+      ))
+    )
+      throw new AgentStartError(
+        `emu-aarch64: ${vcwork} is missing (build it with \`node workloads/build.mjs\`; needs gcc-aarch64-linux-gnu)`,
+        '',
+      )
     const network = ctx.network
-    const agent = await startAgentProcess(emuAgentArgv(qemu.binary, vcwork, { ...(opts.cpu ? { cpu: opts.cpu } : {}), ownNetns: network !== undefined }), {
-      label: 'emu-aarch64',
-      cleanup: ctx.cleanup,
-      signal: ctx.signal,
-      startTimeoutMs: ctx.startTimeoutMs,
-      cwd: ctx.scratchDir,
-    })
+    const agent = await startAgentProcess(
+      emuAgentArgv(qemu.binary, vcwork, { ...(opts.cpu ? { cpu: opts.cpu } : {}), ownNetns: network !== undefined }),
+      {
+        label: 'emu-aarch64',
+        cleanup: ctx.cleanup,
+        signal: ctx.signal,
+        startTimeoutMs: ctx.startTimeoutMs,
+        cwd: ctx.scratchDir,
+      },
+    )
     let peer: string | { unavailable: string } | undefined
     let netNote = 'loopback (127.0.0.1), peer started on the first net job'
     if (network) {
@@ -90,7 +101,11 @@ export const emuAarch64Driver: TierDriver = {
       config,
       bootMs: agent.bootMs,
       run: async (req: JobRequest, signal?: AbortSignal) => {
-        const full = withTierParams(req, { tier: 'emu-aarch64', scratchDir: ctx.scratchDir, ...(needsPeer(req.job) ? { peer: await peerFor() } : {}) })
+        const full = withTierParams(req, {
+          tier: 'emu-aarch64',
+          scratchDir: ctx.scratchDir,
+          ...(needsPeer(req.job) ? { peer: await peerFor() } : {}),
+        })
         if ('kind' in full) return full
         return agent.client.run(full, jobTimeoutMs(full, EMU_SLOWDOWN), signal ?? ctx.signal)
       },

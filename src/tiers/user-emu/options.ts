@@ -22,14 +22,16 @@ export interface EmuOptions {
 type Opts = Readonly<Record<string, string>> | undefined
 
 const checkCpu = (cpu: string | undefined): void => {
-  if (cpu !== undefined && !/^[\w.+=,-]+$/.test(cpu)) throw new UsageError(`--tier-opt emu-aarch64.cpu has unexpected characters: ${JSON.stringify(cpu)}`)
+  if (cpu !== undefined && !/^[\w.+=,-]+$/.test(cpu))
+    throw new UsageError(`--tier-opt emu-aarch64.cpu has unexpected characters: ${JSON.stringify(cpu)}`)
 }
 
 /** `mode=user|system`, default user. */
 export const emuMode = (options: Opts): EmuMode => {
   checkOptionKeys('emu-aarch64', options, EMU_OPTION_KEYS)
   const m = options?.['mode'] ?? 'user'
-  if (m !== 'user' && m !== 'system') throw new UsageError(`--tier-opt emu-aarch64.mode must be one of user, system, got ${JSON.stringify(m)}`)
+  if (m !== 'user' && m !== 'system')
+    throw new UsageError(`--tier-opt emu-aarch64.mode must be one of user, system, got ${JSON.stringify(m)}`)
   return m
 }
 
@@ -71,11 +73,13 @@ export const parseEmuSystemOptions = (options: Opts): EmuSystemOptions => {
   const o = options ?? {}
   checkCpu(o['cpu'])
   const machine = o['machine'] ?? 'virt'
-  if (!/^virt(-[\d.]+)?$/.test(machine)) throw new UsageError(`--tier-opt emu-aarch64.machine must be virt or virt-X.Y, got ${JSON.stringify(machine)}`)
+  if (!/^virt(-[\d.]+)?$/.test(machine))
+    throw new UsageError(`--tier-opt emu-aarch64.machine must be virt or virt-X.Y, got ${JSON.stringify(machine)}`)
   const append = o['append'] ?? ''
   if (/[\n\r"]/.test(append)) throw new UsageError('--tier-opt emu-aarch64.append must be one line without quotes')
   const kpti = o['kpti'] ?? 'off'
-  if (kpti !== 'on' && kpti !== 'off') throw new UsageError(`--tier-opt emu-aarch64.kpti must be one of on, off, got ${JSON.stringify(kpti)}`)
+  if (kpti !== 'on' && kpti !== 'off')
+    throw new UsageError(`--tier-opt emu-aarch64.kpti must be one of on, off, got ${JSON.stringify(kpti)}`)
   return {
     qemuBinary: o['qemu-binary'] ?? 'qemu-system-aarch64',
     machine,

@@ -76,9 +76,16 @@ export const buildAarch64Command = (spec: Aarch64CommandSpec): Aarch64Command =>
     spec.initrdPath,
     '-append',
     cmdline,
-    ...(spec.disk ? ['-drive', `file=${spec.disk.path},format=raw,if=none,id=disk0,cache=none,aio=io_uring`, '-device', 'virtio-blk-device,drive=disk0'] : []),
+    ...(spec.disk
+      ? ['-drive', `file=${spec.disk.path},format=raw,if=none,id=disk0,cache=none,aio=io_uring`, '-device', 'virtio-blk-device,drive=disk0']
+      : []),
     ...(spec.net
-      ? ['-netdev', `tap,id=net0,ifname=${spec.net.tap},script=no,downscript=no,vhost=off`, '-device', `virtio-net-device,netdev=net0,mac=${AARCH64_GUEST_MAC}`]
+      ? [
+          '-netdev',
+          `tap,id=net0,ifname=${spec.net.tap},script=no,downscript=no,vhost=off`,
+          '-device',
+          `virtio-net-device,netdev=net0,mac=${AARCH64_GUEST_MAC}`,
+        ]
       : []),
   ]
   const devices = [

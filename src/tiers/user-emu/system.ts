@@ -35,9 +35,16 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
   if (!qemu.ok) return failOpen(`${tier} (mode=system): ${qemu.why} (install qemu-system-arm)`)
   const guestImage = await findAarch64Guest()
   if (guestImage.kind === 'none')
-    return failOpen(`${tier} (mode=system): no arm64 guest kernel (tried ${guestImage.tried.join('; ')}); run \`virtcheck setup --with aarch64-kernel\``)
+    return failOpen(
+      `${tier} (mode=system): no arm64 guest kernel (tried ${guestImage.tried.join('; ')}); run \`virtcheck setup --with aarch64-kernel\``,
+    )
   const vcwork = nativeBinary('vcwork', 'aarch64')
-  if (!(await access(vcwork).then(() => true, () => false)))
+  if (
+    !(await access(vcwork).then(
+      () => true,
+      () => false,
+    ))
+  )
     return failOpen(`${tier} (mode=system): ${vcwork} is missing (build it with \`node workloads/build.mjs\`; needs gcc-aarch64-linux-gnu)`)
 
   const withNetwork = ctx.network !== undefined
@@ -49,7 +56,8 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
     modules: [...new Set(groups.flat())],
     moduleGroups: groups,
   })
-  if (initrd.kind === 'failed') return failOpen(`${tier} (mode=system): cannot build the arm64 initramfs: ${initrd.reason} (kernel ${guestImage.release})`)
+  if (initrd.kind === 'failed')
+    return failOpen(`${tier} (mode=system): cannot build the arm64 initramfs: ${initrd.reason} (kernel ${guestImage.release})`)
 
   const undos: (() => Promise<void>)[] = []
   const undoAll = async () => {
@@ -86,7 +94,14 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
     const guard = await orphanGuard()
     const argv = [...(ctx.network ? ['ip', 'netns', 'exec', ctx.network.netns] : []), ...guard, ...cmd.argv]
     ctx.log(`${tier}: booting arm64 ${guestImage.release} under ${opts.qemuBinary}${initrd.cached ? '' : ', initramfs rebuilt'}`)
-    const guest = await startGuest({ label: `${tier} (mode=system)`, argv, agentSocket, cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs: ctx.startTimeoutMs })
+    const guest = await startGuest({
+      label: `${tier} (mode=system)`,
+      argv,
+      agentSocket,
+      cleanup: ctx.cleanup,
+      signal: ctx.signal,
+      startTimeoutMs: ctx.startTimeoutMs,
+    })
     const env = await guest.client.env(10_000, ctx.signal)
     const config = {
       mode: 'system',

@@ -15,7 +15,12 @@ import { parseRunReportText } from '../../../src/io/read-report.js'
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'reports')
 const load = (n: string): RunReport => parseRunReportText(readFileSync(join(FIXTURES, n), 'utf8'), n)
 
-export const CPU_MODELS = ['AMD EPYC 7763 64-Core Processor', 'Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz', 'AMD EPYC 9654 96-Core Processor', 'Ampere Altra Q80-30'] as const
+export const CPU_MODELS = [
+  'AMD EPYC 7763 64-Core Processor',
+  'Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz',
+  'AMD EPYC 9654 96-Core Processor',
+  'Ampere Altra Q80-30',
+] as const
 export const KERNELS = ['6.8.0-52-generic', '6.1.0-28-amd64', '5.15.0-131-generic'] as const
 
 export interface SyntheticFleet {
@@ -49,19 +54,44 @@ export const syntheticFleet = (n: number, opts: { failed?: number; seed?: number
       let f = 0.95 + rng() * 0.1
       if (slow && m.tier === 'kvm-virtio') f = m.better === 'higher' ? f / 2 : f * 2
       const median = m.stats.median * f
-      return { ...m, stats: { ...m.stats, median, mean: m.stats.mean * f, min: m.stats.min * f, max: m.stats.max * f, ci95: [m.stats.ci95[0] * f, m.stats.ci95[1] * f] } }
+      return {
+        ...m,
+        stats: {
+          ...m.stats,
+          median,
+          mean: m.stats.mean * f,
+          min: m.stats.min * f,
+          max: m.stats.max * f,
+          ci95: [m.stats.ci95[0] * f, m.stats.ci95[1] * f],
+        },
+      }
     })
     const readiness = base.readiness.map((r): TierReadiness =>
-      broken && r.tier === 'kvm-virtio' ? { tier: r.tier, ready: false, summary: '/dev/kvm missing: kvm_amd not loaded', blockedBy: ['kvm.device'], remediation: { summary: 'modprobe kvm_amd' } } : r,
+      broken && r.tier === 'kvm-virtio'
+        ? {
+            tier: r.tier,
+            ready: false,
+            summary: '/dev/kvm missing: kvm_amd not loaded',
+            blockedBy: ['kvm.device'],
+            remediation: { summary: 'modprobe kvm_amd' },
+          }
+        : r,
     )
     reports.push({
-      report: { ...base, host: { ...base.host, hostname, cpuModel, kernel }, results, readiness, label: 'SYNTHETIC fleet host (benchmarks/fleet-render.ts), not a measurement' },
+      report: {
+        ...base,
+        host: { ...base.host, hostname, cpuModel, kernel },
+        results,
+        readiness,
+        label: 'SYNTHETIC fleet host (benchmarks/fleet-render.ts), not a measurement',
+      },
       source: `results/${hostname}/bench.json`,
     })
   }
   const failures: FleetFailure[] = Array.from({ length: failedN }, (_, k) => ({
     host: `down-${String(k).padStart(3, '0')}`,
-    reason: k % 2 ? 'unreachable: ssh: connect to host port 22: Connection refused' : 'virtcheck exited 2: error: probe: unknown option --bogus',
+    reason:
+      k % 2 ? 'unreachable: ssh: connect to host port 22: Connection refused' : 'virtcheck exited 2: error: probe: unknown option --bogus',
     source: `results/down-${k}/failed.json`,
   }))
   return { reports, failures, slowHosts, brokenHosts }

@@ -17,9 +17,18 @@ export const amdVNoNpt: LabHost = {
     // The NPT finding fails (a limitation of the hardware), so the probe's exit code is 1.
     exits('probe', 1),
     finding('probe', 'cpu.virt-extensions', { status: 'pass', facts: { extension: 'AMD-V' }, because: '+svm' }),
-    finding('probe', 'cpu.slat', { status: 'fail', facts: { slat: 'none' }, summary: /without nested paging/, because: '-npt hides NPT from CPUID' }),
+    finding('probe', 'cpu.slat', {
+      status: 'fail',
+      facts: { slat: 'none' },
+      summary: /without nested paging/,
+      because: '-npt hides NPT from CPUID',
+    }),
     finding('probe', 'cpu.slat', { summary: /shadow/, because: 'without NPT KVM must shadow guest page tables: that is the cost to name' }),
-    finding('probe', 'kvm.module', { status: 'pass', facts: { module: 'kvm_amd', kind: 'hardware' }, because: 'kvm_amd binds on SVM without NPT' }),
+    finding('probe', 'kvm.module', {
+      status: 'pass',
+      facts: { module: 'kvm_amd', kind: 'hardware' },
+      because: 'kvm_amd binds on SVM without NPT',
+    }),
     finding('probe', 'kvm.device', { status: 'pass', facts: { present: true, writable: true }, because: 'kvm_amd creates /dev/kvm' }),
     readiness('probe', 'kvm-virtio', true, 'KVM works with shadow paging, only slower'),
   ],

@@ -6,17 +6,47 @@
 import { everyJobMeasured, kvmConfigRecorded, LEFTOVERS_SHELL, nothingLeft, saysEmulationSpeed } from '../bench-checks.js'
 import { exits, finding, readiness, type Expectation, type LabHost, type LabRun } from '../host.js'
 
-export const ALL_JOBS = ['cpu.int', 'cpu.fp', 'mem.stream', 'mmu.gups', 'mmu.pagefault', 'proc.fork', 'sys.syscall', 'sys.ctxsw', 'io.seq', 'io.rand', 'io.fsync', 'net.stream', 'net.rr'] as const
+export const ALL_JOBS = [
+  'cpu.int',
+  'cpu.fp',
+  'mem.stream',
+  'mmu.gups',
+  'mmu.pagefault',
+  'proc.fork',
+  'sys.syscall',
+  'sys.ctxsw',
+  'io.seq',
+  'io.rand',
+  'io.fsync',
+  'net.stream',
+  'net.rr',
+] as const
 const KVM_TIERS = ['kvm-virtio', 'kvm-emulated'] as const
 
 /** What a probe must say on this hardware. */
 export const amdVNptProbeExpectations: readonly Expectation[] = [
   exits('probe', 0),
   finding('probe', 'cpu.virt-extensions', { status: 'pass', facts: { extension: 'AMD-V' }, because: '-cpu EPYC,+svm exposes SVM' }),
-  finding('probe', 'cpu.slat', { status: 'pass', facts: { slat: 'npt', kvmUsesSlat: true }, because: '+npt, and kvm_amd uses it by default' }),
-  finding('probe', 'kvm.device', { status: 'pass', facts: { present: true, writable: true }, because: 'kvm_amd creates /dev/kvm, root opens it' }),
-  finding('probe', 'kvm.module', { status: 'pass', facts: { module: 'kvm_amd', kind: 'hardware' }, because: 'kvm_amd is loaded on SVM hardware' }),
-  finding('probe', 'kvm.api', { status: 'pass', facts: { apiVersion: 12, createVm: 'ok' }, because: 'a working kvm_amd answers the stable API' }),
+  finding('probe', 'cpu.slat', {
+    status: 'pass',
+    facts: { slat: 'npt', kvmUsesSlat: true },
+    because: '+npt, and kvm_amd uses it by default',
+  }),
+  finding('probe', 'kvm.device', {
+    status: 'pass',
+    facts: { present: true, writable: true },
+    because: 'kvm_amd creates /dev/kvm, root opens it',
+  }),
+  finding('probe', 'kvm.module', {
+    status: 'pass',
+    facts: { module: 'kvm_amd', kind: 'hardware' },
+    because: 'kvm_amd is loaded on SVM hardware',
+  }),
+  finding('probe', 'kvm.api', {
+    status: 'pass',
+    facts: { apiVersion: 12, createVm: 'ok' },
+    because: 'a working kvm_amd answers the stable API',
+  }),
   finding('probe', 'kvm.nested', { status: 'pass', facts: { nested: true }, because: 'kvm_amd enables nested SVM by default (nested=1)' }),
   finding('probe', 'devices.vhost-net', { status: 'pass', facts: { present: true, usable: true }, because: 'vhost_net is loaded' }),
   finding('probe', 'environment.container', { facts: { role: 'host' }, because: 'the lab host is a plain server, not a container' }),
@@ -31,7 +61,19 @@ export const amdVNptProbeExpectations: readonly Expectation[] = [
  */
 const bench = (name: string, tiers: readonly string[], jobs: readonly string[] | undefined): LabRun => ({
   name,
-  args: ['bench', '--quick', '--tiers', tiers.join(','), ...(jobs ? ['--jobs', jobs.join(',')] : []), '--reps', '2', '--time-budget', '1200', '--json', '{json}'],
+  args: [
+    'bench',
+    '--quick',
+    '--tiers',
+    tiers.join(','),
+    ...(jobs ? ['--jobs', jobs.join(',')] : []),
+    '--reps',
+    '2',
+    '--time-budget',
+    '1200',
+    '--json',
+    '{json}',
+  ],
 })
 
 export const amdVNpt: LabHost = {
@@ -64,7 +106,9 @@ export const amdVNpt: LabHost = {
 const proved = (json: unknown, tiers: readonly string[]): string | undefined => {
   const r = (json as { readiness?: { tier: string; provedBy?: string; summary?: string }[] } | undefined)?.readiness ?? []
   const missing = tiers.filter((t) => !r.find((x) => x.tier === t)?.provedBy)
-  return missing.length ? `not proved: ${missing.map((t) => `${t} (${r.find((x) => x.tier === t)?.summary ?? 'absent'})`).join('; ')}` : undefined
+  return missing.length
+    ? `not proved: ${missing.map((t) => `${t} (${r.find((x) => x.tier === t)?.summary ?? 'absent'})`).join('; ')}`
+    : undefined
 }
 
 /**

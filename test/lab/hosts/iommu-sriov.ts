@@ -32,18 +32,34 @@ export const iommuSriov: LabHost = {
   timeoutS: 300,
   expect: [
     exits('probe', 0),
-    finding('probe', 'iommu.firmware', { status: 'pass', facts: { table: 'DMAR' }, because: '-device intel-iommu adds an ACPI DMAR table' }),
-    finding('probe', 'iommu.kernel', { status: 'pass', facts: { units: 1, passthrough: false }, because: 'intel_iommu=on enables the one DMAR unit (dmar0), translated mode' }),
+    finding('probe', 'iommu.firmware', {
+      status: 'pass',
+      facts: { table: 'DMAR' },
+      because: '-device intel-iommu adds an ACPI DMAR table',
+    }),
+    finding('probe', 'iommu.kernel', {
+      status: 'pass',
+      facts: { units: 1, passthrough: false },
+      because: 'intel_iommu=on enables the one DMAR unit (dmar0), translated mode',
+    }),
     {
       kind: 'custom',
       run: 'probe',
       what: 'IOMMU groups exist (one per PCI function at least for the NVMe PF)',
       check: (out) => {
-        const f = (out.json as { findings?: { id: string; facts?: { groups?: number } }[] } | undefined)?.findings?.find((x) => x.id === 'iommu.kernel')
-        return (f?.facts?.groups ?? 0) >= 3 ? undefined : `groups = ${f?.facts?.groups ?? 'absent'}, expected >= 3 (host bridge, ISA/LPC + SMBus, NVMe PF, VFs)`
+        const f = (out.json as { findings?: { id: string; facts?: { groups?: number } }[] } | undefined)?.findings?.find(
+          (x) => x.id === 'iommu.kernel',
+        )
+        return (f?.facts?.groups ?? 0) >= 3
+          ? undefined
+          : `groups = ${f?.facts?.groups ?? 'absent'}, expected >= 3 (host bridge, ISA/LPC + SMBus, NVMe PF, VFs)`
       },
     },
-    finding('probe', 'iommu.interrupt-remapping', { status: 'pass', facts: { irqRemap: true }, because: 'intel-iommu,intremap=on with kernel-irqchip=split' }),
+    finding('probe', 'iommu.interrupt-remapping', {
+      status: 'pass',
+      facts: { irqRemap: true },
+      because: 'intel-iommu,intremap=on with kernel-irqchip=split',
+    }),
     finding('probe', 'iommu.groups', { status: 'pass', because: 'groups exist' }),
     finding('probe', 'sriov.devices', {
       status: 'pass',

@@ -14,10 +14,23 @@ export const noKvmNoTun: LabHost = {
   runs: [{ name: 'probe', args: ['probe', '--json'] }],
   timeoutS: 300,
   expect: [
-    finding('probe', 'cpu.virt-extensions', { status: 'pass', facts: { extension: 'AMD-V' }, because: 'the CPU has SVM; only the module is missing' }),
-    finding('probe', 'kvm.device', { status: 'fail', facts: { present: false }, fix: /modprobe kvm_amd/, because: 'kvm_amd not loaded; loading it is the fix on this host' }),
+    finding('probe', 'cpu.virt-extensions', {
+      status: 'pass',
+      facts: { extension: 'AMD-V' },
+      because: 'the CPU has SVM; only the module is missing',
+    }),
+    finding('probe', 'kvm.device', {
+      status: 'fail',
+      facts: { present: false },
+      fix: /modprobe kvm_amd/,
+      because: 'kvm_amd not loaded; loading it is the fix on this host',
+    }),
     finding('probe', 'devices.tun', { status: 'fail', facts: { present: false }, fix: /tun/, because: 'tun not loaded' }),
-    finding('probe', 'cgroups.mode', { status: 'warn', facts: { mode: 'hybrid' }, because: 'v1 hierarchies plus cgroup2 at /sys/fs/cgroup/unified' }),
+    finding('probe', 'cgroups.mode', {
+      status: 'warn',
+      facts: { mode: 'hybrid' },
+      because: 'v1 hierarchies plus cgroup2 at /sys/fs/cgroup/unified',
+    }),
     readiness('probe', 'kvm-virtio', false, 'no /dev/kvm', /\/dev\/kvm/),
     readiness('probe', 'kvm-emulated', false, 'no /dev/kvm', /\/dev\/kvm/),
   ],

@@ -16,7 +16,11 @@ export const noVirt: LabHost = {
   expect: [
     exits('probe', 1),
     finding('probe', 'environment.vm', { status: 'pass', facts: { role: 'vm' }, because: 'a QEMU guest: CPUID hypervisor bit set' }),
-    finding('probe', 'cpu.virt-extensions', { status: 'fail', facts: { extension: 'none', cause: 'vm-without-nested' }, because: 'a VM whose CPU model hides SVM: nested virtualization not exposed' }),
+    finding('probe', 'cpu.virt-extensions', {
+      status: 'fail',
+      facts: { extension: 'none', cause: 'vm-without-nested' },
+      because: 'a VM whose CPU model hides SVM: nested virtualization not exposed',
+    }),
     finding('probe', 'cpu.slat', { facts: { slat: 'none' }, because: 'no SVM, so no NPT' }),
     finding('probe', 'kvm.device', { status: 'fail', facts: { present: false }, because: 'no KVM module can bind without SVM' }),
     readiness('probe', 'kvm-virtio', false, 'no AMD-V, no /dev/kvm', /AMD-V|svm|nested|\/dev\/kvm/i),

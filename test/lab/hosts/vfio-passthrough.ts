@@ -31,16 +31,16 @@ poweroff -f
 
 /** Runs in the lab host as root: bind the NVMe PF to vfio-pci and boot L2 with it. */
 const ATTEMPT = [
-    'set -u',
-    'PF=; for d in /sys/bus/pci/devices/*; do [ "$(cat $d/vendor):$(cat $d/device)" = 0x1b36:0x0010 ] && PF=${d##*/}; done',
-    'echo "PF=$PF"; [ -n "$PF" ] || exit 3',
-    'D=/sys/bus/pci/devices/$PF',
-    'echo "group=$(basename $(readlink $D/iommu_group)) driver=$(basename $(readlink $D/driver 2>/dev/null) 2>/dev/null)"',
-    '[ -e $D/driver ] && echo $PF > $D/driver/unbind',
-    'echo vfio-pci > $D/driver_override && echo $PF > /sys/bus/pci/drivers_probe',
-    'echo "now driver=$(basename $(readlink $D/driver))"; ls -l /dev/vfio/',
-    `timeout -s KILL 300 qemu-system-x86_64 -name lab-l2-vfio -machine q35 -accel kvm -cpu host -smp 1 -m 512 -bios /usr/share/qemu/qboot.rom -nodefaults -no-user-config -display none -no-reboot -serial stdio -kernel "$LAB_GUEST_KERNEL" -initrd /lab-out/l2-initrd.cpio -append 'console=ttyS0 quiet panic=-1 cryptomgr.notests' -device vfio-pci,host=$PF 2>&1`,
-    'echo "qemu rc=$?"',
+  'set -u',
+  'PF=; for d in /sys/bus/pci/devices/*; do [ "$(cat $d/vendor):$(cat $d/device)" = 0x1b36:0x0010 ] && PF=${d##*/}; done',
+  'echo "PF=$PF"; [ -n "$PF" ] || exit 3',
+  'D=/sys/bus/pci/devices/$PF',
+  'echo "group=$(basename $(readlink $D/iommu_group)) driver=$(basename $(readlink $D/driver 2>/dev/null) 2>/dev/null)"',
+  '[ -e $D/driver ] && echo $PF > $D/driver/unbind',
+  'echo vfio-pci > $D/driver_override && echo $PF > /sys/bus/pci/drivers_probe',
+  'echo "now driver=$(basename $(readlink $D/driver))"; ls -l /dev/vfio/',
+  `timeout -s KILL 300 qemu-system-x86_64 -name lab-l2-vfio -machine q35 -accel kvm -cpu host -smp 1 -m 512 -bios /usr/share/qemu/qboot.rom -nodefaults -no-user-config -display none -no-reboot -serial stdio -kernel "$LAB_GUEST_KERNEL" -initrd /lab-out/l2-initrd.cpio -append 'console=ttyS0 quiet panic=-1 cryptomgr.notests' -device vfio-pci,host=$PF 2>&1`,
+  'echo "qemu rc=$?"',
 ].join('\n')
 
 /**
@@ -70,7 +70,9 @@ export const vfioPassthrough: LabHost = {
   summary: 'iommu-sriov machine: NVMe PF bound to vfio-pci and passed to a KVM guest (L2) under kvm_amd',
   setup: [],
   shareFiles: async ({ kernel, busybox }) => ({
-    'l2-initrd.cpio': Buffer.concat(await busyboxInitramfs({ busybox, modulesDir: kernel.modulesDir!, modules: ['nvme'], init: L2_INIT, what: 'L2 vfio guest' })),
+    'l2-initrd.cpio': Buffer.concat(
+      await busyboxInitramfs({ busybox, modulesDir: kernel.modulesDir!, modules: ['nvme'], init: L2_INIT, what: 'L2 vfio guest' }),
+    ),
   }),
   runs: [
     { name: 'attempt', shell: ATTEMPT },
@@ -83,13 +85,19 @@ export const vfioPassthrough: LabHost = {
       kind: 'custom',
       run: 'attempt',
       what: 'the KVM guest sees the passed-through NVMe controller and nvme binds to it',
-      check: (out) => (new RegExp(`${L2_MARK} nvme0 model=`).test(out.stdout) ? undefined : `no nvme0 in L2; output tail: ${out.stdout.trim().split('\n').slice(-15).join(' | ')}`),
+      check: (out) =>
+        new RegExp(`${L2_MARK} nvme0 model=`).test(out.stdout)
+          ? undefined
+          : `no nvme0 in L2; output tail: ${out.stdout.trim().split('\n').slice(-15).join(' | ')}`,
     },
     {
       kind: 'custom',
       run: 'attempt-vf',
       what: 'the KVM guest sees the SR-IOV VF and nvme brings its controller up',
-      check: (out) => (new RegExp(`${L2_MARK} nvme0 model=`).test(out.stdout) ? undefined : `no nvme0 in L2; output tail: ${out.stdout.trim().split('\n').slice(-15).join(' | ')}`),
+      check: (out) =>
+        new RegExp(`${L2_MARK} nvme0 model=`).test(out.stdout)
+          ? undefined
+          : `no nvme0 in L2; output tail: ${out.stdout.trim().split('\n').slice(-15).join(' | ')}`,
     },
   ],
 }

@@ -7,7 +7,8 @@ export const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'repor
 export const fixturePath = (name: string): string => join(FIXTURES, name)
 export const fixtureText = (name: string): string => readFileSync(fixturePath(name), 'utf8')
 /** A frozen fixture, read through the real validator. */
-export const fixture = (name: 'pvm-host.json' | 'bare-metal-kvm.json' | 'hostile-strings.json'): RunReport => parseRunReportText(fixtureText(name), name)
+export const fixture = (name: 'pvm-host.json' | 'bare-metal-kvm.json' | 'hostile-strings.json'): RunReport =>
+  parseRunReportText(fixtureText(name), name)
 
 /** Minimal XML well-formedness check: balanced tags, quoted attributes, no raw `<` or `&` in text. */
 export const checkWellFormedXml = (xml: string): { elements: Map<string, number> } => {

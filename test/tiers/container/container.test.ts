@@ -21,7 +21,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-const ctxFor = (cleanup: CleanupRegistry, options?: Record<string, string>): TierOpenContext => tierContext(work, cleanup, options ? { options } : {})
+const ctxFor = (cleanup: CleanupRegistry, options?: Record<string, string>): TierOpenContext =>
+  tierContext(work, cleanup, options ? { options } : {})
 
 describe.skipIf(skipReal)('built-in container (real namespaces + cgroups)', () => {
   it('has every component it needs', () => assertRealAvailable())
@@ -32,7 +33,13 @@ describe.skipIf(skipReal)('built-in container (real namespaces + cgroups)', () =
       const rootfs = await buildRootfs(join(work, 'iso-rootfs'), '/bin/true', cleanup)
       const cg = await createCgroups(`virtcheck-test-${process.pid}`, { cpuQuotaPct: 50, pidsMax: 64 }, cleanup)
       const script = 'echo pid=$$; hostname; ls /sys/class/net | tr "\\n" " "; echo; ls -a / | tr "\\n" " "; echo; cat /proc/self/cgroup'
-      const [f, ...a] = containerArgv({ rootfs: rootfs.dir, scratch: work, hostname: 'vc-container', userns: false, command: ['/bin/sh', '-c', script] })
+      const [f, ...a] = containerArgv({
+        rootfs: rootfs.dir,
+        scratch: work,
+        hostname: 'vc-container',
+        userns: false,
+        command: ['/bin/sh', '-c', script],
+      })
       const child = execa(f!, a, { reject: false, timeout: 10_000, stdin: 'pipe' })
       await cg.addPid(child.pid!)
       child.stdin!.end(GO_LINE)
@@ -63,7 +70,10 @@ describe.skipIf(skipReal)('built-in container (real namespaces + cgroups)', () =
       expect(full.config).toMatchObject({ namespaces: 'pid,mount,uts,ipc,net', cpuQuotaPct: 'none' })
       expect((await full.overheadRssBytes!())!).toBeGreaterThan(0)
       const half = await containerDriver.open(ctxFor(cleanup, { 'cpu-quota': '50' }))
-      const cpuDir = (await readdir('/sys/fs/cgroup/cpu')).filter((d) => d.startsWith(`virtcheck-${process.pid}-ctr`)).sort().at(-1)!
+      const cpuDir = (await readdir('/sys/fs/cgroup/cpu'))
+        .filter((d) => d.startsWith(`virtcheck-${process.pid}-ctr`))
+        .sort()
+        .at(-1)!
       expect(await readFile(`/sys/fs/cgroup/cpu/${cpuDir}/cpu.cfs_quota_us`, 'utf8')).toBe('50000\n')
       // The host is shared: measure native and the limited container back to back, three times, keep the best ratio.
       let best = { full: 0, half: Infinity }

@@ -19,7 +19,19 @@ import { realMissing } from '../../bench/need.js'
 
 const docker = (...args: string[]) => execa('docker', args, { reject: false, timeout: 20_000 })
 const engine = await docker('version', '--format', '{{.Server.Version}}')
-const missing = [...realMissing, ...(engine.exitCode === 0 ? [] : [`a docker engine (${String(engine.stderr || engine.message).trim().split('\n').slice(-1)[0]})`])]
+const missing = [
+  ...realMissing,
+  ...(engine.exitCode === 0
+    ? []
+    : [
+        `a docker engine (${
+          String(engine.stderr || engine.message)
+            .trim()
+            .split('\n')
+            .slice(-1)[0]
+        })`,
+      ]),
+]
 const skip = missing.length > 0 && process.env['CI'] !== 'true'
 
 const images = async () => (await docker('images', '-q', '--no-trunc')).stdout.split('\n').filter(Boolean).sort()
@@ -74,7 +86,9 @@ describe.skipIf(skip)('docker tier (real engine, image imported from the rootfs)
     expect(await ours()).toBe('')
     expect(await images()).toEqual(imagesBefore)
     expect((await execa('ip', ['netns', 'list'])).stdout).not.toContain(`virtcheck-${process.pid}-`)
-    const cgroups = (await execa('sh', ['-c', 'ls /sys/fs/cgroup/*/'])).stdout.split('\n').filter((l) => l.includes(`virtcheck-${process.pid}-`))
+    const cgroups = (await execa('sh', ['-c', 'ls /sys/fs/cgroup/*/'])).stdout
+      .split('\n')
+      .filter((l) => l.includes(`virtcheck-${process.pid}-`))
     expect(cgroups).toEqual([])
   }, 240_000)
 })

@@ -13,7 +13,7 @@ const ours = `lxc.payload.virtcheck-${process.pid}-lxc`
 describe.skipIf(need.skip)('lxc tier: memory limit (real cgroup, real OOM kill)', () => {
   it('has every component it needs', () => expect(need.missing).toEqual([]))
 
-  it('a job above lxc.memory-mib fails as out of memory with the cgroup\'s counters; the next jobs run; a plain SIGKILL is not called OOM; nothing is left', async () => {
+  it("a job above lxc.memory-mib fails as out of memory with the cgroup's counters; the next jobs run; a plain SIGKILL is not called OOM; nothing is left", async () => {
     await runOomScenario({
       driver: lxcDriver,
       agentPid: async () => {

@@ -93,7 +93,9 @@ describe.skipIf(skipReal)('built-in container: memory limit (real cgroup, real O
       const job = s.run({ job: 'cpu.int', reps: 1, params: { targetMs: 3_000 } })
       await new Promise((r) => setTimeout(r, 300))
       const procs = (await readFile(join(memDir!, 'cgroup.procs'), 'utf8')).split('\n').filter(Boolean)
-      const comms = await Promise.all(procs.map(async (p) => [p, (await readFile(`/proc/${p}/comm`, 'utf8').catch(() => '')).trim()] as const))
+      const comms = await Promise.all(
+        procs.map(async (p) => [p, (await readFile(`/proc/${p}/comm`, 'utf8').catch(() => '')).trim()] as const),
+      )
       const vcwork = comms.find(([, c]) => c === 'vcwork')?.[0]
       expect(vcwork).toBeDefined()
       process.kill(Number(vcwork), 'SIGKILL')

@@ -77,7 +77,9 @@ export const runOomScenario = async (sc: Scenario): Promise<void> => {
     expect(cg).toBeDefined()
     const limitFile = cg.version === 'v1' ? 'memory.limit_in_bytes' : 'memory.max'
     expect((await readFile(join(cg.dir, limitFile), 'utf8')).trim()).toBe(String(32 * 1024 * 1024))
-    const swap = await readFile(join(cg.dir, cg.version === 'v1' ? 'memory.memsw.limit_in_bytes' : 'memory.swap.max'), 'utf8').catch(() => undefined)
+    const swap = await readFile(join(cg.dir, cg.version === 'v1' ? 'memory.memsw.limit_in_bytes' : 'memory.swap.max'), 'utf8').catch(
+      () => undefined,
+    )
     if (swap !== undefined) expect(swap.trim()).toBe(cg.version === 'v1' ? String(32 * 1024 * 1024) : '0')
 
     // Fits: a CPU job runs under the limit.

@@ -39,7 +39,7 @@ describe('runtime tiers: finding the memory cgroup', () => {
     expect(memoryCgroupPath('4:memory:/a\n', 'v2')).toBeUndefined()
   })
 
-  it('counters from a directory (the cgroup, or the stop hook\'s copy); undefined once it is gone', async () => {
+  it("counters from a directory (the cgroup, or the stop hook's copy); undefined once it is gone", async () => {
     const d = await mkdtemp(join(tmpdir(), 'vc-oom-read-'))
     try {
       await writeFile(join(d, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n')
@@ -62,7 +62,7 @@ describe('runtime tiers: the kernel log as evidence', () => {
     expect(parseKernelOomKills(['6,1,1,-;oom_reaper: reaped process 5 (x)\n', 'plain text'])).toEqual([])
   })
 
-  it('counts only kills of the container: its agent\'s pid or a task in its memory cgroup', () => {
+  it("counts only kills of the container: its agent's pid or a task in its memory cgroup", () => {
     const kills = parseKernelOomKills(KMSG)
     expect(containerOomKills(kills, { pids: [27023] }).map((k) => k.pid)).toEqual([27023])
     expect(containerOomKills(kills, { pids: [], memcgPath: CG }).map((k) => k.pid)).toEqual([27023]) // a child of the agent
@@ -76,7 +76,7 @@ describe('runtime tiers: the kernel log as evidence', () => {
     expect(describeExit('podman', undefined)).toBe('the container ended')
   })
 
-  it('the reason names the tier\'s own option and, where the counters went with the cgroup, the given evidence', () => {
+  it("the reason names the tier's own option and, where the counters went with the cgroup, the given evidence", () => {
     const before = parseV1MemoryEvents('oom_kill 0\n', '0')
     const r = oomReason({
       job: 'mem.stream',
@@ -90,7 +90,9 @@ describe('runtime tiers: the kernel log as evidence', () => {
       aftermath: 'A fresh container with the same limits runs the remaining jobs.',
     })
     expect(r).toMatch(/^mem\.stream: out of memory: the container's memory limit of 32 MiB \(--tier-opt podman\.memory-mib=32\)/)
-    expect(r).toContain('(the container ended: podman exited with code 137 (SIGKILL); memory.oom_control oom_kill was 0 before the job; kernel log: "Killed process 1 (vcwork)")')
+    expect(r).toContain(
+      '(the container ended: podman exited with code 137 (SIGKILL); memory.oom_control oom_kill was 0 before the job; kernel log: "Killed process 1 (vcwork)")',
+    )
     expect(r).toContain('Raise podman.memory-mib (or leave it unset)')
     expect(r).not.toContain('container.memory-mib')
     expect(r).not.toContain('->')
@@ -111,7 +113,9 @@ describe('lxc: no swap beyond the limit, and the stop hook that keeps the counte
     const lines = conf.split('\n')
     expect(lines).toContain('lxc.cgroup.memory.limit_in_bytes = 33554432')
     expect(lines).toContain('lxc.cgroup.memory.memsw.limit_in_bytes = 33554432')
-    expect(lines.indexOf('lxc.cgroup.memory.memsw.limit_in_bytes = 33554432')).toBeGreaterThan(lines.indexOf('lxc.cgroup.memory.limit_in_bytes = 33554432'))
+    expect(lines.indexOf('lxc.cgroup.memory.memsw.limit_in_bytes = 33554432')).toBeGreaterThan(
+      lines.indexOf('lxc.cgroup.memory.limit_in_bytes = 33554432'),
+    )
     expect(lines).toContain("lxc.hook.stop = /bin/sh '/w/oom-hook.sh'")
     // Without swap accounting the key would make lxc fail to start: left out.
     expect(lxcConfig({ ...base, layout, swapAccounted: false })).not.toContain('memsw')
@@ -126,7 +130,7 @@ describe('lxc: no swap beyond the limit, and the stop hook that keeps the counte
     expect(conf).toContain('lxc.cgroup2.memory.swap.max = 0')
   })
 
-  it('the hook copies the noted cgroup\'s counter files, even from a path with spaces and quotes', async () => {
+  it("the hook copies the noted cgroup's counter files, even from a path with spaces and quotes", async () => {
     const d = await mkdtemp(join(tmpdir(), "vc-oom hook's-"))
     try {
       const cg = join(d, 'cgroup')

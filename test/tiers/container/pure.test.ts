@@ -66,7 +66,16 @@ describe('runtime command lines', () => {
     expect(containerArgv({ rootfs: '/r', scratch: '/s', hostname: 'h', userns: true, command: ['x'] })).toContain('--map-root-user')
   })
   it('docker/podman limit flags', () => {
-    expect(limitFlags({ cpuQuotaPct: 50, memoryMiB: 64, pidsMax: 100 })).toEqual(['--cpus', '0.50', '--memory', '64m', '--memory-swap', '64m', '--pids-limit', '100'])
+    expect(limitFlags({ cpuQuotaPct: 50, memoryMiB: 64, pidsMax: 100 })).toEqual([
+      '--cpus',
+      '0.50',
+      '--memory',
+      '64m',
+      '--memory-swap',
+      '64m',
+      '--pids-limit',
+      '100',
+    ])
   })
   it('static busybox detection', () => {
     expect(looksStatic(Buffer.from('\x7fELF....no interpreter'))).toBe(true)
@@ -114,11 +123,15 @@ describe('container OOM evidence (memory cgroup counters)', () => {
       agentExit: 'the container ended: unshare exited with code 1',
       aftermath: 'A fresh container with the same limits runs the remaining jobs.',
     })
-    expect(r).toMatch(/^mem\.stream: out of memory: the container's memory limit of 32 MiB \(--tier-opt container\.memory-mib=32\) is below what this job needs \(job size sizeMb=32\); the kernel OOM killer ended vcwork/)
+    expect(r).toMatch(
+      /^mem\.stream: out of memory: the container's memory limit of 32 MiB \(--tier-opt container\.memory-mib=32\) is below what this job needs \(job size sizeMb=32\); the kernel OOM killer ended vcwork/,
+    )
     expect(r).toContain('(the container ended: unshare exited with code 1; memory.oom_control oom_kill 0 -> 1; limit hit 47 times)')
     expect(r).toMatch(/Raise container\.memory-mib .* A fresh container with the same limits runs the remaining jobs\.$/)
     const unlimited = oomReason({ job: 'mmu.gups', verdict: { kind: 'likely-oom' }, before: after, after })
-    expect(unlimited).toMatch(/^mmu\.gups: out of memory: no container\.memory-mib limit was set, yet most likely the kernel OOM killer ended a process of the job/)
+    expect(unlimited).toMatch(
+      /^mmu\.gups: out of memory: no container\.memory-mib limit was set, yet most likely the kernel OOM killer ended a process of the job/,
+    )
     expect(unlimited).not.toContain('Raise')
     expect(unlimited).not.toContain('limit hit') // no increase, nothing to say
   })

@@ -61,21 +61,33 @@ describe.skipIf(need('podman').skip)('podman tier (real podman --rootfs)', () =>
 })
 
 describe('docker tier without a daemon', () => {
-  it.skipIf(!has('docker'))('fails fast with the reason instead of hanging', async () => {
-    // an engine may run here (CI starts one): point the client at a socket nobody listens on
-    const saved = process.env['DOCKER_HOST']
-    process.env['DOCKER_HOST'] = `unix://${join(tmpdir(), `vc-no-docker-${process.pid}.sock`)}`
-    const cleanup = new CleanupRegistry()
-    try {
-      const t0 = performance.now()
-      await expect(
-        dockerDriver.open({ findings: [], workDir: tmpdir(), scratchDir: tmpdir(), cleanup, signal: new AbortController().signal, startTimeoutMs: 30_000, log: () => undefined }),
-      ).rejects.toThrow(/docker does not work here: .*(Cannot connect|connect)/)
-      expect(performance.now() - t0).toBeLessThan(15_000)
-    } finally {
-      if (saved === undefined) delete process.env['DOCKER_HOST']
-      else process.env['DOCKER_HOST'] = saved
-      await cleanup.runAll()
-    }
-  }, 30_000)
+  it.skipIf(!has('docker'))(
+    'fails fast with the reason instead of hanging',
+    async () => {
+      // an engine may run here (CI starts one): point the client at a socket nobody listens on
+      const saved = process.env['DOCKER_HOST']
+      process.env['DOCKER_HOST'] = `unix://${join(tmpdir(), `vc-no-docker-${process.pid}.sock`)}`
+      const cleanup = new CleanupRegistry()
+      try {
+        const t0 = performance.now()
+        await expect(
+          dockerDriver.open({
+            findings: [],
+            workDir: tmpdir(),
+            scratchDir: tmpdir(),
+            cleanup,
+            signal: new AbortController().signal,
+            startTimeoutMs: 30_000,
+            log: () => undefined,
+          }),
+        ).rejects.toThrow(/docker does not work here: .*(Cannot connect|connect)/)
+        expect(performance.now() - t0).toBeLessThan(15_000)
+      } finally {
+        if (saved === undefined) delete process.env['DOCKER_HOST']
+        else process.env['DOCKER_HOST'] = saved
+        await cleanup.runAll()
+      }
+    },
+    30_000,
+  )
 })

@@ -31,21 +31,48 @@ interface Run {
 
 describe.runIf(run)('ab with two guest kernels', () => {
   it('side B boots the kernel named by --b kernel=PATH; the kernel keys are the subject, not a comparability problem', async () => {
-    const r = await runCli(['ab', '--tier', 'tcg-virtio', '--a', '', '--b', `kernel=${kernelPath}`, '--jobs', 'sys.syscall', '--reps', '5', '--warmup', '0', '--save-runs', 'k', '--json', 'ab.json'], dir)
+    const r = await runCli(
+      [
+        'ab',
+        '--tier',
+        'tcg-virtio',
+        '--a',
+        '',
+        '--b',
+        `kernel=${kernelPath}`,
+        '--jobs',
+        'sys.syscall',
+        '--reps',
+        '5',
+        '--warmup',
+        '0',
+        '--save-runs',
+        'k',
+        '--json',
+        'ab.json',
+      ],
+      dir,
+    )
     expect([0, 1], r.stderr).toContain(r.code)
     const a = JSON.parse(await readFile(join(dir, 'k-a.json'), 'utf8')) as Run
     const b = JSON.parse(await readFile(join(dir, 'k-b.json'), 'utf8')) as Run
     expect(b.tiers[0]!.config['kernelSource']).toBe('explicit')
     expect(b.tiers[0]!.config['kernelPath']).toBe(kernelPath)
     expect(a.tiers[0]!.config['kernelSource']).not.toBe('explicit')
-    const cmp = JSON.parse(await readFile(join(dir, 'ab.json'), 'utf8')) as { comparability: { comparable: boolean }; cells: { job: string; numbers: { nBase: number; nHead: number } }[] }
+    const cmp = JSON.parse(await readFile(join(dir, 'ab.json'), 'utf8')) as {
+      comparability: { comparable: boolean }
+      cells: { job: string; numbers: { nBase: number; nHead: number } }[]
+    }
     expect(cmp.comparability.comparable).toBe(true)
     expect(cmp.cells[0]).toMatchObject({ job: 'sys.syscall', numbers: { nBase: 5, nHead: 5 } })
     expect(await leftoverQemu()).toBe('')
   }, 180_000)
 
   it('a kernel that does not exist is a one-line error, exit 2', async () => {
-    const r = await runCli(['ab', '--tier', 'tcg-virtio', '--a', '', '--b', 'kernel=no/such/vmlinuz', '--jobs', 'sys.syscall', '--reps', '5'], dir)
+    const r = await runCli(
+      ['ab', '--tier', 'tcg-virtio', '--a', '', '--b', 'kernel=no/such/vmlinuz', '--jobs', 'sys.syscall', '--reps', '5'],
+      dir,
+    )
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^error: .*no\/such\/vmlinuz: not a readable file$/m)
     expect(await leftoverQemu()).toBe('')

@@ -71,7 +71,14 @@ describe.runIf(run)('QEMU TCG guests (real boots)', () => {
       try {
         const s = await driver(tier).open(ctxFor(cleanup, 30_000))
         expect(s.bootMs).toBeGreaterThan(100)
-        expect(s.config).toMatchObject({ accel: 'tcg', machine: 'q35', guestDisk: disk, kernelSource: 'cache', kernelFlavour: 'generic', vhost: false })
+        expect(s.config).toMatchObject({
+          accel: 'tcg',
+          machine: 'q35',
+          guestDisk: disk,
+          kernelSource: 'cache',
+          kernelFlavour: 'generic',
+          vhost: false,
+        })
         expect(String(s.config['qemuCommand'])).toContain(`-name virtcheck-${process.pid}-${tier}`)
         expect(String(s.config['qemuVersion'])).toMatch(/^\d+\.\d+/)
         expect(Number(s.config['bootToUserspaceMs'])).toBeLessThan(s.bootMs!)

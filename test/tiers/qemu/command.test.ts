@@ -38,13 +38,27 @@ describe('QEMU command line', () => {
     ])
     expect(after(c.argv, '-drive')[0]).toBe('file=/scratch/d.raw,format=raw,if=none,id=disk0,cache=none,aio=io_uring')
     expect(after(c.argv, '-netdev')[0]).toContain('vhost=off')
-    expect(c.kernelCmdline).toBe('console=ttyS0 quiet panic=-1 cryptomgr.notests virtcheck.agent=/dev/hvc0 virtcheck.disk=/dev/vda virtcheck.ip=10.213.0.2/30')
+    expect(c.kernelCmdline).toBe(
+      'console=ttyS0 quiet panic=-1 cryptomgr.notests virtcheck.agent=/dev/hvc0 virtcheck.disk=/dev/vda virtcheck.ip=10.213.0.2/30',
+    )
     expect(renderArgv(c.argv)).toContain("-append 'console=ttyS0 quiet")
   })
 
   it('emulated under KVM: e1000 + AHCI disk, -cpu host, options applied', () => {
-    const opts = parseQemuOptions('kvm-emulated', 'kvm', { smp: '2', 'memory-mib': '512', aio: 'threads', append: 'mitigations=off', 'agent-channel': 'serial' })
-    const c = buildGuestCommand({ ...base, accel: 'kvm', options: opts, devices: DEVICE_PROFILES.emulated, net: { tap: 't', vhost: true, guestCidr: '10.0.0.2/30' } })
+    const opts = parseQemuOptions('kvm-emulated', 'kvm', {
+      smp: '2',
+      'memory-mib': '512',
+      aio: 'threads',
+      append: 'mitigations=off',
+      'agent-channel': 'serial',
+    })
+    const c = buildGuestCommand({
+      ...base,
+      accel: 'kvm',
+      options: opts,
+      devices: DEVICE_PROFILES.emulated,
+      net: { tap: 't', vhost: true, guestCidr: '10.0.0.2/30' },
+    })
     expect(after(c.argv, '-accel')).toEqual(['kvm'])
     expect(after(c.argv, '-cpu')).toEqual(['host'])
     expect(after(c.argv, '-smp')).toEqual(['2'])
@@ -57,7 +71,12 @@ describe('QEMU command line', () => {
   })
 
   it('no network: no NIC at all (not a silent fallback)', () => {
-    const c = buildGuestCommand({ ...base, accel: 'tcg', options: parseQemuOptions('tcg-virtio', 'tcg', {}), devices: DEVICE_PROFILES.virtio })
+    const c = buildGuestCommand({
+      ...base,
+      accel: 'tcg',
+      options: parseQemuOptions('tcg-virtio', 'tcg', {}),
+      devices: DEVICE_PROFILES.virtio,
+    })
     expect(c.argv).not.toContain('-netdev')
     expect(c.kernelCmdline).not.toContain('virtcheck.ip=')
   })
@@ -74,7 +93,12 @@ describe('QEMU tier options', () => {
     expect(parseQemuOptions('tcg-virtio', 'tcg', {}).ioeventfd).toBe('off')
     expect(parseQemuOptions('kvm-virtio', 'kvm', {}).ioeventfd).toBe('on')
     expect(parseQemuOptions('tcg-virtio', 'tcg', { ioeventfd: 'on' }).ioeventfd).toBe('on')
-    const c = buildGuestCommand({ ...base, accel: 'kvm', options: parseQemuOptions('kvm-virtio', 'kvm', {}), devices: DEVICE_PROFILES.virtio })
+    const c = buildGuestCommand({
+      ...base,
+      accel: 'kvm',
+      options: parseQemuOptions('kvm-virtio', 'kvm', {}),
+      devices: DEVICE_PROFILES.virtio,
+    })
     expect(after(c.argv, '-device')).toContain('virtio-blk-pci,drive=disk0')
   })
 
@@ -88,7 +112,10 @@ describe('QEMU tier options', () => {
 
 describe('job requests as the guest sees them', () => {
   it('points IO jobs at the guest disk and net jobs at the peer on the tap link', () => {
-    const io = toGuestRequest({ job: 'io.seq', reps: 1, params: { targetMs: 200, target: '/host/scratch' } }, { disk: '/dev/vda', peer: '10.213.0.1:7100' })
+    const io = toGuestRequest(
+      { job: 'io.seq', reps: 1, params: { targetMs: 200, target: '/host/scratch' } },
+      { disk: '/dev/vda', peer: '10.213.0.1:7100' },
+    )
     expect(io).toEqual({ kind: 'ok', req: { job: 'io.seq', reps: 1, params: { targetMs: 200, target: '/dev/vda' } } })
     const net = toGuestRequest({ job: 'net.rr', reps: 2, params: { peer: '127.0.0.1:1' } }, { disk: '/dev/vda', peer: '10.213.0.1:7100' })
     expect(net.kind === 'ok' && net.req.params['peer']).toBe('10.213.0.1:7100')

@@ -67,13 +67,20 @@ describe('a guest that dies before it is ready', () => {
 
   it('reports a plain exit code the same way', async () => {
     const err = await start(['sh', '-c', 'echo "qemu-system-x86_64: -accel kvm: unsupported" >&2; exit 1'], 10_000)
-    expect((err as Error).message).toMatch(/^kvm-virtio: QEMU exited with code 1 before the guest started: .*-accel kvm: unsupported; .*PVM/)
+    expect((err as Error).message).toMatch(
+      /^kvm-virtio: QEMU exited with code 1 before the guest started: .*-accel kvm: unsupported; .*PVM/,
+    )
   })
 
   it('reports a hang as the deadline with the hang explained', async () => {
     const t0 = performance.now()
     const err = await start(
-      ['python3', '-c', 'import socket, sys, time\ns = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)\nc, _ = s.accept(); time.sleep(30)', join(dir, 'agent.sock')],
+      [
+        'python3',
+        '-c',
+        'import socket, sys, time\ns = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)\nc, _ = s.accept(); time.sleep(30)',
+        join(dir, 'agent.sock'),
+      ],
       1_500,
     )
     expect(performance.now() - t0).toBeLessThan(8_000)

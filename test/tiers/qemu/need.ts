@@ -6,20 +6,22 @@ import { existsSync } from 'node:fs'
 import { execa } from 'execa'
 import { nativeBinary } from '../../../src/host/paths.js'
 
-
 export const qemuMissing = async (): Promise<string[]> => {
   const m: string[] = []
   if ((await execa('qemu-system-x86_64', ['--version'], { reject: false })).exitCode !== 0) m.push('qemu-system-x86_64')
   if (!existsSync('/bin/busybox') && !existsSync('/usr/bin/busybox')) m.push('busybox-static')
   if (!existsSync(nativeBinary('vcwork', 'x86_64'))) m.push('build/native/x86_64/vcwork (node workloads/build.mjs)')
-  if ((await execa('apt-get', ['--version'], { reject: false })).exitCode !== 0 && !process.env['VIRTCHECK_CACHE']) m.push('apt-get (to fetch the guest kernel)')
+  if ((await execa('apt-get', ['--version'], { reject: false })).exitCode !== 0 && !process.env['VIRTCHECK_CACHE'])
+    m.push('apt-get (to fetch the guest kernel)')
   return m
 }
 
 export const emuMissing = async (): Promise<string[]> => {
   const m: string[] = []
-  if ((await execa('qemu-aarch64-static', ['--version'], { reject: false })).exitCode !== 0) m.push('qemu-aarch64-static (qemu-user-static)')
-  if (!existsSync(nativeBinary('vcwork', 'aarch64'))) m.push('build/native/aarch64/vcwork (gcc-aarch64-linux-gnu + node workloads/build.mjs)')
+  if ((await execa('qemu-aarch64-static', ['--version'], { reject: false })).exitCode !== 0)
+    m.push('qemu-aarch64-static (qemu-user-static)')
+  if (!existsSync(nativeBinary('vcwork', 'aarch64')))
+    m.push('build/native/aarch64/vcwork (gcc-aarch64-linux-gnu + node workloads/build.mjs)')
   return m
 }
 

@@ -10,7 +10,10 @@ import { qemuMissing, requireAll } from './need.js'
 
 describe('stray guest detection', () => {
   it('reads the owner pid from the QEMU -name', () => {
-    expect(virtcheckGuestName(['/usr/bin/qemu-system-x86_64', '-name', 'virtcheck-4242-tcg-virtio', '-m', '1'])).toEqual({ name: 'virtcheck-4242-tcg-virtio', ownerPid: 4242 })
+    expect(virtcheckGuestName(['/usr/bin/qemu-system-x86_64', '-name', 'virtcheck-4242-tcg-virtio', '-m', '1'])).toEqual({
+      name: 'virtcheck-4242-tcg-virtio',
+      ownerPid: 4242,
+    })
     expect(virtcheckGuestName(['qemu-system-x86_64', '-name', 'myvm'])).toBeUndefined()
     expect(virtcheckGuestName(['bash', '-name', 'virtcheck-1-x'])).toBeUndefined()
     expect(socketDirOwner('vc-q-1234-AbC9xz')).toBe(1234)
@@ -37,7 +40,11 @@ const run = requireAll(await qemuMissing())
 describe.runIf(run)('a killed virtcheck (real)', () => {
   it('takes its QEMU guest with it (SIGKILL, no cleanup code runs)', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'vc-hold-'))
-    const child = execa('npx', ['tsx', join(import.meta.dirname, 'fixtures/hold-guest.ts'), scratch], { reject: false, buffer: false, stdout: 'pipe' })
+    const child = execa('npx', ['tsx', join(import.meta.dirname, 'fixtures/hold-guest.ts'), scratch], {
+      reject: false,
+      buffer: false,
+      stdout: 'pipe',
+    })
     try {
       const ownerPid = await new Promise<number>((resolve, reject) => {
         let out = ''
@@ -48,7 +55,10 @@ describe.runIf(run)('a killed virtcheck (real)', () => {
         })
         void child.then(() => reject(new Error(`helper exited: ${out}`)))
       })
-      const running = async () => String((await execa('pgrep', ['-af', `virtcheck-${ownerPid}-`], { reject: false })).stdout).split('\n').filter((l) => l.includes('qemu-system'))
+      const running = async () =>
+        String((await execa('pgrep', ['-af', `virtcheck-${ownerPid}-`], { reject: false })).stdout)
+          .split('\n')
+          .filter((l) => l.includes('qemu-system'))
       expect(await running()).toHaveLength(1)
       process.kill(ownerPid, 'SIGKILL')
       let left = await running()

@@ -14,7 +14,16 @@ import { createPeerNetwork } from '../../../src/net/peer.js'
 describe('emu-aarch64 options', () => {
   it('builds the emulator argv and rejects unknown keys', () => {
     expect(emuAgentArgv('qemu-aarch64-static', '/b/vcwork', { ownNetns: false })).toEqual(['qemu-aarch64-static', '/b/vcwork', 'agent'])
-    expect(emuAgentArgv('q', 'v', { cpu: 'cortex-a57', ownNetns: true })).toEqual(['unshare', '--net', '--', 'q', '-cpu', 'cortex-a57', 'v', 'agent'])
+    expect(emuAgentArgv('q', 'v', { cpu: 'cortex-a57', ownNetns: true })).toEqual([
+      'unshare',
+      '--net',
+      '--',
+      'q',
+      '-cpu',
+      'cortex-a57',
+      'v',
+      'agent',
+    ])
     expect(parseEmuOptions({ cpu: 'cortex-a72' })).toEqual({ cpu: 'cortex-a72' })
     expect(() => parseEmuOptions({ smp: '2' })).toThrow(UsageError)
   })
@@ -32,7 +41,15 @@ afterAll(async () => {
 describe.runIf(run)('emu-aarch64 under qemu-user (real)', () => {
   it('runs an aarch64 agent, one job, records the emulator, leaves no process', async () => {
     const cleanup = new CleanupRegistry()
-    const ctx: TierOpenContext = { findings: [], workDir: scratch, scratchDir: scratch, cleanup, signal: new AbortController().signal, startTimeoutMs: 15_000, log: () => undefined }
+    const ctx: TierOpenContext = {
+      findings: [],
+      workDir: scratch,
+      scratchDir: scratch,
+      cleanup,
+      signal: new AbortController().signal,
+      startTimeoutMs: 15_000,
+      log: () => undefined,
+    }
     try {
       const s = await emuAarch64Driver.open(ctx)
       expect(s.config).toMatchObject({ guestArch: 'aarch64', mode: 'qemu-user (TCG, user mode)' })
@@ -50,22 +67,39 @@ describe.runIf(run)('emu-aarch64 under qemu-user (real)', () => {
       await cleanup.runAll()
     }
     const left = await execa('pgrep', ['-af', 'qemu-aarch64'], { reject: false })
-    expect(String(left.stdout).split('\n').filter((l) => l.includes(`${process.cwd()}/build/native/aarch64`))).toEqual([])
+    expect(
+      String(left.stdout)
+        .split('\n')
+        .filter((l) => l.includes(`${process.cwd()}/build/native/aarch64`)),
+    ).toEqual([])
   }, 60_000)
 
-  it.runIf(isRoot)('reaches the peer from its own network namespace over a veth', async () => {
-    const cleanup = new CleanupRegistry()
-    try {
-      const network = await createPeerNetwork(cleanup, { maxSeconds: 60 })
-      const ctx: TierOpenContext = { findings: [], workDir: scratch, scratchDir: scratch, cleanup, signal: new AbortController().signal, startTimeoutMs: 15_000, log: () => undefined, network }
-      const s = await emuAarch64Driver.open(ctx)
-      expect(String(s.config['network'])).toMatch(/^own network namespace, veth/)
-      const r = await s.run({ job: 'net.rr', reps: 1, params: { targetMs: 100 } })
-      if (r.kind === 'failed') throw new Error(r.reason)
-      expect(r.samples.find((x) => x.metric === 'tps')!.value).toBeGreaterThan(0)
-      await s.close()
-    } finally {
-      await cleanup.runAll()
-    }
-  }, 60_000)
+  it.runIf(isRoot)(
+    'reaches the peer from its own network namespace over a veth',
+    async () => {
+      const cleanup = new CleanupRegistry()
+      try {
+        const network = await createPeerNetwork(cleanup, { maxSeconds: 60 })
+        const ctx: TierOpenContext = {
+          findings: [],
+          workDir: scratch,
+          scratchDir: scratch,
+          cleanup,
+          signal: new AbortController().signal,
+          startTimeoutMs: 15_000,
+          log: () => undefined,
+          network,
+        }
+        const s = await emuAarch64Driver.open(ctx)
+        expect(String(s.config['network'])).toMatch(/^own network namespace, veth/)
+        const r = await s.run({ job: 'net.rr', reps: 1, params: { targetMs: 100 } })
+        if (r.kind === 'failed') throw new Error(r.reason)
+        expect(r.samples.find((x) => x.metric === 'tps')!.value).toBeGreaterThan(0)
+        await s.close()
+      } finally {
+        await cleanup.runAll()
+      }
+    },
+    60_000,
+  )
 })

@@ -18,7 +18,14 @@ import { nativeBinary } from '../../../src/host/paths.js'
 import { emuAarch64Driver } from '../../../src/tiers/user-emu/index.js'
 import { emuMode, parseEmuOptions, parseEmuSystemOptions } from '../../../src/tiers/user-emu/options.js'
 import { aarch64KernelCmdline, aarch64ModuleGroups, buildAarch64Command } from '../../../src/tiers/user-emu/system-command.js'
-import { aarch64CacheDir, debVersion, isAarch64Manifest, isArm64Image, isGzip, privateAptOptions } from '../../../src/guest/aarch64-facts.js'
+import {
+  aarch64CacheDir,
+  debVersion,
+  isAarch64Manifest,
+  isArm64Image,
+  isGzip,
+  privateAptOptions,
+} from '../../../src/guest/aarch64-facts.js'
 import { ensureAarch64Guest, findAarch64Guest } from '../../../src/guest/index.js'
 import { createPeerNetwork } from '../../../src/net/peer.js'
 import { isRoot, leftoverQemu, requireAll } from '../qemu/need.js'
@@ -74,13 +81,18 @@ describe('emu-aarch64 system command (pure)', () => {
     expect(a).toContain('-device virtio-serial-device,id=vcser0 -device virtconsole,chardev=agent0,bus=vcser0.0')
     expect(a).toContain('-device virtio-blk-device,drive=disk0')
     expect(a).toContain('-netdev tap,id=net0,ifname=vctap0,script=no,downscript=no,vhost=off -device virtio-net-device,netdev=net0')
-    expect(c.kernelCmdline).toBe('console=ttyAMA0 quiet panic=-1 kpti=0 cryptomgr.notests virtcheck.agent=/dev/hvc0 virtcheck.disk=/dev/vda virtcheck.ip=10.213.0.2/30')
+    expect(c.kernelCmdline).toBe(
+      'console=ttyAMA0 quiet panic=-1 kpti=0 cryptomgr.notests virtcheck.agent=/dev/hvc0 virtcheck.disk=/dev/vda virtcheck.ip=10.213.0.2/30',
+    )
     expect(aarch64KernelCmdline({ options: { ...options, kpti: 'on', append: 'loglevel=7' } })).toBe(
       'console=ttyAMA0 quiet panic=-1 cryptomgr.notests virtcheck.agent=/dev/hvc0 loglevel=7',
     )
   })
   it('groups the virtio-mmio modules per device', () => {
-    expect(aarch64ModuleGroups(false)).toEqual([['virtio_mmio', 'virtio_blk'], ['virtio_mmio', 'virtio_console']])
+    expect(aarch64ModuleGroups(false)).toEqual([
+      ['virtio_mmio', 'virtio_blk'],
+      ['virtio_mmio', 'virtio_console'],
+    ])
     expect(aarch64ModuleGroups(true)).toHaveLength(3)
   })
 })
@@ -89,11 +101,16 @@ describe('arm64 guest cache facts (pure)', () => {
   it('keeps apt state private and recognises images and manifests', () => {
     const o = privateAptOptions('/c/aarch64/apt')
     expect(o).toEqual([
-      '-o', 'APT::Architecture=arm64',
-      '-o', 'APT::Architectures=arm64',
-      '-o', 'Dir::State::Lists=/c/aarch64/apt/lists',
-      '-o', 'Dir::Cache=/c/aarch64/apt/cache',
-      '-o', 'Dir::State::status=/dev/null',
+      '-o',
+      'APT::Architecture=arm64',
+      '-o',
+      'APT::Architectures=arm64',
+      '-o',
+      'Dir::State::Lists=/c/aarch64/apt/lists',
+      '-o',
+      'Dir::Cache=/c/aarch64/apt/cache',
+      '-o',
+      'Dir::State::status=/dev/null',
     ])
     expect(aarch64CacheDir({ VIRTCHECK_CACHE: '/x' })).toBe('/x/aarch64')
     expect(debVersion('busybox-static_1%3a1.35.0-4+deb12u1+b1_arm64.deb')).toBe('1:1.35.0-4+deb12u1+b1')
@@ -102,7 +119,9 @@ describe('arm64 guest cache facts (pure)', () => {
     expect(isArm64Image(head)).toBe(true)
     expect(isArm64Image(new Uint8Array(64))).toBe(false)
     expect(isGzip(Uint8Array.from([0x1f, 0x8b, 8]))).toBe(true)
-    expect(isAarch64Manifest({ arch: 'aarch64', release: 'r', flavour: 'cloud', image: 'i', vmlinuz: 'v', modulesDir: 'm', busybox: 'b' })).toBe(true)
+    expect(
+      isAarch64Manifest({ arch: 'aarch64', release: 'r', flavour: 'cloud', image: 'i', vmlinuz: 'v', modulesDir: 'm', busybox: 'b' }),
+    ).toBe(true)
     expect(isAarch64Manifest({ arch: 'x86_64', release: 'r' })).toBe(false)
   })
   it('finds nothing in an empty cache', async () => {
@@ -114,8 +133,10 @@ describe('arm64 guest cache facts (pure)', () => {
 const systemMissing = async (): Promise<string[]> => {
   const m: string[] = []
   if ((await execa('qemu-system-aarch64', ['--version'], { reject: false })).exitCode !== 0) m.push('qemu-system-aarch64 (qemu-system-arm)')
-  if (!existsSync(nativeBinary('vcwork', 'aarch64'))) m.push('build/native/aarch64/vcwork (gcc-aarch64-linux-gnu + node workloads/build.mjs)')
-  if ((await findAarch64Guest()).kind === 'none' && (await execa('apt-get', ['--version'], { reject: false })).exitCode !== 0) m.push('apt-get (to fetch the arm64 guest)')
+  if (!existsSync(nativeBinary('vcwork', 'aarch64')))
+    m.push('build/native/aarch64/vcwork (gcc-aarch64-linux-gnu + node workloads/build.mjs)')
+  if ((await findAarch64Guest()).kind === 'none' && (await execa('apt-get', ['--version'], { reject: false })).exitCode !== 0)
+    m.push('apt-get (to fetch the arm64 guest)')
   return m
 }
 
@@ -144,7 +165,14 @@ describe.runIf(run)('emu-aarch64 mode=system (real arm64 boot)', () => {
     const ctx = tierContext(scratch, cleanup, { startTimeoutMs: 20_000, options: { mode: 'system' }, ...(network ? { network } : {}) })
     try {
       const s = await emuAarch64Driver.open(ctx)
-      expect(s.config).toMatchObject({ mode: 'system', guestArch: 'aarch64', machine: 'virt', cpuModel: 'cortex-a57', kpti: 'off', guestDisk: '/dev/vda' })
+      expect(s.config).toMatchObject({
+        mode: 'system',
+        guestArch: 'aarch64',
+        machine: 'virt',
+        cpuModel: 'cortex-a57',
+        kpti: 'off',
+        guestDisk: '/dev/vda',
+      })
       expect(String(s.config['kernelCmdline'])).toContain('kpti=0')
       expect(String(s.config['kernelRelease'])).toMatch(/arm64$/)
       expect(String(s.config['qemuCommand'])).toContain(`-name virtcheck-${process.pid}-emu-aarch64`)
@@ -173,9 +201,15 @@ describe.runIf(run)('emu-aarch64 mode=system (real arm64 boot)', () => {
 
   it('fails as a tier (not a usage error) with a reason when the qemu binary is missing', async () => {
     const cleanup = new CleanupRegistry()
-    const ctx = tierContext(scratch, cleanup, { startTimeoutMs: 5_000, options: { mode: 'system', 'qemu-binary': '/nonexistent/qemu-system-aarch64' } })
+    const ctx = tierContext(scratch, cleanup, {
+      startTimeoutMs: 5_000,
+      options: { mode: 'system', 'qemu-binary': '/nonexistent/qemu-system-aarch64' },
+    })
     try {
-      const e = await emuAarch64Driver.open(ctx).then(() => undefined, (x: unknown) => x)
+      const e = await emuAarch64Driver.open(ctx).then(
+        () => undefined,
+        (x: unknown) => x,
+      )
       expect(e).toBeInstanceOf(Error)
       expect(e).not.toBeInstanceOf(UsageError)
       expect(String((e as Error).message)).toMatch(/mode=system.*not installed|mode=system/)
