@@ -18,7 +18,8 @@ const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'do
 const fresh = (): Record<string, any> => JSON.parse(fixtureText('bare-metal-kvm.json')) // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Where in the fixture an instance of each definition lives. */
-const INSTANCES: Record<string, (d: Record<string, any>) => Record<string, unknown>> = { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const INSTANCES: Record<string, (d: Record<string, any>) => Record<string, unknown>> = {
   hostContext: (d) => d['host'],
   evidence: (d) => d['findings'][0]['evidence'][0],
   remediation: (d) => d['findings'].find((f: { status: string }) => f.status === 'warn')['remediation'],

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { resolve } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { descriptionProblems, unmetExpectations } from './expect.js'
-import type { LabHost } from './host.js'
+import type { HostOutcome, LabHost } from './host.js'
 import { runLabHost } from './run-host.js'
 
 const checkout = resolve(new URL('../..', import.meta.url).pathname)
@@ -23,8 +23,21 @@ const labDebris = (): string[] => {
     procs = '' // pgrep exits 1 when nothing matches
   }
   const dirs = readdirSync(tmpdir()).filter((f) => f.startsWith('virtcheck-lab-'))
-  return [...procs.trim().split('\n').filter(Boolean).map((l) => `process ${l.slice(0, 120)}`), ...dirs.map((d) => `${tmpdir()}/${d}`)]
+  return [
+    ...procs
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `process ${l.slice(0, 120)}`),
+    ...dirs.map((d) => `${tmpdir()}/${d}`),
+  ]
 }
+
+/** Runs of a lab host that hung: killed by their watchdog, or cut off when the host was stopped. */
+const hungRuns = (outcome: HostOutcome): string[] =>
+  outcome.runs
+    .filter((r) => r.stderr.includes('--- lab: timed out after') || (r.exitCode === undefined && outcome.ended.startsWith('stopped')))
+    .map((r) => `--- ${r.name} ---\n${r.stderr.slice(-3000)}`)
 
 export const labSuite = (hosts: readonly LabHost[]): void => {
   const times: string[] = []
@@ -35,7 +48,17 @@ export const labSuite = (hosts: readonly LabHost[]): void => {
   for (const host of hosts) {
     it(`${host.name}: ${host.summary}`, { timeout: (host.timeoutS + 120) * 1000 }, async () => {
       expect(descriptionProblems(host)).toEqual([])
-      const outcome = await runLabHost(host, { checkout, log: (l) => console.log(l) })
+      let outcome = await runLabHost(host, { checkout, log: (l) => console.log(l) })
+      // A run that hung in the emulated host (its watchdog fired, or the host never powered off) is
+      // shown with its evidence and the host is booted once more: under TCG on a loaded machine a
+      // lab host's probe has hung once in six runs, cause not yet found (docs/lab.md). A second hang fails.
+      const hung = hungRuns(outcome)
+      if (hung.length) {
+        console.log(`lab ${host.name}: HUNG (${outcome.ended}); booting it once more. Evidence:\n${hung.join('\n')}`)
+        times.push(`  ${host.name.padEnd(18)} hung once (${outcome.ended}), rebooted`)
+        outcome = await runLabHost(host, { checkout, log: (l) => console.log(l) })
+        expect(hungRuns(outcome), `${host.name}: hung twice`).toEqual([])
+      }
       const line = `  ${host.name.padEnd(18)} ${(outcome.wallMs / 1000).toFixed(1).padStart(6)} s  (${outcome.ended}; ${outcome.runs.map((r) => `${r.name} ${r.durationMs === undefined ? '-' : (r.durationMs / 1000).toFixed(1) + ' s'}`).join(', ')})`
       times.push(line)
       console.log(`lab ${host.name}: ${line.trim()}`)
