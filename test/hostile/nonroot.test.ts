@@ -4,7 +4,7 @@
  * fix, not "load the module". Checked on snapshots (exact) and live as `nobody` (setpriv).
  */
 import { execa } from 'execa'
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -86,26 +86,29 @@ describe('non-root KVM fixes are safe and work', () => {
   it.skipIf(!canSetpriv && process.env['CI'] !== 'true')(
     'live, as nobody: the fix matches the device and never joins root',
     async () => {
+      // The checkout may be a folder only root can enter (CI clones into a 0700 temp folder), so nobody
+      // sees its entries bind-mounted into a 0755 folder, in a private mount namespace that ends with the run.
+      const view = mkdtempSync(join(tmpdir(), 'virtcheck-nonroot-view-'))
+      chmodSync(view, 0o755)
+      mkdirSync(join(view, 'c'))
+      const checkout = join(import.meta.dirname, '..', '..')
+      const script = [
+        'ls -A "$1" | while read -r e; do',
+        '  if [ -d "$1/$e" ]; then mkdir "$2/$e"; else : > "$2/$e"; fi',
+        '  mount --bind "$1/$e" "$2/$e" || exit 1',
+        'done',
+        'cd "$2" && exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$3" --import tsx src/cli/entry.ts probe --json -',
+      ].join('\n')
       const r = await execa(
-        'setpriv',
-        [
-          '--reuid=nobody',
-          '--regid=nogroup',
-          '--clear-groups',
-          process.execPath,
-          '--import',
-          'tsx',
-          'src/cli/entry.ts',
-          'probe',
-          '--json',
-          '-',
-        ],
+        'unshare',
+        ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', checkout, join(view, 'c'), process.execPath],
         {
           reject: false,
-          env: { NO_COLOR: '1', HOME: dir, VIRTCHECK_HOME: join(dir, 'home') },
+          env: { NO_COLOR: '1', HOME: dir, VIRTCHECK_HOME: join(dir, 'home'), PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
           timeout: 120_000,
         },
-      )
+      ).finally(() => rmSync(view, { recursive: true, force: true }))
+      expect(r.exitCode, r.stderr).not.toBe(2)
       const report = JSON.parse(r.stdout) as { findings: { id: string; status: string; remediation?: { commands?: string[] } }[] }
       const f = report.findings.find((x) => x.id === 'kvm.device')!
       expect((f.remediation?.commands ?? []).join('\n')).not.toMatch(/usermod -aG root\b/)
