@@ -83,7 +83,8 @@ export const LEFTOVERS_SHELL = [
   "ls /sys/class/net | grep -v '^lo$' | sed 's/^/link: /'",
   "find /sys/fs/cgroup -mindepth 1 -type d -name '*virtcheck*' | sed 's/^/cgroup: /'",
   "grep virtcheck /proc/mounts | sed 's/^/mount: /'",
-  "ls -A /tmp | grep -v '^lab-' | sed 's/^/tmp: /'",
+  // LAB_KEPT_TMP: the top folder of a checkout below /tmp that the lab host binds back (l1-scripts.ts), not debris
+  "ls -A /tmp | grep -v '^lab-' | grep -v -x -F \"${LAB_KEPT_TMP:-lab-}\" | sed 's/^/tmp: /'",
   'true',
 ].join('; ')
 

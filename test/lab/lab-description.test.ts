@@ -44,6 +44,12 @@ describe('lab scripts', () => {
     expect(v2).not.toMatch(/mount -t cgroup -o/)
     expect(v2).toMatch(/exec switch_root \/host /)
     expect(v2).toMatch(/mount -t ext4 \/dev\/vda \/host\/tmp\/lab-work/)
+    // a checkout below /tmp (CI's clone) is bound back over the lab host's fresh /tmp; one elsewhere is left alone
+    const kept = renderInit(amdVNpt, kernel, ['/tmp/ci-x/repo', '/work/repo'])
+    expect(kept).toMatch(
+      /mount -o bind '\/host\/tmp\/ci-x\/repo' \/t\/keep0\n[\s\S]*mount -t tmpfs -o mode=1777 tmpfs \/host\/tmp\nmkdir -p '\/host\/tmp\/ci-x\/repo' && mount -o bind \/t\/keep0 /,
+    )
+    expect(kept).not.toMatch(/work\/repo/)
     const hybrid = renderInit(noKvmNoTun, kernel)
     expect(hybrid).toMatch(/mount -t cgroup -o \$c cgroup/)
     expect(hybrid).toMatch(/mount -t cgroup2 cgroup2 \/host\/sys\/fs\/cgroup\/unified/)

@@ -75,14 +75,20 @@ export const busyboxInitramfs = async (o: {
 }
 
 /** The lab host's initramfs: the lab's modules, the host's, and the lab init. */
-export const buildLabInitramfs = async (host: LabHost, kernel: GuestKernel, busybox: string): Promise<Uint8Array[]> => {
+/** `keep`: paths of this machine that must stay visible in the lab host (the checkout; see renderInit). */
+export const buildLabInitramfs = async (
+  host: LabHost,
+  kernel: GuestKernel,
+  busybox: string,
+  keep: readonly string[] = [],
+): Promise<Uint8Array[]> => {
   const modulesDir = kernel.modulesDir!
   const config = join(modulesDir, '../../../boot', `config-${kernel.release}`)
   const hasConfig = await readFile(config).then(
     () => true,
     () => false,
   )
-  const init = renderInit(host, { release: kernel.release, modulesDir, ...(hasConfig ? { configPath: config } : {}) })
+  const init = renderInit(host, { release: kernel.release, modulesDir, ...(hasConfig ? { configPath: config } : {}) }, keep)
   const modules = [...LAB_MODULES, ...(host.scratchDiskMib ? SCRATCH_MODULES : []), ...host.modules]
   return busyboxInitramfs({ busybox, modulesDir, modules, init, what: `lab ${host.name}` })
 }
@@ -169,7 +175,7 @@ export const runLabHost = async (host: LabHost, o: RunHostOptions): Promise<Host
     const outDir = join(tmp, 'out')
     await mkdir(outDir, { mode: 0o777 })
     const initrd = join(tmp, 'initrd.cpio')
-    await writeFile(initrd, await buildLabInitramfs(host, kernel, bb))
+    await writeFile(initrd, await buildLabInitramfs(host, kernel, bb, [o.checkout]))
     for (const [name, data] of Object.entries((await host.shareFiles?.({ kernel, busybox: bb })) ?? {}))
       await writeFile(join(outDir, name), data)
     await writeFile(
