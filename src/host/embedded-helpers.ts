@@ -4,7 +4,6 @@
  * named for its SHA-256, and checked against the hash the bundle was built with; later runs reuse the
  * file after checking its hash again (a truncated or edited file is rewritten, never executed).
  */
-import { createHash } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -14,7 +13,10 @@ export interface EmbeddedBuild {
   readonly helpers: Readonly<Record<string, string>>
 }
 
-const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
+// node:crypto is loaded on first use: importing it costs ~5 ms of every start, and only the executable
+// (Node 24, which has getBuiltinModule) ever extracts a helper
+const sha256 = (data: Uint8Array): string =>
+  (process.getBuiltinModule('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(data).digest('hex')
 
 /** The SEA asset reader when this process is the packaged executable, else undefined. */
 export const seaAssets = (): { getRawAsset(key: string): ArrayBuffer | string } | undefined => {

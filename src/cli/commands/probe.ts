@@ -3,6 +3,7 @@
  * remediation, tier readiness, optionally proved by acting (--deep); terminal or JSON (a RunReport with
  * mode probe-only). Exit 0 nothing worse than warn, 1 any fail or probe bug, 2 usage.
  */
+import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
@@ -109,10 +110,9 @@ export const probeCommand: Command = {
     let findings = markNotRunnable([...(await runProbes(host, PROBES, env)), vcworkFinding(host.identity.arch)])
     if (deep && host.identity.uid === 0) {
       // prove disk quotas on loop-mounted scratch file systems (root only: it mounts)
-      const [{ proveQuotas }, { applyQuotaProofs, quotaFsToProve }, { existsSync }] = await Promise.all([
+      const [{ proveQuotas }, { applyQuotaProofs, quotaFsToProve }] = await Promise.all([
         import('../../host/quota-proof.js'),
         import('../../probe-run/deep-quota.js'),
-        import('node:fs'),
       ])
       const onPath = (tool: string) =>
         ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'].some((d) => existsSync(`${d}/${tool}`))
