@@ -29,9 +29,13 @@ export default defineConfig(
     },
   },
   {
-    // Injected into the CommonJS bundle of the executable, where require and __filename exist.
-    files: ['packaging/import-meta-url.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __filename: 'readonly' } },
+    // Injected into the CommonJS bundle of the executable, where require and __filename exist; and the
+    // launcher, CommonJS (bin/package.json) because that starts faster.
+    files: ['packaging/import-meta-url.js', 'bin/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', __filename: 'readonly', __dirname: 'readonly', exports: 'writable' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 )

@@ -5,51 +5,53 @@
 // bundle's identity and the Node running it (V8 also rejects data from another V8 or other flags).
 // It is executable code: used only from a folder and file owned by this user that no one else can write.
 // Old syntax, like the launcher (it is parsed before the Node check runs).
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { tmpdir, userInfo } from 'node:os'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { Script } from 'node:vm'
+var fs = require('fs')
+var createRequire = require('module').createRequire
+var os = require('os')
+var path = require('path')
+var Script = require('vm').Script
+var dirname = path.dirname
+var join = path.join
 
 /** The command names of src/cli/commands/index.ts (a test keeps them equal); anything else is `main`. */
-export var COMMANDS = ['probe', 'bench', 'report', 'compare', 'ab', 'gate', 'history', 'capture', 'setup', 'cleanup']
+var COMMANDS = ['probe', 'bench', 'report', 'compare', 'ab', 'gate', 'history', 'capture', 'setup', 'cleanup']
 
 var usableHome = function (h) {
-  return !!h && isAbsolute(h) && h !== '/' && h !== '/nonexistent'
+  return !!h && path.isAbsolute(h) && h !== '/' && h !== '/nonexistent'
 }
 
 /** src/host/cache-dir.ts userCacheDir, in old syntax (a test keeps them equal). */
-export function userCacheDir(env, passwd) {
-  if (env.VIRTCHECK_CACHE) return resolve(env.VIRTCHECK_CACHE)
-  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, 'virtcheck')
+function userCacheDir(env, passwd) {
+  if (env.VIRTCHECK_CACHE) return path.resolve(env.VIRTCHECK_CACHE)
+  if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, 'virtcheck')
   var home = usableHome(env.HOME) ? env.HOME : passwd()
   if (usableHome(home)) return join(home, '.cache', 'virtcheck')
-  return join(tmpdir(), 'virtcheck-cache-' + (process.getuid ? process.getuid() : 'user'))
+  return join(os.tmpdir(), 'virtcheck-cache-' + (process.getuid ? process.getuid() : 'user'))
 }
 
 var passwdHome = function () {
   try {
-    return userInfo().homedir
+    return os.userInfo().homedir
   } catch (_e) {
     return undefined
   }
 }
 
 /** The cache file's name: the command (the first word that is not a flag), or `main`. */
-export function cacheBucket(args) {
+function cacheBucket(args) {
   for (var i = 0; i < args.length; i++) if (args[i].charAt(0) !== '-') return COMMANDS.indexOf(args[i]) >= 0 ? args[i] : 'main'
   return 'main'
 }
 
-var ownedByMe = function (path) {
-  var s = statSync(path)
+var ownedByMe = function (p) {
+  var s = fs.statSync(p)
   return (!process.getuid || s.uid === process.getuid()) && (s.mode & 0o022) === 0
 }
 
 var readCache = function (file, key) {
   try {
     if (!ownedByMe(dirname(file)) || !ownedByMe(file)) return undefined
-    var data = readFileSync(file)
+    var data = fs.readFileSync(file)
     var nl = data.indexOf(10)
     return nl > 0 && data.toString('utf8', 0, nl) === key ? data.subarray(nl + 1) : undefined
   } catch (_e) {
@@ -59,21 +61,21 @@ var readCache = function (file, key) {
 
 var writeCache = function (file, key, bytes) {
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    fs.mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
     if (!ownedByMe(dirname(file))) return
     var tmp = file + '.' + process.pid + '.tmp'
-    writeFileSync(tmp, Buffer.concat([Buffer.from(key + '\n'), bytes]), { mode: 0o600 })
-    chmodSync(tmp, 0o600)
-    renameSync(tmp, file)
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(key + '\n'), bytes]), { mode: 0o600 })
+    fs.chmodSync(tmp, 0o600)
+    fs.renameSync(tmp, file)
   } catch (_e) {
     // a read-only or full cache folder only costs speed
   }
 }
 
 /** Runs the CommonJS bundle `file` as Node's loader would, with the code cache unless VIRTCHECK_CODE_CACHE=0. */
-export function runBundle(file) {
-  var source = readFileSync(file, 'utf8')
-  var st = statSync(file)
+function runBundle(file) {
+  var source = fs.readFileSync(file, 'utf8')
+  var st = fs.statSync(file)
   var key = JSON.stringify([1, process.version, process.arch, st.size, st.mtimeMs, st.ino])
   var cacheFile =
     process.env.VIRTCHECK_CODE_CACHE === '0'
@@ -92,3 +94,8 @@ export function runBundle(file) {
   var mod = { exports: {} }
   script.runInThisContext().call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file))
 }
+
+exports.COMMANDS = COMMANDS
+exports.userCacheDir = userCacheDir
+exports.cacheBucket = cacheBucket
+exports.runBundle = runBundle
