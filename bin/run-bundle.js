@@ -1,8 +1,8 @@
 // Runs dist/bundle/virtcheck.cjs (packaging/dist-bundle.mjs) with V8's code cache: compiling the
 // 1.2 MB bundle and, later, each function a command calls cost ~30 ms of a ~130 ms probe on Node 20,
 // which has no compile cache of its own (module.enableCompileCache is Node 22). The cache is written at
-// exit, after the run, so it holds the functions that command used: one file per command, keyed by the
-// bundle's identity and the Node running it (V8 also rejects data from another V8 or other flags).
+// exit, after the run, so it holds the functions that command used: one file per command and bundle
+// path, keyed by the bundle's identity and the Node running it (V8 also rejects data from another V8 or other flags).
 // It is executable code: used only from a folder and file owned by this user that no one else can write.
 // Old syntax, like the launcher (it is parsed before the Node check runs).
 var fs = require('fs')
@@ -35,6 +35,13 @@ var passwdHome = function () {
   } catch (_e) {
     return undefined
   }
+}
+
+/** FNV-1a of the bundle's path: two checkouts (or installs) keep a cache each instead of taking turns. */
+var pathHash = function (text) {
+  var h = 0x811c9dc5
+  for (var i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return ('0000000' + h.toString(16)).slice(-8)
 }
 
 /** The cache file's name: the command (the first word that is not a flag), or `main`. */
@@ -80,7 +87,7 @@ function runBundle(file) {
   var cacheFile =
     process.env.VIRTCHECK_CODE_CACHE === '0'
       ? undefined
-      : join(userCacheDir(process.env, passwdHome), 'code-cache', cacheBucket(process.argv.slice(2)) + '.bin')
+      : join(userCacheDir(process.env, passwdHome), 'code-cache', cacheBucket(process.argv.slice(2)) + '-' + pathHash(file) + '.bin')
   var cached = cacheFile ? readCache(cacheFile, key) : undefined
   // the wrapper stays on the first line, so line numbers in stack traces are the bundle's
   var script = new Script('(function (exports, require, module, __filename, __dirname) {' + source + '\n})', {

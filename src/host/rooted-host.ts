@@ -11,7 +11,7 @@
  * - anything else (the host's own programs, `vcprobe userns`) is not run: it would report this
  *   container, not the host. It returns an error that `markNotRunnable` turns into `unknown`.
  */
-import { stat as fsStat } from 'node:fs/promises'
+import { promises as fsp } from 'node:fs'
 import { join, posix, resolve } from 'node:path'
 import type { Finding } from '../core/finding.js'
 import { UsageError } from '../core/errors.js'
@@ -103,7 +103,7 @@ export class RootedHost implements Host {
 /** Open DIR as a host root; a folder without /proc or /sys is refused (exit 2). */
 export const openRootedHost = async (dir: string, cwd: string): Promise<RootedHost> => {
   const root = resolve(cwd, dir)
-  const isDir = async (p: string) => (await fsStat(p).catch(() => undefined))?.isDirectory() === true
+  const isDir = async (p: string) => (await fsp.stat(p).catch(() => undefined))?.isDirectory() === true
   if (!(await isDir(root))) throw new UsageError(`--root ${dir}: no such folder`)
   if (!(await isDir(join(root, 'proc'))) && !(await isDir(join(root, 'sys'))))
     throw new UsageError(

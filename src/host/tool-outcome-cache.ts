@@ -5,8 +5,7 @@
  * tools cost most of a probe's time; the answers never change between runs. Only successful runs are
  * kept. Every failure to read or write the cache file is ignored (then the command simply runs).
  */
-import { readFileSync, statSync } from 'node:fs'
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { promises as fsp, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { CommandOutcome } from '../core/host.js'
 import { userCacheDir } from './cache-dir.js'
@@ -73,10 +72,10 @@ export class ToolOutcomeCache {
       }
       entries[key] = { stdout: o.stdout, stderr: o.stderr }
       try {
-        await mkdir(dirname(this.file), { recursive: true })
+        await fsp.mkdir(dirname(this.file), { recursive: true })
         const tmp = `${this.file}.${process.pid}.tmp`
-        await writeFile(tmp, JSON.stringify({ format: FORMAT, entries }))
-        await rename(tmp, this.file)
+        await fsp.writeFile(tmp, JSON.stringify({ format: FORMAT, entries }))
+        await fsp.rename(tmp, this.file)
       } catch {
         // a read-only or full cache folder only costs speed
       }

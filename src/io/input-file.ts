@@ -4,8 +4,7 @@
  * opened non-blocking so a FIFO without a writer cannot hang the open, and no bigger than a cap, so no
  * input can exhaust memory. Every refusal is one InputFileError line (exit 2).
  */
-import { closeSync, constants, fstatSync, openSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { closeSync, constants, fstatSync, openSync, promises as fsp } from 'node:fs'
 import { InputFileError } from '../core/errors.js'
 
 const MiB = 1024 * 1024
@@ -66,7 +65,7 @@ export const readInputBytes = async (path: string, o: InputFileOptions): Promise
   const name = o.name ?? path
   let fh
   try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
+    fh = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
   } catch (e) {
     throw new InputFileError(`${name}: cannot read ${o.what}: ${whyNot(e)}`)
   }

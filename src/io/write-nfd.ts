@@ -2,7 +2,7 @@
  * Put an NFD feature file in place the way NFD documents: write a dot-file in the same folder (nfd-worker
  * ignores dot-files), then rename it over the target, so the worker never reads half a file.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { promises as fsp } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { UsageError } from '../core/errors.js'
 
@@ -11,11 +11,11 @@ export const nfdTempPath = (path: string): string => join(dirname(path), `.${bas
 export const writeNfdFileAtomic = async (path: string, text: string): Promise<void> => {
   const tmp = nfdTempPath(path)
   try {
-    await mkdir(dirname(path), { recursive: true })
-    await writeFile(tmp, text, { encoding: 'utf8', mode: 0o644 })
-    await rename(tmp, path)
+    await fsp.mkdir(dirname(path), { recursive: true })
+    await fsp.writeFile(tmp, text, { encoding: 'utf8', mode: 0o644 })
+    await fsp.rename(tmp, path)
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined)
+    await fsp.rm(tmp, { force: true }).catch(() => undefined)
     const code = (e as { code?: string }).code
     const why =
       code === 'EACCES' || code === 'EPERM' || code === 'EROFS'

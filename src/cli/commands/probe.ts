@@ -3,8 +3,7 @@
  * remediation, tier readiness, optionally proved by acting (--deep); terminal or JSON (a RunReport with
  * mode probe-only). Exit 0 nothing worse than warn, 1 any fail or probe bug, 2 usage.
  */
-import { existsSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { existsSync, promises as fsp } from 'node:fs'
 import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
 import { SCHEMA_ID, SCHEMA_VERSION, type RunReport } from '../../core/report.js'
@@ -169,7 +168,7 @@ export const probeCommand: Command = {
       const text = JSON.stringify(report, null, 2) + '\n'
       if (json === '-') ctx.out.write(text)
       else {
-        await writeFile(resolve(ctx.cwd, json), text)
+        await fsp.writeFile(resolve(ctx.cwd, json), text)
         ctx.err.write(`probe report written to ${json}\n`)
       }
     }
