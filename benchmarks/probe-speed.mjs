@@ -4,7 +4,9 @@
 // round, so load from other processes hits all of them alike, and the peer ratio (virtcheck median /
 // virt-host-validate median) is reported next to the absolute medians. Target: median <= 150 ms.
 // Measures the built CLI (`npm run build` first). `--baseline DIR` adds another built checkout's
-// `probe --json -` (e.g. the main branch) to the same rounds.
+// `probe --json -` (e.g. the main branch) to the same rounds. When NODE_EXTRA_CA_CERTS is set, Node
+// parses that certificate file at every start, before any JavaScript runs (Node 20; ~55 ms CPU for
+// Debian's 150-certificate bundle on a 2-CPU VM): two more rows show node and the probe without it.
 // Usage: node benchmarks/probe-speed.mjs [--runs N] [--baseline DIR]
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -31,6 +33,11 @@ if (baseline !== undefined && !existsSync(`${baseline}/bin/virtcheck.js`)) {
   console.error(`--baseline ${baseline}: no bin/virtcheck.js there`)
   process.exit(2)
 }
+const extraCerts = process.env.NODE_EXTRA_CA_CERTS
+const noCerts = (() => {
+  const { NODE_EXTRA_CA_CERTS: _drop, ...rest } = process.env
+  return rest
+})()
 const vhv = spawnSync('sh', ['-c', 'command -v virt-host-validate'], { encoding: 'utf8' }).stdout.trim()
 const subjects = [
   { label: 'node startup (node -e 0)', cmd: process.execPath, args: ['-e', '0'] },
@@ -39,6 +46,12 @@ const subjects = [
   ...(vhv ? [{ label: 'virt-host-validate', cmd: vhv, args: [] }] : []),
   ...(baseline
     ? [{ label: 'baseline probe --json -', cmd: process.execPath, args: [`${baseline}/bin/virtcheck.js`, 'probe', '--json', '-'] }]
+    : []),
+  ...(extraCerts
+    ? [
+        { label: 'node -e 0, no extra CA certs', cmd: process.execPath, args: ['-e', '0'], env: noCerts },
+        { label: 'probe, no extra CA certs', cmd: process.execPath, args: [bin, 'probe'], env: noCerts },
+      ]
     : []),
 ]
 
@@ -52,9 +65,9 @@ const time = (s) => {
         stdio: ['ignore', 'ignore', 'pipe'],
         encoding: 'utf8',
         timeout: 60_000,
-        env: { ...process.env, NO_COLOR: '1' },
+        env: { ...(s.env ?? process.env), NO_COLOR: '1' },
       })
-    : spawnSync(s.cmd, s.args, { stdio: 'ignore', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } })
+    : spawnSync(s.cmd, s.args, { stdio: 'ignore', timeout: 60_000, env: { ...(s.env ?? process.env), NO_COLOR: '1' } })
   const ms = Number(process.hrtime.bigint() - t) / 1e6
   const m = gnuTime ? /VCTIME ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '') : null
   return {
@@ -103,6 +116,7 @@ for (const [label, st] of stats)
       : `  ${label.padEnd(28)} median ${st.median.toFixed(0).padStart(5)} ms   min ${st.min.toFixed(0).padStart(5)} ms   max ${st.max.toFixed(0).padStart(5)} ms${st.cpu === undefined ? '' : `   CPU median ${st.cpu.toFixed(0).padStart(4)} ms`}`,
   )
 if (baseline) console.log(`  (baseline = ${baseline})`)
+if (extraCerts) console.log(`  (NODE_EXTRA_CA_CERTS=${extraCerts} in this environment; the targets are judged with it)`)
 if (!vhv) console.log('  virt-host-validate           not installed (apt-get install libvirt-clients): no peer ratio')
 const peer = stats.get('virt-host-validate')
 for (const label of ['virtcheck probe', 'virtcheck probe --json -']) {

@@ -4,7 +4,7 @@
 // Old syntax only, so the check itself runs on the Node versions it turns away. CommonJS (bin/package.json):
 // an ESM entry costs ~10 ms more to start, and the bundle it runs is CommonJS too.
 // It runs the one-file bundle (dist/bundle/virtcheck.cjs, fast to load) unless tsc's output is newer
-// (`npm run build:ts` alone), then tsc's output, so an edit is never hidden by an older bundle.
+// (a bare `tsc -p tsconfig.build.json`), then tsc's output, so an edit is never hidden by an older bundle.
 var fs = require('fs')
 var path = require('path')
 var pathToFileURL = require('url').pathToFileURL
