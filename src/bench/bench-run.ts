@@ -12,7 +12,7 @@ import type { CliContext } from '../cli/context.js'
 import { packageVersion, workDir } from '../host/paths.js'
 import { checkHome } from '../host/home-check.js'
 import { writeJsonAtomic } from '../io/outputs.js'
-import { TIER_DRIVERS, tierDriver } from '../tiers/index.js'
+import { loadTierDrivers } from '../tiers/index.js'
 import { allowedCpus } from '../host/cpu-affinity.js'
 import { catalogForPlan } from './catalog-adapter.js'
 import { pinningLabel, walkCpus } from './cpu-walk.js'
@@ -64,6 +64,7 @@ const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '-').replace
 export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchOutcome> => {
   const started = new Date()
   validateTierOptions(o.tierOptions ?? {}, o.command ?? 'bench')
+  const drivers = await loadTierDrivers()
   const { findings, readiness, hostContext } = await probeForRun({ env: ctx.env, cwd: ctx.cwd, fromProbe: o.fromProbe })
   const plan = planBench({
     readiness,
@@ -74,7 +75,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
     ...(o.reps !== undefined ? { reps: o.reps } : {}),
     ...(o.ciTarget !== undefined ? { ciTarget: o.ciTarget } : {}),
     ...(o.timeBudgetS !== undefined ? { timeBudgetS: o.timeBudgetS } : {}),
-    hasDriver: (id) => TIER_DRIVERS.some((d) => d.id === id),
+    hasDriver: (id) => drivers(id) !== undefined,
   })
 
   const home = workDir(ctx)
@@ -171,7 +172,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
   try {
     const out = await runBench({
       plan,
-      drivers: tierDriver,
+      drivers,
       base,
       context: {
         findings,

@@ -9,12 +9,7 @@ import { join } from 'node:path'
 import type { Cleanup } from '../../core/cleanup.js'
 import { controllerHome, describeLayout, LIMIT_CONTROLLERS, limitWrites, parseCgroupMounts, type CgroupLayout } from './cgroup-layout.js'
 import { parseV1MemoryEvents, parseV2MemoryEvents, type MemoryEvents } from './oom.js'
-
-export interface ContainerLimits {
-  readonly cpuQuotaPct?: number
-  readonly memoryMiB?: number
-  readonly pidsMax?: number
-}
+import type { ContainerLimits } from './limit-options.js'
 
 export interface ContainerCgroups {
   readonly dirs: readonly string[]
