@@ -22,17 +22,21 @@ const spawnCli = (args: string[], env: Record<string, string>) =>
   execa('node', [...ENTRY, ...args], { reject: false, env: { ...env, NO_COLOR: '1' }, timeout: 120_000 })
 
 /** Start a bench, send `signal` when stderr shows `when`, wait for the exit. */
-const interruptAt = async (h: string, when: RegExp, signals: NodeJS.Signals[]) => {
+const interruptAt = async (h: string, when: RegExp, signals: NodeJS.Signals[], then?: { again: RegExp }) => {
   const child = spawnCli(['bench', '--tiers', 'native', '--jobs', 'cpu.int,sys.syscall,mmu.pagefault', '--reps', '6'], {
     VIRTCHECK_HOME: h,
   })
   let seen = ''
   let sent = false
+  let resent = false
   child.stderr?.on('data', (c: Buffer) => {
     seen += c.toString()
     if (!sent && when.test(seen)) {
       sent = true
       signals.forEach((s, i) => setTimeout(() => child.kill(s), i * 5))
+    } else if (sent && then && !resent && then.again.test(seen)) {
+      resent = true
+      child.kill(signals[0])
     }
   })
   const r = await child
@@ -73,14 +77,22 @@ describe.skipIf(skipReal)('signals end a run cleanly at each stage', () => {
     }
   }, 120_000)
 
-  it('a second signal exits at once', async () => {
-    const h = home()
-    const r = await interruptAt(h, /\[1\/3\] native cpu\.int/, ['SIGINT', 'SIGINT'])
-    expect(r.exitCode).toBe(130)
-    expect(r.stderr).toMatch(/interrupted \(SIGINT\)/)
-    // the second one arrived during the clean-up and did not wait for it
-    expect(r.stderr).toMatch(/forced exit \(SIGINT again\)/)
-  }, 120_000)
+  // The second SIGINT must land while the clean-up runs: it is sent when the run says it is
+  // cleaning up. On a loaded machine that message can reach us after a fast clean-up ended, so
+  // the test is retried; a run that ignores the second signal fails every try.
+  it(
+    'a second signal exits at once',
+    { retry: 2 },
+    async () => {
+      const h = home()
+      const r = await interruptAt(h, /\[1\/3\] native cpu\.int/, ['SIGINT'], { again: /cleaning up/ })
+      expect(r.exitCode).toBe(130)
+      expect(r.stderr).toMatch(/interrupted \(SIGINT\)/)
+      // the second one arrived during the clean-up and did not wait for it
+      expect(r.stderr).toMatch(/forced exit \(SIGINT again\)/)
+    },
+    120_000,
+  )
 })
 
 describe('outputs and environment', () => {
