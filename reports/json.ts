@@ -1,4 +1,5 @@
 /** The JSON renderer: the RunReport itself, two-space indented, newline-terminated (diff-friendly). */
 import type { RunReport } from '../src/core/report.js'
+import { jsonText } from './format/json-text.js'
 
-export const renderJson = (report: RunReport): string => JSON.stringify(report, null, 2) + '\n'
+export const renderJson = (report: RunReport): string => jsonText(report)

@@ -11,7 +11,7 @@ import { formatPercent, formatQuantity, formatRatio } from './format/numbers.js'
 import { escapeXml } from './format/escape.js'
 import { safeDeep } from './format/safe-text.js'
 
-/** Escape for XML text and attributes (the one home: src/render/escape.ts). */
+/** Escape for XML text and attributes (the one home: reports/format/escape.ts). */
 export const xmlEscape = escapeXml
 
 interface Case {

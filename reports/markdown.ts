@@ -12,7 +12,7 @@ import { buildMatrix, type MatrixCell } from './model/matrix.js'
 import { flagMarker } from './model/labels.js'
 import { headlines, verdict } from './model/summary.js'
 
-/** Escape text for a Markdown table cell or line (the one home: src/render/escape.ts). */
+/** Escape text for a Markdown table cell or line (the one home: reports/format/escape.ts). */
 export const mdEscape = escapeMarkdown
 
 const CLOSE_MARK: Readonly<Record<string, string>> = { better: '🔵', same: '🟢', near: '🟡', far: '🔴', 'very-far': '🔴' }

@@ -1,6 +1,6 @@
 /**
  * Every escaping for a markup output, in one place: HTML (report, history page), XML (JUnit, SVG) and
- * Markdown (report, compare, history). Each first applies the sanitiser (src/render/safe-text.ts), so
+ * Markdown (report, compare, history). Each first applies the sanitiser (reports/format/safe-text.ts), so
  * even a string that skipped it cannot carry a control character into the file.
  */
 import { safeText } from './safe-text.js'

@@ -6,7 +6,7 @@
 
 import { escapeHtml } from '../format/escape.js'
 
-/** Escape for HTML text and double- or single-quoted attribute values (the one home: src/render/escape.ts). */
+/** Escape for HTML text and double- or single-quoted attribute values (the one home: reports/format/escape.ts). */
 export const esc = escapeHtml
 
 /** An <a> for http(s) URLs only (never javascript: or data:); anything else is shown as text. */

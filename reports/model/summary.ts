@@ -4,6 +4,7 @@
  */
 import { STATUSES, type Status } from '../../src/core/finding.js'
 import type { RunReport } from '../../src/core/report.js'
+import { geomean } from '../../src/stats/descriptive.js'
 import { goodness } from '../format/numbers.js'
 import { buildMatrix } from './matrix.js'
 
@@ -39,7 +40,7 @@ export const headlines = (report: RunReport): Headline[] => {
           rel.push({ job: row.job, metric: row.metric, g: goodness(cell.ratio, row.better) })
       })
       if (col.tier === 'native' || rel.length === 0) return undefined
-      const relative = Math.exp(rel.reduce((s, x) => s + Math.log(x.g), 0) / rel.length)
+      const relative = geomean(rel.map((x) => x.g))
       const worst = rel.reduce((a, b) => (b.g < a.g ? b : a))
       return { tier: col.tier, relative, metrics: rel.length, worst: { job: worst.job, metric: worst.metric, relative: worst.g } }
     })

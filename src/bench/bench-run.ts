@@ -10,10 +10,9 @@ import { SCHEMA_ID, SCHEMA_VERSION, type RunReport, type RunWarning } from '../c
 import { runsOnHostCpus, type TierId } from '../core/tier.js'
 import type { CliContext } from '../cli/context.js'
 import { packageVersion, workDir } from '../host/paths.js'
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
-import { UsageError } from '../core/errors.js'
-import { writeErrorText, writeJsonAtomic } from '../io/outputs.js'
-import { TIER_DRIVERS, tierDriver } from '../tiers/index.js'
+import { checkHome } from '../host/home-check.js'
+import { writeJsonAtomic } from '../io/outputs.js'
+import { loadTierDrivers } from '../tiers/index.js'
 import { allowedCpus } from '../host/cpu-affinity.js'
 import { catalogForPlan } from './catalog-adapter.js'
 import { pinningLabel, walkCpus } from './cpu-walk.js'
@@ -57,31 +56,15 @@ export interface BenchOutcome {
   readonly saveError?: string
 }
 
-/** VIRTCHECK_HOME must be a writable folder (or creatable): a file or a read-only place is a usage problem. */
-const checkHome = (home: string): void => {
-  try {
-    mkdirSync(home, { recursive: true })
-    if (!statSync(home).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' })
-    accessSync(home, constants.W_OK)
-  } catch (e) {
-    const code = (e as { code?: string }).code
-    const why =
-      code === 'ENOTDIR' || code === 'EEXIST'
-        ? 'is a file, not a folder (or a parent is)'
-        : code === 'EROFS'
-          ? 'is on a read-only file system'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'is not writable'
-            : writeErrorText(e)
-    throw new UsageError(`the virtcheck home ${home} ${why}`, 'set VIRTCHECK_HOME to a writable folder')
-  }
-}
+/** A run that measured nothing (no requested tier was ready) must not pass a CI step. */
+export const NOTHING_MEASURED = 'nothing was measured: none of the requested tiers was ready'
 
 const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '-').replace(/Z$/, 'Z')
 
 export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchOutcome> => {
   const started = new Date()
   validateTierOptions(o.tierOptions ?? {}, o.command ?? 'bench')
+  const drivers = await loadTierDrivers()
   const { findings, readiness, hostContext } = await probeForRun({ env: ctx.env, cwd: ctx.cwd, fromProbe: o.fromProbe })
   const plan = planBench({
     readiness,
@@ -92,7 +75,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
     ...(o.reps !== undefined ? { reps: o.reps } : {}),
     ...(o.ciTarget !== undefined ? { ciTarget: o.ciTarget } : {}),
     ...(o.timeBudgetS !== undefined ? { timeBudgetS: o.timeBudgetS } : {}),
-    hasDriver: (id) => TIER_DRIVERS.some((d) => d.id === id),
+    hasDriver: (id) => drivers(id) !== undefined,
   })
 
   const home = workDir(ctx)
@@ -175,7 +158,8 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
   const save = async (r: RunReport) => {
     for (const target of [resultPath, ...(extraJson ? [extraJson] : [])]) {
       try {
-        await writeJsonAtomic(target, r)
+        // the run folder is virtcheck's own (created here); --json FILE was checked before the run
+        await writeJsonAtomic(target, r, { createDir: target === resultPath })
       } catch (e) {
         const first = saveError === undefined
         saveError = e instanceof Error ? e.message : String(e)
@@ -188,7 +172,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
   try {
     const out = await runBench({
       plan,
-      drivers: tierDriver,
+      drivers,
       base,
       context: {
         findings,

@@ -3,7 +3,8 @@
  * Ownership is decided by evidence only: a process carries the run's mark in its environment
  * (src/host/run-mark.ts: owner pid AND start time); netns and cgroups are named `virtcheck-<pid>-...`
  * from the start of the name; files are the run's own folders under a home (`runs/<time>/work-<pid>`,
- * `ab-<pid>-*`, `scratch/*-<pid>.raw`) or `$TMPDIR/virtcheck-deep-<pid>-*` of probe --deep. Debris of a
+ * `ab-<pid>-*`, `scratch/*-<pid>.raw`) or `$TMPDIR/virtcheck-deep-<pid>-*` of probe --deep; docker and
+ * podman containers carry the mark as labels (debris-containers.ts). Debris of a
  * run that is still alive is never touched, and nothing is taken from a pattern in a command line.
  */
 import { readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises'
@@ -15,8 +16,9 @@ import { readCgroupLayout, removeCgroupDir } from '../tiers/container/cgroups.js
 import { socketDirOwner } from '../tiers/qemu/strays.js'
 import { markOwnerAlive, ownRunMark, processStartTime, readProcessMark } from '../host/run-mark.js'
 import { safeLine } from '../../reports/format/safe-text.js'
+import { findContainers } from './debris-containers.js'
 
-export type DebrisKind = 'process' | 'mount' | 'netns' | 'cgroup' | 'file'
+export type DebrisKind = 'container' | 'process' | 'mount' | 'netns' | 'cgroup' | 'file'
 
 export interface DebrisItem {
   readonly kind: DebrisKind
@@ -270,7 +272,7 @@ const anyLiveRun = async (runs: string): Promise<boolean> => {
 }
 
 /**
- * In removal order: processes first (they hold namespaces, cgroups and mounts), files last. Every home
+ * In removal order: containers and processes first (they hold namespaces, cgroups and mounts), files last. Every home
  * given is searched (`--home DIR`, repeatable); what is not under a home is searched once.
  */
 export const findDebris = async (homes: string | readonly string[]): Promise<DebrisItem[]> => {
@@ -280,5 +282,13 @@ export const findDebris = async (homes: string | readonly string[]): Promise<Deb
   const seen = new Set<string>()
   const once = (items: DebrisItem[]) =>
     items.filter((i) => (seen.has(`${i.kind} ${i.what}`) ? false : (seen.add(`${i.kind} ${i.what}`), true)))
-  return once([...(await findProcesses()), ...mounts, ...(await findNetns()), ...(await findCgroups()), ...files])
+  // containers first: removing one ends its processes and frees its cgroups
+  return once([
+    ...(await findContainers()),
+    ...(await findProcesses()),
+    ...mounts,
+    ...(await findNetns()),
+    ...(await findCgroups()),
+    ...files,
+  ])
 }

@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import { InputFileError, UsageError } from '../core/errors.js'
 import { flagBool, flagEnum, flagNumber, flagString, type Parsed } from '../cli/parse-flags.js'
 import type { CliContext } from '../cli/context.js'
-import { writeTextAtomic } from '../io/outputs.js'
+import { checkOutputPath, writeTextAtomic } from '../io/outputs.js'
 import { isRefused } from './compare-runs.js'
 import { CORRECTIONS } from '../stats/multiplicity.js'
 import { DEFAULT_NOISE_BAND } from './run-noise.js'
@@ -102,10 +102,12 @@ interface Target {
   readonly path: string
 }
 
-export const outputTargets = (command: string, p: Parsed): Target[] => {
+/** The requested outputs, each file checked now: ab and gate measure for minutes before writing them. */
+export const outputTargets = (command: string, p: Parsed, cwd: string): Target[] => {
   const targets = (['md', 'json', 'junit'] as const).flatMap((flag) => {
     const path = flagString(p, flag)
     if (path === '') throw new UsageError(`${command}: --${flag} needs a file name or -`)
+    if (path !== undefined && path !== '-') checkOutputPath(`${command}: --${flag}`, resolve(cwd, path))
     return path === undefined ? [] : [{ flag, path }]
   })
   if (targets.filter((t) => t.path === '-').length > 1) throw new UsageError(`${command}: only one output can go to stdout (-)`)

@@ -10,6 +10,7 @@ import type { MetricResult, RunReport } from '../core/report.js'
 import { TIER_IDS, type TierId } from '../core/tier.js'
 import { configFingerprint, hostFingerprint, paramsFingerprint } from '../history/fingerprint.js'
 import { jobById } from '../../workloads/index.js'
+import { geomean, median } from '../stats/descriptive.js'
 
 export const FLEET_SCHEMA = 'virtcheck-fleet'
 export const FLEET_SCHEMA_VERSION = '1.0'
@@ -119,13 +120,6 @@ const comparisonKeys = (r: RunReport, cache: HashCache): Map<MetricResult, strin
 }
 
 export const jobClass = (job: string): string => jobById(job)?.family ?? job.split('.')[0] ?? job
-
-const geomean = (xs: readonly number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length)
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
-}
 
 /** Slowdown of each (tier, job class): geometric mean over the metrics, direction-adjusted. */
 const costOf = (r: RunReport): Partial<Record<TierId, Record<string, number>>> => {

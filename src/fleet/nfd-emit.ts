@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js'
 import type { Finding } from '../core/finding.js'
 import type { HostContext } from '../core/report.js'
 import type { TierReadiness } from '../core/tier.js'
+import { checkOutputPath } from '../io/outputs.js'
 import { writeNfdFileAtomic } from '../io/write-nfd.js'
 import { buildNfdSet, DEFAULT_NFD_PREFIX, parseNfdPrefix } from './nfd-labels.js'
 import { renderNfdFile } from './nfd-file.js'
@@ -42,6 +43,7 @@ export const nfdOptionsFrom = (command: string, values: Readonly<Record<string, 
   const ttlS = typeof ttl === 'string' ? Number(ttl) : 3600
   if (!Number.isInteger(ttlS) || ttlS < 60 || ttlS > 2_592_000)
     throw new UsageError(`${command}: --nfd-ttl must be whole seconds in 60..2592000, got ${JSON.stringify(ttl)}`)
+  checkOutputPath(`${command}: --nfd`, resolve(cwd, file))
   return { file: resolve(cwd, file), prefix: `${p.ns}/${p.namePrefix}`, ttlS }
 }
 

@@ -7,6 +7,7 @@
  *   with the 95% CI of the median as the bounds.
  */
 import type { RunReport } from '../core/report.js'
+import { jsonText } from '../../reports/format/json-text.js'
 
 export const EXPORT_FORMATS = ['github-action-benchmark', 'bencher'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
@@ -63,8 +64,8 @@ export type Direction = (typeof DIRECTIONS)[number]
  * without it the github-action-benchmark export is an object holding both arrays.
  */
 export const renderExport = (r: RunReport, format: ExportFormat, direction?: Direction): string => {
-  if (format === 'bencher') return JSON.stringify(toBencher(r), null, 2) + '\n'
+  if (format === 'bencher') return jsonText(toBencher(r))
   const g = toGithubActionBenchmark(r)
   const body = direction === 'bigger' ? g.customBiggerIsBetter : direction === 'smaller' ? g.customSmallerIsBetter : g
-  return JSON.stringify(body, null, 2) + '\n'
+  return jsonText(body)
 }

@@ -9,7 +9,8 @@ import { INPUT_LIMITS, readInputText } from '../io/input-file.js'
 import { InputFileError } from '../core/errors.js'
 import type { RunReport } from '../core/report.js'
 import { readRunReport } from '../io/read-report.js'
-import { writeTextAtomic } from '../io/outputs.js'
+import { writeJsonAtomic, writeTextAtomic } from '../io/outputs.js'
+import { jsonText } from '../../reports/format/json-text.js'
 import { emptyIndex, newEntry, ordered, parseIndex } from './index-file.js'
 import type { HistoryEntry, HistoryIndex } from './types.js'
 
@@ -44,8 +45,9 @@ export const addRun = async (
   if (index.entries.some((e) => e.startedAt === run.startedAt && e.hostname === run.host.hostname))
     throw new InputFileError(`${resultPath}: this run (started ${run.startedAt} on ${run.host.hostname}) is already in ${dir}`)
   const entry = newEntry(index, run, { ...o, now: o.now ?? new Date() })
-  await writeTextAtomic(join(dir, entry.file), JSON.stringify(run, null, 2) + '\n')
-  await writeTextAtomic(join(dir, INDEX_FILE), JSON.stringify({ ...index, entries: [...index.entries, entry] }, null, 2) + '\n')
+  // the history folder is virtcheck's own: created on the first add
+  await writeJsonAtomic(join(dir, entry.file), run, { createDir: true })
+  await writeTextAtomic(join(dir, INDEX_FILE), jsonText({ ...index, entries: [...index.entries, entry] }), { createDir: true })
   return entry
 }
 

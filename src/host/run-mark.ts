@@ -4,7 +4,7 @@
  * owns a process only by this evidence: the mark is present and its owner — that pid with that start
  * time, so a reused pid is not mistaken for the owner — is gone. Never by a pattern in a command line.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, readlinkSync } from 'node:fs'
 
 export const RUN_MARK_VAR = 'VIRTCHECK_RUN'
 
@@ -56,4 +56,27 @@ export const readProcessMark = (pid: number): RunMark | undefined => {
 export const markThisRun = (): void => {
   const m = ownRunMark()
   if (m) process.env[RUN_MARK_VAR] = formatRunMark(m)
+}
+
+/**
+ * The same mark as labels on a docker/podman container (the engine's processes do not inherit this
+ * run's environment): `virtcheck.run=<pid>:<start time>`, and the pid namespace the pid belongs to, so
+ * a run in another namespace (a container talking to the host's engine) is never taken for a dead one.
+ */
+export const RUN_LABEL = 'virtcheck.run'
+export const PIDNS_LABEL = 'virtcheck.pidns'
+
+/** This process's pid namespace (`pid:[4026531836]`), or '' where it cannot be read. */
+export const ownPidNamespace = (): string => {
+  try {
+    return readlinkSync('/proc/self/ns/pid')
+  } catch {
+    return ''
+  }
+}
+
+/** `--label` flags for `docker run` / `podman run`. */
+export const runMarkLabels = (): string[] => {
+  const m = ownRunMark()
+  return m ? ['--label', `${RUN_LABEL}=${formatRunMark(m)}`, '--label', `${PIDNS_LABEL}=${ownPidNamespace()}`] : []
 }

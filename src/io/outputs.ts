@@ -3,10 +3,10 @@
  * sends each to its target: a file (written atomically: temp file + rename, so a reader or a crash never
  * sees half a report) or `-` for stdout (at most one target may be `-`, or outputs would interleave).
  */
-import { accessSync, constants, statSync } from 'node:fs'
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { accessSync, constants, promises as fsp, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { UsageError } from '../core/errors.js'
+import { writeErrorText } from './write-error.js'
 import type { RunReport } from '../core/report.js'
 import { renderHtml } from '../../reports/html/index.js'
 import { renderJson } from '../../reports/json.js'
@@ -38,36 +38,27 @@ export const checkTargets = (targets: OutputTargets): void => {
   for (const f of OUTPUT_FORMATS) if (targets[f] === '') throw new UsageError(`--${f} needs a file name or -`)
 }
 
+export interface WriteOptions {
+  /**
+   * Create the missing parent folders: only for virtcheck's own folders (a run folder, a history
+   * folder). A file the user named is written where it is named: a missing folder is a typo, not a
+   * request to create `/nonexistent/dir` as root.
+   */
+  readonly createDir?: boolean
+}
+
 /** Write text to a file atomically: a temp file in the same folder, then rename over the target. */
-export const writeTextAtomic = async (path: string, text: string): Promise<void> => {
+export const writeTextAtomic = async (path: string, text: string, o: WriteOptions = {}): Promise<void> => {
   const dir = dirname(path)
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
   try {
-    await mkdir(dir, { recursive: true })
-    await writeFile(tmp, text, { encoding: 'utf8', mode: 0o644 })
-    await rename(tmp, path)
+    if (o.createDir) await fsp.mkdir(dir, { recursive: true })
+    await fsp.writeFile(tmp, text, { encoding: 'utf8', mode: 0o644 })
+    await fsp.rename(tmp, path)
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined)
+    await fsp.rm(tmp, { force: true }).catch(() => undefined)
     throw new UsageError(`cannot write ${path}: ${writeErrorText(e)}`)
   }
-}
-
-/** What a failed write means, in words: a full disk is named as such. */
-export const writeErrorText = (e: unknown): string => {
-  const code = (e as { code?: string }).code
-  return code === 'ENOSPC'
-    ? 'disk full (no space left on device)'
-    : code === 'EDQUOT'
-      ? 'disk quota exceeded'
-      : code === 'EROFS'
-        ? 'read-only file system'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'is a directory'
-            : code === 'ENOTDIR' || code === 'EEXIST'
-              ? 'a parent is not a directory'
-              : (e as Error).message
 }
 
 /**
@@ -97,7 +88,8 @@ const statOrUndefined = (p: string) => {
 }
 
 /** Partial saves: the bench runner calls this after every tier so a crash loses nothing. */
-export const writeJsonAtomic = (path: string, report: RunReport): Promise<void> => writeTextAtomic(path, renderJson(report))
+export const writeJsonAtomic = (path: string, report: RunReport, o: WriteOptions = {}): Promise<void> =>
+  writeTextAtomic(path, renderJson(report), o)
 
 /** Render one output; several reports merge into one comparison (HTML, Markdown) or are refused. */
 export const renderOutput = (format: OutputFormat, reports: readonly RunReport[]): string => {

@@ -1,6 +1,7 @@
 /**
  * Put an NFD feature file in place the way NFD documents: write a dot-file in the same folder (nfd-worker
- * ignores dot-files), then rename it over the target, so the worker never reads half a file.
+ * ignores dot-files), then rename it over the target, so the worker never reads half a file. The folder
+ * (NFD's features.d) must exist: it was checked before the probe, and is never created here.
  */
 import { promises as fsp } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
@@ -11,7 +12,6 @@ export const nfdTempPath = (path: string): string => join(dirname(path), `.${bas
 export const writeNfdFileAtomic = async (path: string, text: string): Promise<void> => {
   const tmp = nfdTempPath(path)
   try {
-    await fsp.mkdir(dirname(path), { recursive: true })
     await fsp.writeFile(tmp, text, { encoding: 'utf8', mode: 0o644 })
     await fsp.rename(tmp, path)
   } catch (e) {
@@ -24,7 +24,9 @@ export const writeNfdFileAtomic = async (path: string, text: string): Promise<vo
           ? 'is a directory'
           : code === 'ENOTDIR'
             ? 'a parent is not a directory'
-            : (code ?? (e as Error).message)
+            : code === 'ENOENT'
+              ? 'the folder does not exist'
+              : (code ?? (e as Error).message)
     throw new UsageError(`cannot write the NFD feature file ${path}: ${why}`)
   }
 }

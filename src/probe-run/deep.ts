@@ -12,6 +12,8 @@ import type { Finding } from '../core/finding.js'
 import type { JobOutcome, JobRequest, TierDriver, TierId, TierReadiness, TierSession } from '../core/tier.js'
 import type { Cleanup } from '../core/cleanup.js'
 import { scaledTimeoutMs } from '../host/slowness.js'
+import { TIER_DEFINITIONS } from '../tiers/definitions.js'
+import type { DriverLookup } from '../tiers/index.js'
 
 export interface DeepOptions {
   readonly cwd: string
@@ -19,20 +21,17 @@ export interface DeepOptions {
   readonly cleanup: Cleanup
   readonly signal: AbortSignal
   readonly log: (line: string) => void
-  /** Per-tier limit; default 60 s for TCG/emulation tiers, 20 s for KVM tiers, 30 s for others. */
+  /** Per-tier limit. @default the tier definition's deep.timeoutMs, scaled by the host's slowness */
   readonly timeoutMs?: number
-  /** Tier driver lookup (tests pass fakes). @default src/tiers/index.ts tierDriver */
-  readonly driverFor?: (id: TierId) => TierDriver | undefined
+  /** Tier driver lookup (tests pass fakes). @default src/tiers/index.ts loadTierDrivers */
+  readonly driverFor?: DriverLookup
   /** Prove only these tiers (`probe --deep-tiers`); the others keep the findings' verdict. @default all candidates */
   readonly only?: readonly TierId[]
   /** The smoke job. @default sys.syscall, 1 rep, targetMs 20 */
   readonly job?: JobRequest
 }
 
-const KVM_TIERS: readonly TierId[] = ['kvm-virtio', 'kvm-emulated']
-
-export const defaultTimeoutMs = (tier: TierId): number =>
-  scaledTimeoutMs(KVM_TIERS.includes(tier) ? 20_000 : tier.startsWith('tcg-') || tier === 'emu-aarch64' ? 60_000 : 30_000)
+export const defaultTimeoutMs = (tier: TierId): number => scaledTimeoutMs(TIER_DEFINITIONS[tier].deep.timeoutMs)
 
 const smokeJob = async (): Promise<JobRequest> => {
   const { jobById, requestParams } = await import('../../workloads/index.js')
@@ -46,10 +45,10 @@ const smokeJob = async (): Promise<JobRequest> => {
   return { job: 'sys.syscall', reps: 1, params: { ...flat, targetMs: 20 } }
 }
 
-/** Should --deep try this tier? Ready ones, plus KVM tiers whenever the KVM API test opened /dev/kvm. */
+/** Should --deep try this tier? Ready ones, plus those whose definition says so whenever the KVM API test opened /dev/kvm. */
 export const deepCandidates = (readiness: readonly TierReadiness[], findings: readonly Finding[]): TierId[] => {
   const kvmOpens = findings.find((f) => f.id === 'kvm.api')?.facts?.['createVm'] === 'ok'
-  return readiness.filter((r) => r.ready || (KVM_TIERS.includes(r.tier) && kvmOpens)).map((r) => r.tier)
+  return readiness.filter((r) => r.ready || (TIER_DEFINITIONS[r.tier].deep.tryWhenKvmOpens && kvmOpens)).map((r) => r.tier)
 }
 
 type Attempt = { ok: true; words: string } | { ok: false; why: string; logTail?: string }
@@ -123,7 +122,7 @@ export const deepVerify = async (
   findings: readonly Finding[],
   opts: DeepOptions,
 ): Promise<TierReadiness[]> => {
-  const driverFor = opts.driverFor ?? (await import('../tiers/index.js')).tierDriver
+  const driverFor = opts.driverFor ?? (await (await import('../tiers/index.js')).loadTierDrivers())
   const job = opts.job ?? (await smokeJob())
   const todo = new Set(deepCandidates(readiness, findings).filter((t) => opts.only === undefined || opts.only.includes(t)))
   const out: TierReadiness[] = []

@@ -1,4 +1,4 @@
-/** Order statistics used by bench, compare and history: median, quantiles, MAD. Pure, no I/O. */
+/** Order statistics and means used by bench, compare, history, fleet and the report headline: median, quantiles, MAD, geometric mean. Pure, no I/O. */
 
 // a typed-array sort is numeric without a comparator: 2 M samples in well under a second
 export const sorted = (xs: readonly number[]): number[] => Array.from(Float64Array.from(xs).sort())
@@ -21,6 +21,9 @@ export const median = (xs: readonly number[]): number => {
   const mid = s.length >> 1
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
 }
+
+/** Geometric mean of positive values (ratios, slowdowns); NaN for none. */
+export const geomean = (xs: readonly number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length)
 
 export const mean = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length)
 

@@ -1,24 +1,14 @@
 /**
- * The tier driver catalog: one driver per TierId that virtcheck can run. The runner asks
- * `tierDriver(id)`; a tier without a driver is reported as skipped ("no driver in this build").
+ * The tier driver catalog: each tier's driver, loaded from its definition (src/tiers/definitions.ts)
+ * once, where drivers are needed (bench, ab, probe --deep). A tier without a driver is reported as
+ * skipped ("no driver in this build").
  */
-import type { TierDriver, TierId } from '../core/tier.js'
-import { nativeDriver } from './native/index.js'
-import { containerDriver } from './container/builtin.js'
-import { dockerDriver } from './container/docker.js'
-import { podmanDriver } from './container/podman.js'
-import { lxcDriver } from './container/lxc.js'
-import { qemuDrivers } from './qemu/index.js'
-import { emuAarch64Driver } from './user-emu/index.js'
+import { TIER_IDS, type TierDriver, type TierId } from '../core/tier.js'
+import { TIER_DEFINITIONS } from './definitions.js'
 
-export const TIER_DRIVERS: readonly TierDriver[] = [
-  nativeDriver,
-  containerDriver,
-  dockerDriver,
-  podmanDriver,
-  lxcDriver,
-  ...qemuDrivers,
-  emuAarch64Driver,
-]
+export type DriverLookup = (id: TierId) => TierDriver | undefined
 
-export const tierDriver = (id: TierId): TierDriver | undefined => TIER_DRIVERS.find((d) => d.id === id)
+export const loadTierDrivers = async (): Promise<DriverLookup> => {
+  const drivers = new Map(await Promise.all(TIER_IDS.map(async (id) => [id, await TIER_DEFINITIONS[id].loadDriver()] as const)))
+  return (id) => drivers.get(id)
+}

@@ -15,6 +15,8 @@ export interface ImportEdge {
   readonly spec: string
   /** Repo-relative path of the imported source file, for relative specifiers. */
   readonly target?: string
+  /** A dynamic `import()`: loaded when that code runs, not when the importer loads. */
+  readonly lazy?: true
 }
 
 const tsFiles = (dir: string): string[] =>
@@ -27,19 +29,23 @@ const tsFiles = (dir: string): string[] =>
 /** Comments can mention `import('x')`; only code counts. */
 const stripComments = (text: string): string => text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^:'"\\])\/\/.*$/gm, '$1')
 
-const SPECIFIERS = [
+const STATIC_SPECIFIERS = [
   /(?:^|[\n;])\s*(?:import|export)\s+(?:type\s+)?[^'";]*?\s+from\s+['"]([^'"]+)['"]/g,
   /(?:^|[\n;])\s*import\s+['"]([^'"]+)['"]/g,
-  /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
 ]
+const DYNAMIC_SPECIFIER = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g
 
 export const importsOf = (file: string, text: string): ImportEdge[] => {
   const code = stripComments(text)
-  const specs = SPECIFIERS.flatMap((re) => [...code.matchAll(re)].map((m) => m[1] as string))
-  return specs.map((spec) => {
-    if (!spec.startsWith('.')) return { from: file, spec }
+  const found = (re: RegExp) => [...code.matchAll(re)].map((m) => m[1] as string)
+  const specs = [
+    ...STATIC_SPECIFIERS.flatMap(found).map((spec) => ({ spec })),
+    ...found(DYNAMIC_SPECIFIER).map((spec) => ({ spec, lazy: true as const })),
+  ]
+  return specs.map(({ spec, ...lazy }) => {
+    if (!spec.startsWith('.')) return { from: file, spec, ...lazy }
     const target = relative(ROOT, resolve(ROOT, dirname(file), spec)).replace(/\.js$/, '.ts')
-    return { from: file, spec, target }
+    return { from: file, spec, target, ...lazy }
   })
 }
 
@@ -47,13 +53,17 @@ export const importsOf = (file: string, text: string): ImportEdge[] => {
 export const scanImports = (dirs: readonly string[]): Map<string, ImportEdge[]> =>
   new Map(dirs.flatMap(tsFiles).map((f) => [f, importsOf(f, readFileSync(join(ROOT, f), 'utf8'))]))
 
-/** The files a file reaches through relative imports, itself included. */
-export const closure = (graph: ReadonlyMap<string, readonly ImportEdge[]>, start: string): Set<string> => {
+/** The files a file reaches through relative imports (those `follow` accepts), itself included. */
+export const closure = (
+  graph: ReadonlyMap<string, readonly ImportEdge[]>,
+  start: string,
+  follow: (e: ImportEdge) => boolean = () => true,
+): Set<string> => {
   const seen = new Set<string>([start])
   const todo = [start]
   for (let f = todo.pop(); f !== undefined; f = todo.pop())
     for (const e of graph.get(f) ?? [])
-      if (e.target !== undefined && !seen.has(e.target)) {
+      if (e.target !== undefined && !seen.has(e.target) && follow(e)) {
         seen.add(e.target)
         todo.push(e.target)
       }

@@ -2,7 +2,7 @@
  * NFD feature file: NFD's label rules re-stated as a checker (tested on both sides), the label set on
  * every fixture host and on this machine, and hostile host strings that try to break or inject lines.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -201,6 +201,7 @@ describe('NFD labels on fixture hosts', () => {
 describe('virtcheck probe --nfd (this machine)', () => {
   it('writes a valid feature file by rename, leaving no dot-file behind', async () => {
     const file = join(dir, 'features.d', 'virtcheck')
+    mkdirSync(join(dir, 'features.d')) // NFD's folder exists; virtcheck never creates it
     const r = await virtcheck('probe', '--nfd', file, '--nfd-ttl', '600')
     expect(r.err).toMatch(/NFD feature file written/)
     expect([0, 1]).toContain(r.code)
@@ -238,6 +239,7 @@ describe('virtcheck --nfd (the main job)', () => {
   })
   it("writes the feature file after the run, from the run's findings and readiness", async () => {
     const file = join(dir, 'main', 'virtcheck')
+    mkdirSync(join(dir, 'main'))
     const r = await virtcheck('--tiers', 'native', '--jobs', 'sys.syscall', '--nfd', file)
     expect(r.code, r.err).toBe(0)
     const p = parseNfdFile(readFileSync(file, 'utf8'))

@@ -1,12 +1,12 @@
 /**
  * Hostile host strings through every command that prints them (probe --from, report, compare, history
- * report, the bench's final report), on a TTY with colour and into a pipe: no control or escape
- * character from the data reaches stdout (only this program's own colour sequences on a TTY), and the
- * Markdown outputs, rendered by a real GFM renderer (cmark-gfm), show no heading, image or link that
- * the data created.
+ * report, a fleet report, JSON on stdout, the bench's final report), on a TTY with colour and into a
+ * pipe: no control or escape character from the data reaches stdout (only this program's own colour
+ * sequences on a TTY), and the Markdown outputs, rendered by a real GFM renderer (cmark-gfm), show no
+ * heading, image or link that the data created.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -67,6 +67,28 @@ const cli = async (argv: readonly string[], tty: boolean) => {
   return { code, out: out.text(), err: err.text() }
 }
 
+// Fleets (report DIR): results/<host>/result.json as Ansible fetches them, a failure record and an
+// unusable file whose folder name is itself hostile.
+const fleetDir = (name: string, runs: readonly string[], hostile: boolean): string => {
+  const root = join(dir, name)
+  runs.forEach((f, i) => {
+    mkdirSync(join(root, `node-${i}`), { recursive: true })
+    copyFileSync(f, join(root, `node-${i}`, 'result.json'))
+  })
+  const text = hostile ? PAYLOAD : 'ssh timed out'
+  mkdirSync(join(root, 'node-down'))
+  writeFileSync(
+    join(root, 'node-down', 'result.json'),
+    JSON.stringify({ schema: 'virtcheck-fleet-failure', host: `down ${text}`, reason: text }),
+  )
+  const badName = hostile ? 'bad]0;PWNED-TITLE‮evil' : 'bad'
+  mkdirSync(join(root, badName))
+  writeFileSync(join(root, badName, 'result.json'), '{"truncated": ')
+  return root
+}
+const FLEET = fleetDir('fleet', [BASE, HEAD], true)
+const CLEAN_FLEET = fleetDir('clean-fleet', [CLEAN_BASE, CLEAN_HEAD], false)
+
 const HISTORY = join(dir, 'history')
 const COMMANDS: Record<string, readonly string[]> = {
   'probe --from': ['probe', '--from', SNAP],
@@ -78,6 +100,13 @@ const COMMANDS: Record<string, readonly string[]> = {
   'compare --md -': ['compare', BASE, HEAD, '--md', '-'],
   'compare --junit -': ['compare', BASE, HEAD, '--junit', '-'],
   'history report --md -': ['history', 'report', '--dir', HISTORY, '--md', '-'],
+  // JSON on stdout: what JSON.stringify leaves raw (DEL, C1, bidi, U+2028/9) is written as \uXXXX
+  'report --json -': ['report', BASE, '--json', '-'],
+  'compare --json -': ['compare', BASE, HEAD, '--json', '-'],
+  'probe --from --json -': ['probe', '--from', SNAP, '--json', '-'],
+  'report DIR (fleet)': ['report', FLEET],
+  'report DIR --md - (fleet)': ['report', FLEET, '--md', '-'],
+  'report DIR --json - (fleet)': ['report', FLEET, '--json', '-'],
 }
 
 describe('hostile host strings never reach stdout as control characters', () => {
@@ -132,6 +161,10 @@ describe('Markdown: a GFM renderer shows no heading, image or link that host dat
     'compare --md': [
       ['compare', CLEAN_BASE, CLEAN_HEAD, '--md', '-'],
       ['compare', BASE, HEAD, '--md', '-'],
+    ],
+    'report DIR --md (fleet)': [
+      ['report', CLEAN_FLEET, '--md', '-'],
+      ['report', FLEET, '--md', '-'],
     ],
   }
   for (const [name, [clean, hostile]] of Object.entries(pairs)) {

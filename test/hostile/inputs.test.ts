@@ -4,7 +4,7 @@
  * never quotes the contents of a file it should not have read.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -141,6 +141,21 @@ describe('history paths stay inside the history folder', () => {
     const r = await cli('history', 'report', '--dir', h, '--md', '-')
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/leads outside the history folder/)
+  })
+})
+
+describe('history add of a probe report', () => {
+  it('is refused in one line (exit 2): the history keeps bench runs, and nothing is written', async () => {
+    const probe = join(dir, 'probe-report.json')
+    const snap = join(import.meta.dirname, '..', 'fixtures', 'snapshots', 'this-host-kvm-pvm.json')
+    expect([0, 1]).toContain((await cli('probe', '--from', snap, '--json', probe)).code)
+    const h = join(dir, 'h-probe')
+    const r = await cli('history', 'add', probe, '--dir', h)
+    expect(r.code).toBe(2)
+    const [message, ...rest] = r.err.trim().split('\n')
+    expect(message).toMatch(/^error: .*probe-report\.json: a probe report \(no benchmark results\); the history keeps bench runs$/)
+    expect(rest.filter((l) => !l.startsWith('hint:'))).toEqual([])
+    expect(existsSync(h)).toBe(false)
   })
 })
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -24,6 +24,7 @@ describe('writeOutputs', () => {
   const report = fixture('pvm-host.json')
 
   it('writes several formats at once, one of them to stdout', async () => {
+    mkdirSync(join(dir, 'a'))
     const out = sink()
     const written = await writeOutputs(
       report,
@@ -54,6 +55,13 @@ describe('writeOutputs', () => {
     expect(existsSync(join(dir, 'x.html'))).toBe(false)
   })
 
+  it('never creates the folder of a file the user named', async () => {
+    await expect(writeOutputs(report, { md: 'no-such/dir/x.md' }, { stdout: sink(), cwd: dir })).rejects.toThrow(
+      /cannot write .*x\.md: the folder does not exist/,
+    )
+    expect(existsSync(join(dir, 'no-such'))).toBe(false)
+  })
+
   it('turns an unwritable target into a one-line usage error', async () => {
     await expect(writeOutputs(report, { md: join(dir, 'm.html', 'sub.md') }, { stdout: sink() })).rejects.toThrow(
       /cannot write .*sub\.md: /,
@@ -62,10 +70,10 @@ describe('writeOutputs', () => {
 })
 
 describe('writeJsonAtomic', () => {
-  it('replaces a partial save with the next one', async () => {
+  it('replaces a partial save with the next one (in a run folder it creates)', async () => {
     const p = join(dir, 'partial', 'run.json')
     const report = fixture('pvm-host.json')
-    await writeJsonAtomic(p, { ...report, partial: true, results: report.results.slice(0, 3) })
+    await writeJsonAtomic(p, { ...report, partial: true, results: report.results.slice(0, 3) }, { createDir: true })
     expect((await readRunReport(p)).results).toHaveLength(3)
     await writeJsonAtomic(p, report)
     expect((await readRunReport(p)).partial).toBe(false)

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -30,6 +30,7 @@ describe('virtcheck report', () => {
   })
 
   it('writes several outputs at once, one to stdout', async () => {
+    mkdirSync(join(dir, 'out')) // the folder of a named file must exist: virtcheck never creates it
     const r = await virtcheck('report', fixturePath('pvm-host.json'), '--html', 'out/r.html', '--junit', 'out/r.xml', '--md', '-')
     expect(r.code).toBe(0)
     expect(r.out).toMatch(/^## virtcheck/)

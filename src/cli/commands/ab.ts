@@ -8,8 +8,9 @@ import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
 import { SCHEMA_ID, SCHEMA_VERSION } from '../../core/report.js'
 import { isTierId, runsOnHostCpus, TIER_IDS, type TierSession } from '../../core/tier.js'
-import { packageVersion } from '../../host/paths.js'
-import { writeTextAtomic } from '../../io/outputs.js'
+import { packageVersion, workDir } from '../../host/paths.js'
+import { checkOutputPath, writeJsonAtomic } from '../../io/outputs.js'
+import { checkHome } from '../../host/home-check.js'
 import { allowedCpus } from '../../host/cpu-affinity.js'
 import { walkCpus } from '../../bench/cpu-walk.js'
 import { JOBS, jobById, requestParams } from '../../../workloads/index.js'
@@ -113,9 +114,13 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
     const warmup = flagNumber('ab', p, 'warmup', { min: 0, max: 100, integer: true }) ?? 1
     const startTimeoutMs = (flagNumber('ab', p, 'start-timeout', { min: 1, max: 3600 }) ?? 120) * 1000
     const settings = compareSettingsFrom('ab', p, { ...DEFAULT_SETTINGS, thresholdPct: AB_THRESHOLD_PCT })
-    const targets = outputTargets('ab', p)
+    const targets = outputTargets('ab', p, ctx.cwd)
     const savePrefix = flagString(p, 'save-runs')
+    if (savePrefix === '') throw new UsageError('ab: --save-runs needs a file name prefix')
+    if (savePrefix !== undefined)
+      for (const side of ['a', 'b']) checkOutputPath('ab: --save-runs', resolve(ctx.cwd, `${savePrefix}-${side}.json`))
 
+    checkHome(workDir(ctx)) // before minutes of probing and measuring
     const log = (line: string) => ctx.err.write(`${ctx.errStyle.chalk.dim(safeText(line))}\n`)
     const started = new Date()
     const t0 = performance.now()
@@ -193,7 +198,7 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
           ['b', runs.b],
         ] as const) {
           const path = resolve(ctx.cwd, `${savePrefix}-${side}.json`)
-          await writeTextAtomic(path, JSON.stringify(run, null, 2) + '\n')
+          await writeJsonAtomic(path, run)
           log(`run ${side.toUpperCase()} written to ${path}`)
         }
       }

@@ -9,7 +9,7 @@ import { checkOutputPath } from '../../io/outputs.js'
 import { isTierId, TIER_IDS, type TierId } from '../../core/tier.js'
 import { renderMatrix } from '../../../reports/terminal-matrix.js'
 import { renderJson } from '../../../reports/json.js'
-import { benchRun, type BenchOptions } from '../../bench/bench-run.js'
+import { benchRun, NOTHING_MEASURED, type BenchOptions, type BenchOutcome } from '../../bench/bench-run.js'
 import { JOB_ID_LIST } from '../../bench/catalog-adapter.js'
 import type { Command, CliContext } from '../context.js'
 import { flagBool, flagList, flagNumber, flagString, parseFlags, type Parsed } from '../parse-flags.js'
@@ -108,6 +108,23 @@ export const benchOptionsFromFlags = (p: Parsed, cwd: string, command = 'bench')
   }
 }
 
+/**
+ * How a run ends its command (bench, the default command, gate), called once what was measured has
+ * been printed: a result that could not be saved (a full disk) or another lost output is named and
+ * exits 1, an interruption 130, a run that measured nothing 1; undefined when the command goes on.
+ */
+export const runEndCode = (out: BenchOutcome, ctx: CliContext, lost: readonly string[] = []): number | undefined => {
+  const errors = [...(out.saveError ? [out.saveError] : []), ...lost]
+  for (const e of errors) ctx.err.write(`${ctx.errStyle.chalk.red('error:')} ${e}\n`)
+  if (out.interrupted) return EXIT.interrupted
+  if (errors.length > 0) return EXIT.failed
+  if (out.report.results.length === 0) {
+    ctx.err.write(`${ctx.errStyle.chalk.red('error:')} ${NOTHING_MEASURED}\n`)
+    return EXIT.failed
+  }
+  return undefined
+}
+
 export const runBenchCommand = async (args: readonly string[], ctx: CliContext): Promise<number> => {
   const opts = benchOptionsFromFlags(parseFlags('bench', args, BENCH_FLAGS), ctx.cwd)
   const out = await benchRun(opts, ctx)
@@ -120,18 +137,10 @@ export const runBenchCommand = async (args: readonly string[], ctx: CliContext):
   } else {
     ctx.out.write(matrix + '\n')
   }
-  if (out.saveError) {
-    // the matrix above is what was measured; the saved file is what was lost
-    ctx.err.write(`${ctx.errStyle.chalk.red('error:')} ${out.saveError}\n`)
-    return out.interrupted ? EXIT.interrupted : EXIT.failed
-  }
-  ctx.err.write(`results: ${out.resultPath}${opts.json && opts.json !== '-' ? ` and ${resolve(ctx.cwd, opts.json)}` : ''}\n`)
-  if (out.interrupted) return EXIT.interrupted
-  if (out.report.results.length === 0) {
-    // a CI step must not pass on a run that measured nothing (no requested tier was ready)
-    ctx.err.write(`${ctx.errStyle.chalk.red('error:')} nothing was measured: none of the requested tiers was ready\n`)
-    return EXIT.failed
-  }
+  if (!out.saveError)
+    ctx.err.write(`results: ${out.resultPath}${opts.json && opts.json !== '-' ? ` and ${resolve(ctx.cwd, opts.json)}` : ''}\n`)
+  const end = runEndCode(out, ctx)
+  if (end !== undefined) return end
   return out.anyFailed ? EXIT.failed : EXIT.ok
 }
 

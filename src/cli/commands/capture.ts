@@ -3,9 +3,10 @@
  * (files, listings, stats, opens, command outputs) as one portable snapshot. `virtcheck probe --from`
  * replays it unchanged. Environment values of PID 1 other than `container=` are dropped (secrets).
  */
-import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
+import { checkOutputPath, writeTextAtomic } from '../../io/outputs.js'
+import { jsonText } from '../../../reports/format/json-text.js'
 import type { ReadResult } from '../../core/host.js'
 import { packageVersion } from '../../host/paths.js'
 import { RealHost } from '../../host/real-host.js'
@@ -57,7 +58,8 @@ export const captureCommand: Command = {
       root: { type: 'string' },
     })
     const out = flagString(p, 'output')
-    if (out === undefined) throw new UsageError('capture: -o FILE is required', 'e.g. virtcheck capture -o host.json')
+    if (out === undefined || out === '') throw new UsageError('capture: -o FILE is required', 'e.g. virtcheck capture -o host.json')
+    if (out !== '-') checkOutputPath('capture: -o', resolve(ctx.cwd, out))
     const description = flagString(p, 'description')
     const root = flagString(p, 'root')
     const rec = new RecordingHost(root === undefined ? new RealHost() : await openRootedHost(root, ctx.cwd))
@@ -65,9 +67,9 @@ export const captureCommand: Command = {
     const { docker: _docker, ...env } = probeEnvFor(ctx.env, ctx.cwd)
     const findings = await runProbes(rec, PROBES, env)
     const snap = sanitizeSnapshot(rec.snapshot({ toolVersion: packageVersion(), ...(description === undefined ? {} : { description }) }))
-    const text = JSON.stringify(snap, null, 1) + '\n'
+    const text = jsonText(snap, undefined, 1)
     if (out === '-') ctx.out.write(text)
-    else await writeFile(resolve(ctx.cwd, out), text)
+    else await writeTextAtomic(resolve(ctx.cwd, out), text)
     const n = (t: Readonly<Record<string, unknown>>) => Object.keys(t).length
     ctx.err.write(
       `captured ${n(snap.reads)} reads, ${n(snap.lists)} listings, ${n(snap.stats)} stats, ${n(snap.bytes)} binary reads, ${n(snap.commands)} commands from ${findings.length} findings${out === '-' ? '' : ` -> ${out}`}\n`,

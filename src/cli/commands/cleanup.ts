@@ -1,12 +1,13 @@
 /**
- * `virtcheck cleanup [--dry-run]`: remove what a crashed run left behind — processes carrying a
- * virtcheck marker (QEMU `-name virtcheck-<pid>-...`, container launchers), mounts under the work
+ * `virtcheck cleanup [--dry-run]`: remove what a crashed run left behind — processes and docker/podman
+ * containers carrying the mark of a run that is gone (src/host/run-mark.ts), mounts under the work
  * folder, network namespaces `virtcheck-*` (with their veth/tap), cgroups `virtcheck-*` in every v1
  * hierarchy and v2, work dirs and scratch files. Only debris whose owner process is gone is touched.
  */
 import { resolve } from 'node:path'
 import { EXIT } from '../../core/errors.js'
 import { workDir } from '../../host/paths.js'
+import { checkHomeToSearch } from '../../host/home-check.js'
 import { findDebris } from '../../bench/debris.js'
 import type { Command, CliContext } from '../context.js'
 import { flagBool, parseFlags } from '../parse-flags.js'
@@ -19,14 +20,15 @@ cgroups virtcheck-* (v1 and v2), work dirs and scratch files. Leftovers of a run
 alive are never touched. A normal run, a failed run and Ctrl-C already leave nothing behind.
 A process is removed only when it carries the mark of a run that is gone (VIRTCHECK_RUN=<pid>:<start
 time> in its environment, set by every run for the processes it starts), never for a pattern in its
-command line. Also found: probe --deep and ab working folders (with their scratch disks), run folders
-left without a result, and empty lxc.pivot cgroups of a killed lxc.
+command line; a docker or podman container only when its labels carry such a mark. Also found: probe
+--deep and ab working folders (with their scratch disks), run folders left without a result, and empty
+lxc.pivot cgroups of a killed lxc.
 
 options:
   --dry-run   list what would be removed, remove nothing
   --home DIR  a virtcheck home to search (repeatable; default: this one, VIRTCHECK_HOME or .virtcheck)
 
-exit codes: 0 nothing left (or dry run), 1 something could not be removed`
+exit codes: 0 nothing left (or dry run), 1 something could not be removed, 2 usage (a home that is a file)`
 
 export const cleanupCommand: Command = {
   name: 'cleanup',
@@ -40,6 +42,7 @@ export const cleanupCommand: Command = {
       Array.isArray(given) && given.length > 0
         ? given.filter((h): h is string => typeof h === 'string').map((h) => resolve(ctx.cwd, h))
         : [workDir(ctx)]
+    for (const h of homes) checkHomeToSearch(h)
     const items = await findDebris(homes)
     if (items.length === 0) {
       ctx.out.write('nothing to clean up\n')

@@ -59,7 +59,7 @@ example: virtcheck compare baseline.json result.json --md summary.md --junit com
     if (p.positionals.length < 2)
       throw new UsageError(`compare: expected BASE and HEAD.json, got ${p.positionals.length} file(s)`, 'see `virtcheck compare --help`')
     const settings = compareSettingsFrom('compare', p)
-    const targets = outputTargets('compare', p)
+    const targets = outputTargets('compare', p, ctx.cwd)
     const sources = p.positionals.slice(0, -1)
     const headPath = p.positionals.at(-1) as string
     // BASE first: when both are missing, the first one named is the one reported.

@@ -26,7 +26,7 @@ import { DEFAULT_SETTINGS } from '../../compare/types.js'
 import { renderMatrix } from '../../../reports/terminal-matrix.js'
 import type { Command } from '../context.js'
 import { flagBool, flagNumber, flagString, parseFlags } from '../parse-flags.js'
-import { BENCH_FLAGS, benchOptionsFromFlags } from './bench.js'
+import { BENCH_FLAGS, benchOptionsFromFlags, runEndCode } from './bench.js'
 
 export const DEFAULT_CONFIRM_DELAY_S = 30
 /** Two rounds: on the development host memory bandwidth sags for 20-60 s at a time, and one round 30 s later still fell inside such a sag (docs/compare.md). */
@@ -67,8 +67,8 @@ options:
 ${compareFlagsUsage(DEFAULT_SETTINGS.thresholdPct)}
 ${baselineFlagsUsage}
 
-exit codes: 0 no confirmed regression, 1 confirmed regression or broken cell, 2 usage, bad input or not
-comparable, 130 interrupted (the run's partial result is kept)
+exit codes: 0 no confirmed regression, 1 confirmed regression or broken cell, nothing measured or the result
+not saved, 2 usage, bad input or not comparable, 130 interrupted (the run's partial result is kept)
 example: virtcheck gate history/ --tiers native,container --result result.json --md summary.md
          virtcheck gate history/ --tiers native,container,podman --relative-to native --md summary.md`
 
@@ -81,7 +81,7 @@ export const gateCommand: Command = {
     if (p.positionals.length < 1)
       throw new UsageError('gate: expected the baseline: a saved run, several, or a history folder', 'see `virtcheck gate --help`')
     const settings = compareSettingsFrom('gate', p)
-    const targets = outputTargets('gate', p)
+    const targets = outputTargets('gate', p, ctx.cwd)
     const delayS = flagNumber('gate', p, 'confirm-delay', { min: 0, max: 3600 }) ?? DEFAULT_CONFIRM_DELAY_S
     const rounds = flagNumber('gate', p, 'confirm-runs', { min: 1, max: 5, integer: true }) ?? DEFAULT_CONFIRM_RUNS
     const result = flagString(p, 'result')
@@ -101,8 +101,10 @@ export const gateCommand: Command = {
     // With an output on stdout (`--json -`), stdout carries only that; the matrix goes to stderr.
     const toStdout = targets.some((t) => t.path === '-')
     ;(toStdout ? ctx.err : ctx.out).write(renderMatrix(first.report, toStdout ? ctx.errStyle : ctx.style) + '\n\n')
-    ctx.err.write(`results: ${first.resultPath}${result ? ` and ${resolve(ctx.cwd, result)}` : ''}\n`)
-    if (first.interrupted) return EXIT.interrupted
+    if (!first.saveError) ctx.err.write(`results: ${first.resultPath}${result ? ` and ${resolve(ctx.cwd, result)}` : ''}\n`)
+    // A result not saved (the confirmation runs read it back) or nothing measured ends the gate here.
+    const end = runEndCode(first, ctx)
+    if (end !== undefined) return end
     const baseline = chooseBaseline(runs, first.report, sources, settings.ignoreConfigKeys)
     const compareWith = (head: typeof first, headSource: string) =>
       compareRuns(

@@ -6,12 +6,12 @@ import { dirname, join } from 'node:path'
 import { EXIT } from '../../core/errors.js'
 import { benchRun } from '../../bench/bench-run.js'
 import { probeExitCode } from '../../probe-run/run-probes.js'
-import { writeOutputs } from '../../io/outputs.js'
+import { renderOutput, writeTextAtomic } from '../../io/outputs.js'
 import { renderFindings } from '../../../reports/terminal-findings.js'
 import { renderMatrix } from '../../../reports/terminal-matrix.js'
 import { renderSummaryLines } from '../../../reports/summary.js'
 import type { Command, CliContext } from '../context.js'
-import { BENCH_FLAGS, benchOptionsFromFlags } from './bench.js'
+import { BENCH_FLAGS, benchOptionsFromFlags, runEndCode } from './bench.js'
 import { parseFlags } from '../parse-flags.js'
 import { packageVersion } from '../../host/paths.js'
 import { emitNfd, NFD_FLAGS, NFD_USAGE, nfdOptionsFrom } from '../../fleet/nfd-emit.js'
@@ -23,7 +23,8 @@ With no command, virtcheck probes the host, runs the quick benchmark matrix in e
 into .virtcheck/runs/<date>/. The options are those of \`virtcheck bench\` (see \`virtcheck bench --help\`), and:
 ${NFD_USAGE}
 
-exit codes: 0 ok, 1 a failed finding, tier or job, 2 usage, 130 interrupted (partial results are kept)`
+exit codes: 0 ok, 1 a failed finding, tier or job, nothing measured or a result not saved, 2 usage, 130 interrupted
+(partial results are kept)`
 
 // The main job takes bench's options, except where the JSON goes (it always writes into the run folder).
 const { json: _json, 'from-probe': _fromProbe, ...BENCH_ONLY } = BENCH_FLAGS
@@ -35,24 +36,36 @@ const runMainJob = async (args: readonly string[], ctx: CliContext): Promise<num
   const opts = benchOptionsFromFlags(parsed, ctx.cwd, 'virtcheck')
   const out = await benchRun(opts, ctx)
   const report = out.report
-  if (nfd) {
-    const w = await emitNfd(nfd, {
-      findings: report.findings,
-      readiness: report.readiness,
-      host: report.host,
-      probeVersion: packageVersion(),
-    })
-    ctx.err.write(`NFD feature file written to ${nfd.file} (${w.labels} labels, ${w.features} no-label features)\n`)
-    for (const d of w.dropped) ctx.err.write(`NFD: left out ${d}\n`)
-  }
-  const htmlPath = join(dirname(out.resultPath), 'report.html')
-  await writeOutputs(report, { html: htmlPath }, { stdout: ctx.out, cwd: ctx.cwd })
-
+  // What was measured is printed before anything is written: a full disk must not lose it.
   ctx.out.write(renderFindings(report.findings, report.readiness, ctx.style) + '\n\n')
   ctx.out.write(renderMatrix(report, ctx.style) + '\n\n')
   ctx.out.write(renderSummaryLines(report, ctx.style).join('\n') + '\n\n')
-  ctx.out.write(`result: ${out.resultPath}\nreport: ${htmlPath}\n`)
-  if (out.interrupted) return EXIT.interrupted
+  // Each file is tried; one that cannot be written (a full disk) is named at the end, exit 1.
+  const lost: string[] = []
+  const attempt = async (write: () => Promise<void>) =>
+    write().catch((e: unknown) => void lost.push(e instanceof Error ? e.message : String(e)))
+  if (nfd)
+    await attempt(async () => {
+      const w = await emitNfd(nfd, {
+        findings: report.findings,
+        readiness: report.readiness,
+        host: report.host,
+        probeVersion: packageVersion(),
+      })
+      ctx.err.write(`NFD feature file written to ${nfd.file} (${w.labels} labels, ${w.features} no-label features)\n`)
+      for (const d of w.dropped) ctx.err.write(`NFD: left out ${d}\n`)
+    })
+  const htmlPath = join(dirname(out.resultPath), 'report.html')
+  const html = renderOutput('html', [report])
+  let htmlWritten = false
+  await attempt(async () => {
+    await writeTextAtomic(htmlPath, html, { createDir: true })
+    htmlWritten = true
+  })
+  if (!out.saveError) ctx.out.write(`result: ${out.resultPath}\n`)
+  if (htmlWritten) ctx.out.write(`report: ${htmlPath}\n`)
+  const end = runEndCode(out, ctx, lost)
+  if (end !== undefined) return end
   return out.anyFailed || probeExitCode(report.findings) === 1 ? EXIT.failed : EXIT.ok
 }
 

@@ -3,9 +3,11 @@
  * remediation, tier readiness, optionally proved by acting (--deep); terminal or JSON (a RunReport with
  * mode probe-only). Exit 0 nothing worse than warn, 1 any fail or probe bug, 2 usage.
  */
-import { existsSync, promises as fsp } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { UsageError } from '../../core/errors.js'
+import { checkOutputPath, writeJsonAtomic } from '../../io/outputs.js'
+import { renderJson } from '../../../reports/json.js'
 import { SCHEMA_ID, SCHEMA_VERSION, type RunReport } from '../../core/report.js'
 import { isTierId, TIER_IDS } from '../../core/tier.js'
 import { startHostContext } from '../../host/context.js'
@@ -74,6 +76,8 @@ export const probeCommand: Command = {
     })
     const nfd = nfdOptionsFrom('probe', p.values, ctx.cwd)
     const json = flagString(p, 'json')
+    if (json === '') throw new UsageError('probe: --json needs a file name or -')
+    if (json !== undefined && json !== '-') checkOutputPath('probe: --json', resolve(ctx.cwd, json))
     const from = flagString(p, 'from')
     const deep = flagBool(p, 'deep')
     const root = flagString(p, 'root')
@@ -165,10 +169,9 @@ export const probeCommand: Command = {
           versions: { virtcheck: packageVersion(), node: process.version },
         },
       }
-      const text = JSON.stringify(report, null, 2) + '\n'
-      if (json === '-') ctx.out.write(text)
+      if (json === '-') ctx.out.write(renderJson(report))
       else {
-        await fsp.writeFile(resolve(ctx.cwd, json), text)
+        await writeJsonAtomic(resolve(ctx.cwd, json), report)
         ctx.err.write(`probe report written to ${json}\n`)
       }
     }

@@ -12,7 +12,7 @@ import type { PeerNetwork, TierDriver, TierId, TierOpenContext, TierSession } fr
 import type { Cleanup } from '../../core/cleanup.js'
 import { workDir } from '../../host/paths.js'
 import { openRunResources, probeForRun } from '../../bench/open-run.js'
-import { tierDriver } from '../../tiers/index.js'
+import { loadTierDrivers } from '../../tiers/index.js'
 
 export interface AbEnvironment {
   readonly driver: TierDriver
@@ -36,7 +36,7 @@ export const prepareAb = async (
     readonly log: (l: string) => void
   },
 ): Promise<AbEnvironment> => {
-  const driver = tierDriver(tier)
+  const driver = (await loadTierDrivers())(tier)
   if (!driver) throw new UsageError(`ab: this build of virtcheck has no driver for tier ${tier}`)
   o.log('probing the host…')
   const { findings, readiness: all, hostContext } = await probeForRun({ env: o.env, cwd: o.cwd })

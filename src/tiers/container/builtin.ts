@@ -4,15 +4,13 @@
  * cgroups with optional limits (v1 or v2). IO jobs use the scratch dir bind-mounted at /scratch; net
  * jobs reach the peer over a veth pair into the container's namespace.
  *
- * Options (--tier-opt container.KEY=VALUE): cpu-quota=<% of one CPU>, memory-mib=<MiB>,
- * pids-max=<n> (default 4096), userns=<true|false> (default: only when not root).
+ * Options (--tier-opt container.KEY=VALUE: cpu-quota, memory-mib, pids-max, userns): container-options.ts.
  *
  * A job that needs more memory than memory-mib (no swap beyond it) is ended by the kernel's cgroup OOM
  * killer; it fails with that reason, proved by the memory cgroup's oom_kill counter (oom.ts). When the
  * agent dies during a job (OOM or otherwise) a fresh container in the same cgroups runs the rest.
  */
 import { join } from 'node:path'
-import { UsageError } from '../../core/errors.js'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
 import { startAgentProcess, type AgentProcess } from '../../agent/process.js'
@@ -21,37 +19,12 @@ import { groupOverheadRssBytes } from '../../agent/process-rss.js'
 import { withTierParams } from '../../agent/job-plumbing.js'
 import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { removeScratchFiles } from '../../agent/scratch.js'
-import { checkOptionKeys, numberOption } from '../option-checks.js'
-import { createCgroups, type ContainerLimits } from './cgroups.js'
+import { createCgroups } from './cgroups.js'
+import { containerSettings } from './container-options.js'
 import { containerArgv, GO_LINE } from './launch.js'
 import { agentFailure, oomFailure, oomVerdict } from './oom.js'
 import { buildRootfs } from './rootfs.js'
 import { RelaunchingContainer } from './relaunch.js'
-
-export const CONTAINER_OPTIONS = ['cpu-quota', 'memory-mib', 'pids-max', 'userns'] as const
-
-export interface ContainerSettings {
-  readonly limits: ContainerLimits
-  readonly userns: boolean
-}
-
-export const containerSettings = (ctx: Pick<TierOpenContext, 'options'>, isRoot: boolean): ContainerSettings => {
-  checkOptionKeys('container', ctx.options, CONTAINER_OPTIONS)
-  const cpuQuotaPct = numberOption('container', ctx.options, 'cpu-quota', { min: 1, max: 100_000 })
-  const memoryMiB = numberOption('container', ctx.options, 'memory-mib', { min: 16, max: 1_048_576 })
-  const pidsMax = numberOption('container', ctx.options, 'pids-max', { min: 16, max: 4_194_304 }) ?? 4096
-  const rawUserns = ctx.options?.['userns']
-  if (rawUserns !== undefined && rawUserns !== 'true' && rawUserns !== 'false')
-    throw new UsageError(`--tier-opt container.userns must be true or false, got ${JSON.stringify(rawUserns)}`)
-  return {
-    limits: {
-      ...(cpuQuotaPct !== undefined ? { cpuQuotaPct } : {}),
-      ...(memoryMiB !== undefined ? { memoryMiB } : {}),
-      pidsMax,
-    },
-    userns: rawUserns === undefined ? !isRoot : rawUserns === 'true',
-  }
-}
 
 let counter = 0
 

@@ -9,12 +9,7 @@ import { join } from 'node:path'
 import type { Cleanup } from '../../core/cleanup.js'
 import { controllerHome, describeLayout, LIMIT_CONTROLLERS, limitWrites, parseCgroupMounts, type CgroupLayout } from './cgroup-layout.js'
 import { parseV1MemoryEvents, parseV2MemoryEvents, type MemoryEvents } from './oom.js'
-
-export interface ContainerLimits {
-  readonly cpuQuotaPct?: number
-  readonly memoryMiB?: number
-  readonly pidsMax?: number
-}
+import type { ContainerLimits } from './limit-options.js'
 
 export interface ContainerCgroups {
   readonly dirs: readonly string[]
@@ -152,6 +147,45 @@ export const removeNewRuntimeCgroups = async (name: string): Promise<() => Promi
       const dir = join(r, name)
       if (!before.has(dir)) await rmdirTree(dir)
     }
+  }
+}
+
+/**
+ * The cgroups lxc names after one of this run's containers (`lxc.payload.<name>`, `lxc.monitor.<name>`)
+ * in every hierarchy. The name is this run's own, so what is inside is ours: a killed lxc-execute leaves
+ * the container's processes there, and they are killed before the tree is removed.
+ */
+export const removeOwnRuntimeCgroups = async (name: string): Promise<void> => {
+  const layout = await readCgroupLayout()
+  const roots = [...new Set([...(layout.v1Mounts ?? Object.values(layout.v1)), ...(layout.v2Mount ? [layout.v2Mount] : [])])]
+  for (const dir of roots.map((r) => join(r, name))) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const pids = await treePids(dir)
+      if (pids === undefined) break // gone
+      for (const pid of pids) killQuietly(pid)
+      await rmdirTree(dir)
+      await new Promise((r) => setTimeout(r, 50)) // killed tasks leave their cgroup a moment later
+    }
+  }
+}
+
+/** Every pid in a cgroup tree; undefined when the cgroup does not exist. */
+const treePids = async (dir: string): Promise<number[] | undefined> => {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined)
+  if (!entries) return undefined
+  const own = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => ''))
+    .split('\n')
+    .map(Number)
+    .filter((x) => x > 0)
+  for (const e of entries) if (e.isDirectory()) own.push(...((await treePids(join(dir, e.name))) ?? []))
+  return own
+}
+
+const killQuietly = (pid: number): void => {
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // already gone
   }
 }
 

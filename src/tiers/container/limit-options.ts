@@ -2,6 +2,13 @@
 import type { TierId } from '../../core/tier.js'
 import { checkOptionKeys, numberOption } from '../option-checks.js'
 
+/** The limits virtcheck writes into a container's cgroups (src/tiers/container/cgroups.ts). */
+export interface ContainerLimits {
+  readonly cpuQuotaPct?: number
+  readonly memoryMiB?: number
+  readonly pidsMax?: number
+}
+
 export interface LimitOptions {
   readonly cpuQuotaPct?: number
   readonly memoryMiB?: number

@@ -21,10 +21,10 @@ import { withTierParams } from '../../agent/job-plumbing.js'
 import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { groupOverheadRssBytes } from '../../agent/process-rss.js'
 import { removeScratchFiles } from '../../agent/scratch.js'
-import { parseLimitOptions } from './limit-options.js'
+import { parseLimitOptions, type ContainerLimits } from './limit-options.js'
 import { cmd } from '../../net/ip-command.js'
 import { controllerHome, limitWrites, type CgroupLayout } from './cgroup-layout.js'
-import { readCgroupLayout, removeNewRuntimeCgroups, type ContainerLimits } from './cgroups.js'
+import { readCgroupLayout, removeNewRuntimeCgroups, removeOwnRuntimeCgroups } from './cgroups.js'
 import { agentFailure, describeExit, MEMORY_EVENT_FILES, memoryCgroupOf, oomFailure, oomVerdict, readMemoryEvents } from './oom.js'
 import { buildRootfs } from './rootfs.js'
 import { unifiedCgroupPath } from '../../parse/cgroup.js'
@@ -160,6 +160,10 @@ export const lxcDriver: TierDriver = {
     const launch = async (): Promise<Container> => {
       // Each container gets its own name (and so its own lxc.payload cgroup and stop-hook files).
       const ctName = launches++ === 0 ? name : `${name}-${launches}`
+      // lxc names its cgroups after the container; a killed lxc-execute leaves them in every hierarchy
+      // (lxc.payload.<name>, lxc.monitor.<name>). The names are this run's own, so none existed before.
+      for (const kind of ['payload', 'monitor'])
+        ctx.cleanup.add(`lxc: ${kind} cgroups of ${ctName}`, () => removeOwnRuntimeCgroups(`lxc.${kind}.${ctName}`))
       // lxc-execute leaves its log and container dir under lxcPath; removed with the rootfs' parent.
       const agent = await startAgentProcess(
         [

@@ -14,6 +14,7 @@
  * a task in that cgroup) is the evidence. When the agent died during a job (OOM or otherwise) a fresh
  * container runs the rest.
  */
+import { runMarkLabels } from '../../host/run-mark.js'
 import { join } from 'node:path'
 import type { JobRequest, TierDriver, TierId, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
@@ -109,6 +110,8 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
         '-i',
         '--name',
         ctName,
+        // the run's mark, so that `virtcheck cleanup` can tell a crashed run's container from a live one's
+        ...runMarkLabels(),
         '--network',
         'none',
         '--hostname',

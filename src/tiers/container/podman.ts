@@ -14,10 +14,13 @@ const hardNofile = async (): Promise<string> => {
   return Number.isFinite(n) && n > 0 ? String(Math.min(n, 1_048_576)) : '1024'
 }
 
+/** Every podman call of the tier (and of `virtcheck cleanup`, which must see the same containers). */
+export const PODMAN_GLOBAL_FLAGS = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'] as const
+
 export const podmanDriver = ociCliDriver({
   id: 'podman',
   binary: 'podman',
-  globalFlags: ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'],
+  globalFlags: PODMAN_GLOBAL_FLAGS,
   async prepare(ctx, rootfs) {
     const nofile = await hardNofile()
     // podman (cgroupfs manager) leaves empty `libpod_parent` cgroups; removed afterwards unless they predate us.

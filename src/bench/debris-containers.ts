@@ -1,0 +1,44 @@
+/**
+ * docker and podman containers a crashed run left (for `virtcheck cleanup`). A container is ours only
+ * by evidence: the run's mark in its labels (src/host/run-mark.ts: owner pid and start time, in this
+ * pid namespace) and a name the tier gave it (`virtcheck-<that pid>-docker0`), and that run is gone.
+ * A container of a live run, of a run in another pid namespace, or without the mark is never touched.
+ */
+import { cmd } from '../net/ip-command.js'
+import { markOwnerAlive, ownPidNamespace, ownRunMark, parseRunMark, PIDNS_LABEL, RUN_LABEL } from '../host/run-mark.js'
+import { PODMAN_GLOBAL_FLAGS } from '../tiers/container/podman.js'
+import { safeLine } from '../../reports/format/safe-text.js'
+import type { DebrisItem } from './debris.js'
+
+const ENGINES: readonly (readonly string[])[] = [['docker'], ['podman', ...PODMAN_GLOBAL_FLAGS]]
+
+const FORMAT = `{{.Id}}\t{{.Name}}\t{{index .Config.Labels "${RUN_LABEL}"}}\t{{index .Config.Labels "${PIDNS_LABEL}"}}`
+
+export const findContainers = async (): Promise<DebrisItem[]> => {
+  const self = ownRunMark()
+  const pidns = ownPidNamespace()
+  const out: DebrisItem[] = []
+  for (const engine of ENGINES) {
+    // an engine that is missing or does not answer holds nothing of ours that we could remove
+    const ids = await cmd([...engine, 'ps', '-a', '-q', '--no-trunc', '--filter', `label=${RUN_LABEL}`], 15_000)
+    if (!ids.ok || ids.stdout.trim() === '') continue
+    const info = await cmd([...engine, 'inspect', '--format', FORMAT, ...ids.stdout.trim().split(/\s+/)], 15_000)
+    for (const line of info.stdout.split('\n').filter(Boolean)) {
+      const [id = '', rawName = '', runLabel = '', ns = ''] = line.split('\t')
+      const name = rawName.replace(/^\//, '')
+      const mark = parseRunMark(runLabel)
+      if (!mark || ns !== pidns || pidns === '') continue
+      if (!new RegExp(`^virtcheck-${mark.pid}-(docker|podman)\\d+(-\\d+)?$`).test(name)) continue
+      if ((self && mark.pid === self.pid && mark.startTime === self.startTime) || markOwnerAlive(mark)) continue
+      out.push({
+        kind: 'container',
+        what: `${engine[0]} container ${safeLine(name)} (started by run ${mark.pid}, which is gone)`,
+        remove: async () => {
+          const r = await cmd([...engine, 'rm', '-f', id], 30_000)
+          if (!r.ok) throw new Error(r.stderr.trim().split('\n').slice(-1)[0] ?? `${engine[0]} rm failed`)
+        },
+      })
+    }
+  }
+  return out
+}
