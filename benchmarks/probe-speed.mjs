@@ -7,7 +7,8 @@
 // `probe --json -` (e.g. the main branch) to the same rounds. When NODE_EXTRA_CA_CERTS is set, Node
 // parses that certificate file at every start, before any JavaScript runs (Node 20; ~55 ms CPU for
 // Debian's 150-certificate bundle on a 2-CPU VM): two more rows show node and the probe without it.
-// Usage: node benchmarks/probe-speed.mjs [--runs N] [--baseline DIR]
+// `--executable FILE` adds the self-contained executable's `probe` and `probe --json -` (npm run package).
+// Usage: node benchmarks/probe-speed.mjs [--runs N] [--baseline DIR] [--executable FILE]
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
@@ -33,6 +34,12 @@ if (baseline !== undefined && !existsSync(`${baseline}/bin/virtcheck.js`)) {
   console.error(`--baseline ${baseline}: no bin/virtcheck.js there`)
   process.exit(2)
 }
+const exeArg = process.argv.indexOf('--executable')
+const executable = exeArg > 0 ? process.argv[exeArg + 1] : undefined
+if (executable !== undefined && !existsSync(executable)) {
+  console.error(`--executable ${executable}: no such file (npm run package builds it)`)
+  process.exit(2)
+}
 const extraCerts = process.env.NODE_EXTRA_CA_CERTS
 const noCerts = (() => {
   const { NODE_EXTRA_CA_CERTS: _drop, ...rest } = process.env
@@ -46,6 +53,12 @@ const subjects = [
   ...(vhv ? [{ label: 'virt-host-validate', cmd: vhv, args: [] }] : []),
   ...(baseline
     ? [{ label: 'baseline probe --json -', cmd: process.execPath, args: [`${baseline}/bin/virtcheck.js`, 'probe', '--json', '-'] }]
+    : []),
+  ...(executable
+    ? [
+        { label: 'executable probe', cmd: executable, args: ['probe'] },
+        { label: 'executable probe --json -', cmd: executable, args: ['probe', '--json', '-'] },
+      ]
     : []),
   ...(extraCerts
     ? [
@@ -119,7 +132,11 @@ if (baseline) console.log(`  (baseline = ${baseline})`)
 if (extraCerts) console.log(`  (NODE_EXTRA_CA_CERTS=${extraCerts} in this environment; the targets are judged with it)`)
 if (!vhv) console.log('  virt-host-validate           not installed (apt-get install libvirt-clients): no peer ratio')
 const peer = stats.get('virt-host-validate')
-for (const label of ['virtcheck probe', 'virtcheck probe --json -']) {
+for (const label of [
+  'virtcheck probe',
+  'virtcheck probe --json -',
+  ...(executable ? ['executable probe', 'executable probe --json -'] : []),
+]) {
   const st = stats.get(label)
   if (failures.has(label)) {
     console.log(`  target: ${label} <= ${TARGET_MS} ms: NOT measured (${failures.get(label)})`)
