@@ -9,6 +9,7 @@ import { evidence, pass, unknown, warn, type Evidence, type Finding } from '../s
 import type { Host } from '../src/core/host.js'
 import { kconfigEnabled, type Kconfig } from '../src/parse/kconfig.js'
 import { parseFilesystems } from '../src/parse/kv.js'
+import { unifiedCgroupPath } from '../src/parse/cgroup.js'
 import type { Probe } from './types.js'
 import { cgroupView } from './cgroups.js'
 import { cmdline, exists, kconfig, text, which, type Got } from './lib/facts.js'
@@ -152,10 +153,7 @@ const swapAccounting = async (host: Host, cfg: Got<Kconfig>): Promise<Finding> =
   const file = v.mode === 'v2' ? undefined : '/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes'
   const v1Has = file ? await exists(host, file) : false
   // on v2 the root cgroup has no memory.swap.max: look in this process's own cgroup or a child slice
-  const self = (await text(host, '/proc/self/cgroup'))
-    ?.split('\n')
-    .find((l) => l.startsWith('0::'))
-    ?.slice(3)
+  const self = unifiedCgroupPath((await text(host, '/proc/self/cgroup')) ?? '')
   const v2Files = v.mode === 'v2' && v.v2Root ? [`${v.v2Root}${self && self !== '/' ? self : '/system.slice'}/memory.swap.max`] : []
   const v2Has = (await Promise.all(v2Files.map((f) => exists(host, f)))).some(Boolean)
   const swapOn = (swaps ?? '').trim().split('\n').length > 1
