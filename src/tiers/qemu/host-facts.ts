@@ -13,13 +13,13 @@ import { scaledTimeoutMs } from '../../host/slowness.js'
  * Can `path` be opened with O_DIRECT (QEMU's cache=none)? tmpfs, a common /tmp, refuses it (EINVAL),
  * and QEMU then fails to open the guest disk at all.
  */
-export const supportsDirectIo = async (path: string): Promise<{ ok: true } | { ok: false; why: string }> => {
+export const supportsDirectIo = async (path: string): Promise<{ kind: 'ok' } | { kind: 'failed'; why: string }> => {
   try {
     const fh = await open(path, constants.O_RDWR | constants.O_DIRECT)
     await fh.close()
-    return { ok: true }
+    return { kind: 'ok' }
   } catch (e) {
-    return { ok: false, why: e instanceof Error ? e.message : String(e) }
+    return { kind: 'failed', why: e instanceof Error ? e.message : String(e) }
   }
 }
 

@@ -86,11 +86,12 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     // cache=none needs O_DIRECT on the scratch file system; on one without it (tmpfs) the default falls
     // back to the host page cache, and the config says so. An explicit cache= is left to QEMU.
     const direct =
-      opts.cache === 'none' && ctx.options?.['cache'] === undefined ? await supportsDirectIo(diskPath) : ({ ok: true } as const)
-    const cache = direct.ok ? opts.cache : 'writeback'
-    const cacheNote = direct.ok
-      ? {}
-      : { cacheNote: `writeback instead of none: the scratch folder ${ctx.scratchDir} has no O_DIRECT (${direct.why})` }
+      opts.cache === 'none' && ctx.options?.['cache'] === undefined ? await supportsDirectIo(diskPath) : ({ kind: 'ok' } as const)
+    const cache = direct.kind === 'ok' ? opts.cache : 'writeback'
+    const cacheNote =
+      direct.kind === 'ok'
+        ? {}
+        : { cacheNote: `writeback instead of none: the scratch folder ${ctx.scratchDir} has no O_DIRECT (${direct.why})` }
 
     let vhost = false
     let vhostNote = 'no network in this run'
