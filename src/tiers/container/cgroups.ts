@@ -7,8 +7,8 @@
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Cleanup } from '../../core/cleanup.js'
-import { parseControllerList } from '../../parse/cgroup.js'
-import { controllerHome, describeLayout, LIMIT_CONTROLLERS, limitWrites, parseCgroupMounts, type CgroupLayout } from './cgroup-layout.js'
+import { parseCgroupMounts, parseControllerList } from '../../parse/cgroup.js'
+import { controllerHome, describeLayout, LIMIT_CONTROLLERS, limitWrites, type CgroupLayout } from './cgroup-layout.js'
 import { parseV1MemoryEvents, parseV2MemoryEvents, type MemoryEvents } from './oom.js'
 import type { ContainerLimits } from './limit-options.js'
 
