@@ -80,19 +80,14 @@ describe.skipIf(skipReal)('signals end a run cleanly at each stage', () => {
   // The second SIGINT must land while the clean-up runs: it is sent when the run says it is
   // cleaning up. On a loaded machine that message can reach us after a fast clean-up ended, so
   // the test is retried; a run that ignores the second signal fails every try.
-  it(
-    'a second signal exits at once',
-    { retry: 2 },
-    async () => {
-      const h = home()
-      const r = await interruptAt(h, /\[1\/3\] native cpu\.int/, ['SIGINT'], { again: /cleaning up/ })
-      expect(r.exitCode).toBe(130)
-      expect(r.stderr).toMatch(/interrupted \(SIGINT\)/)
-      // the second one arrived during the clean-up and did not wait for it
-      expect(r.stderr).toMatch(/forced exit \(SIGINT again\)/)
-    },
-    120_000,
-  )
+  it('a second signal exits at once', { retry: 2, timeout: 120_000 }, async () => {
+    const h = home()
+    const r = await interruptAt(h, /\[1\/3\] native cpu\.int/, ['SIGINT'], { again: /cleaning up/ })
+    expect(r.exitCode).toBe(130)
+    expect(r.stderr).toMatch(/interrupted \(SIGINT\)/)
+    // the second one arrived during the clean-up and did not wait for it
+    expect(r.stderr).toMatch(/forced exit \(SIGINT again\)/)
+  })
 })
 
 describe('outputs and environment', () => {
