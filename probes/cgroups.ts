@@ -8,6 +8,7 @@ import type { Host } from '../src/core/host.js'
 import {
   cgroupModeFromMounts,
   cgroupModeFromStatfs,
+  parseCgroupMounts,
   parseControllerList,
   parseProcCgroups,
   parseSelfCgroup,
@@ -51,12 +52,12 @@ export const cgroupView = (host: Host): Promise<CgroupView> =>
         ),
       )
     }
-    const v2 = mounts.find((m) => m.fsType === 'cgroup2')
+    const v2 = parseCgroupMounts(mi ?? '').v2Mount
     return {
       mode,
       evidence: ev,
       mounts,
-      v2Root: v2?.mountPoint ?? (mode === 'v2' ? '/sys/fs/cgroup' : mode === 'hybrid' ? '/sys/fs/cgroup/unified' : undefined),
+      v2Root: v2 ?? (mode === 'v2' ? '/sys/fs/cgroup' : mode === 'hybrid' ? '/sys/fs/cgroup/unified' : undefined),
     }
   })
 

@@ -18,23 +18,24 @@ const sevFinding = async (host: Host): Promise<Finding> => {
     exists(host, '/dev/sev'),
     moduleLoaded(host, 'kvm_amd'),
   ])
-  const vendor = (raw.ok ? raw.value.vendor : undefined) ?? (ci.ok ? ci.value.vendorId : undefined) ?? ''
+  const vendor = (raw.kind === 'ok' ? raw.value.vendor : undefined) ?? (ci.kind === 'ok' ? ci.value.vendorId : undefined) ?? ''
   if (!/AMD|Hygon/i.test(vendor)) return skip(head, `not an AMD CPU (${vendor || 'unknown vendor'})`)
-  if (raw.ok && raw.value.hypervisorBit) return skip(head, 'this host is a VM: SEV hosting needs bare metal')
+  if (raw.kind === 'ok' && raw.value.hypervisorBit) return skip(head, 'this host is a VM: SEV hosting needs bare metal')
   const ev: Evidence[] = []
-  const hw = raw.ok
-    ? { sev: raw.value.sev, es: raw.value.sevEs, snp: raw.value.sevSnp }
-    : ci.ok
-      ? { sev: ci.value.flags.has('sev'), es: ci.value.flags.has('sev_es'), snp: ci.value.flags.has('sev_snp') }
-      : undefined
-  if (raw.ok)
+  const hw =
+    raw.kind === 'ok'
+      ? { sev: raw.value.sev, es: raw.value.sevEs, snp: raw.value.sevSnp }
+      : ci.kind === 'ok'
+        ? { sev: ci.value.flags.has('sev'), es: ci.value.flags.has('sev_es'), snp: ci.value.flags.has('sev_snp') }
+        : undefined
+  if (raw.kind === 'ok')
     ev.push(
       evidence(
         'CPUID 0x8000001F EAX',
         `SME=${raw.value.sme ? 1 : 0} SEV=${hw?.sev ? 1 : 0} SEV-ES=${hw?.es ? 1 : 0} SEV-SNP=${hw?.snp ? 1 : 0}`,
       ),
     )
-  if (ci.ok)
+  if (ci.kind === 'ok')
     ev.push(
       evidence(
         '/proc/cpuinfo flags',
@@ -45,7 +46,7 @@ const sevFinding = async (host: Host): Promise<Finding> => {
   const [pSev, pEs, pSnp] = await Promise.all(['sev', 'sev_es', 'sev_snp'].map((p) => moduleParam(host, 'kvm_amd', p)))
   if (kvmAmd) ev.push(evidence('/sys/module/kvm_amd/parameters', `sev=${pSev ?? '-'} sev_es=${pEs ?? '-'} sev_snp=${pSnp ?? '-'}`))
   ev.push(evidence('/dev/sev', devSev ? 'present (PSP firmware interface)' : 'missing'))
-  if (dm.ok && (dm.value.snpEnabled ?? dm.value.sevEnabled))
+  if (dm.kind === 'ok' && (dm.value.snpEnabled ?? dm.value.sevEnabled))
     ev.push(evidence('kernel log', (dm.value.snpEnabled ?? dm.value.sevEnabled) as string))
   if (!hw) return unknown(head, 'cannot read CPUID or CPU flags', ev)
   const levels = [hw.sev && 'SEV', hw.es && 'SEV-ES', hw.snp && 'SEV-SNP'].filter(Boolean).join(', ')
@@ -81,24 +82,24 @@ const sevFinding = async (host: Host): Promise<Finding> => {
 const tdxFinding = async (host: Host): Promise<Finding> => {
   const head = { id: 'confidential.intel-tdx', area: 'confidential', title: 'Intel TDX (host)' } as const
   const [raw, ci, dm, kvmIntel] = await Promise.all([cpuid(host), cpuinfo(host), dmesg(host), moduleLoaded(host, 'kvm_intel')])
-  const vendor = (raw.ok ? raw.value.vendor : undefined) ?? (ci.ok ? ci.value.vendorId : undefined) ?? ''
+  const vendor = (raw.kind === 'ok' ? raw.value.vendor : undefined) ?? (ci.kind === 'ok' ? ci.value.vendorId : undefined) ?? ''
   if (!/Intel/i.test(vendor)) return skip(head, `not an Intel CPU (${vendor || 'unknown vendor'})`)
-  if (raw.ok && raw.value.hypervisorBit) return skip(head, 'this host is a VM: TDX hosting needs bare metal')
+  if (raw.kind === 'ok' && raw.value.hypervisorBit) return skip(head, 'this host is a VM: TDX hosting needs bare metal')
   const p = kvmIntel ? await moduleParam(host, 'kvm_intel', 'tdx') : undefined
-  const flag = ci.ok && ci.value.flags.has('tdx_host_platform')
+  const flag = ci.kind === 'ok' && ci.value.flags.has('tdx_host_platform')
   const ev: Evidence[] = [
     evidence('/proc/cpuinfo flags', flag ? 'tdx_host_platform' : 'no tdx_host_platform'),
     evidence('/sys/module/kvm_intel/parameters/tdx', p ?? 'absent'),
   ]
-  if (dm.ok) ev.push(evidence('kernel log', dm.value.tdxInitialized ?? dm.value.tdxBiosEnabled ?? 'no virt/tdx messages'))
+  if (dm.kind === 'ok') ev.push(evidence('kernel log', dm.value.tdxInitialized ?? dm.value.tdxBiosEnabled ?? 'no virt/tdx messages'))
   const on = parseBoolParam(p) === true
-  if (on && (flag || (dm.ok && dm.value.tdxInitialized)))
+  if (on && (flag || (dm.kind === 'ok' && dm.value.tdxInitialized)))
     return pass({ ...head, facts: { tdx: true } }, 'TDX module initialized and enabled in kvm_intel', ev)
-  if (dm.ok && dm.value.tdxBiosEnabled && !on)
+  if (dm.kind === 'ok' && dm.value.tdxBiosEnabled && !on)
     return warn({ ...head, facts: { tdx: false } }, 'firmware enabled TDX but kvm_intel does not use it', ev, {
       summary: 'Boot with kvm_intel.tdx=1 (kernel 6.16+ with CONFIG_INTEL_TDX_HOST).',
     })
-  if (!dm.ok && !flag && p === undefined)
+  if (dm.kind !== 'ok' && !flag && p === undefined)
     return unknown(
       { ...head, facts: { tdx: null } },
       host.identity.uid === 0 ? 'no TDX markers readable' : 'unknown (needs root): TDX state is in the kernel log',

@@ -9,6 +9,7 @@ import { evidence, pass, unknown, warn, type Evidence, type Finding } from '../s
 import type { Host } from '../src/core/host.js'
 import { kconfigEnabled, type Kconfig } from '../src/parse/kconfig.js'
 import { parseFilesystems } from '../src/parse/kv.js'
+import { unifiedCgroupPath } from '../src/parse/cgroup.js'
 import type { Probe } from './types.js'
 import { cgroupView } from './cgroups.js'
 import { cmdline, exists, kconfig, text, which, type Got } from './lib/facts.js'
@@ -18,8 +19,12 @@ const head = (id: string, title: string) => ({ id: `os-features.${id}`, area: 'o
 
 /** `NAME=y` list for evidence. */
 const kev = (cfg: Got<Kconfig>, names: readonly string[]): Evidence =>
-  evidence(cfg.ok ? cfg.source : 'kernel config', cfg.ok ? names.map((n) => `${n}=${cfg.value.get(n) ?? 'not set'}`).join(' ') : cfg.why)
-const on = (cfg: Got<Kconfig>, name: string): boolean | undefined => (cfg.ok ? (kconfigEnabled(cfg.value, name) ?? false) : undefined)
+  evidence(
+    cfg.kind === 'ok' ? cfg.source : 'kernel config',
+    cfg.kind === 'ok' ? names.map((n) => `${n}=${cfg.value.get(n) ?? 'not set'}`).join(' ') : cfg.why,
+  )
+const on = (cfg: Got<Kconfig>, name: string): boolean | undefined =>
+  cfg.kind === 'ok' ? (kconfigEnabled(cfg.value, name) ?? false) : undefined
 const differentKernel = (opts: readonly string[]) => ({
   summary: `This kernel was built without ${opts.map((o) => `CONFIG_${o}`).join(', ')}: that needs a different kernel (one built with ${opts.length > 1 ? 'them' : 'it'}).`,
 })
@@ -52,10 +57,12 @@ const seccomp = async (host: Host, cfg: Got<Kconfig>): Promise<Finding> => {
 const lsm = async (host: Host, cfg: Got<Kconfig>): Promise<Finding> => {
   const h = head('lsm', 'Linux security modules (AppArmor / SELinux confinement of containers)')
   const [l, parser] = await Promise.all([activeLsms(host), which(host, 'apparmor_parser')])
-  const compiled = cfg.ok ? cfg.value.get('LSM') : undefined
+  const compiled = cfg.kind === 'ok' ? cfg.value.get('LSM') : undefined
   const ev = [
     evidence(l.source, l.names.join(', ') || 'no AppArmor, SELinux, Smack or Yama signs'),
-    ...(compiled ? [evidence(cfg.ok ? cfg.source : 'kernel config', `LSM="${compiled}" (compiled-in order, not necessarily active)`)] : []),
+    ...(compiled
+      ? [evidence(cfg.kind === 'ok' ? cfg.source : 'kernel config', `LSM="${compiled}" (compiled-in order, not necessarily active)`)]
+      : []),
   ]
   const confining = l.names.filter((n) => ['apparmor', 'selinux', 'smack', 'tomoyo'].includes(n))
   const facts = { active: l.names.join(',') || null, confining: confining.join(',') || null }
@@ -93,7 +100,7 @@ const mqueue = async (host: Host, cfg: Got<Kconfig>): Promise<Finding> => {
   ]
   if (fs.has('mqueue') || on(cfg, 'POSIX_MQUEUE'))
     return pass({ ...h, facts: { mqueue: true } }, 'available (mqueue file system registered)', ev)
-  if (fsText === undefined && !cfg.ok)
+  if (fsText === undefined && cfg.kind !== 'ok')
     return unknown({ ...h, facts: { mqueue: null } }, 'cannot tell: neither /proc/filesystems nor the kernel config readable', ev)
   return warn(
     { ...h, facts: { mqueue: false } },
@@ -136,7 +143,7 @@ const keys = async (host: Host, cfg: Got<Kconfig>): Promise<Finding> => {
   const ev = [kev(cfg, ['KEYS']), evidence('/proc/keys', proc ? 'present' : 'missing')]
   if (proc || on(cfg, 'KEYS'))
     return pass({ ...h, facts: { keys: true } }, 'available: runc gives each container its own session keyring', ev)
-  if (!cfg.ok) return unknown({ ...h, facts: { keys: null } }, 'cannot tell: kernel config unreadable and /proc/keys missing', ev)
+  if (cfg.kind !== 'ok') return unknown({ ...h, facts: { keys: null } }, 'cannot tell: kernel config unreadable and /proc/keys missing', ev)
   return warn(
     { ...h, facts: { keys: false } },
     'not available: runc fails to create the session keyring (set "noNewKeyring" per container as a workaround)',
@@ -152,10 +159,7 @@ const swapAccounting = async (host: Host, cfg: Got<Kconfig>): Promise<Finding> =
   const file = v.mode === 'v2' ? undefined : '/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes'
   const v1Has = file ? await exists(host, file) : false
   // on v2 the root cgroup has no memory.swap.max: look in this process's own cgroup or a child slice
-  const self = (await text(host, '/proc/self/cgroup'))
-    ?.split('\n')
-    .find((l) => l.startsWith('0::'))
-    ?.slice(3)
+  const self = unifiedCgroupPath((await text(host, '/proc/self/cgroup')) ?? '')
   const v2Files = v.mode === 'v2' && v.v2Root ? [`${v.v2Root}${self && self !== '/' ? self : '/system.slice'}/memory.swap.max`] : []
   const v2Has = (await Promise.all(v2Files.map((f) => exists(host, f)))).some(Boolean)
   const swapOn = (swaps ?? '').trim().split('\n').length > 1
@@ -201,7 +205,7 @@ const containerNat = async (host: Host, cfg: Got<Kconfig>): Promise<Finding> => 
     evidence('/proc/sys/net/bridge', brnf ? 'bridge-nf-call-iptables present (br_netfilter active)' : 'missing (br_netfilter not loaded)'),
     evidence('/proc/sys/net/ipv4/ip_forward', fwd?.trim() ?? 'unreadable'),
   ]
-  if (!cfg.ok) return unknown({ ...h, facts: { nat: null } }, 'cannot tell: kernel config unreadable', ev)
+  if (cfg.kind !== 'ok') return unknown({ ...h, facts: { nat: null } }, 'cannot tell: kernel config unreadable', ev)
   const missing: { o: string; w: string }[] = NAT.filter(([o]) => on(cfg, o) === false).map(([o, w]) => ({ o, w }))
   if (!MASQ.some((o) => on(cfg, o))) missing.push({ o: 'IP_NF_TARGET_MASQUERADE', w: 'masquerade' })
   const modules = [...NAT.map(([o]) => o), ...MASQ].filter((o) => cfg.value.get(o) === 'm')
@@ -240,7 +244,7 @@ const networkDrivers = async (_host: Host, cfg: Got<Kconfig>): Promise<Finding> 
       NET_DRIVERS.map(([o]) => o),
     ),
   ]
-  if (!cfg.ok) return unknown({ ...h, facts: { missing: null } }, 'cannot tell: kernel config unreadable', ev)
+  if (cfg.kind !== 'ok') return unknown({ ...h, facts: { missing: null } }, 'cannot tell: kernel config unreadable', ev)
   const have = NET_DRIVERS.filter(([o]) => on(cfg, o)).map(([, w]) => w)
   const missing = NET_DRIVERS.filter(([o]) => !on(cfg, o))
   const facts = { available: have.join(',') || null, missing: missing.map(([, w]) => w).join(',') || null }

@@ -40,7 +40,7 @@ const readFirmwareMsr = (host: Host, amd: boolean): Promise<{ disabled: boolean;
 
 const checkX86 = async (host: Host): Promise<Finding> => {
   const [ci, raw, dm, pvm] = await Promise.all([cpuinfo(host), cpuid(host), dmesg(host), moduleLoaded(host, 'kvm_pvm')])
-  if (!ci.ok) return unknown(head, `cannot read CPU flags: ${ci.why}`)
+  if (ci.kind !== 'ok') return unknown(head, `cannot read CPU flags: ${ci.why}`)
   const flags = ci.value.flags
   if (flags.has('vmx') || flags.has('svm')) {
     const ext = flags.has('vmx') ? 'vmx' : 'svm'
@@ -50,12 +50,12 @@ const checkX86 = async (host: Host): Promise<Finding> => {
       [evidence('/proc/cpuinfo flags', `${ext} present`)],
     )
   }
-  const vendor = (raw.ok ? raw.value.vendor : undefined) ?? ci.value.vendorId ?? ''
+  const vendor = (raw.kind === 'ok' ? raw.value.vendor : undefined) ?? ci.value.vendorId ?? ''
   const amd = /AMD|Hygon/i.test(vendor)
   const ext = amd ? 'AMD-V (svm)' : 'VT-x (vmx)'
   const ev: Evidence[] = [evidence('/proc/cpuinfo flags', 'no vmx, no svm')]
-  const inVm = (raw.ok && raw.value.hypervisorBit) || flags.has('hypervisor')
-  if (raw.ok)
+  const inVm = (raw.kind === 'ok' && raw.value.hypervisorBit) || flags.has('hypervisor')
+  if (raw.kind === 'ok')
     ev.push(
       evidence(
         raw.source,
@@ -63,16 +63,16 @@ const checkX86 = async (host: Host): Promise<Finding> => {
       ),
     )
   else ev.push(evidence('raw CPUID', raw.why))
-  const biosLine = dm.ok ? (dm.value.vmxDisabledByBios ?? dm.value.svmDisabledByBios) : undefined
+  const biosLine = dm.kind === 'ok' ? (dm.value.vmxDisabledByBios ?? dm.value.svmDisabledByBios) : undefined
   if (biosLine) ev.push(evidence('kernel log', biosLine))
-  else ev.push(evidence('kernel log', dm.ok ? 'no "disabled by BIOS" message' : dm.why))
+  else ev.push(evidence('kernel log', dm.kind === 'ok' ? 'no "disabled by BIOS" message' : dm.why))
   const msr = inVm ? undefined : await readFirmwareMsr(host, amd)
   if (msr)
     ev.push(
       evidence(amd ? 'MSR 0xC0010114 (VM_CR)' : 'MSR 0x3A (IA32_FEATURE_CONTROL)', 'why' in msr ? `unreadable: ${msr.why}` : msr.observed),
     )
   const msrDisabled = msr !== undefined && 'disabled' in msr && msr.disabled
-  const rawHas = raw.ok && (raw.value.vmx || raw.value.svm)
+  const rawHas = raw.kind === 'ok' && (raw.value.vmx || raw.value.svm)
 
   if (rawHas || biosLine !== undefined || msrDisabled) {
     return fail(
@@ -82,7 +82,7 @@ const checkX86 = async (host: Host): Promise<Finding> => {
       BIOS_FIX,
     )
   }
-  if (inVm && (raw.ok || dm.ok)) {
+  if (inVm && (raw.kind === 'ok' || dm.kind === 'ok')) {
     const summary = `this host is a virtual machine and its hypervisor does not expose ${ext} (no nested virtualization)`
     const nestedFix = {
       summary:
@@ -101,7 +101,7 @@ const checkX86 = async (host: Host): Promise<Finding> => {
       )
     return fail({ ...head, facts: { extension: 'none', cause: 'vm-without-nested' } }, summary, ev, nestedFix)
   }
-  if (raw.ok) {
+  if (raw.kind === 'ok') {
     return fail(
       { ...head, facts: { extension: 'none', cause: 'absent-from-cpu' } },
       `the CPU has no ${ext}: raw CPUID reports it absent`,
@@ -125,7 +125,7 @@ const checkX86 = async (host: Host): Promise<Finding> => {
 const checkArm64 = async (host: Host): Promise<Finding> => {
   const [dm, kvm] = await Promise.all([dmesg(host), exists(host, '/dev/kvm')])
   const ev: Evidence[] = []
-  if (dm.ok) {
+  if (dm.kind === 'ok') {
     const line = dm.value.armHypAvailable ?? dm.value.armHypUnavailable
     ev.push(evidence('kernel log', line ?? 'no EL2/HYP message'))
     if (dm.value.armHypAvailable)

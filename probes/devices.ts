@@ -50,15 +50,15 @@ const deviceNode = async (
       evidence(o.path, describeFailure(s)),
     ])
   const cfg = await kconfig(host)
-  const v = cfg.ok ? cfg.value.get(o.config) : undefined
+  const v = cfg.kind === 'ok' ? cfg.value.get(o.config) : undefined
   const ev = [
     evidence(o.path, s.kind === 'ok' ? `a ${s.type}, not a char device` : describeFailure(s)),
-    evidence(cfg.ok ? `${cfg.source} CONFIG_${o.config}` : 'kernel config', cfg.ok ? (v ?? 'not set') : cfg.why),
+    evidence(cfg.kind === 'ok' ? `${cfg.source} CONFIG_${o.config}` : 'kernel config', cfg.kind === 'ok' ? (v ?? 'not set') : cfg.why),
   ]
-  const notBuilt = cfg.ok && (v === undefined || v === 'n')
+  const notBuilt = cfg.kind === 'ok' && (v === undefined || v === 'n')
   const words = `missing${notBuilt ? ` (CONFIG_${o.config} is not set in this kernel)` : v === 'm' ? ' (built as a module, not loaded)' : ''}: ${o.absentWhy}`
   const rem = { summary: notBuilt ? `This kernel was built without CONFIG_${o.config}; use a kernel that has it.` : o.fix }
-  const facts = { present: false, built: cfg.ok ? !notBuilt : null }
+  const facts = { present: false, built: cfg.kind === 'ok' ? !notBuilt : null }
   return o.absentStatus === 'fail' ? fail({ ...head, facts }, words, ev, rem) : warn({ ...head, facts }, words, ev, rem)
 }
 

@@ -103,7 +103,7 @@ const vmFinding = async (host: Host): Promise<Finding> => {
   const vmSigns: { vendor: string; why: string }[] = []
   let cpuidSaysNo = false
   let enlightenments: string | undefined
-  if (raw.ok) {
+  if (raw.kind === 'ok') {
     const sigs = raw.value.hypervisorSignatures
     ev.push(
       evidence(
@@ -121,9 +121,9 @@ const vmFinding = async (host: Host): Promise<Finding> => {
       vmSigns.push({ vendor: hv?.vendor ?? 'unknown hypervisor', why: 'CPUID' })
     } else cpuidSaysNo = true
   }
-  if (ci.ok) {
+  if (ci.kind === 'ok') {
     const flagHv = ci.value.flags.has('hypervisor')
-    if (!raw.ok && isX86(host)) {
+    if (raw.kind !== 'ok' && isX86(host)) {
       ev.push(evidence('/proc/cpuinfo flags', flagHv ? 'hypervisor' : 'no hypervisor flag'))
       if (flagHv) vmSigns.push({ vendor: 'unknown hypervisor', why: 'cpuinfo flag' })
       else cpuidSaysNo = true // the kernel sets the flag from the same CPUID bit
@@ -134,7 +134,7 @@ const vmFinding = async (host: Host): Promise<Finding> => {
       vmSigns.push({ vendor: /KVM/.test(ci.value.modelName ?? '') ? 'kvm' : 'qemu', why: 'CPU model' })
     }
   }
-  if (dm.ok) {
+  if (dm.kind === 'ok') {
     const hv = dmesgCapture('hypervisorDetected', dm.value.hypervisorDetected)
     if (hv) {
       ev.push(evidence('kernel log', dm.value.hypervisorDetected ?? ''))
@@ -364,15 +364,15 @@ const cvmFinding = async (host: Host): Promise<Finding> => {
   ])
   const ev: Evidence[] = []
   let kind: string | undefined
-  if (raw.ok && raw.value.tdxGuest) {
+  if (raw.kind === 'ok' && raw.value.tdxGuest) {
     kind = 'intel-tdx'
     ev.push(evidence('CPUID leaf 0x21', 'IntelTDX'))
   }
-  if (ci.ok && ci.value.flags.has('tdx_guest')) {
+  if (ci.kind === 'ok' && ci.value.flags.has('tdx_guest')) {
     kind ??= 'intel-tdx'
     ev.push(evidence('/proc/cpuinfo flags', 'tdx_guest'))
   }
-  if (dm.ok && dm.value.memEncryptActive && (raw.ok ? raw.value.hypervisorBit : true)) {
+  if (dm.kind === 'ok' && dm.value.memEncryptActive && (raw.kind === 'ok' ? raw.value.hypervisorBit : true)) {
     const w = dm.value.memEncryptActive
     kind ??= /SEV-SNP/.test(w) ? 'amd-sev-snp' : /SEV-ES/.test(w) ? 'amd-sev-es' : /SEV/.test(w) ? 'amd-sev' : undefined
     ev.push(evidence('kernel log', w))
@@ -389,10 +389,10 @@ const cvmFinding = async (host: Host): Promise<Finding> => {
     return warn({ ...head, facts: { cvm: kind } }, `this host is a confidential guest (${kind}): KVM is not supported inside it`, ev, {
       summary: 'Confidential guests cannot host KVM guests; use the TCG and container tiers, or run virtcheck on the host.',
     })
-  if (!raw.ok && !dm.ok)
+  if (raw.kind !== 'ok' && dm.kind !== 'ok')
     return unknown({ ...head, facts: { cvm: null } }, 'cannot tell without raw CPUID or the kernel log', [
-      evidence('CPUID', raw.ok ? 'ok' : raw.why),
-      evidence('kernel log', dm.ok ? 'ok' : dm.why),
+      evidence('CPUID', raw.why),
+      evidence('kernel log', dm.why),
     ])
   return skip({ ...head, facts: { cvm: null } }, 'not a confidential guest', [
     evidence('CPUID 0x21 / kernel log / guest devices', 'no SEV or TDX guest markers'),

@@ -18,11 +18,11 @@ const IOMMU_DRIVERS = ['INTEL_IOMMU', 'AMD_IOMMU', 'VIRTIO_IOMMU', 'ARM_SMMU', '
  */
 const noIommuFix = async (host: Host): Promise<{ summary: string; ev: Evidence[] }> => {
   const [cfg, raw] = await Promise.all([kconfig(host), cpuid(host)])
-  const inVm = raw.ok && raw.value.hypervisorBit
+  const inVm = raw.kind === 'ok' && raw.value.hypervisorBit
   const where = inVm
     ? 'this host is a VM: its hypervisor must give it a virtual IOMMU (QEMU -device intel-iommu or virtio-iommu)'
     : 'enable VT-d / AMD IOMMU ("SVM/IOMMU", "DMA remapping") in the firmware setup'
-  if (!cfg.ok) return { summary: `To pass devices to guests, ${where}. Not needed unless you pass devices to guests.`, ev: [] }
+  if (cfg.kind !== 'ok') return { summary: `To pass devices to guests, ${where}. Not needed unless you pass devices to guests.`, ev: [] }
   const drivers = IOMMU_DRIVERS.filter((d) => kconfigEnabled(cfg.value, d) === true)
   const vfio = kconfigEnabled(cfg.value, 'VFIO') === true
   const ev = [
@@ -51,8 +51,8 @@ const tables = (host: Host) =>
   memo(host, 'acpi-tables', async () => {
     const l = await host.list('/sys/firmware/acpi/tables')
     return l.kind === 'ok'
-      ? { ok: true as const, present: (Object.keys(TABLES) as Table[]).filter((t) => l.entries.includes(t)), all: l.entries }
-      : { ok: false as const, why: l.kind }
+      ? { kind: 'ok' as const, present: (Object.keys(TABLES) as Table[]).filter((t) => l.entries.includes(t)), all: l.entries }
+      : { kind: 'failed' as const, why: l.kind }
   })
 
 const groups = (host: Host) =>
@@ -71,7 +71,7 @@ const groups = (host: Host) =>
 const firmwareFinding = async (host: Host): Promise<Finding> => {
   const head = { id: 'iommu.firmware', area: 'iommu', title: 'IOMMU described by firmware (ACPI DMAR / IVRS / IORT / VIOT)' } as const
   const t = await tables(host)
-  if (!t.ok) {
+  if (t.kind !== 'ok') {
     const dt = await host.list('/proc/device-tree')
     if (dt.kind === 'ok')
       return unknown({ ...head, facts: { table: null } }, 'no ACPI tables (device-tree platform): SMMU presence is shown by iommu.kernel', [
@@ -121,7 +121,7 @@ const kernelFinding = async (host: Host): Promise<Finding> => {
   if (args.length) ev.push(evidence('/proc/cmdline', args.join(' ')))
   // Only messages an enabled IOMMU prints; "iommu: Default domain type: Translated" is printed by every
   // kernel with IOMMU support, with or without IOMMU hardware, so it proves nothing.
-  if (dm.ok && dm.value.dmarEnabled) ev.push(evidence('kernel log', dm.value.dmarEnabled))
+  if (dm.kind === 'ok' && dm.value.dmarEnabled) ev.push(evidence('kernel log', dm.value.dmarEnabled))
   const passthrough = cl.get('iommu') === 'pt' || cl.get('iommu.passthrough') === '1'
   const facts = { units: units.length, groups: g?.length ?? 0, passthrough }
   if (units.length > 0 || (g?.length ?? 0) > 0) {
@@ -131,7 +131,7 @@ const kernelFinding = async (host: Host): Promise<Finding> => {
       ev,
     )
   }
-  const fwTable = t.ok ? t.present.filter((x) => x !== 'VIOT')[0] : undefined
+  const fwTable = t.kind === 'ok' ? t.present.filter((x) => x !== 'VIOT')[0] : undefined
   if (!fwTable) return skip({ ...head, facts }, 'no IOMMU hardware described (see iommu.firmware)', ev)
   const off = cl.get('intel_iommu') === 'off' || cl.get('amd_iommu') === 'off' || cl.get('iommu') === 'off'
   return warn(
@@ -153,7 +153,7 @@ const kernelFinding = async (host: Host): Promise<Finding> => {
 const irqRemapFinding = async (host: Host): Promise<Finding> => {
   const head = { id: 'iommu.interrupt-remapping', area: 'iommu', title: 'IOMMU interrupt remapping' } as const
   const [t, dm] = await Promise.all([tables(host), dmesg(host)])
-  if (!t.ok || t.present.filter((x) => x !== 'VIOT').length === 0) return skip(head, 'no IOMMU (see iommu.firmware)')
+  if (t.kind !== 'ok' || t.present.filter((x) => x !== 'VIOT').length === 0) return skip(head, 'no IOMMU (see iommu.firmware)')
   const ev: Evidence[] = []
   let fwSays: boolean | undefined
   if (t.present.includes('DMAR')) {
@@ -169,11 +169,12 @@ const irqRemapFinding = async (host: Host): Promise<Finding> => {
       )
     } else ev.push(evidence('DMAR contents', b.kind === 'denied' ? 'unknown (needs root)' : b.kind === 'ok' ? 'unparsable' : b.kind))
   }
-  if (dm.ok) ev.push(evidence('kernel log', dm.value.irqRemapEnabled ?? dm.value.irqRemapDisabled ?? 'no interrupt remapping message'))
+  if (dm.kind === 'ok')
+    ev.push(evidence('kernel log', dm.value.irqRemapEnabled ?? dm.value.irqRemapDisabled ?? 'no interrupt remapping message'))
   else ev.push(evidence('kernel log', dm.why))
-  if (dm.ok && dm.value.irqRemapEnabled)
+  if (dm.kind === 'ok' && dm.value.irqRemapEnabled)
     return pass({ ...head, facts: { irqRemap: true } }, 'enabled (safe VFIO passthrough without allow_unsafe_interrupts)', ev)
-  if ((dm.ok && dm.value.irqRemapDisabled) || fwSays === false)
+  if ((dm.kind === 'ok' && dm.value.irqRemapDisabled) || fwSays === false)
     return warn(
       { ...head, facts: { irqRemap: false } },
       'not enabled: VFIO passthrough needs vfio_iommu_type1.allow_unsafe_interrupts=1 (unsafe)',

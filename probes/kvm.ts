@@ -34,8 +34,8 @@ const deviceFinding = async (host: Host): Promise<Finding> => {
   const s = await statOf(host, '/dev/kvm')
   if (s.kind === 'missing') {
     const [ci, dm] = await Promise.all([cpuinfo(host), dmesg(host)])
-    const hasExt = ci.ok && (ci.value.flags.has('vmx') || ci.value.flags.has('svm'))
-    const pvmRefused = dm.ok ? dm.value.kvmPvmNotBinding : undefined
+    const hasExt = ci.kind === 'ok' && (ci.value.flags.has('vmx') || ci.value.flags.has('svm'))
+    const pvmRefused = dm.kind === 'ok' ? dm.value.kvmPvmNotBinding : undefined
     if (pvmRefused)
       return fail(
         { ...head, facts: { present: false } },
@@ -63,7 +63,7 @@ const deviceFinding = async (host: Host): Promise<Finding> => {
       summary: hasExt
         ? 'Load the KVM module for this CPU (and check that it is enabled in the kernel config).'
         : 'KVM needs VT-x/AMD-V (see cpu.virt-extensions) and the kvm module; until then only emulation (TCG) runs.',
-      commands: hasExt ? [ci.ok && ci.value.flags.has('svm') ? 'modprobe kvm_amd' : 'modprobe kvm_intel'] : [],
+      commands: hasExt ? [ci.kind === 'ok' && ci.value.flags.has('svm') ? 'modprobe kvm_amd' : 'modprobe kvm_intel'] : [],
     })
   }
   if (s.kind !== 'ok') return unknown({ ...head, facts: { present: null } }, `cannot stat /dev/kvm: ${describeFailure(s)}`)
@@ -157,7 +157,7 @@ const moduleFinding = async (host: Host): Promise<Finding> => {
   }
   const ev: Evidence[] = [evidence('/sys/module/kvm_pvm', 'present (paravirtual KVM, no hardware VMX/SVM needed)')]
   const dm = await dmesg(host)
-  const refused = dm.ok ? dm.value.kvmPvmNotBinding : undefined
+  const refused = dm.kind === 'ok' ? dm.value.kvmPvmNotBinding : undefined
   if (refused && (await statOf(host, '/dev/kvm')).kind === 'missing')
     return fail(
       { ...head, facts: { module: 'kvm_pvm', kind: 'pvm', bound: false, standardGuests: false } },
@@ -167,12 +167,12 @@ const moduleFinding = async (host: Host): Promise<Finding> => {
     )
   // bound: the API test (a vcprobe run) says whether it works
   const [api, cl, ci] = await Promise.all([kvmProbe(host), cmdline(host), cpuinfo(host)])
-  if (dm.ok && dm.value.kvmPvmLoaded) ev.push(evidence('kernel log', dm.value.kvmPvmLoaded))
+  if (dm.kind === 'ok' && dm.value.kvmPvmLoaded) ev.push(evidence('kernel log', dm.value.kvmPvmLoaded))
   if (cl.has('nested_pvm')) ev.push(evidence('/proc/cmdline', `nested_pvm=${cl.get('nested_pvm')}`))
-  if (ci.ok)
+  if (ci.kind === 'ok')
     ev.push(evidence('/proc/cpuinfo flags', ci.value.flags.has('vmx') || ci.value.flags.has('svm') ? 'vmx/svm present' : 'no vmx, no svm'))
   let apiWords = 'API not tested'
-  if (api.ok) {
+  if (api.kind === 'ok') {
     const v = api.value
     apiWords =
       v.open !== 'ok' ? `cannot open /dev/kvm (${v.open})` : `API works (version ${v.apiVersion ?? '?'}, CREATE_VM ${v.createVm ?? '?'})`
@@ -196,7 +196,7 @@ const apiFinding = async (host: Host): Promise<Finding> => {
   const s = await statOf(host, '/dev/kvm')
   if (s.kind === 'missing') return skip(head, 'no /dev/kvm (see kvm.device)')
   const r = await kvmProbe(host)
-  if (!r.ok) return unknown(head, `could not run the KVM API test: ${r.why}`, [evidence('vcprobe kvm', r.why)])
+  if (r.kind !== 'ok') return unknown(head, `could not run the KVM API test: ${r.why}`, [evidence('vcprobe kvm', r.why)])
   const v = r.value
   const ev = [
     evidence(

@@ -17,7 +17,7 @@ const typesFinding = async (host: Host): Promise<Finding> => {
   const [ls, probe] = await Promise.all([host.list('/proc/self/ns'), usernsProbe(host)])
   const present = ls.kind === 'ok' ? new Set(ls.entries) : undefined
   const ev: Evidence[] = [evidence('/proc/self/ns', present ? [...present].join(' ') : ls.kind)]
-  const created = probe.ok ? probe.value.asSelf : undefined
+  const created = probe.kind === 'ok' ? probe.value.asSelf : undefined
   if (created)
     ev.push(
       evidence(
@@ -27,7 +27,7 @@ const typesFinding = async (host: Host): Promise<Finding> => {
           .join(' '),
       ),
     )
-  else ev.push(evidence('vcprobe userns', probe.ok ? '' : probe.why))
+  else ev.push(evidence('vcprobe userns', probe.kind === 'ok' ? '' : probe.why))
   if (!present) return unknown(head, `cannot list /proc/self/ns: ${ls.kind}`, ev)
   const absent = TYPES.filter((t) => !present.has(t))
   const missingReq = REQUIRED.filter((t) => !present.has(t))
@@ -72,7 +72,7 @@ const usernsFinding = async (host: Host): Promise<Finding> => {
   if (parseIntStrict(clone) === 0) blockers.push('unprivileged_userns_clone=0')
   if (parseIntStrict(aa) === 1) blockers.push('AppArmor restricts unprivileged user namespaces')
   let tested: boolean | undefined
-  if (probe.ok) {
+  if (probe.kind === 'ok') {
     tested = probe.value.unprivilegedUser === 'ok'
     ev.push(evidence(`unshare(CLONE_NEWUSER) as uid ${probe.value.unprivilegedTestedAs}`, probe.value.unprivilegedUser))
   } else ev.push(evidence('vcprobe userns', probe.why))
@@ -90,7 +90,7 @@ const usernsFinding = async (host: Host): Promise<Finding> => {
   if (tested === true)
     return pass(
       { ...head, facts },
-      `allowed (unshare(CLONE_NEWUSER) succeeded as uid ${probe.ok ? probe.value.unprivilegedTestedAs : '?'})`,
+      `allowed (unshare(CLONE_NEWUSER) succeeded as uid ${probe.kind === 'ok' ? probe.value.unprivilegedTestedAs : '?'})`,
       ev,
     )
   if (tested === false)

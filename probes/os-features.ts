@@ -35,19 +35,19 @@ const toFinding = (r: Row): Finding => {
 }
 
 /** `criu check` (deep only): the installed criu asked about this kernel. */
-const criuCheck = async (host: Host, c: CriuState, env: ProbeEnv): Promise<{ ok: boolean; line: string } | undefined> => {
+const criuCheck = async (host: Host, c: CriuState, env: ProbeEnv): Promise<{ kind: 'ok' | 'failed'; line: string } | undefined> => {
   if (!env.deep || !c.path) return undefined
   const o = await runOnce(host, [c.path, 'check'], 20_000)
   if (o.kind !== 'exited')
     return {
-      ok: false,
+      kind: 'failed',
       line: `criu check: ${o.kind === 'timed-out' ? `unknown (timed out after ${Math.round(o.durationMs)} ms)` : o.kind}`,
     }
   const out = `${o.stdout}\n${o.stderr}`
   const firstError = out.split('\n').find((l) => /^Error/.test(l.trim()))
   return o.exitCode === 0
-    ? { ok: true, line: `criu check: ${out.trim().split('\n').pop() ?? 'exit 0'}` }
-    : { ok: false, line: `criu check: exit ${o.exitCode}: ${firstError?.trim() ?? out.trim().split('\n')[0] ?? ''}` }
+    ? { kind: 'ok' as const, line: `criu check: ${out.trim().split('\n').pop() ?? 'exit 0'}` }
+    : { kind: 'failed' as const, line: `criu check: exit ${o.exitCode}: ${firstError?.trim() ?? out.trim().split('\n')[0] ?? ''}` }
 }
 
 const rows = async (host: Host, env: ProbeEnv): Promise<Row[]> => {
@@ -64,24 +64,28 @@ const rows = async (host: Host, env: ProbeEnv): Promise<Row[]> => {
   const check = await criuCheck(host, criu, env)
   const fs = parseFilesystems(fsText ?? '')
   const nsSet = new Set(ns.kind === 'ok' ? ns.entries : [])
-  const k = (name: string): boolean | undefined => (cfg.ok ? (kconfigEnabled(cfg.value, name) ?? false) : undefined)
+  const k = (name: string): boolean | undefined => (cfg.kind === 'ok' ? (kconfigEnabled(cfg.value, name) ?? false) : undefined)
   const kev = (...names: string[]) =>
-    evidence(cfg.ok ? cfg.source : 'kernel config', cfg.ok ? names.map((n) => `${n}=${cfg.value.get(n) ?? 'not set'}`).join(' ') : cfg.why)
+    evidence(
+      cfg.kind === 'ok' ? cfg.source : 'kernel config',
+      cfg.kind === 'ok' ? names.map((n) => `${n}=${cfg.value.get(n) ?? 'not set'}`).join(' ') : cfg.why,
+    )
   const ctlEv = evidence('cgroup controllers', [...ctl.names].sort().join(' ') || 'none')
   const ioThrottleV1 =
     cg.mode === 'v1' || cg.mode === 'hybrid' ? await exists(host, '/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device') : false
   const cfsV1 = cg.mode === 'v1' || cg.mode === 'hybrid' ? await exists(host, '/sys/fs/cgroup/cpu/cpu.cfs_quota_us') : false
-  const quotas = cfg.ok ? quotaByFs(cfg.value, fs).filter((q) => q.present) : []
+  const quotas = cfg.kind === 'ok' ? quotaByFs(cfg.value, fs).filter((q) => q.present) : []
   const quotaWorks = quotas.filter((q) => q.works)
   const rootFs = (mi ? parseMountinfo(mi) : []).find((m) => m.mountPoint === '/')?.fsType
   const rootQuota = quotas.find((q) => q.fs === rootFs)
-  const quotaHow = !cfg.ok
-    ? 'kernel config unreadable'
-    : quotaWorks.length === 0
-      ? `no file system can enforce quotas here (${quotas.map((q) => `${q.fs}: ${q.how}`).join('; ') || 'no ext4, xfs or btrfs'})`
-      : rootFs && !rootQuota?.works
-        ? `not on the root file system, where container storage lives by default (${rootFs}${rootQuota ? `: ${rootQuota.how}` : ': no quota support'}); only ${quotaWorks.map((q) => `${q.fs} ${q.how}`).join(', ')} would work here`
-        : `${quotaWorks.map((q) => `${q.fs} ${q.how}`).join(', ')}${rootFs ? ` (root file system is ${rootFs})` : ''}`
+  const quotaHow =
+    cfg.kind !== 'ok'
+      ? 'kernel config unreadable'
+      : quotaWorks.length === 0
+        ? `no file system can enforce quotas here (${quotas.map((q) => `${q.fs}: ${q.how}`).join('; ') || 'no ext4, xfs or btrfs'})`
+        : rootFs && !rootQuota?.works
+          ? `not on the root file system, where container storage lives by default (${rootFs}${rootQuota ? `: ${rootQuota.how}` : ': no quota support'}); only ${quotaWorks.map((q) => `${q.fs} ${q.how}`).join(', ')} would work here`
+          : `${quotaWorks.map((q) => `${q.fs} ${q.how}`).join(', ')}${rootFs ? ` (root file system is ${rootFs})` : ''}`
   // criu: a kernel that allows it, a criu that starts on this kernel, and (deep) `criu check` passing.
   const crKernel = k('CHECKPOINT_RESTORE')
   const criuWords = !criu.path
@@ -89,7 +93,7 @@ const rows = async (host: Host, env: ProbeEnv): Promise<Row[]> => {
     : (criu.kernelBlocks ??
       (check ? check.line : `criu ${criu.version ?? '(version unknown)'} installed${criu.versionWhy ? ` (${criu.versionWhy})` : ''}`))
   const criuUsable: boolean | undefined =
-    !criu.path || criu.kernelBlocks || check?.ok === false ? false : criu.versionTimedOut ? undefined : true
+    !criu.path || criu.kernelBlocks || check?.kind === 'failed' ? false : criu.versionTimedOut ? undefined : true
   const newKernel = criu.kernelBlocks !== undefined || /^(?:[7-9]|\d\d+)\.|^6\.(?:1[3-9]|[2-9]\d)/.test(host.identity.kernelRelease)
   const criuFix =
     crKernel === false
@@ -99,7 +103,7 @@ const rows = async (host: Host, env: ProbeEnv): Promise<Row[]> => {
             summary: `${criu.kernelBlocks}. Install CRIU 4.1 or newer (from source or a newer distribution release) or boot a kernel older than 6.13.`,
             commands: [],
           }
-        : check?.ok === false
+        : check?.kind === 'failed'
           ? {
               summary: `The installed criu fails its own self-check here (${check.line}); see \`criu check --all\` for the missing kernel features.`,
               commands: [],
@@ -132,7 +136,7 @@ const rows = async (host: Host, env: ProbeEnv): Promise<Row[]> => {
       id: 'disk-quota',
       title: 'Disk quota (per-container space limits)',
       // available only where container storage (the root file system by default) can enforce it
-      ok: !cfg.ok ? undefined : quotaWorks.length > 0 && (rootFs === undefined || rootQuota?.works === true),
+      ok: cfg.kind !== 'ok' ? undefined : quotaWorks.length > 0 && (rootFs === undefined || rootQuota?.works === true),
       how: quotaHow,
       facts: {
         filesystems: quotas.map((q) => q.fs).join(',') || null,

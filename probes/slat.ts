@@ -18,7 +18,7 @@ export const slatProbe: Probe = {
   async check(host) {
     if (isArm64(host)) {
       const dm = await dmesg(host)
-      if (dm.ok && dm.value.armHypAvailable)
+      if (dm.kind === 'ok' && dm.value.armHypAvailable)
         return [
           pass({ ...head, facts: { slat: 'stage-2' } }, 'Arm stage-2 translation (part of the EL2 virtualization extensions)', [
             evidence('kernel log', dm.value.armHypAvailable),
@@ -28,7 +28,7 @@ export const slatProbe: Probe = {
     }
     if (!isX86(host)) return [skip(head, `not checked on ${host.identity.arch}`)]
     const ci = await cpuinfo(host)
-    if (!ci.ok) return [unknown(head, `cannot read CPU flags: ${ci.why}`)]
+    if (ci.kind !== 'ok') return [unknown(head, `cannot read CPU flags: ${ci.why}`)]
     const { flags, vmxFlags, hasVmxFlagsLine } = ci.value
     if (flags.has('vmx')) {
       const has = (f: string) => vmxFlags.has(f) || flags.has(f)
@@ -82,10 +82,10 @@ export const slatProbe: Probe = {
     }
     if (flags.has('svm')) {
       const raw = await cpuid(host)
-      const npt = flags.has('npt') || (raw.ok && raw.value.npt === true)
+      const npt = flags.has('npt') || (raw.kind === 'ok' && raw.value.npt === true)
       const [pNpt, loaded] = await Promise.all([moduleParam(host, 'kvm_amd', 'npt'), moduleLoaded(host, 'kvm_amd')])
       const ev: Evidence[] = [evidence('/proc/cpuinfo flags', `npt ${flags.has('npt') ? 'present' : 'absent'}`)]
-      if (raw.ok && raw.value.npt !== undefined) ev.push(evidence('CPUID 0x8000000A EDX[0]', raw.value.npt ? 'NP=1' : 'NP=0'))
+      if (raw.kind === 'ok' && raw.value.npt !== undefined) ev.push(evidence('CPUID 0x8000000A EDX[0]', raw.value.npt ? 'NP=1' : 'NP=0'))
       if (loaded) ev.push(evidence('/sys/module/kvm_amd/parameters/npt', pNpt ?? '?'))
       const facts = { slat: npt ? 'npt' : 'none', kvmUsesSlat: loaded ? (parseBoolParam(pNpt) ?? null) : null }
       if (!npt)

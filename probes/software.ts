@@ -8,6 +8,7 @@
 import { evidence, pass, skip, unknown, warn, type Evidence, type Finding } from '../src/core/finding.js'
 import { describeOutcome, type Host } from '../src/core/host.js'
 import { parseElf } from '../src/parse/elf.js'
+import { hardNofileLimit } from '../src/parse/proc-limits.js'
 import { parseProcStatus } from '../src/parse/proc-status.js'
 import type { Probe, ProbeEnv } from './types.js'
 import { cgroupView } from './cgroups.js'
@@ -154,7 +155,7 @@ const podman = async (host: Host): Promise<Finding> => {
   if (v.timedOut) return timedOut(h, bin, v.why, ev)
   const notes: string[] = []
   // Podman raises RLIMIT_NOFILE to 1048576 in the container; without CAP_SYS_RESOURCE that fails (see src/tiers/container/podman.ts).
-  const hardNofile = /^Max open files\s+\S+\s+(\S+)/m.exec(limits ?? '')?.[1]
+  const hardNofile = hardNofileLimit(limits ?? '')
   const st = status ? parseProcStatus(status) : undefined
   const noSysResource = st?.capBnd !== undefined && ((st.capBnd >> 24n) & 1n) === 0n
   if (hardNofile) ev.push(evidence('/proc/self/limits', `hard nofile ${hardNofile}`))

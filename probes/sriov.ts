@@ -29,7 +29,7 @@ export const sriovProbe: Probe = {
     const capable = devs.filter((d): d is NonNullable<typeof d> => d !== undefined && d.total > 0)
     if (capable.length === 0) {
       const dm = await dmesg(host)
-      if (dm.ok && dm.value.sriovMmio)
+      if (dm.kind === 'ok' && dm.value.sriovMmio)
         return [
           warn(head, 'a device wanted SR-IOV but firmware left too little MMIO space', [evidence('kernel log', dm.value.sriovMmio)], {
             summary: 'Enable "SR-IOV Support" and "Above 4G decoding" in the firmware setup, or boot with pci=realloc.',

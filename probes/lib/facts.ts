@@ -31,7 +31,7 @@ export const memo = <T>(host: Host, key: string, fn: () => Promise<T>): Promise<
   return p
 }
 
-export type Got<T> = { readonly ok: true; readonly value: T; readonly source: string } | { readonly ok: false; readonly why: string }
+export type Got<T> = { readonly kind: 'ok'; readonly value: T; readonly source: string } | { readonly kind: 'failed'; readonly why: string }
 
 export const isX86 = (host: Host): boolean => /^(x86_64|i[3-6]86)$/.test(host.identity.arch)
 export const isArm64 = (host: Host): boolean => host.identity.arch === 'aarch64'
@@ -43,7 +43,7 @@ export const text = async (host: Host, path: string): Promise<string | undefined
 
 export const readGot = async (host: Host, path: string): Promise<Got<string>> => {
   const r = await memo(host, 'read:' + path, () => host.read(path))
-  return r.kind === 'ok' ? { ok: true, value: r.text, source: path } : { ok: false, why: `${path}: ${describeFailure(r)}` }
+  return r.kind === 'ok' ? { kind: 'ok', value: r.text, source: path } : { kind: 'failed', why: `${path}: ${describeFailure(r)}` }
 }
 
 export const exists = async (host: Host, path: string): Promise<boolean> => {
@@ -56,7 +56,7 @@ export const statOf = (host: Host, path: string) => memo(host, 'stat:' + path, (
 export const cpuinfo = (host: Host): Promise<Got<CpuInfo>> =>
   memo(host, 'cpuinfo', async () => {
     const r = await readGot(host, '/proc/cpuinfo')
-    return r.ok ? { ok: true as const, value: parseCpuinfo(r.value), source: '/proc/cpuinfo' } : r
+    return r.kind === 'ok' ? { kind: 'ok' as const, value: parseCpuinfo(r.value), source: '/proc/cpuinfo' } : r
   })
 
 export const cmdline = async (host: Host): Promise<ReadonlyMap<string, string>> => parseCmdline((await text(host, '/proc/cmdline')) ?? '')
@@ -96,22 +96,25 @@ const helperJson = async <T>(host: Host, sub: string, parse: (t: string) => T | 
   const all = await vcprobeAll(host)
   if (all && 'sections' in all && all.sections[sub] !== undefined) {
     const v = parse(JSON.stringify(all.sections[sub]))
-    if (v !== undefined) return { ok: true, value: v, source: `vcprobe ${sub}` }
+    if (v !== undefined) return { kind: 'ok', value: v, source: `vcprobe ${sub}` }
   }
   const o = all && 'outcome' in all ? all.outcome : await runOnce(host, ['@vcprobe', sub])
   if (o.kind !== 'exited')
-    return { ok: false, why: `vcprobe ${sub}: ${describeOutcome(o)}${o.kind === 'not-found' ? ' (run `node workloads/build.mjs`)' : ''}` }
-  if (o.exitCode !== 0) return { ok: false, why: `vcprobe ${sub}: exit ${o.exitCode}: ${o.stderr.trim().split('\n')[0] ?? ''}` }
+    return {
+      kind: 'failed',
+      why: `vcprobe ${sub}: ${describeOutcome(o)}${o.kind === 'not-found' ? ' (run `node workloads/build.mjs`)' : ''}`,
+    }
+  if (o.exitCode !== 0) return { kind: 'failed', why: `vcprobe ${sub}: exit ${o.exitCode}: ${o.stderr.trim().split('\n')[0] ?? ''}` }
   const v = parse(o.stdout)
-  return v === undefined ? { ok: false, why: `vcprobe ${sub}: unreadable output` } : { ok: true, value: v, source: `vcprobe ${sub}` }
+  return v === undefined ? { kind: 'failed', why: `vcprobe ${sub}: unreadable output` } : { kind: 'ok', value: v, source: `vcprobe ${sub}` }
 }
 
 /** Raw CPUID executed by the helper (not filtered by the kernel). x86 only. */
 export const cpuid = (host: Host): Promise<Got<CpuidFacts>> =>
   memo(host, 'cpuid', async () => {
-    if (!isX86(host)) return { ok: false as const, why: `CPUID does not exist on ${host.identity.arch}` }
+    if (!isX86(host)) return { kind: 'failed' as const, why: `CPUID does not exist on ${host.identity.arch}` }
     const r = await helperJson(host, 'cpuid', parseCpuidDump)
-    return r.ok ? { ok: true as const, value: decodeCpuid(r.value), source: 'CPUID (vcprobe cpuid)' } : r
+    return r.kind === 'ok' ? { kind: 'ok' as const, value: decodeCpuid(r.value), source: 'CPUID (vcprobe cpuid)' } : r
   })
 
 export const kvmProbe = (host: Host): Promise<Got<KvmProbe>> => memo(host, 'kvmprobe', () => helperJson(host, 'kvm', parseKvmProbe))
@@ -122,13 +125,13 @@ export const usernsProbe = (host: Host): Promise<Got<UsernsProbe>> =>
 export const dmesg = (host: Host): Promise<Got<Partial<Record<DmesgFact, string>>>> =>
   memo(host, 'dmesg', async () => {
     const o = await runOnce(host, ['dmesg'])
-    if (o.kind !== 'exited') return { ok: false as const, why: `dmesg: ${describeOutcome(o)}` }
+    if (o.kind !== 'exited') return { kind: 'failed' as const, why: `dmesg: ${describeOutcome(o)}` }
     if (o.exitCode !== 0)
       return {
-        ok: false as const,
+        kind: 'failed' as const,
         why: `dmesg: ${o.stderr.trim().split('\n')[0] || 'exit ' + o.exitCode}${host.identity.uid !== 0 ? ' (needs root when kernel.dmesg_restrict=1)' : ''}`,
       }
-    return { ok: true as const, value: scanDmesg(o.stdout), source: 'dmesg' }
+    return { kind: 'ok' as const, value: scanDmesg(o.stdout), source: 'dmesg' }
   })
 
 /** The kernel build config: /proc/config.gz, then /boot/config-$r and the other usual places. */
@@ -137,14 +140,14 @@ export const kconfig = (host: Host): Promise<Got<Kconfig>> =>
     const gz = await host.readBytes('/proc/config.gz', 0, 1 << 20)
     if (gz.kind === 'ok' && gz.bytes.length > 0) {
       const t = decodeConfigBytes(gz.bytes)
-      if (t !== undefined) return { ok: true as const, value: parseKconfig(t), source: '/proc/config.gz' }
+      if (t !== undefined) return { kind: 'ok' as const, value: parseKconfig(t), source: '/proc/config.gz' }
     }
     const r = host.identity.kernelRelease
     for (const p of [`/boot/config-${r}`, `/lib/modules/${r}/config`, `/usr/lib/modules/${r}/config`, `/lib/modules/${r}/build/.config`]) {
       const t = await text(host, p)
-      if (t !== undefined) return { ok: true as const, value: parseKconfig(t), source: p }
+      if (t !== undefined) return { kind: 'ok' as const, value: parseKconfig(t), source: p }
     }
-    return { ok: false as const, why: 'kernel config not found (/proc/config.gz, /boot/config-' + r + ')' }
+    return { kind: 'failed' as const, why: 'kernel config not found (/proc/config.gz, /boot/config-' + r + ')' }
   })
 
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']

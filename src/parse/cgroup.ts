@@ -1,4 +1,5 @@
-/** cgroup files -> facts: `/proc/cgroups`, `/proc/self/cgroup`, `cgroup.controllers`, statfs magic numbers. */
+/** cgroup files -> facts: `/proc/cgroups`, `/proc/self/cgroup`, `cgroup.controllers`, cgroup mounts, statfs magic numbers. */
+import { parseMountinfo } from './mountinfo.js'
 
 export const CGROUP2_SUPER_MAGIC = 0x63677270
 export const CGROUP_SUPER_MAGIC = 0x27e0eb
@@ -59,4 +60,50 @@ export const cgroupModeFromMounts = (fsTypes: readonly string[]): CgroupMode => 
   const v1 = fsTypes.includes('cgroup')
   const v2 = fsTypes.includes('cgroup2')
   return v1 && v2 ? 'hybrid' : v2 ? 'v2' : v1 ? 'v1' : 'none'
+}
+
+const V1_CONTROLLERS = new Set([
+  'cpu',
+  'cpuacct',
+  'cpuset',
+  'memory',
+  'pids',
+  'blkio',
+  'devices',
+  'freezer',
+  'net_cls',
+  'net_prio',
+  'perf_event',
+  'hugetlb',
+  'rdma',
+  'misc',
+])
+
+/** The cgroup mounts of a mountinfo: v1 controller -> its hierarchy, every v1 hierarchy, the (first) cgroup2 mount. */
+export interface CgroupMounts {
+  /** v1 controller -> mount point, e.g. cpu -> /sys/fs/cgroup/cpu (co-mounted cpu,cpuacct is fine). */
+  readonly v1: Readonly<Record<string, string>>
+  /** Every v1 hierarchy, named ones (name=systemd) included: where runtimes may leave debris. */
+  readonly v1Mounts: readonly string[]
+  /** The cgroup2 mount point, when there is one. */
+  readonly v2Mount?: string
+}
+
+export const parseCgroupMounts = (mountinfo: string): CgroupMounts => {
+  const v1: Record<string, string> = {}
+  const v1Mounts: string[] = []
+  let v2Mount: string | undefined
+  for (const m of parseMountinfo(mountinfo)) {
+    if (!m.mountPoint) continue
+    if (m.fsType === 'cgroup2') {
+      v2Mount ??= m.mountPoint
+    } else if (m.fsType === 'cgroup') {
+      v1Mounts.push(m.mountPoint)
+      for (const opt of m.superOptions.split(',')) {
+        if (!V1_CONTROLLERS.has(opt)) continue // mount options (rw, xattr, name=systemd...)
+        v1[opt] ??= m.mountPoint
+      }
+    }
+  }
+  return v2Mount === undefined ? { v1, v1Mounts } : { v1, v1Mounts, v2Mount }
 }

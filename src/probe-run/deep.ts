@@ -51,7 +51,7 @@ export const deepCandidates = (readiness: readonly TierReadiness[], findings: re
   return readiness.filter((r) => r.ready || (TIER_DEFINITIONS[r.tier].deep.tryWhenKvmOpens && kvmOpens)).map((r) => r.tier)
 }
 
-type Attempt = { ok: true; words: string } | { ok: false; why: string; logTail?: string }
+type Attempt = { kind: 'ok'; words: string } | { kind: 'failed'; why: string; logTail?: string }
 
 const withDeadline = async <T>(p: Promise<T>, ms: number, ac: AbortController, what: string): Promise<T> => {
   let timer: NodeJS.Timeout | undefined
@@ -100,16 +100,16 @@ const attempt = async (
     const left = Math.max(1000, timeoutMs - (performance.now() - started))
     const outcome: JobOutcome = await withDeadline(session.run(job, ac.signal), left, ac, 'sys.syscall job')
     if (outcome.kind === 'failed')
-      return { ok: false, why: `smoke job failed: ${outcome.reason}`, ...(outcome.logTail ? { logTail: outcome.logTail } : {}) }
+      return { kind: 'failed', why: `smoke job failed: ${outcome.reason}`, ...(outcome.logTail ? { logTail: outcome.logTail } : {}) }
     const s = outcome.samples[0]
     return {
-      ok: true,
+      kind: 'ok',
       words: `${session.bootMs !== undefined ? `started in ${Math.round(session.bootMs)} ms, ` : ''}sys.syscall ${s ? `${s.value.toFixed(0)} ${s.unit}` : 'ran'}`,
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e)
     const tail = logLines.slice(-12).join('\n')
-    return { ok: false, why: msg.split('\n')[0] ?? msg, ...(tail ? { logTail: tail } : {}) }
+    return { kind: 'failed', why: msg.split('\n')[0] ?? msg, ...(tail ? { logTail: tail } : {}) }
   } finally {
     opts.signal.removeEventListener('abort', onAbort)
     if (session) await withDeadline(session.close(), 15_000, new AbortController(), 'close').catch(() => undefined)
@@ -139,8 +139,8 @@ export const deepVerify = async (
     const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs(r.tier)
     opts.log(`deep: ${r.tier}: starting (limit ${Math.round(timeoutMs / 1000)} s)`)
     const a = await attempt(driver, findings, job, timeoutMs, opts)
-    opts.log(`deep: ${r.tier}: ${a.ok ? a.words : a.why}`)
-    if (a.ok) {
+    opts.log(`deep: ${r.tier}: ${a.kind === 'ok' ? a.words : a.why}`)
+    if (a.kind === 'ok') {
       out.push(
         r.ready
           ? { ...r, provedBy: a.words }

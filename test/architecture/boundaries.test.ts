@@ -43,6 +43,7 @@ const PURE_FILES = [
   'src/probe-run/readiness.ts',
   'src/tiers/definitions.ts',
   'src/tiers/readiness-kit.ts',
+  'src/tiers/tier-facts.ts',
   'src/tiers/option-checks.ts',
   'src/tiers/container/container-options.ts',
   'src/tiers/container/limit-options.ts',

@@ -25,6 +25,7 @@ import { containerArgv, GO_LINE } from './launch.js'
 import { agentFailure, oomFailure, oomVerdict } from './oom.js'
 import { buildRootfs } from './rootfs.js'
 import { RelaunchingContainer } from './relaunch.js'
+import { driverFacts } from '../live-facts.js'
 
 let counter = 0
 
@@ -42,7 +43,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()
 export const containerDriver: TierDriver = {
   id: 'container',
   async open(ctx: TierOpenContext): Promise<TierSession> {
-    const isRoot = process.getuid?.() === 0
+    const isRoot = driverFacts(ctx.findings).uid() === 0
     const settings = containerSettings(ctx, isRoot)
     const name = `virtcheck-${process.pid}-ctr${counter++}`
     const rootfs = await buildRootfs(join(ctx.workDir, name), nativeBinary('vcwork'), ctx.cleanup)

@@ -7,7 +7,8 @@
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Cleanup } from '../../core/cleanup.js'
-import { controllerHome, describeLayout, LIMIT_CONTROLLERS, limitWrites, parseCgroupMounts, type CgroupLayout } from './cgroup-layout.js'
+import { parseCgroupMounts, parseControllerList } from '../../parse/cgroup.js'
+import { controllerHome, describeLayout, LIMIT_CONTROLLERS, limitWrites, type CgroupLayout } from './cgroup-layout.js'
 import { parseV1MemoryEvents, parseV2MemoryEvents, type MemoryEvents } from './oom.js'
 import type { ContainerLimits } from './limit-options.js'
 
@@ -28,9 +29,7 @@ export interface ContainerCgroups {
 export const readCgroupLayout = async (): Promise<CgroupLayout> => {
   const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '')
   const { v1, v1Mounts, v2Mount } = parseCgroupMounts(info)
-  const v2Controllers = v2Mount
-    ? (await readFile(join(v2Mount, 'cgroup.controllers'), 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean)
-    : []
+  const v2Controllers = v2Mount ? parseControllerList(await readFile(join(v2Mount, 'cgroup.controllers'), 'utf8').catch(() => '')) : []
   return { v1, v1Mounts, v2Controllers, ...(v2Mount ? { v2Mount } : {}) }
 }
 

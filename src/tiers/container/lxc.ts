@@ -12,7 +12,7 @@
  * (lxc.hook.stop runs after the init ended and before lxc removes the cgroups) copies the counter
  * files first. When the agent died during a job (OOM or otherwise) a fresh container runs the rest.
  */
-import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
@@ -27,8 +27,8 @@ import { controllerHome, limitWrites, type CgroupLayout } from './cgroup-layout.
 import { readCgroupLayout, removeNewRuntimeCgroups, removeOwnRuntimeCgroups } from './cgroups.js'
 import { agentFailure, describeExit, MEMORY_EVENT_FILES, memoryCgroupOf, oomFailure, oomVerdict, readMemoryEvents } from './oom.js'
 import { buildRootfs } from './rootfs.js'
-import { unifiedCgroupPath } from '../../parse/cgroup.js'
 import { RelaunchingContainer } from './relaunch.js'
+import { driverFacts } from '../live-facts.js'
 
 /** A shell word (single-quoted). */
 const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
@@ -89,24 +89,6 @@ export const oomHookScript = (dir: string): string =>
     '',
   ].join('\n')
 
-/** Does the kernel account swap in memory cgroups (so a memsw / swap.max limit can be set)? */
-const swapAccounted = async (layout: CgroupLayout): Promise<boolean> => {
-  const home = controllerHome(layout, 'memory')
-  if (!home) return false
-  const exists = (p: string) =>
-    access(p).then(
-      () => true,
-      () => false,
-    )
-  if (home.version === 'v1') return exists(join(home.mount, 'memory.memsw.limit_in_bytes'))
-  // v2: the root has no memory.swap.max; look at this process's own cgroup, else any child of the root.
-  const own = unifiedCgroupPath(await readFile('/proc/self/cgroup', 'utf8').catch(() => ''))
-  if (own && own !== '/' && (await exists(join(home.mount, own, 'memory.swap.max')))) return true
-  for (const d of (await readdir(home.mount, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).slice(0, 20))
-    if (await exists(join(home.mount, d.name, 'memory.swap.max'))) return true
-  return false
-}
-
 let counter = 0
 
 /** One running container. */
@@ -137,7 +119,8 @@ export const lxcDriver: TierDriver = {
     const rootfs = await buildRootfs(join(base, 'rootfs'), nativeBinary('vcwork'), ctx.cleanup)
     const layout = await readCgroupLayout()
     const memoryHome = controllerHome(layout, 'memory')
-    const swap = memoryMiB !== undefined && (await swapAccounted(layout))
+    // Does the kernel account swap in memory cgroups (so a memsw / swap.max limit can be set)? The probe's os-features.swap-accounting.
+    const swap = memoryMiB !== undefined && (await driverFacts(ctx.findings).swapAccounting(layout))
     // lxc-execute leaves an empty `lxc.pivot` cgroup behind; remove it afterwards unless it was already there.
     ctx.cleanup.add('lxc: empty lxc.pivot cgroups', await removeNewRuntimeCgroups('lxc.pivot'))
     const hookPath = join(base, 'oom-hook.sh')

@@ -3,14 +3,17 @@
  * CAP_SYS_RESOURCE cannot raise podman's default rlimits (nofile 1048576), so the limits are lowered
  * to what the host allows (measured on a host without it: podman run fails otherwise); crun fails on hybrid cgroup v1, hence runc.
  */
-import { cmd } from '../../net/ip-command.js'
+import { readFile } from 'node:fs/promises'
+import { hardNofileLimit } from '../../parse/proc-limits.js'
 import { removeNewRuntimeCgroups } from './cgroups.js'
 import { ociCliDriver } from './oci-cli.js'
 
-/** The hard nofile limit this process may hand down (podman must not ask for more). */
+/**
+ * The hard nofile limit this process may hand down (podman must not ask for more). The probe's
+ * software.podman finding names the trap but not the number, so it is read here, with the probe's parser.
+ */
 const hardNofile = async (): Promise<string> => {
-  const r = await cmd(['sh', '-c', 'ulimit -Hn'])
-  const n = Number(r.stdout.trim())
+  const n = Number(hardNofileLimit(await readFile('/proc/self/limits', 'utf8').catch(() => '')))
   return Number.isFinite(n) && n > 0 ? String(Math.min(n, 1_048_576)) : '1024'
 }
 

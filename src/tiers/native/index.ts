@@ -19,6 +19,7 @@ import { removeScratchFiles } from '../../agent/scratch.js'
 import { startLoopbackPeer } from '../../net/loopback-peer.js'
 import { needsPeer } from '../../../workloads/index.js'
 import { createCgroups } from '../container/cgroups.js'
+import { driverFacts } from '../live-facts.js'
 
 const readTrim = async (path: string): Promise<string | undefined> => {
   try {
@@ -48,7 +49,9 @@ export const nativeDriver: TierDriver = {
     checkOptionKeys('native', ctx.options, [])
     // one name per session: `ab` opens two native sessions in one process
     const cgroups =
-      process.getuid?.() === 0 ? await createCgroups(`virtcheck-${process.pid}-native${sessions++}`, {}, ctx.cleanup) : undefined
+      driverFacts(ctx.findings).uid() === 0
+        ? await createCgroups(`virtcheck-${process.pid}-native${sessions++}`, {}, ctx.cleanup)
+        : undefined
     let agent: Awaited<ReturnType<typeof startAgentProcess>>
     try {
       agent = await startAgentProcess([nativeBinary('vcwork'), 'agent'], {

@@ -1,6 +1,7 @@
 /**
- * What the QEMU tiers need to know about this host before booting (I/O, small): can /dev/kvm and
- * /dev/vhost-net be opened, which KVM backend serves /dev/kvm, the QEMU version, the firmware file.
+ * What the QEMU tiers need to know about this host before booting (I/O, small): which KVM backend
+ * serves /dev/kvm (from the probe), O_DIRECT on the scratch folder, the QEMU version, the firmware file.
+ * Whether /dev/kvm and /dev/vhost-net open comes from the probe too (src/tiers/live-facts.ts).
  */
 import { constants } from 'node:fs'
 import { access, open } from 'node:fs/promises'
@@ -8,27 +9,17 @@ import { execa } from 'execa'
 import type { Finding } from '../../core/finding.js'
 import { scaledTimeoutMs } from '../../host/slowness.js'
 
-export const canOpenRw = async (path: string): Promise<{ ok: true } | { ok: false; why: string }> => {
-  try {
-    const fh = await open(path, constants.O_RDWR)
-    await fh.close()
-    return { ok: true }
-  } catch (e) {
-    return { ok: false, why: e instanceof Error ? e.message : String(e) }
-  }
-}
-
 /**
  * Can `path` be opened with O_DIRECT (QEMU's cache=none)? tmpfs, a common /tmp, refuses it (EINVAL),
  * and QEMU then fails to open the guest disk at all.
  */
-export const supportsDirectIo = async (path: string): Promise<{ ok: true } | { ok: false; why: string }> => {
+export const supportsDirectIo = async (path: string): Promise<{ kind: 'ok' } | { kind: 'failed'; why: string }> => {
   try {
     const fh = await open(path, constants.O_RDWR | constants.O_DIRECT)
     await fh.close()
-    return { ok: true }
+    return { kind: 'ok' }
   } catch (e) {
-    return { ok: false, why: e instanceof Error ? e.message : String(e) }
+    return { kind: 'failed', why: e instanceof Error ? e.message : String(e) }
   }
 }
 

@@ -17,7 +17,8 @@ import { buildInitramfs } from '../../guest/initramfs.js'
 import { buildGuestCommand, renderArgv } from './command.js'
 import { GuestBootError, startGuest, type GuestEnd } from './guest-process.js'
 import { explainKvmFailure } from './kvm-failure.js'
-import { busybox, canOpenRw, firmwareIfPresent, kvmBackendFrom, orphanGuard, qemuVersion, supportsDirectIo } from './host-facts.js'
+import { busybox, firmwareIfPresent, kvmBackendFrom, orphanGuard, qemuVersion, supportsDirectIo } from './host-facts.js'
+import { driverFacts } from '../live-facts.js'
 import { SOCKET_DIR_PREFIX } from './strays.js'
 import { parseQemuOptions } from './options.js'
 import { AGENT_CHANNELS, forMachine, guestModules, type QemuTierProfile } from './profiles.js'
@@ -36,11 +37,13 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
   const qemu = await qemuVersion(opts.qemuBinary)
   if (!qemu.ok) failOpen(`${tier}: ${qemu.why}`)
   const version = qemu.ok ? qemu.version : ''
+  const hostFacts = driverFacts(ctx.findings)
   let kvm = ''
   if (accel === 'kvm') {
-    const dev = await canOpenRw('/dev/kvm')
+    const dev = await hostFacts.kvmDevice()
     kvm = kvmBackendFrom(ctx.findings)
-    if (!dev.ok) failOpen(`${tier}: cannot open /dev/kvm read-write (${dev.why}); KVM is not usable by this user on this host`)
+    if (dev.kind === 'unusable')
+      failOpen(`${tier}: cannot open /dev/kvm read-write (${dev.why}); KVM is not usable by this user on this host`)
   }
   const found = await findGuestKernel({ arch: 'x86_64', flavour: 'generic', ...(ctx.kernelPath ? { explicitPath: ctx.kernelPath } : {}) })
   if (found.kind === 'none')
@@ -83,20 +86,21 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
     // cache=none needs O_DIRECT on the scratch file system; on one without it (tmpfs) the default falls
     // back to the host page cache, and the config says so. An explicit cache= is left to QEMU.
     const direct =
-      opts.cache === 'none' && ctx.options?.['cache'] === undefined ? await supportsDirectIo(diskPath) : ({ ok: true } as const)
-    const cache = direct.ok ? opts.cache : 'writeback'
-    const cacheNote = direct.ok
-      ? {}
-      : { cacheNote: `writeback instead of none: the scratch folder ${ctx.scratchDir} has no O_DIRECT (${direct.why})` }
+      opts.cache === 'none' && ctx.options?.['cache'] === undefined ? await supportsDirectIo(diskPath) : ({ kind: 'ok' } as const)
+    const cache = direct.kind === 'ok' ? opts.cache : 'writeback'
+    const cacheNote =
+      direct.kind === 'ok'
+        ? {}
+        : { cacheNote: `writeback instead of none: the scratch folder ${ctx.scratchDir} has no O_DIRECT (${direct.why})` }
 
     let vhost = false
     let vhostNote = 'no network in this run'
     let net: { tap: string; vhost: boolean; guestCidr: string } | undefined
     let peer: string | undefined
     if (ctx.network) {
-      const v = await canOpenRw('/dev/vhost-net')
-      vhost = v.ok
-      vhostNote = v.ok ? 'vhost-net in use' : `vhost off: /dev/vhost-net cannot be opened (${v.why})`
+      const v = await hostFacts.vhostNet()
+      vhost = v.kind === 'usable'
+      vhostNote = v.kind === 'usable' ? 'vhost-net in use' : `vhost off: /dev/vhost-net cannot be opened (${v.why})`
       const tap = await ctx.network.attachTap()
       net = { tap: tap.ifname, vhost, guestCidr: `${tap.guestAddress}/${tap.prefixLength}` }
       peer = `${tap.peerAddress}:${ctx.network.port}`

@@ -8,7 +8,6 @@
  * `--tier-opt emu-aarch64.mode=system` instead boots an arm64 guest under qemu-system-aarch64
  * (system.ts; needs `virtcheck setup --with aarch64-kernel`).
  */
-import { access } from 'node:fs/promises'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
 import { startAgentProcess } from '../../agent/process.js'
@@ -21,6 +20,7 @@ import { startLoopbackPeer } from '../../net/loopback-peer.js'
 import { emuAgentArgv, emuMode, parseEmuOptions } from './options.js'
 import { openAarch64System } from './system.js'
 import { needsPeer } from '../../../workloads/index.js'
+import { driverFacts } from '../live-facts.js'
 
 const QEMU_USER_CANDIDATES = ['qemu-aarch64-static', 'qemu-aarch64']
 /** qemu-user translates every instruction; give job timeouts room for it. */
@@ -44,14 +44,10 @@ export const emuAarch64Driver: TierDriver = {
     const qemu = await findQemuUser(opts.qemuBinary)
     if ('why' in qemu) throw new AgentStartError(`emu-aarch64: no qemu-user for aarch64: ${qemu.why}`, '')
     const vcwork = nativeBinary('vcwork', 'aarch64')
-    if (
-      !(await access(vcwork).then(
-        () => true,
-        () => false,
-      ))
-    )
+    const built = await driverFacts(ctx.findings).vcworkBuilt('aarch64')
+    if (!built.built)
       throw new AgentStartError(
-        `emu-aarch64: ${vcwork} is missing (build it with \`node workloads/build.mjs\`; needs gcc-aarch64-linux-gnu)`,
+        `emu-aarch64: ${vcwork} is not usable (${built.why}; build it with \`node workloads/build.mjs\`; needs gcc-aarch64-linux-gnu)`,
         '',
       )
     const network = ctx.network

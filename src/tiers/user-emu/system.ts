@@ -7,7 +7,7 @@
  * under `setpriv --pdeathsig KILL`, is registered for cleanup and must reach the agent within the
  * start timeout; every failure before that is a GuestBootError with the console tail.
  */
-import { access, mkdtemp, open, rm } from 'node:fs/promises'
+import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TierOpenContext, TierSession } from '../../core/tier.js'
@@ -21,6 +21,7 @@ import { orphanGuard, qemuVersion } from '../qemu/host-facts.js'
 import { SOCKET_DIR_PREFIX } from '../qemu/strays.js'
 import { parseEmuSystemOptions } from './options.js'
 import { AARCH64_GUEST_DISK, aarch64ModuleGroups, buildAarch64Command } from './system-command.js'
+import { driverFacts } from '../live-facts.js'
 
 /** A TCG arm64 guest runs a repetition's fixed work many times slower; give job timeouts room. */
 
@@ -39,13 +40,11 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
       `${tier} (mode=system): no arm64 guest kernel (tried ${guestImage.tried.join('; ')}); run \`virtcheck setup --with aarch64-kernel\``,
     )
   const vcwork = nativeBinary('vcwork', 'aarch64')
-  if (
-    !(await access(vcwork).then(
-      () => true,
-      () => false,
-    ))
-  )
-    return failOpen(`${tier} (mode=system): ${vcwork} is missing (build it with \`node workloads/build.mjs\`; needs gcc-aarch64-linux-gnu)`)
+  const built = await driverFacts(ctx.findings).vcworkBuilt('aarch64')
+  if (!built.built)
+    return failOpen(
+      `${tier} (mode=system): ${vcwork} is not usable (${built.why}; build it with \`node workloads/build.mjs\`; needs gcc-aarch64-linux-gnu)`,
+    )
 
   const withNetwork = ctx.network !== undefined
   const groups = aarch64ModuleGroups(withNetwork)

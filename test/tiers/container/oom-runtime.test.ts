@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseCgroupMounts } from '../../../src/tiers/container/cgroup-layout.js'
+import { parseCgroupMounts } from '../../../src/parse/cgroup.js'
 import { lxcConfig, oomHookScript } from '../../../src/tiers/container/lxc.js'
 import {
   containerOomKills,

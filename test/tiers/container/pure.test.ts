@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { controllerHome, describeLayout, limitWrites, parseCgroupMounts } from '../../../src/tiers/container/cgroup-layout.js'
+import { controllerHome, describeLayout, limitWrites } from '../../../src/tiers/container/cgroup-layout.js'
+import { parseCgroupMounts } from '../../../src/parse/cgroup.js'
 import { lxcConfig } from '../../../src/tiers/container/lxc.js'
 import { containerArgv } from '../../../src/tiers/container/launch.js'
 import { limitFlags } from '../../../src/tiers/container/oci-cli.js'
