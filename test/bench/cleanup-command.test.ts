@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ownerPid } from '../../src/bench/debris.js'
 import { processStartTime } from '../../src/host/run-mark.js'
 import { assertRealAvailable, skipReal } from './need.js'
+import { leftovers, resultOf, snapshot, startRun } from '../hostile/leftovers.js'
 
 const cli = (args: string[], env: Record<string, string>) =>
   execa('npx', ['tsx', 'src/cli/entry.ts', ...args], { reject: false, env: { ...env, NO_COLOR: '1' }, timeout: 60_000 })
@@ -240,4 +241,53 @@ describe.skipIf(skipReal)('cleanup owns by evidence', () => {
       rmSync(rootfs, { recursive: true, force: true })
     }
   }, 90_000)
+})
+
+/*
+ * SIGKILL of a real run mid-container-job, then `cleanup`: everything the full enumeration
+ * (test/hostile/leftovers.ts) sees is gone, while a live run in another home keeps going and completes.
+ */
+describe.skipIf(skipReal)('cleanup after SIGKILL', () => {
+  it('removes every leftover of a killed container run and never touches a live run in another home', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'virtcheck-kill-'))
+    try {
+      const tags = ['killed', 'live']
+      const before = await Promise.all(tags.map((t) => snapshot({ home: join(base, `${t}-home`), tmp: join(base, `${t}-tmp`), pids: [] })))
+      // the live run: ~20 s, long enough to outlast the killed one and the cleanup
+      const live = startRun(base, 'live', ['--tiers', 'container', '--jobs', 'sys.syscall,cpu.int,net.stream', '--reps', '30'])
+      const killed = startRun(base, 'killed', ['--tiers', 'container', '--jobs', 'sys.syscall,net.stream'])
+      expect(await killed.when(/\[1\/2\] container sys\.syscall/), killed.seen()).toBe(true) // net.stream runs
+      expect(await live.when(/container: starting/), live.seen()).toBe(true)
+      killed.child.kill('SIGKILL')
+      expect((await killed.child).signal).toBe('SIGKILL')
+      const left = await leftovers(before[0]!, killed.scope, 0)
+      // what a killed run leaves, as the enumeration sees it: the cleanup has something to do
+      for (const kind of ['process', 'netns', 'cgroup', 'file'])
+        expect(
+          left.some((l) => l.startsWith(`${kind}:`)),
+          `${kind} in ${left.join('\n')}`,
+        ).toBe(true)
+      const liveProcs = [...((await snapshot(live.scope)).get('process') ?? [])]
+      expect(liveProcs.length).toBeGreaterThan(0)
+
+      const r = await execa('node', ['--import', 'tsx', 'src/cli/entry.ts', 'cleanup', '--home', killed.scope.home], {
+        reject: false,
+        env: { NO_COLOR: '1', VIRTCHECK_HOME: killed.scope.home },
+      })
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0)
+      expect(live.child.exitCode, 'the live run was still going during the cleanup').toBe(null)
+      expect(await leftovers(before[0]!, killed.scope)).toEqual([])
+      // the live run's processes are all still there (or ended by the run itself, checked by its exit)
+      const stillThere = (await snapshot(live.scope)).get('process') ?? new Set()
+      const gone = liveProcs.filter((p) => !stillThere.has(p))
+      expect(live.child.exitCode === null ? gone : [], 'live processes killed by cleanup').toEqual([])
+      expect(r.stdout).not.toContain(`-${live.scope.pids[0]}-`)
+      const res = await live.child
+      expect(res.exitCode, res.stderr).toBe(0)
+      expect(resultOf(live.scope.home)?.partial).toBe(false)
+      expect(await leftovers(before[1]!, live.scope)).toEqual([])
+    } finally {
+      rmSync(base, { recursive: true, force: true })
+    }
+  }, 120_000)
 })
