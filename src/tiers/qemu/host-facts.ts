@@ -7,6 +7,7 @@ import { access, open } from 'node:fs/promises'
 import { execa } from 'execa'
 import type { Finding } from '../../core/finding.js'
 import { scaledTimeoutMs } from '../../host/slowness.js'
+import { resolveTool, toolToSpawn } from '../../host/tool-path.js'
 
 export const canOpenRw = async (path: string): Promise<{ ok: true } | { ok: false; why: string }> => {
   try {
@@ -77,8 +78,7 @@ export const firmwareIfPresent = async (): Promise<string | undefined> => ((awai
 
 /** A static busybox for the guest (Debian's busybox-static installs /bin/busybox). */
 export const busybox = async (): Promise<string | undefined> => {
-  for (const p of ['/bin/busybox', '/usr/bin/busybox']) if (await exists(p)) return p
-  return undefined
+  return resolveTool('busybox')
 }
 
 let guardCache: readonly string[] | undefined
@@ -88,7 +88,8 @@ let guardCache: readonly string[] | undefined
  */
 export const orphanGuard = async (): Promise<readonly string[]> => {
   if (guardCache) return guardCache
-  const r = await execa('setpriv', ['--help'], { reject: false, timeout: scaledTimeoutMs(5_000) })
-  guardCache = r.exitCode === 0 && String(r.stdout).includes('--pdeathsig') ? ['setpriv', '--pdeathsig', 'KILL', '--'] : []
+  const setpriv = toolToSpawn('setpriv')
+  const r = await execa(setpriv, ['--help'], { reject: false, timeout: scaledTimeoutMs(5_000) })
+  guardCache = r.exitCode === 0 && String(r.stdout).includes('--pdeathsig') ? [setpriv, '--pdeathsig', 'KILL', '--'] : []
   return guardCache
 }

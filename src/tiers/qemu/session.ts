@@ -21,6 +21,7 @@ import { busybox, canOpenRw, firmwareIfPresent, kvmBackendFrom, orphanGuard, qem
 import { SOCKET_DIR_PREFIX } from './strays.js'
 import { parseQemuOptions } from './options.js'
 import { AGENT_CHANNELS, forMachine, guestModules, type QemuTierProfile } from './profiles.js'
+import { toolToSpawn } from '../../host/tool-path.js'
 
 /** TCG runs a repetition's fixed work many times slower; give job timeouts room for it. */
 
@@ -30,7 +31,9 @@ const failOpen = (message: string, logTail = ''): never => {
 
 export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContext): Promise<TierSession> => {
   const { tier, accel } = profile
-  const opts = parseQemuOptions(tier, accel, ctx.options)
+  const parsed = parseQemuOptions(tier, accel, ctx.options)
+  // the absolute path the probe's rule finds is what runs, and what the tier config records
+  const opts = { ...parsed, qemuBinary: toolToSpawn(parsed.qemuBinary) }
   const devices = forMachine(profile.devices, opts.machine)
 
   const qemu = await qemuVersion(opts.qemuBinary)

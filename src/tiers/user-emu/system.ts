@@ -21,6 +21,7 @@ import { orphanGuard, qemuVersion } from '../qemu/host-facts.js'
 import { SOCKET_DIR_PREFIX } from '../qemu/strays.js'
 import { parseEmuSystemOptions } from './options.js'
 import { AARCH64_GUEST_DISK, aarch64ModuleGroups, buildAarch64Command } from './system-command.js'
+import { toolToSpawn } from '../../host/tool-path.js'
 
 /** A TCG arm64 guest runs a repetition's fixed work many times slower; give job timeouts room. */
 
@@ -30,7 +31,8 @@ const failOpen = (message: string, logTail = ''): never => {
 
 export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSession> => {
   const tier = 'emu-aarch64'
-  const opts = parseEmuSystemOptions(ctx.options)
+  const parsed = parseEmuSystemOptions(ctx.options)
+  const opts = { ...parsed, qemuBinary: toolToSpawn(parsed.qemuBinary) }
   const qemu = await qemuVersion(opts.qemuBinary)
   if (!qemu.ok) return failOpen(`${tier} (mode=system): ${qemu.why} (install qemu-system-arm)`)
   const guestImage = await findAarch64Guest()
