@@ -291,3 +291,76 @@ describe.skipIf(skipReal)('cleanup after SIGKILL', () => {
     }
   }, 120_000)
 })
+
+/*
+ * docker images of a killed run: the docker tier imports `virtcheck-vcwork:virtcheck-<pid>-docker<n>`
+ * labelled with the run's mark; `cleanup` removes it once that run is gone, never a live run's image or
+ * one of another pid namespace. CI runs a private dockerd and exports DOCKER_HOST.
+ */
+const dockerAnswers =
+  (await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, timeout: 20_000 })).exitCode === 0
+const skipDocker = (skipReal || !dockerAnswers) && process.env['CI'] !== 'true'
+describe('cleanup of docker images', () => {
+  it.skipIf(!skipDocker)('skipped: no docker engine answers here (CI runs a private dockerd)', () => undefined)
+
+  it.skipIf(skipDocker)(
+    'removes the image of a SIGKILLed docker run, never a live run’s or another pid namespace’s',
+    async () => {
+      expect(dockerAnswers, 'a docker engine answers (CI: DOCKER_HOST of the private dockerd)').toBe(true)
+      const base = mkdtempSync(join(tmpdir(), 'virtcheck-dimg-'))
+      const tags = (await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout
+      const exited = execa('true')
+      const dead = exited.pid!
+      await exited
+      const ns = readlinkSync('/proc/self/ns/pid')
+      const planted = {
+        live: `virtcheck-vcwork:virtcheck-${process.pid}-docker7`,
+        otherNs: `virtcheck-vcwork:virtcheck-${dead}-docker1`,
+      }
+      let killedTag = ''
+      try {
+        mkdirSync(join(base, 'empty'))
+        await execa('tar', ['-C', join(base, 'empty'), '-cf', join(base, 'empty.tar'), '.'])
+        const plant = (tag: string, mark: string, pidns: string) =>
+          execa('docker', [
+            'import',
+            '--change',
+            `LABEL virtcheck.run="${mark}"`,
+            '--change',
+            `LABEL virtcheck.pidns="${pidns}"`,
+            join(base, 'empty.tar'),
+            tag,
+          ])
+        await plant(planted.live, `${process.pid}:${processStartTime(process.pid)}`, ns)
+        await plant(planted.otherNs, `${dead}:1`, 'pid:[1]')
+
+        const killed = startRun(base, 'dk', ['--tiers', 'docker', '--jobs', 'sys.syscall,cpu.int'])
+        expect(await killed.when(/\[1\/2\] docker sys\.syscall/), killed.seen()).toBe(true)
+        killed.child.kill('SIGKILL')
+        await killed.child
+        killedTag = `virtcheck-vcwork:virtcheck-${killed.scope.pids[0]}-docker0`
+        expect((await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout).toContain(killedTag)
+
+        const dry = await cleanupCli(['--dry-run', '--home', killed.scope.home])
+        expect(dry.stdout).toContain(
+          `would remove image: docker image ${killedTag} (imported by run ${killed.scope.pids[0]}, which is gone)`,
+        )
+        expect(dry.stdout).not.toContain(planted.live)
+        expect(dry.stdout).not.toContain(planted.otherNs)
+        const r = await cleanupCli(['--home', killed.scope.home])
+        expect(r.exitCode, r.stdout).toBe(0)
+        expect(r.stdout).toContain(`removed image: docker image ${killedTag}`)
+        const left = (await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n')
+        expect(left).not.toContain(killedTag)
+        // its container (`docker run --rm`) went with the killed client, or cleanup removed it
+        expect((await execa('docker', ['ps', '-a', '-q', '--filter', `name=virtcheck-${killed.scope.pids[0]}-`])).stdout.trim()).toBe('')
+        expect(left).toEqual(expect.arrayContaining(Object.values(planted)))
+        for (const t of tags.split('\n').filter(Boolean)) expect(left).toContain(t) // nothing that was there before
+      } finally {
+        for (const t of [...Object.values(planted), killedTag].filter(Boolean)) await execa('docker', ['rmi', '-f', t], { reject: false })
+        rmSync(base, { recursive: true, force: true })
+      }
+    },
+    120_000,
+  )
+})
