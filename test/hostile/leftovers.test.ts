@@ -95,6 +95,25 @@ describe.skipIf(skipReal)('a signal at each stage leaves nothing (full enumerati
     90_000,
   )
 
+  it('Ctrl-C inside a tcg-virtio net.stream batch: ends within ~1 s, keeps the repetitions it measured, leaves nothing', async () => {
+    const tag = `r${++n}`
+    const before = await snapshot({ home: join(root, `${tag}-home`), tmp: join(root, `${tag}-tmp`), pids: [] })
+    // --reps 20: one batch of 20 repetitions (~4 s in the guest), cut after ~1 s
+    const r = startRun(root, tag, ['--tiers', 'tcg-virtio', '--jobs', 'sys.syscall,net.stream', '--reps', '20'])
+    expect(await r.when(/\[1\/2\] tcg-virtio sys\.syscall/), r.seen()).toBe(true)
+    await new Promise((x) => setTimeout(x, 1000))
+    const at = Date.now()
+    r.child.kill('SIGINT')
+    const res = await r.child
+    const stopMs = Date.now() - at
+    expect(res.exitCode, res.stderr).toBe(130)
+    expect(stopMs, 'stopped within ~1 s (was ~4.6 s: a quit the busy agent never answered)').toBeLessThan(1500)
+    const cell = resultOf(r.scope.home)?.results.find((x) => x.job === 'net.stream')
+    expect(cell, 'the job in flight stays in the result').toBeDefined()
+    expect(cell?.samples.length ?? 0, 'its completed repetitions are kept').toBeGreaterThan(0)
+    expect(await leftovers(before, r.scope)).toEqual([])
+  }, 90_000)
+
   it('two runs in different homes at once: both complete, both results valid, nothing left', async () => {
     const tags = ['c1', 'c2']
     const before = await Promise.all(tags.map((t) => snapshot({ home: join(root, `${t}-home`), tmp: join(root, `${t}-tmp`), pids: [] })))
