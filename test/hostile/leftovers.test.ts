@@ -12,13 +12,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { assertRealAvailable, skipReal } from '../bench/need.js'
+import { readProcessMark } from '../../src/host/run-mark.js'
 import { leftovers, resultOf, snapshot, startRun } from './leftovers.js'
 
 const root = mkdtempSync(join(tmpdir(), 'virtcheck-leftovers-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 let n = 1 // r1 is the probe case
 
-/** A marked child of the run that is not tsx's esbuild: the probe's commands (nothing else runs yet). */
+/**
+ * A child of the run that carries its mark: the probe's commands (nothing else runs yet). The mark is
+ * in a child's environment only once it has exec'd, after the signal handlers are installed; tsx's
+ * esbuild (started before) has none.
+ */
 const probeChild = (pid: number): boolean =>
   readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
@@ -26,7 +31,7 @@ const probeChild = (pid: number): boolean =>
       try {
         const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
         const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-        return ppid === pid && !readFileSync(`/proc/${d}/comm`, 'utf8').startsWith('esbuild')
+        return ppid === pid && readProcessMark(Number(d))?.pid === pid
       } catch {
         return false
       }
