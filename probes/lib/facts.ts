@@ -5,6 +5,7 @@
  */
 import type { Host } from '../../src/core/host.js'
 import { describeFailure, describeOutcome, type CommandOutcome } from '../../src/core/host.js'
+import { toolSearchDirs } from '../../src/core/tool-search.js'
 import { parseCpuinfo, type CpuInfo } from '../../src/parse/cpuinfo.js'
 import { scanDmesg, type DmesgFact } from '../../src/parse/dmesg.js'
 import { decodeConfigBytes, parseKconfig, type Kconfig } from '../../src/parse/kconfig.js'
@@ -150,13 +151,11 @@ export const kconfig = (host: Host): Promise<Got<Kconfig>> =>
     return { kind: 'failed' as const, why: 'kernel config not found (/proc/config.gz, /boot/config-' + r + ')' }
   })
 
-const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
-
-/** Find a command on the standard PATH by stat (no spawn); returns its path. */
+/** Find a command by stat (no spawn) with the one search rule the tiers share (src/core/tool-search.ts); returns its path. */
 export const which = (host: Host, name: string): Promise<string | undefined> =>
   memo(host, 'which:' + name, async () => {
     const hits = await Promise.all(
-      PATH_DIRS.map(async (d) => ((await statOf(host, `${d}/${name}`)).kind === 'ok' ? `${d}/${name}` : undefined)),
+      toolSearchDirs(host.toolPath).map(async (d) => ((await statOf(host, `${d}/${name}`)).kind === 'ok' ? `${d}/${name}` : undefined)),
     )
     return hits.find((h) => h !== undefined)
   })

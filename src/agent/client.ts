@@ -86,7 +86,13 @@ export class AgentClient {
     const id = this.nextId++
     return new Promise<JobOutcome>((resolve) => {
       const samples: TierSample[] = []
-      const fail = (why: string) => resolve({ kind: 'failed', reason: `${req.job}: ${why}`, logTail: this.tail() })
+      // Ctrl-C cuts the batch: the repetitions that completed before it are kept (the run then stops)
+      const fail = (why: string) =>
+        resolve(
+          why === 'interrupted' && samples.length > 0
+            ? { kind: 'ok', samples: [...samples] }
+            : { kind: 'failed', reason: `${req.job}: ${why}`, logTail: this.tail() },
+        )
       const finish = this.waiter(timeoutMs, signal, fail)
       if (!finish) return
       finish.on((msg) => {

@@ -117,7 +117,9 @@ export const runAdaptive = async (
     const outcome = await session.run({ ...job, reps: batch }, opts.signal)
     if (firstBatchMs === undefined) firstBatchMs = jobNow() - started
     if (outcome.kind === 'failed') {
-      return done(opts.signal?.aborted ? 'interrupted' : 'failed', {
+      // a batch cut short by Ctrl-C did not fail: the repetitions completed before it are the cell
+      if (opts.signal?.aborted) return done('interrupted')
+      return done('failed', {
         reason: outcome.reason,
         ...(outcome.logTail !== undefined ? { logTail: outcome.logTail } : {}),
       })

@@ -18,7 +18,7 @@ import { markOwnerAlive, ownRunMark, processStartTime, readProcessMark } from '.
 import { safeLine } from '../../reports/format/safe-text.js'
 import { findContainers } from './debris-containers.js'
 
-export type DebrisKind = 'container' | 'process' | 'mount' | 'netns' | 'cgroup' | 'file'
+export type DebrisKind = 'container' | 'image' | 'process' | 'mount' | 'netns' | 'cgroup' | 'file'
 
 export interface DebrisItem {
   readonly kind: DebrisKind

@@ -320,7 +320,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     if (isFirst && run.firstBatchMs !== undefined && run.samples.length > 0) t.firstJobMs = t.openMs + run.firstBatchMs
     if (run.stop === 'interrupted') {
       t.interrupted = true
-      if (run.samples.length > 0) results.push(...cellFromAdaptive(tier, job, run, plan.policy.ciTarget, pin).results)
+      // the job in flight stays in the matrix: its completed repetitions, or "interrupted before this job produced samples"
+      results.push(...cellFromAdaptive(tier, job, run, plan.policy.ciTarget, pin).results)
       return
     }
     const out = cellFromAdaptive(tier, job, run, plan.policy.ciTarget, pin)

@@ -9,6 +9,7 @@
 import { EXIT, isVirtcheckError } from '../core/errors.js'
 import { CleanupRegistry } from '../host/cleanup.js'
 import { markThisRun } from '../host/run-mark.js'
+import { toolSearchDirs } from '../core/tool-search.js'
 import { packageVersion } from '../host/paths.js'
 import { resolveStyle } from '../../reports/format/style.js'
 import { safeText } from '../../reports/format/safe-text.js'
@@ -159,6 +160,8 @@ export const run = async (argv: readonly string[], io: MainIO): Promise<number> 
 export const main = async (): Promise<void> => {
   // every process this run starts carries its mark; `virtcheck cleanup` owns processes only by it
   markThisRun()
+  // children (setpriv, `ip netns exec`, a container's shell) look tools up by the same rule as the probe
+  process.env['PATH'] = toolSearchDirs(process.env['PATH']).join(':')
   const code = await run(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

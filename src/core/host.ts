@@ -81,6 +81,8 @@ export interface Host {
   /** Where the answers come from: `live` or `snapshot:<file>`. */
   readonly origin: string
   readonly identity: HostIdentity
+  /** The $PATH tools are looked for on first (src/core/tool-search.ts); none (a snapshot): the standard folders only. */
+  readonly toolPath?: string | undefined
   read(path: string): Promise<ReadResult>
   readBytes(path: string, offset: number, length: number): Promise<BytesResult>
   list(dir: string): Promise<ListResult>

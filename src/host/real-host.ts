@@ -92,6 +92,7 @@ export interface RealHostOptions {
 export class RealHost implements Host {
   readonly origin = 'live'
   readonly identity: HostIdentity = liveIdentity()
+  readonly toolPath = process.env['PATH']
   readonly timeoutScale: number
   private readonly toolCache: ToolOutcomeCache | null
   private readonly runner: typeof runBounded

@@ -75,6 +75,12 @@ export const ownPidNamespace = (): string => {
   }
 }
 
+/** The same labels as `--change` flags for `docker import` (an image a killed run imported is found by them). */
+export const runMarkImageChanges = (): string[] => {
+  const m = ownRunMark()
+  return m ? ['--change', `LABEL ${RUN_LABEL}="${formatRunMark(m)}"`, '--change', `LABEL ${PIDNS_LABEL}="${ownPidNamespace()}"`] : []
+}
+
 /** `--label` flags for `docker run` / `podman run`. */
 export const runMarkLabels = (): string[] => {
   const m = ownRunMark()

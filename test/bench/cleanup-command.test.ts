@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ownerPid } from '../../src/bench/debris.js'
 import { processStartTime } from '../../src/host/run-mark.js'
 import { assertRealAvailable, skipReal } from './need.js'
+import { leftovers, resultOf, snapshot, startRun } from '../hostile/leftovers.js'
 
 const cli = (args: string[], env: Record<string, string>) =>
   execa('npx', ['tsx', 'src/cli/entry.ts', ...args], { reject: false, env: { ...env, NO_COLOR: '1' }, timeout: 60_000 })
@@ -240,4 +241,126 @@ describe.skipIf(skipReal)('cleanup owns by evidence', () => {
       rmSync(rootfs, { recursive: true, force: true })
     }
   }, 90_000)
+})
+
+/*
+ * SIGKILL of a real run mid-container-job, then `cleanup`: everything the full enumeration
+ * (test/hostile/leftovers.ts) sees is gone, while a live run in another home keeps going and completes.
+ */
+describe.skipIf(skipReal)('cleanup after SIGKILL', () => {
+  it('removes every leftover of a killed container run and never touches a live run in another home', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'virtcheck-kill-'))
+    try {
+      const tags = ['killed', 'live']
+      const before = await Promise.all(tags.map((t) => snapshot({ home: join(base, `${t}-home`), tmp: join(base, `${t}-tmp`), pids: [] })))
+      // the live run: ~20 s, long enough to outlast the killed one and the cleanup
+      const live = startRun(base, 'live', ['--tiers', 'container', '--jobs', 'sys.syscall,cpu.int,net.stream', '--reps', '30'])
+      const killed = startRun(base, 'killed', ['--tiers', 'container', '--jobs', 'sys.syscall,net.stream'])
+      expect(await killed.when(/\[1\/2\] container sys\.syscall/), killed.seen()).toBe(true) // net.stream runs
+      expect(await live.when(/container: starting/), live.seen()).toBe(true)
+      killed.child.kill('SIGKILL')
+      expect((await killed.child).signal).toBe('SIGKILL')
+      const left = await leftovers(before[0]!, killed.scope, 0)
+      // what a killed run leaves, as the enumeration sees it: the cleanup has something to do
+      for (const kind of ['process', 'netns', 'cgroup', 'file'])
+        expect(
+          left.some((l) => l.startsWith(`${kind}:`)),
+          `${kind} in ${left.join('\n')}`,
+        ).toBe(true)
+      const liveProcs = [...((await snapshot(live.scope)).get('process') ?? [])]
+      expect(liveProcs.length).toBeGreaterThan(0)
+
+      const r = await execa('node', ['--import', 'tsx', 'src/cli/entry.ts', 'cleanup', '--home', killed.scope.home], {
+        reject: false,
+        env: { NO_COLOR: '1', VIRTCHECK_HOME: killed.scope.home },
+      })
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0)
+      expect(live.child.exitCode, 'the live run was still going during the cleanup').toBe(null)
+      expect(await leftovers(before[0]!, killed.scope)).toEqual([])
+      // the live run's processes are all still there (or ended by the run itself, checked by its exit)
+      const stillThere = (await snapshot(live.scope)).get('process') ?? new Set()
+      const gone = liveProcs.filter((p) => !stillThere.has(p))
+      expect(live.child.exitCode === null ? gone : [], 'live processes killed by cleanup').toEqual([])
+      expect(r.stdout).not.toContain(`-${live.scope.pids[0]}-`)
+      const res = await live.child
+      expect(res.exitCode, res.stderr).toBe(0)
+      expect(resultOf(live.scope.home)?.partial).toBe(false)
+      expect(await leftovers(before[1]!, live.scope)).toEqual([])
+    } finally {
+      rmSync(base, { recursive: true, force: true })
+    }
+  }, 120_000)
+})
+
+/*
+ * docker images of a killed run: the docker tier imports `virtcheck-vcwork:virtcheck-<pid>-docker<n>`
+ * labelled with the run's mark; `cleanup` removes it once that run is gone, never a live run's image or
+ * one of another pid namespace. CI runs a private dockerd and exports DOCKER_HOST.
+ */
+const dockerAnswers =
+  (await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, timeout: 20_000 })).exitCode === 0
+const skipDocker = (skipReal || !dockerAnswers) && process.env['CI'] !== 'true'
+describe('cleanup of docker images', () => {
+  it.skipIf(!skipDocker)('skipped: no docker engine answers here (CI runs a private dockerd)', () => undefined)
+
+  it.skipIf(skipDocker)(
+    'removes the image of a SIGKILLed docker run, never a live run’s or another pid namespace’s',
+    async () => {
+      expect(dockerAnswers, 'a docker engine answers (CI: DOCKER_HOST of the private dockerd)').toBe(true)
+      const base = mkdtempSync(join(tmpdir(), 'virtcheck-dimg-'))
+      const tags = (await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout
+      const exited = execa('true')
+      const dead = exited.pid!
+      await exited
+      const ns = readlinkSync('/proc/self/ns/pid')
+      const planted = {
+        live: `virtcheck-vcwork:virtcheck-${process.pid}-docker7`,
+        otherNs: `virtcheck-vcwork:virtcheck-${dead}-docker1`,
+      }
+      let killedTag = ''
+      try {
+        mkdirSync(join(base, 'empty'))
+        await execa('tar', ['-C', join(base, 'empty'), '-cf', join(base, 'empty.tar'), '.'])
+        const plant = (tag: string, mark: string, pidns: string) =>
+          execa('docker', [
+            'import',
+            '--change',
+            `LABEL virtcheck.run="${mark}"`,
+            '--change',
+            `LABEL virtcheck.pidns="${pidns}"`,
+            join(base, 'empty.tar'),
+            tag,
+          ])
+        await plant(planted.live, `${process.pid}:${processStartTime(process.pid)}`, ns)
+        await plant(planted.otherNs, `${dead}:1`, 'pid:[1]')
+
+        const killed = startRun(base, 'dk', ['--tiers', 'docker', '--jobs', 'sys.syscall,cpu.int'])
+        expect(await killed.when(/\[1\/2\] docker sys\.syscall/), killed.seen()).toBe(true)
+        killed.child.kill('SIGKILL')
+        await killed.child
+        killedTag = `virtcheck-vcwork:virtcheck-${killed.scope.pids[0]}-docker0`
+        expect((await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout).toContain(killedTag)
+
+        const dry = await cleanupCli(['--dry-run', '--home', killed.scope.home])
+        expect(dry.stdout).toContain(
+          `would remove image: docker image ${killedTag} (imported by run ${killed.scope.pids[0]}, which is gone)`,
+        )
+        expect(dry.stdout).not.toContain(planted.live)
+        expect(dry.stdout).not.toContain(planted.otherNs)
+        const r = await cleanupCli(['--home', killed.scope.home])
+        expect(r.exitCode, r.stdout).toBe(0)
+        expect(r.stdout).toContain(`removed image: docker image ${killedTag}`)
+        const left = (await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n')
+        expect(left).not.toContain(killedTag)
+        // its container (`docker run --rm`) went with the killed client, or cleanup removed it
+        expect((await execa('docker', ['ps', '-a', '-q', '--filter', `name=virtcheck-${killed.scope.pids[0]}-`])).stdout.trim()).toBe('')
+        expect(left).toEqual(expect.arrayContaining(Object.values(planted)))
+        for (const t of tags.split('\n').filter(Boolean)) expect(left).toContain(t) // nothing that was there before
+      } finally {
+        for (const t of [...Object.values(planted), killedTag].filter(Boolean)) await execa('docker', ['rmi', '-f', t], { reject: false })
+        rmSync(base, { recursive: true, force: true })
+      }
+    },
+    120_000,
+  )
 })

@@ -11,6 +11,9 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { assertRealAvailable, skipReal } from '../bench/need.js'
 import { fixturePath } from '../reports/helpers/fixtures.js'
+import { qemuMissing, requireAll } from '../tiers/qemu/need.js'
+
+const qemu = requireAll(await qemuMissing())
 
 const root = mkdtempSync(join(tmpdir(), 'virtcheck-faults-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -249,6 +252,23 @@ describe('outputs and environment', () => {
       expect(r.stderr).toMatch(/error: cannot write .*x\.json: disk full/)
       expect(r.stderr).not.toMatch(/not comparable/)
       expect(r.exitCode, r.stderr).toBe(1)
+    },
+    120_000,
+  )
+
+  it.runIf(qemu && !skipReal)(
+    'a full disk under a QEMU tier: named as ENOSPC at once, not agent time-outs',
+    async () => {
+      const h = home()
+      const t0 = Date.now()
+      const r = await onFullDisk(join(h, 'scratch'), ['bench', '--quick', '--tiers', 'tcg-virtio', '--jobs', 'io.seq'], {
+        VIRTCHECK_HOME: h,
+      })
+      const ms = Date.now() - t0
+      expect(r.stderr).toMatch(/tcg-virtio.*disk full \(ENOSPC\): 0 MiB free in the scratch folder/)
+      expect(r.stderr).not.toMatch(/no answer from the agent/)
+      expect(r.exitCode, r.stderr).toBe(1)
+      expect(ms, 'no 33-40 s agent time-outs').toBeLessThan(20_000)
     },
     120_000,
   )

@@ -20,7 +20,8 @@ cgroups virtcheck-* (v1 and v2), work dirs and scratch files. Leftovers of a run
 alive are never touched. A normal run, a failed run and Ctrl-C already leave nothing behind.
 A process is removed only when it carries the mark of a run that is gone (VIRTCHECK_RUN=<pid>:<start
 time> in its environment, set by every run for the processes it starts), never for a pattern in its
-command line; a docker or podman container only when its labels carry such a mark. Also found: probe
+command line; a docker or podman container (and a docker image the docker tier imported) only when
+its labels carry such a mark. Also found: probe
 --deep and ab working folders (with their scratch disks), run folders left without a result, and empty
 lxc.pivot cgroups of a killed lxc.
 

@@ -6,6 +6,7 @@
 import type { JobOutcome, JobRequest, TierConfig, TierId, TierSession } from '../../core/tier.js'
 import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { scaledTimeoutMs } from '../../host/slowness.js'
+import { scratchDiskFull } from '../../agent/scratch.js'
 import type { GuestProcess } from './guest-process.js'
 import { toGuestRequest } from './guest-request.js'
 import { readGuestOverheadRssBytes } from './memory.js'
@@ -24,6 +25,8 @@ export interface GuestSessionOptions {
   readonly slowdown: number
   readonly memoryMib: number
   readonly signal: AbortSignal
+  /** The host folder holding the guest disk: a failed job checks it for a full disk. */
+  readonly scratchDir?: string
   /** Removes what the session created besides the guest (disk, socket folder...). */
   readonly undoAll: () => Promise<void>
 }
@@ -39,7 +42,10 @@ export const guestSession = (o: GuestSessionOptions): TierSession => {
     run: async (req: JobRequest, signal?: AbortSignal): Promise<JobOutcome> => {
       const g = toGuestRequest(req, { disk: o.disk, ...(o.peer ? { peer: o.peer } : {}) })
       if (g.kind === 'refused') return { kind: 'failed', reason: g.reason }
-      return withTail(await guest.client.run(g.req, scaledTimeoutMs(jobTimeoutMs(g.req, o.slowdown)), signal ?? o.signal))
+      const r = withTail(await guest.client.run(g.req, scaledTimeoutMs(jobTimeoutMs(g.req, o.slowdown)), signal ?? o.signal))
+      // the guest sees a full host disk only as I/O errors or a stalled disk: name the cause
+      const full = r.kind === 'failed' && o.scratchDir ? await scratchDiskFull(o.scratchDir) : undefined
+      return full && r.kind === 'failed' ? { ...r, reason: `${r.reason} (host ${full})` } : r
     },
     overheadRssBytes: () => readGuestOverheadRssBytes(guest.pid, o.memoryMib),
     close: async () => {

@@ -8,6 +8,7 @@ import { access, open } from 'node:fs/promises'
 import { execa } from 'execa'
 import type { Finding } from '../../core/finding.js'
 import { scaledTimeoutMs } from '../../host/slowness.js'
+import { resolveTool, toolToSpawn } from '../../host/tool-path.js'
 
 /**
  * Can `path` be opened with O_DIRECT (QEMU's cache=none)? tmpfs, a common /tmp, refuses it (EINVAL),
@@ -68,8 +69,7 @@ export const firmwareIfPresent = async (): Promise<string | undefined> => ((awai
 
 /** A static busybox for the guest (Debian's busybox-static installs /bin/busybox). */
 export const busybox = async (): Promise<string | undefined> => {
-  for (const p of ['/bin/busybox', '/usr/bin/busybox']) if (await exists(p)) return p
-  return undefined
+  return resolveTool('busybox')
 }
 
 let guardCache: readonly string[] | undefined
@@ -79,7 +79,8 @@ let guardCache: readonly string[] | undefined
  */
 export const orphanGuard = async (): Promise<readonly string[]> => {
   if (guardCache) return guardCache
-  const r = await execa('setpriv', ['--help'], { reject: false, timeout: scaledTimeoutMs(5_000) })
-  guardCache = r.exitCode === 0 && String(r.stdout).includes('--pdeathsig') ? ['setpriv', '--pdeathsig', 'KILL', '--'] : []
+  const setpriv = toolToSpawn('setpriv')
+  const r = await execa(setpriv, ['--help'], { reject: false, timeout: scaledTimeoutMs(5_000) })
+  guardCache = r.exitCode === 0 && String(r.stdout).includes('--pdeathsig') ? [setpriv, '--pdeathsig', 'KILL', '--'] : []
   return guardCache
 }

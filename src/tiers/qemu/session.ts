@@ -22,6 +22,8 @@ import { driverFacts } from '../live-facts.js'
 import { SOCKET_DIR_PREFIX } from './strays.js'
 import { parseQemuOptions } from './options.js'
 import { AGENT_CHANNELS, forMachine, guestModules, type QemuTierProfile } from './profiles.js'
+import { toolToSpawn } from '../../host/tool-path.js'
+import { scratchDiskFull } from '../../agent/scratch.js'
 
 /** TCG runs a repetition's fixed work many times slower; give job timeouts room for it. */
 
@@ -31,7 +33,9 @@ const failOpen = (message: string, logTail = ''): never => {
 
 export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContext): Promise<TierSession> => {
   const { tier, accel } = profile
-  const opts = parseQemuOptions(tier, accel, ctx.options)
+  const parsed = parseQemuOptions(tier, accel, ctx.options)
+  // the absolute path the probe's rule finds is what runs, and what the tier config records
+  const opts = { ...parsed, qemuBinary: toolToSpawn(parsed.qemuBinary) }
   const devices = forMachine(profile.devices, opts.machine)
 
   const qemu = await qemuVersion(opts.qemuBinary)
@@ -80,6 +84,8 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
   const diskPath = join(ctx.scratchDir, `virtcheck-${tier}-${process.pid}.raw`)
   undos.push(ctx.cleanup.add(`${tier}: guest disk ${diskPath}`, () => rm(diskPath, { force: true })))
   const bootSession = async (): Promise<TierSession> => {
+    const full = await scratchDiskFull(ctx.scratchDir)
+    if (full) failOpen(`${tier}: ${full} (free space there, or set VIRTCHECK_HOME to a larger disk)`)
     const fh = await open(diskPath, 'w')
     await fh.truncate(opts.diskMib * 1024 * 1024) // sparse: blocks are allocated as the IO jobs write them
     await fh.close()
@@ -186,6 +192,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       slowdown: accel === 'tcg' ? TCG_SLOWDOWN : 1,
       memoryMib: opts.memoryMib,
       signal: ctx.signal,
+      scratchDir: ctx.scratchDir,
       undoAll,
     })
   }

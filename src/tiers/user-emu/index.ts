@@ -21,6 +21,7 @@ import { emuAgentArgv, emuMode, parseEmuOptions } from './options.js'
 import { openAarch64System } from './system.js'
 import { needsPeer } from '../../../workloads/index.js'
 import { driverFacts } from '../live-facts.js'
+import { toolToSpawn } from '../../host/tool-path.js'
 
 const QEMU_USER_CANDIDATES = ['qemu-aarch64-static', 'qemu-aarch64']
 /** qemu-user translates every instruction; give job timeouts room for it. */
@@ -28,7 +29,7 @@ const EMU_SLOWDOWN = 4
 
 const findQemuUser = async (explicit?: string): Promise<{ binary: string; version: string } | { why: string }> => {
   const tried: string[] = []
-  for (const b of explicit ? [explicit] : QEMU_USER_CANDIDATES) {
+  for (const b of (explicit ? [explicit] : QEMU_USER_CANDIDATES).map(toolToSpawn)) {
     const v = await qemuVersion(b)
     if (v.ok) return { binary: b, version: v.version }
     tried.push(v.why)

@@ -77,7 +77,12 @@ export const buildAarch64Command = (spec: Aarch64CommandSpec): Aarch64Command =>
     '-append',
     cmdline,
     ...(spec.disk
-      ? ['-drive', `file=${spec.disk.path},format=raw,if=none,id=disk0,cache=none,aio=io_uring`, '-device', 'virtio-blk-device,drive=disk0']
+      ? [
+          '-drive',
+          `file=${spec.disk.path},format=raw,if=none,id=disk0,cache=none,aio=io_uring,werror=report,rerror=report`,
+          '-device',
+          'virtio-blk-device,drive=disk0',
+        ]
       : []),
     ...(spec.net
       ? [

@@ -22,6 +22,8 @@ import { SOCKET_DIR_PREFIX } from '../qemu/strays.js'
 import { parseEmuSystemOptions } from './options.js'
 import { AARCH64_GUEST_DISK, aarch64ModuleGroups, buildAarch64Command } from './system-command.js'
 import { driverFacts } from '../live-facts.js'
+import { toolToSpawn } from '../../host/tool-path.js'
+import { scratchDiskFull } from '../../agent/scratch.js'
 
 /** A TCG arm64 guest runs a repetition's fixed work many times slower; give job timeouts room. */
 
@@ -31,7 +33,8 @@ const failOpen = (message: string, logTail = ''): never => {
 
 export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSession> => {
   const tier = 'emu-aarch64'
-  const opts = parseEmuSystemOptions(ctx.options)
+  const parsed = parseEmuSystemOptions(ctx.options)
+  const opts = { ...parsed, qemuBinary: toolToSpawn(parsed.qemuBinary) }
   const qemu = await qemuVersion(opts.qemuBinary)
   if (!qemu.ok) return failOpen(`${tier} (mode=system): ${qemu.why} (install qemu-system-arm)`)
   const guestImage = await findAarch64Guest()
@@ -69,6 +72,8 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
     const agentSocket = join(sockDir, 'agent.sock')
     const diskPath = join(ctx.scratchDir, `virtcheck-${tier}-${process.pid}.raw`)
     undos.push(ctx.cleanup.add(`${tier}: guest disk ${diskPath}`, () => rm(diskPath, { force: true })))
+    const full = await scratchDiskFull(ctx.scratchDir)
+    if (full) failOpen(`${tier} (mode=system): ${full} (free space there, or set VIRTCHECK_HOME to a larger disk)`)
     const fh = await open(diskPath, 'w')
     await fh.truncate(opts.diskMib * 1024 * 1024) // sparse
     await fh.close()
@@ -150,6 +155,7 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
       slowdown: TCG_SLOWDOWN,
       memoryMib: opts.memoryMib,
       signal: ctx.signal,
+      scratchDir: ctx.scratchDir,
       undoAll,
     })
   }

@@ -36,7 +36,9 @@ describe('QEMU command line', () => {
       'virtio-blk-pci,drive=disk0,ioeventfd=off',
       'virtio-net-pci,netdev=net0,mac=52:54:00:76:63:01,ioeventfd=off',
     ])
-    expect(after(c.argv, '-drive')[0]).toBe('file=/scratch/d.raw,format=raw,if=none,id=disk0,cache=none,aio=io_uring')
+    expect(after(c.argv, '-drive')[0]).toBe(
+      'file=/scratch/d.raw,format=raw,if=none,id=disk0,cache=none,aio=io_uring,werror=report,rerror=report',
+    )
     expect(after(c.argv, '-netdev')[0]).toContain('vhost=off')
     expect(c.kernelCmdline).toBe(
       'console=ttyS0 quiet panic=-1 cryptomgr.notests virtcheck.agent=/dev/hvc0 virtcheck.disk=/dev/vda virtcheck.ip=10.213.0.2/30',
