@@ -91,6 +91,37 @@ describe('only regular files are read', () => {
   })
 })
 
+describe('JSON nested 50 000 levels deep', () => {
+  // JSON.parse takes it, but every later walk (validation, the sanitiser, JSON.stringify) recurses:
+  // before the depth cap this was "internal error: Maximum call stack size exceeded", exit 1.
+  const deep = (n: number) => `${'{"x":'.repeat(n)}1${'}'.repeat(n)}`
+  const report = join(dir, 'deep-report.json')
+  writeFileSync(report, JSON.stringify({ ...pvm, extra: '@DEEP@' }).replace('"@DEEP@"', deep(50_000)))
+  const snapshot = join(dir, 'deep-snapshot.json')
+  writeFileSync(snapshot, `{"schema":"virtcheck-host-snapshot","extra":${deep(50_000)}}`)
+  const index = join(dir, 'deep-history')
+  mkdirSync(index)
+  writeFileSync(join(index, 'index.json'), `{"schema":"virtcheck-history","extra":${deep(50_000)}}`)
+
+  it.each([
+    { label: 'report FILE', argv: ['report', report] },
+    { label: 'report FILE --json -', argv: ['report', report, '--json', '-'] },
+    { label: 'compare FILE FILE', argv: ['compare', report, report] },
+    { label: 'history add FILE', argv: ['history', 'add', report, '--dir', join(dir, 'deep-add')] },
+    { label: 'probe --from SNAPSHOT', argv: ['probe', '--from', snapshot] },
+    { label: 'history report (deep index.json)', argv: ['history', 'report', '--dir', index] },
+  ])('$label: one line, exit 2', async ({ argv }) => {
+    const r = await cli(...argv)
+    expect(r.err).not.toMatch(/internal error|stack size/)
+    expect(r.code, r.err).toBe(2)
+    expect(firstLine(r.err)).toMatch(/nested deeper than 64 levels/)
+  })
+
+  it('a real report is far below the cap', async () => {
+    expect((await cli('report', fixturePath('pvm-host.json'))).code).not.toBe(2)
+  })
+})
+
 describe('samples are validated for range', () => {
   const variant = (name: string, edit: (r: (typeof pvm.results)[number]) => void) => {
     const copy = structuredClone(pvm)
