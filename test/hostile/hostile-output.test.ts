@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { run } from '../../src/cli/main.js'
 import { fixturePath } from '../reports/helpers/fixtures.js'
 import { PAYLOAD, poison, unsafeIn } from './payload.js'
+import { cell, runReport } from '../compare/fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'virtcheck-hostile-out-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -110,6 +111,23 @@ const COMMANDS: Record<string, readonly string[]> = {
 }
 
 describe('hostile host strings never reach stdout as control characters', () => {
+  it('history report (terminal): a regression line names the unit of the saved runs safely', async () => {
+    const h = join(dir, 'unit-history')
+    for (const [i, m] of [1000, 1010, 990, 1005, 850].entries()) {
+      const r = {
+        ...runReport({
+          cells: [cell({ job: 'cpu.int', metric: 'ops', unit: `ops/s ${PAYLOAD}`, samples: [m * 0.99, m, m * 1.01, m, m] })],
+        }),
+        startedAt: `2025-02-0${i + 1}T00:00:00.000Z`,
+      }
+      expect((await cli(['history', 'add', write(`unit-${i}.json`, r), '--dir', h], false)).code).toBe(0)
+    }
+    for (const tty of [false, true]) {
+      const r = await cli(['history', 'report', '--dir', h], tty)
+      expect(r.out).toMatch(/regressed\S* native cpu\.int ops: 850\.0 ops\/s/)
+      expect(unsafeIn(r.out, tty)).toEqual([])
+    }
+  })
   it('history add takes the hostile runs (and prints their label safely)', async () => {
     for (const f of [BASE, HEAD]) {
       const r = await cli(['history', 'add', f, '--dir', HISTORY, '--label', PAYLOAD], false)

@@ -130,7 +130,7 @@ const report = async (args: readonly string[], ctx: CliContext): Promise<number>
     const b = pt?.baseline
     if (pt?.median !== undefined && b)
       sink.write(
-        `  ${st.chalk.red('regressed')} ${safeText(`${t.tier} ${t.job} ${t.metric}`)}: ${pt.median.toPrecision(4)} ${t.unit} vs baseline ${b.median.toPrecision(4)} (band ${b.low.toPrecision(4)}–${b.high.toPrecision(4)}, ${b.runs} runs), ${((pt.change ?? 0) * 100).toFixed(1)}%\n`,
+        `  ${st.chalk.red('regressed')} ${safeText(`${t.tier} ${t.job} ${t.metric}`)}: ${pt.median.toPrecision(4)} ${safeText(t.unit)} vs baseline ${b.median.toPrecision(4)} (band ${b.low.toPrecision(4)}–${b.high.toPrecision(4)}, ${b.runs} runs), ${((pt.change ?? 0) * 100).toFixed(1)}%\n`,
       )
   }
   return flagBool(p, 'fail-on-regression') && reg.length > 0 ? 1 : 0
