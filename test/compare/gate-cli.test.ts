@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from './run-cli.js'
+import { runCli } from '../helpers/run-cli.js'
 
 // The built-in container tier needs root; CI (.ci/run, CI=true) runs as root and must not skip.
 const isRoot = process.getuid?.() === 0
