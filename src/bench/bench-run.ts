@@ -17,20 +17,13 @@ import { allowedCpus } from '../host/cpu-affinity.js'
 import { catalogForPlan } from './catalog-adapter.js'
 import { pinningLabel, walkCpus } from './cpu-walk.js'
 import { openRunResources, probeForRun } from './open-run.js'
-import { planBench, type Mode } from './plan.js'
+import { planBench, type BenchSelection } from './plan.js'
 import { createProgress } from './progress.js'
 import { validateTierOptions } from './validate-options.js'
 import { runBench, type ReportBase } from './runner.js'
 import { scaledTimeoutMs, slownessFactor, SLOWNESS_ENV } from '../host/slowness.js'
 
-export interface BenchOptions {
-  readonly mode: Mode
-  readonly tiers?: readonly TierId[]
-  readonly jobs?: readonly string[]
-  readonly reps?: number
-  readonly timeBudgetS?: number
-  /** Relative (0.02 = ±2 %). */
-  readonly ciTarget?: number
+export interface BenchOptions extends BenchSelection {
   readonly tierOptions?: Partial<Record<TierId, Readonly<Record<string, string>>>>
   readonly kernelPath?: string
   readonly label?: string

@@ -60,9 +60,8 @@ export interface BenchPlan {
   readonly policy: BenchPolicy
 }
 
-export interface PlanInput {
-  readonly readiness: readonly TierReadiness[]
-  readonly catalog: readonly CatalogJob[]
+/** What the user chose to run and how long (bench's flags), as benchRun takes it and the plan reads it. */
+export interface BenchSelection {
   readonly mode: Mode
   /** --tiers; undefined = every ready tier (the rest are listed as not ready). */
   readonly tiers?: readonly TierId[]
@@ -72,6 +71,11 @@ export interface PlanInput {
   /** Relative, 0.02 = ±2 %. */
   readonly ciTarget?: number
   readonly timeBudgetS?: number
+}
+
+export interface PlanInput extends BenchSelection {
+  readonly readiness: readonly TierReadiness[]
+  readonly catalog: readonly CatalogJob[]
   readonly hasDriver: (id: TierId) => boolean
 }
 

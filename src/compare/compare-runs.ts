@@ -179,15 +179,9 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
   })
   cells.sort((x, y) => magnitude(y) - magnitude(x))
 
-  const count = (v: string) => cells.filter((c) => c.verdict === v).length
   const countU = (v: string) => unpaired.filter((u) => u.change === v).length
   const summary: CompareSummary = {
-    regressed: count('regressed'),
-    improved: count('improved'),
-    unchanged: count('unchanged'),
-    inconclusive: count('inconclusive'),
-    drift: count('drift'),
-    driftWorse: cells.filter((c) => c.verdict === 'drift' && isWorse(c)).length,
+    ...verdictCounts(cells),
     added: countU('added'),
     removed: countU('removed'),
     broken: countU('broken') + changes.filter((c) => c.change === 'broken' && !unpaired.some((u) => u.tier === c.tier)).length,
@@ -221,6 +215,21 @@ const RELATIVE_NOTE =
   "relative to native: every tier cell is the tier's ratio to native measured in the same run (paired repetition by repetition where they were interleaved, else against native's median); what slowed the whole host cancels, and so would a change that slows native as much; native's own cells are judged on their raw values"
 
 /** The cell moved in its worse direction (for a `drift` verdict: which way it would have gone). */
+/** The summary's per-verdict counts over the compared cells (a first comparison and its confirmation). */
+export const verdictCounts = (
+  cells: readonly ComparedCell[],
+): Pick<CompareSummary, 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'drift' | 'driftWorse'> => {
+  const count = (v: ComparedCell['verdict']) => cells.filter((c) => c.verdict === v).length
+  return {
+    regressed: count('regressed'),
+    improved: count('improved'),
+    unchanged: count('unchanged'),
+    inconclusive: count('inconclusive'),
+    drift: count('drift'),
+    driftWorse: cells.filter((c) => c.verdict === 'drift' && isWorse(c)).length,
+  }
+}
+
 export const isWorse = (c: Pick<ComparedCell, 'better' | 'numbers'>): boolean => {
   const ch = c.numbers.change
   return ch !== null && (c.better === 'higher' ? ch < 0 : ch > 0)

@@ -6,7 +6,7 @@
  * exactly such an alert, and one round may still fall inside it (docs/compare.md). Pure.
  */
 import { cellKey } from './pairing.js'
-import { failureReasons, isWorse } from './compare-runs.js'
+import { failureReasons, isWorse, verdictCounts } from './compare-runs.js'
 import { numbersLine } from '../../reports/compare/format.js'
 import type { CompareReport, ComparedCell, TierChange } from './types.js'
 import type { TierId } from '../core/tier.js'
@@ -80,16 +80,7 @@ const confirmCell = (
 export const applyConfirmation = (first: CompareReport, second: CompareReport, delayS: number, round = 1): CompareReport => {
   const byKey = new Map(second.cells.map((c) => [cellKey(c), c]))
   const cells = first.cells.map((c) => confirmCell(c, byKey.get(cellKey(c)), round, delayS, second.head.source, first.settings))
-  const count = (v: string) => cells.filter((c) => c.verdict === v).length
-  const summary = {
-    ...first.summary,
-    regressed: count('regressed'),
-    improved: count('improved'),
-    unchanged: count('unchanged'),
-    inconclusive: count('inconclusive'),
-    drift: count('drift'),
-    driftWorse: cells.filter((c) => c.verdict === 'drift' && isWorse(c)).length,
-  }
+  const summary = { ...first.summary, ...verdictCounts(cells) }
   const failReasons = failureReasons(summary, first.settings.failOn)
   const brokenInSecond: TierChange[] = second.tierChanges.filter((t) => t.change === 'broken')
   const failOn = first.settings.failOn

@@ -14,7 +14,17 @@ import type {
   StatfsResult,
   StatResult,
 } from '../core/host.js'
-import { bytesKey, commandKey, openKey, SNAPSHOT_FORMAT, SNAPSHOT_MAJOR, type HostSnapshot, type StoredBytes } from './snapshot.js'
+import {
+  bytesKey,
+  commandKey,
+  emptyTables,
+  openKey,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_MAJOR,
+  type HostSnapshot,
+  type SnapshotTables,
+  type StoredBytes,
+} from './snapshot.js'
 
 const NOT_RECORDED = 'not recorded in snapshot'
 
@@ -61,20 +71,10 @@ export class SnapshotHost implements Host {
   }
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends Readonly<Record<string, infer V>> ? Record<string, V> : T[K] }
-
 export class RecordingHost implements Host {
   readonly origin: string
   readonly identity: HostIdentity
-  private readonly rec: Pick<Mutable<HostSnapshot>, 'reads' | 'bytes' | 'lists' | 'stats' | 'statfs' | 'opens' | 'commands'> = {
-    reads: {},
-    bytes: {},
-    lists: {},
-    stats: {},
-    statfs: {},
-    opens: {},
-    commands: {},
-  }
+  private readonly rec: SnapshotTables = emptyTables()
   private readonly inner: Host
   constructor(inner: Host) {
     this.inner = inner

@@ -46,6 +46,16 @@ export interface HostSnapshot {
   readonly commands: Readonly<Record<string, CommandOutcome>>
 }
 
+/** A snapshot's answer tables (all but its header), writable: what RecordingHost fills. */
+export type SnapshotTables = {
+  -readonly [K in 'reads' | 'bytes' | 'lists' | 'stats' | 'statfs' | 'opens' | 'commands']: HostSnapshot[K] extends Readonly<
+    Record<string, infer V>
+  >
+    ? Record<string, V>
+    : never
+}
+export const emptyTables = (): SnapshotTables => ({ reads: {}, bytes: {}, lists: {}, stats: {}, statfs: {}, opens: {}, commands: {} })
+
 export const bytesKey = (path: string, offset: number, length: number): string => `${path}@${offset}+${length}`
 export const openKey = (path: string, mode: 'r' | 'rw'): string => `${path}:${mode}`
 export const commandKey = (argv: readonly string[]): string => JSON.stringify(argv)

@@ -159,26 +159,33 @@ const recording = (values: Partial<Record<TierId, number>>, log: (tier: TierId, 
 const driversOf = (sessions: Record<string, ReturnType<typeof fakeSession>>): Record<string, TierDriver> =>
   Object.fromEntries(Object.entries(sessions).map(([id, s]) => [id, { id: id as TierId, open: async () => s }]))
 
+/** One cheap job (cpu.int, quick) over `tiers`, interleaved: the setup the interleaving and CPU-walk tests share. */
+const runInterleaved = (
+  drivers: Record<string, TierDriver>,
+  o: { tiers: TierId[]; reps: number; readiness?: TierReadiness[]; pinCpus?: number[] },
+) =>
+  runBench({
+    plan: planBench({
+      readiness: o.readiness ?? readiness,
+      catalog: catalog.slice(0, 1),
+      mode: 'quick',
+      tiers: o.tiers,
+      reps: o.reps,
+      hasDriver: () => true,
+    }),
+    drivers: (id) => drivers[id],
+    base,
+    context: context(new AbortController().signal),
+    interleave: () => true,
+    ...(o.pinCpus ? { pinCpus: o.pinCpus } : {}),
+  })
+
 describe('interleaving', () => {
   it('native and containers take turns repetition by repetition; each tier keeps its own samples', async () => {
     const order: string[] = []
     const sessions = recording({ native: 100, container: 90, lxc: 80 }, (tier, req) => order.push(`${tier}:${req.reps}`))
     const drivers = driversOf(sessions)
-    const plan = planBench({
-      readiness,
-      catalog: catalog.slice(0, 1),
-      mode: 'quick',
-      tiers: ['native', 'container', 'lxc'],
-      reps: 3,
-      hasDriver: () => true,
-    })
-    const out = await runBench({
-      plan,
-      drivers: (id) => drivers[id],
-      base,
-      context: context(new AbortController().signal),
-      interleave: () => true,
-    })
+    const out = await runInterleaved(drivers, { tiers: ['native', 'container', 'lxc'], reps: 3 })
     expect(order).toEqual(['native:1', 'container:1', 'lxc:1', 'native:1', 'container:1', 'lxc:1', 'native:1', 'container:1', 'lxc:1'])
     expect(out.report.tiers.map((t) => t.state)).toEqual(['completed', 'completed', 'completed'])
     const lxc = out.report.results.find((r) => r.tier === 'lxc')!
@@ -197,21 +204,7 @@ describe('interleaving groups', () => {
         ? { tier: r.tier, ready: false, summary: 'no runtime', blockedBy: [], remediation: { summary: 'install one' } }
         : r,
     )
-    const plan = planBench({
-      readiness: withoutContainer,
-      catalog: catalog.slice(0, 1),
-      mode: 'quick',
-      tiers: ['native', 'container', 'lxc'],
-      reps: 2,
-      hasDriver: () => true,
-    })
-    const out = await runBench({
-      plan,
-      drivers: (id) => drivers[id],
-      base,
-      context: context(new AbortController().signal),
-      interleave: () => true,
-    })
+    const out = await runInterleaved(drivers, { tiers: ['native', 'container', 'lxc'], reps: 2, readiness: withoutContainer })
     expect(order).toEqual(['native:1', 'lxc:1', 'native:1', 'lxc:1'])
     expect(out.report.tiers.map((t) => `${t.tier}:${t.state}`)).toEqual(['native:completed', 'lxc:completed', 'container:not-ready'])
     expect(out.report.tiers[1]!.interleavedWith).toEqual(['native', 'lxc'])
@@ -241,22 +234,7 @@ describe('CPU walk', () => {
     const drivers = driversOf(
       recording({ native: 100, container: 90 }, (tier, req) => seen.push(`${tier}@${req.params['pinCpu']}x${req.reps}`)),
     )
-    const plan = planBench({
-      readiness,
-      catalog: catalog.slice(0, 1),
-      mode: 'quick',
-      tiers: ['native', 'container'],
-      reps: 4,
-      hasDriver: () => true,
-    })
-    const out = await runBench({
-      plan,
-      drivers: (id) => drivers[id],
-      base,
-      context: context(new AbortController().signal),
-      interleave: () => true,
-      pinCpus: [2, 5, 7],
-    })
+    const out = await runInterleaved(drivers, { tiers: ['native', 'container'], reps: 4, pinCpus: [2, 5, 7] })
     expect(seen).toEqual([
       'native@2x1',
       'container@2x1',

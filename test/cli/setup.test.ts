@@ -2,7 +2,7 @@
 // tiers), the compilers only from source, docker only when asked; and the engine hint for docker.
 import { describe, expect, it } from 'vitest'
 import { dockerStartHint, planSetup, wantedPackages } from '../../src/cli/commands/setup.js'
-import { runCli } from '../compare/run-cli.js'
+import { runCli } from '../helpers/run-cli.js'
 
 const none = new Set<string>()
 

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nativeBinary } from '../../src/host/paths.js'
 import { realMissing } from '../bench/need.js'
-import { runCli } from './run-cli.js'
+import { runCli } from '../helpers/run-cli.js'
 
 const missing = [
   ...realMissing,

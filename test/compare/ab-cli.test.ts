@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from './run-cli.js'
+import { runCli } from '../helpers/run-cli.js'
 
 const isRoot = process.getuid?.() === 0
 const ci = process.env['CI'] === 'true'

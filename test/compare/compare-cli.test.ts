@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from './run-cli.js'
+import { runCli } from '../helpers/run-cli.js'
 import { around, cell, runReport } from './fixtures.js'
 
 let dir: string

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from './run-cli.js'
+import { runCli } from '../helpers/run-cli.js'
 
 // The built-in container tier needs root; CI (.ci/run, CI=true) runs as root and must not skip.
 const isRoot = process.getuid?.() === 0
@@ -25,9 +25,14 @@ interface GateJson {
   cells: { job: string; verdict: string; reason: string; confirmation?: { verdict: string; source: string } }[]
 }
 
+/** The three baseline runs the first test writes (this host's run, every latency divided by about 4). */
+const HISTORY = ['fast-base.json', 'fast-base2.json', 'fast-base3.json']
+/** What every gate here measures: native's syscall latency, 5 repetitions. */
+const SYSCALL = ['--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5']
+
 describe('virtcheck gate', () => {
   it('a baseline four times as fast as this host: the regression is measured again and confirmed, exit 1', async () => {
-    const base = await runCli(['bench', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--json', 'base.json'], dir)
+    const base = await runCli(['bench', ...SYSCALL, '--json', 'base.json'], dir)
     expect(base.code, base.stderr).toBe(0)
     // The same run with every latency quartered: this host now looks 4x slower than its "baseline".
     // (Halved was not enough: under the full suite's load, QEMU boots in other test files, the base
@@ -51,27 +56,7 @@ describe('virtcheck gate', () => {
       run.startedAt = `2025-01-0${i + 1}T00:00:00.000Z`
       await writeFile(join(dir, name), JSON.stringify(run))
     }
-    const history = ['fast-base.json', 'fast-base2.json', 'fast-base3.json']
-
-    const r = await runCli(
-      [
-        'gate',
-        ...history,
-        '--tiers',
-        'native',
-        '--jobs',
-        'sys.syscall',
-        '--reps',
-        '5',
-        '--confirm-delay',
-        '0',
-        '--result',
-        'head.json',
-        '--json',
-        'gate.json',
-      ],
-      dir,
-    )
+    const r = await runCli(['gate', ...HISTORY, ...SYSCALL, '--confirm-delay', '0', '--result', 'head.json', '--json', 'gate.json'], dir)
     expect(r.code, r.stderr).toBe(1)
     expect(r.stdout).toMatch(/sys\.syscall/) // the matrix of the run
     expect(r.stderr).toMatch(/gate: 1 regression\(s\); measuring native \/ sys\.syscall again in 0 s/)
@@ -88,24 +73,7 @@ describe('virtcheck gate', () => {
   })
 
   it('--no-confirm reports the first comparison as it is', async () => {
-    const r = await runCli(
-      [
-        'gate',
-        'fast-base.json',
-        'fast-base2.json',
-        'fast-base3.json',
-        '--tiers',
-        'native',
-        '--jobs',
-        'sys.syscall',
-        '--reps',
-        '5',
-        '--no-confirm',
-        '--json',
-        '-',
-      ],
-      dir,
-    )
+    const r = await runCli(['gate', ...HISTORY, ...SYSCALL, '--no-confirm', '--json', '-'], dir)
     expect(r.code).toBe(1)
     const g = JSON.parse(r.stdout) as GateJson
     expect(g.cells[0]!.confirmation).toBeUndefined()
@@ -162,15 +130,8 @@ describe('virtcheck gate', () => {
       [
         join(import.meta.dirname, '../../bin/virtcheck.js'),
         'gate',
-        'fast-base.json',
-        'fast-base2.json',
-        'fast-base3.json',
-        '--tiers',
-        'native',
-        '--jobs',
-        'sys.syscall',
-        '--reps',
-        '5',
+        ...HISTORY,
+        ...SYSCALL,
         '--confirm-delay',
         '60',
         '--md',
@@ -199,29 +160,12 @@ describe('virtcheck gate', () => {
   }, 120_000)
 
   it('one baseline run: the raw-value slowdown is drift? and passes; --fail-on drift measures it again and fails', async () => {
-    const quiet = await runCli(['gate', 'fast-base.json', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '5', '--json', '-'], dir)
+    const quiet = await runCli(['gate', 'fast-base.json', ...SYSCALL, '--json', '-'], dir)
     expect(quiet.code, quiet.stderr).toBe(0)
     expect((JSON.parse(quiet.stdout) as GateJson).cells[0]).toMatchObject({ job: 'sys.syscall', verdict: 'drift' })
     expect(quiet.stderr).not.toMatch(/again in/)
     const r = await runCli(
-      [
-        'gate',
-        'fast-base.json',
-        '--tiers',
-        'native',
-        '--jobs',
-        'sys.syscall',
-        '--reps',
-        '5',
-        '--fail-on',
-        'drift',
-        '--confirm-delay',
-        '0',
-        '--confirm-runs',
-        '1',
-        '--json',
-        '-',
-      ],
+      ['gate', 'fast-base.json', ...SYSCALL, '--fail-on', 'drift', '--confirm-delay', '0', '--confirm-runs', '1', '--json', '-'],
       dir,
     )
     expect(r.code, r.stderr).toBe(1)

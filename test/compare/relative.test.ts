@@ -8,7 +8,7 @@ import { compareRuns } from '../../src/compare/compare-runs.js'
 import { pairedRatios, relativeToNative, PAIRING } from '../../src/compare/relative.js'
 import { DEFAULT_SETTINGS, type CompareSettings } from '../../src/compare/types.js'
 import { around, cell, runReport, tierRun } from './fixtures.js'
-import { runCli } from './run-cli.js'
+import { runCli } from '../helpers/run-cli.js'
 
 /** native and container cpu.int measured interleaved; `host` scales both (a slower host), `tier` the container only. */
 const run = (host: number, tier = 1, interleaved = true): RunReport =>

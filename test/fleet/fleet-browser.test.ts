@@ -3,19 +3,15 @@
  * network and no console error under the strict CSP, and every table is there with JavaScript off.
  * Under CI=true a missing chromium fails instead of skipping.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
+import { mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildFleet } from '../../src/fleet/fleet-model.js'
 import { FLEET_SECTIONS, renderFleetHtml } from '../../reports/fleet/html.js'
 import { syntheticFleet } from './helpers/synthetic-fleet.js'
+import { ARTIFACTS, haveChromium, inCI, launchChromium, openOffline } from '../helpers/browser.js'
 
-const CHROMIUM = process.env['VIRTCHECK_CHROMIUM'] ?? '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-const inCI = process.env['CI'] === 'true'
-const ARTIFACTS = resolve('.virtcheck', 'test-artifacts')
 const HOSTS = 500
 
 describe.runIf(haveChromium || inCI)('fleet page (500 hosts) in headless chromium', () => {
@@ -25,34 +21,15 @@ describe.runIf(haveChromium || inCI)('fleet page (500 hosts) in headless chromiu
   const fleet = buildFleet(synth.reports, synth.failures)
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`chromium not found at ${CHROMIUM} (CI=true: install Debian's chromium package)`)
     mkdirSync(ARTIFACTS, { recursive: true })
     writeFileSync(file, renderFleetHtml(fleet, 'test'))
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+    browser = await launchChromium()
   }, 60_000)
   afterAll(async () => {
     await browser?.close()
   })
 
-  const open = async (javaScriptEnabled: boolean) => {
-    const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1400, height: 900 } })
-    const page = await context.newPage()
-    const url = pathToFileURL(file).href
-    const problems: string[] = []
-    const requests: string[] = []
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`)
-    })
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-    await context.route('**/*', async (route) => {
-      const u = route.request().url()
-      if (u === url) return route.continue()
-      requests.push(u)
-      return route.abort()
-    })
-    await page.goto(url, { waitUntil: 'load' })
-    return { context, page, problems, requests }
-  }
+  const open = (javaScriptEnabled: boolean) => openOffline(browser, file, { javaScriptEnabled, width: 1400 })
 
   it('is under 5 MB and lists every host in the capabilities table', async () => {
     expect(statSync(file).size).toBeLessThan(5e6)

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { run } from '../../src/cli/main.js'
+import { runCli } from '../helpers/run-cli.js'
 import { buildFleet, FLEET_SCHEMA } from '../../src/fleet/fleet-model.js'
 import { renderFleetHtml } from '../../reports/fleet/html.js'
 import { renderFleetMarkdown } from '../../reports/fleet/markdown.js'
@@ -13,16 +13,7 @@ import { CPU_MODELS, KERNELS, syntheticFleet } from './helpers/synthetic-fleet.j
 const dir = mkdtempSync(join(tmpdir(), 'virtcheck-fleet-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const stream = () => {
-  let text = ''
-  return { s: { write: (t: string) => ((text += t), true), isTTY: false } as unknown as NodeJS.WriteStream, text: () => text }
-}
-const virtcheck = async (...argv: string[]) => {
-  const out = stream()
-  const err = stream()
-  const code = await run(argv, { stdout: out.s, stderr: err.s, env: { NO_COLOR: '1' }, cwd: dir })
-  return { code, out: out.text(), err: err.text() }
-}
+const virtcheck = (...argv: string[]) => runCli(argv, dir)
 
 describe('fleet model', () => {
   const synth = syntheticFleet(200, { failed: 4 })
@@ -121,25 +112,25 @@ describe('virtcheck report FOLDER (fleet)', () => {
     const r1 = await virtcheck('report', results, '--json', join(results, 'fleet.json'))
     expect(r1.code).toBe(0)
     const r2 = await virtcheck('report', results, '--json', '-')
-    expect(JSON.parse(r2.out).hosts).toHaveLength(4)
+    expect(JSON.parse(r2.stdout).hosts).toHaveLength(4)
     rmSync(join(results, 'fleet.json'))
   })
 
   it('prints the fleet in the terminal by default and refuses --junit', async () => {
     const r = await virtcheck('report', results)
     expect(r.code).toBe(0)
-    expect(r.out).toMatch(/virtcheck fleet: 4 hosts — 2 reported, 2 failed/)
-    expect(r.out).toMatch(/unreachable-3: unreachable/)
+    expect(r.stdout).toMatch(/virtcheck fleet: 4 hosts — 2 reported, 2 failed/)
+    expect(r.stdout).toMatch(/unreachable-3: unreachable/)
     const j = await virtcheck('report', results, '--junit', 'x.xml')
     expect(j.code).toBe(2)
-    expect(j.err).toMatch(/--junit takes a single run report, not a fleet/)
+    expect(j.stderr).toMatch(/--junit takes a single run report, not a fleet/)
   })
 
   it('a folder without reports, or a missing one, is one line and exit 2', async () => {
     mkdirSync(join(dir, 'empty'))
     const e = await virtcheck('report', join(dir, 'empty'))
     expect(e.code).toBe(2)
-    expect(e.err).toMatch(/no \.json files/)
+    expect(e.stderr).toMatch(/no \.json files/)
     const m = await virtcheck('report', join(dir, 'nope'))
     expect(m.code).toBe(2)
   })

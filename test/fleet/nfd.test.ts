@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { run } from '../../src/cli/main.js'
+import { runCli } from '../helpers/run-cli.js'
 import type { Finding } from '../../src/core/finding.js'
 import type { HostContext } from '../../src/core/report.js'
 import { TIER_IDS, type TierReadiness } from '../../src/core/tier.js'
@@ -18,16 +18,7 @@ import { probeFixture } from '../probes/helpers.js'
 const dir = mkdtempSync(join(tmpdir(), 'virtcheck-nfd-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const stream = () => {
-  let text = ''
-  return { s: { write: (t: string) => ((text += t), true), isTTY: false } as unknown as NodeJS.WriteStream, text: () => text }
-}
-const virtcheck = async (...argv: string[]) => {
-  const out = stream()
-  const err = stream()
-  const code = await run(argv, { stdout: out.s, stderr: err.s, env: { NO_COLOR: '1' }, cwd: dir })
-  return { code, out: out.text(), err: err.text() }
-}
+const virtcheck = (...argv: string[]) => runCli(argv, dir)
 
 const host = (over: Partial<HostContext> = {}): HostContext => ({
   hostname: 'h1',
@@ -203,7 +194,7 @@ describe('virtcheck probe --nfd (this machine)', () => {
     const file = join(dir, 'features.d', 'virtcheck')
     mkdirSync(join(dir, 'features.d')) // NFD's folder exists; virtcheck never creates it
     const r = await virtcheck('probe', '--nfd', file, '--nfd-ttl', '600')
-    expect(r.err).toMatch(/NFD feature file written/)
+    expect(r.stderr).toMatch(/NFD feature file written/)
     expect([0, 1]).toContain(r.code)
     const text = readFileSync(file, 'utf8')
     expect(checkNfdFile(text)).toEqual([])
@@ -224,7 +215,7 @@ describe('virtcheck probe --nfd (this machine)', () => {
     ]) {
       const r = await virtcheck('probe', ...args)
       expect(r.code, args.join(' ')).toBe(2)
-      expect(r.err.trim().split('\n')[0]).toMatch(/^error: probe: --nfd/)
+      expect(r.stderr.trim().split('\n')[0]).toMatch(/^error: probe: --nfd/)
     }
   })
 })
@@ -234,17 +225,17 @@ describe('virtcheck --nfd (the main job)', () => {
     const t0 = Date.now()
     const r = await virtcheck('--tiers', 'native', '--jobs', 'sys.syscall', '--nfd', join(dir, '.dot'))
     expect(r.code).toBe(2)
-    expect(r.err).toMatch(/^error: virtcheck: --nfd .*dot-files/)
+    expect(r.stderr).toMatch(/^error: virtcheck: --nfd .*dot-files/)
     expect(Date.now() - t0).toBeLessThan(5000)
   })
   it("writes the feature file after the run, from the run's findings and readiness", async () => {
     const file = join(dir, 'main', 'virtcheck')
     mkdirSync(join(dir, 'main'))
     const r = await virtcheck('--tiers', 'native', '--jobs', 'sys.syscall', '--nfd', file)
-    expect(r.code, r.err).toBe(0)
+    expect(r.code, r.stderr).toBe(0)
     const p = parseNfdFile(readFileSync(file, 'utf8'))
     expect(p.problems).toEqual([])
     expect(p.labels.get(`${DEFAULT_NFD_PREFIX}tier.native`)).toBe('true')
-    expect(r.err).toMatch(/NFD feature file written/)
+    expect(r.stderr).toMatch(/NFD feature file written/)
   }, 120_000)
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Host } from '../../src/core/host.js'
 import { SnapshotHost } from '../../src/host/snapshot-host.js'
-import { SNAPSHOT_FORMAT } from '../../src/host/snapshot.js'
+import { emptyTables, SNAPSHOT_FORMAT } from '../../src/host/snapshot.js'
 import { probeExitCode, runProbes } from '../../src/probe-run/run-probes.js'
 import type { Probe } from '../../probes/types.js'
 import { decideReadiness } from '../../src/probe-run/readiness.js'
@@ -16,13 +16,7 @@ const emptyHost = (unrecorded: 'missing' | 'error', uid = 1000): Host =>
     tool: { name: 'virtcheck', version: '0' },
     identity: { uid, gid: uid, groups: [], arch: 'x86_64', kernelRelease: '6.1.0', hostname: 'h' },
     unrecorded,
-    reads: {},
-    bytes: {},
-    lists: {},
-    stats: {},
-    statfs: {},
-    opens: {},
-    commands: {},
+    ...emptyTables(),
   })
 
 describe('runProbes', () => {

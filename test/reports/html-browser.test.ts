@@ -2,26 +2,20 @@
  * The HTML report as a person sees it: Debian's chromium (no browser download) opens the file from
  * disk. Under CI=true a missing chromium fails the test instead of skipping it.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SECTIONS, renderHtml } from '../../reports/html/index.js'
 import { parseRunReportText } from '../../src/io/read-report.js'
 import { fixture } from './helpers/fixtures.js'
-
-const CHROMIUM = process.env['VIRTCHECK_CHROMIUM'] ?? '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-const inCI = process.env['CI'] === 'true'
-const ARTIFACTS = resolve('.virtcheck', 'test-artifacts')
+import { ARTIFACTS, haveChromium, inCI, launchChromium, openOffline } from '../helpers/browser.js'
 
 describe.runIf(haveChromium || inCI)('HTML report in headless chromium', () => {
   let browser: Browser
   const pages: Record<string, string> = {}
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`chromium not found at ${CHROMIUM} (CI=true: install Debian's chromium package)`)
     mkdirSync(ARTIFACTS, { recursive: true })
     const write = (name: string, html: string): void => {
       pages[name] = join(ARTIFACTS, name)
@@ -30,37 +24,14 @@ describe.runIf(haveChromium || inCI)('HTML report in headless chromium', () => {
     write('report.html', renderHtml(fixture('pvm-host.json')))
     write('report-hostile.html', renderHtml(fixture('hostile-strings.json')))
     write('report-merged.html', renderHtml([fixture('pvm-host.json'), fixture('bare-metal-kvm.json')]))
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+    browser = await launchChromium()
   })
   afterAll(async () => {
     await browser?.close()
   })
 
-  /** Opens a page, recording console errors, dialogs and every request other than the file itself. */
-  const open = async (file: string, javaScriptEnabled = true) => {
-    const context = await browser.newContext({ javaScriptEnabled, acceptDownloads: true, viewport: { width: 1280, height: 900 } })
-    const page = await context.newPage()
-    const url = pathToFileURL(file).href
-    const problems: string[] = []
-    const requests: string[] = []
-    const dialogs: string[] = []
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`)
-    })
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-    page.on('dialog', (d) => {
-      dialogs.push(d.message())
-      void d.dismiss()
-    })
-    await context.route('**/*', async (route) => {
-      const u = route.request().url()
-      if (u === url) return route.continue()
-      requests.push(u)
-      return route.abort()
-    })
-    await page.goto(url, { waitUntil: 'load' })
-    return { context, page, problems, requests, dialogs }
-  }
+  const open = (file: string, javaScriptEnabled = true) =>
+    openOffline(browser, file, { javaScriptEnabled, width: 1280, acceptDownloads: true })
 
   it('renders every section, the matrix and the charts with no errors and no network', async () => {
     const report = fixture('pvm-host.json')

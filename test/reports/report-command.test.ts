@@ -2,47 +2,37 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { run } from '../../src/cli/main.js'
+import { runCli } from '../helpers/run-cli.js'
 import { fixturePath, fixtureText } from './helpers/fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'virtcheck-report-cmd-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const stream = () => {
-  let text = ''
-  return { s: { write: (t: string) => ((text += t), true), isTTY: false } as unknown as NodeJS.WriteStream, text: () => text }
-}
-
-const virtcheck = async (...argv: string[]) => {
-  const out = stream()
-  const err = stream()
-  const code = await run(argv, { stdout: out.s, stderr: err.s, env: { NO_COLOR: '1' }, cwd: dir })
-  return { code, out: out.text(), err: err.text() }
-}
+const virtcheck = (...argv: string[]) => runCli(argv, dir)
 
 describe('virtcheck report', () => {
   it('prints the summary and terminal matrix by default', async () => {
     const r = await virtcheck('report', fixturePath('pvm-host.json'))
     expect(r.code).toBe(0)
-    expect(r.out).toMatch(/6 of 10 tiers ready/)
-    expect(r.out).toMatch(/^job metric\s+native\s+container/m)
-    expect(r.err).toBe('')
+    expect(r.stdout).toMatch(/6 of 10 tiers ready/)
+    expect(r.stdout).toMatch(/^job metric\s+native\s+container/m)
+    expect(r.stderr).toBe('')
   })
 
   it('writes several outputs at once, one to stdout', async () => {
     mkdirSync(join(dir, 'out')) // the folder of a named file must exist: virtcheck never creates it
     const r = await virtcheck('report', fixturePath('pvm-host.json'), '--html', 'out/r.html', '--junit', 'out/r.xml', '--md', '-')
     expect(r.code).toBe(0)
-    expect(r.out).toMatch(/^## virtcheck/)
+    expect(r.stdout).toMatch(/^## virtcheck/)
     expect(readFileSync(join(dir, 'out', 'r.html'), 'utf8')).toContain('<section id="matrix">')
     expect(existsSync(join(dir, 'out', 'r.xml'))).toBe(true)
-    expect(r.err).toMatch(/html written to .*r\.html/)
+    expect(r.stderr).toMatch(/html written to .*r\.html/)
   })
 
   it('merges several hosts into one page', async () => {
     const r = await virtcheck('report', fixturePath('pvm-host.json'), fixturePath('bare-metal-kvm.json'), '--html', 'm.html', '--terminal')
     expect(r.code).toBe(0)
-    expect(r.out).toContain('bm-kvm-07')
+    expect(r.stdout).toContain('bm-kvm-07')
     expect(readFileSync(join(dir, 'm.html'), 'utf8')).toContain('2 hosts compared')
   })
 
@@ -71,19 +61,19 @@ describe('virtcheck report', () => {
     setup()
     const r = await virtcheck('report', join(dir, file), '--html', 'never.html')
     expect(r.code).toBe(2)
-    expect(r.err).toMatch(message)
-    expect(r.err.split('\n').filter(Boolean).length).toBeLessThanOrEqual(2) // error + optional hint, no stack
+    expect(r.stderr).toMatch(message)
+    expect(r.stderr.split('\n').filter(Boolean).length).toBeLessThanOrEqual(2) // error + optional hint, no stack
     expect(existsSync(join(dir, 'never.html'))).toBe(false)
   })
 
   it('refuses usage mistakes', async () => {
     expect((await virtcheck('report')).code).toBe(2)
-    expect((await virtcheck('report', fixturePath('pvm-host.json'), '--md', '-', '--json', '-')).err).toMatch(
+    expect((await virtcheck('report', fixturePath('pvm-host.json'), '--md', '-', '--json', '-')).stderr).toMatch(
       /only one output can go to stdout/,
     )
-    expect((await virtcheck('report', fixturePath('pvm-host.json'), fixturePath('bare-metal-kvm.json'), '--json', 'x.json')).err).toMatch(
-      /--json takes a single run report/,
-    )
+    expect(
+      (await virtcheck('report', fixturePath('pvm-host.json'), fixturePath('bare-metal-kvm.json'), '--json', 'x.json')).stderr,
+    ).toMatch(/--json takes a single run report/)
     expect((await virtcheck('report', fixturePath('pvm-host.json'), '--pdf', 'x')).code).toBe(2)
   })
 })

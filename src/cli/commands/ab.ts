@@ -135,24 +135,16 @@ example: virtcheck ab --tier container --a cpu-quota=100 --b cpu-quota=50 --jobs
     const pinCpus = runsOnHostCpus(tier) && !flagBool(p, 'no-pin') ? walkCpus(await allowedCpus()) : []
     const jobs: AbJob[] = specs.map((s) => ({ job: s.id, params: requestParams(s, mode).params as Record<string, string | number> }))
     const openCtx = { cleanup: ctx.cleanup, signal: ctx.signal, startTimeoutMs, log }
-    log(
-      `opening ${tier} A (${
-        Object.entries(optsA)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(',') || 'defaults'
-      })…`,
-    )
+    const optionsText = (o: Readonly<Record<string, string>>) =>
+      Object.entries(o)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || 'defaults'
+    log(`opening ${tier} A (${optionsText(optsA)})…`)
     const sessions: TierSession[] = []
     try {
       const a = await openSide(env, { ...openCtx, ...openOptions(optsA) }, 'A')
       sessions.push(a)
-      log(
-        `opening ${tier} B (${
-          Object.entries(optsB)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',') || 'defaults'
-        })…`,
-      )
+      log(`opening ${tier} B (${optionsText(optsB)})…`)
       const b = await openSide(env, { ...openCtx, ...openOptions(optsB) }, 'B')
       sessions.push(b)
       const loop = await runInterleaved({

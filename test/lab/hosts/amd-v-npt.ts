@@ -5,22 +5,10 @@
  */
 import { everyJobMeasured, kvmConfigRecorded, LEFTOVERS_SHELL, nothingLeft, saysEmulationSpeed } from '../bench-checks.js'
 import { exits, finding, readiness, type Expectation, type LabHost, type LabRun } from '../host.js'
+import { JOB_IDS } from '../../../src/core/workload.js'
 
-export const ALL_JOBS = [
-  'cpu.int',
-  'cpu.fp',
-  'mem.stream',
-  'mmu.gups',
-  'mmu.pagefault',
-  'proc.fork',
-  'sys.syscall',
-  'sys.ctxsw',
-  'io.seq',
-  'io.rand',
-  'io.fsync',
-  'net.stream',
-  'net.rr',
-] as const
+/** Every job of the catalog: the quick bench runs them all in both KVM tiers. */
+export const ALL_JOBS = JOB_IDS
 const KVM_TIERS = ['kvm-virtio', 'kvm-emulated'] as const
 
 /** What a probe must say on this hardware. */

@@ -16,6 +16,7 @@ import { createPeerNetwork } from '../../../src/net/peer.js'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
 import { JOBS, requestParams } from '../../../workloads/index.js'
 import { realMissing } from '../../bench/need.js'
+import { tierContext } from '../open-context.js'
 
 const docker = (...args: string[]) => execa('docker', args, { reject: false, timeout: 20_000 })
 const engine = await docker('version', '--format', '{{.Server.Version}}')
@@ -52,17 +53,9 @@ describe.skipIf(skip)('docker tier (real engine, image imported from the rootfs)
     const work = await mkdtemp(join(tmpdir(), 'vc-docker-'))
     try {
       const network = await createPeerNetwork(cleanup, { maxSeconds: 120 })
-      const s = await dockerDriver.open({
-        findings: [],
-        workDir: work,
-        scratchDir: work,
-        cleanup,
-        signal: new AbortController().signal,
-        startTimeoutMs: 60_000,
-        log: () => undefined,
-        network,
-        options: { 'cpu-quota': '50', 'memory-mib': '256' },
-      })
+      const s = await dockerDriver.open(
+        tierContext(work, cleanup, { startTimeoutMs: 60_000, network, options: { 'cpu-quota': '50', 'memory-mib': '256' } }),
+      )
       expect(s.config).toMatchObject({ runtime: 'docker', cpuQuotaPct: 50, memoryMiB: 256 })
       expect(String(s.config['image'])).toMatch(/imported from virtcheck's rootfs/)
       expect(String(s.config['network'])).toContain('veth')

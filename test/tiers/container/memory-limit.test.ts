@@ -13,9 +13,10 @@ import { containerDriver } from '../../../src/tiers/container/builtin.js'
 import { readCgroupLayout } from '../../../src/tiers/container/cgroups.js'
 import { controllerHome } from '../../../src/tiers/container/cgroup-layout.js'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
-import type { JobOutcome, TierOpenContext } from '../../../src/core/tier.js'
+import type { TierOpenContext } from '../../../src/core/tier.js'
 import { assertRealAvailable, skipReal } from '../../bench/need.js'
 import { tierContext } from '../open-context.js'
+import { expect32MiBLimit, expectOk, reasonOf, streamOutOfMemory } from './memory-checks.js'
 
 let work: string
 beforeAll(async () => {
@@ -37,15 +38,6 @@ const memoryCgroups = async (): Promise<{ version: 'v1' | 'v2'; dirs: string[] }
   return { version: home.version, dirs }
 }
 
-const reasonOf = (o: JobOutcome): string => {
-  if (o.kind !== 'failed') throw new Error(`expected a failed job, got ${JSON.stringify(o).slice(0, 500)}`)
-  return o.reason
-}
-const expectOk = (o: JobOutcome): void => {
-  if (o.kind !== 'ok') throw new Error(`expected an ok job: ${o.reason}\n${o.logTail ?? ''}`)
-  expect(o.samples.length).toBeGreaterThan(0)
-}
-
 /** Processes still running from this test's containers (their argv names the rootfs under `work`). */
 const leftoverProcesses = async (): Promise<string> => String((await execa('pgrep', ['-af', work], { reject: false })).stdout).trim()
 
@@ -61,27 +53,14 @@ describe.skipIf(skipReal)('built-in container: memory limit (real cgroup, real O
       const { version, dirs } = await memoryCgroups()
       memDir = dirs.find((d) => !before.includes(d))
       expect(memDir).toBeDefined()
-      const limitFile = version === 'v1' ? 'memory.limit_in_bytes' : 'memory.max'
-      expect((await readFile(join(memDir!, limitFile), 'utf8')).trim()).toBe(String(32 * 1024 * 1024))
+      // The limit, and no swap beyond it where the kernel accounts swap (else a job would swap instead of failing).
+      await expect32MiBLimit(memDir!, version)
       expect(s.config).toMatchObject({ memoryMiB: 32 })
-      // No swap beyond the limit, where the kernel accounts swap (else a job would swap instead of failing).
-      const swapFile = join(memDir!, version === 'v1' ? 'memory.memsw.limit_in_bytes' : 'memory.swap.max')
-      const swap = await readFile(swapFile, 'utf8').catch(() => undefined)
-      if (swap !== undefined) expect(swap.trim()).toBe(version === 'v1' ? String(32 * 1024 * 1024) : '0')
 
-      // Fits: a CPU job runs under the limit.
-      expectOk(await s.run({ job: 'cpu.int', reps: 1, params: { targetMs: 50 } }))
-
-      // Does not fit: STREAM with three 32 MiB arrays under a 32 MiB limit.
-      const t0 = performance.now()
-      const reason = reasonOf(await s.run({ job: 'mem.stream', reps: 1, params: { targetMs: 50, sizeMb: 32 } }))
-      expect(performance.now() - t0).toBeLessThan(5_000) // no hang, no request timeout
-      expect(reason).toMatch(/^mem\.stream: out of memory: /)
-      expect(reason).toContain('memory limit of 32 MiB')
+      const reason = await streamOutOfMemory(s)
       expect(reason).toContain('container.memory-mib=32')
       expect(reason).toContain('OOM killer')
       expect(reason).toMatch(/(memory\.oom_control|memory\.events) oom_kill 0 -> 1/)
-      expect(reason).toContain('A fresh container with the same limits runs the remaining jobs')
       // The kernel's own counter agrees: it was a real OOM kill in this cgroup.
       const counters = await readFile(join(memDir!, version === 'v1' ? 'memory.oom_control' : 'memory.events'), 'utf8')
       expect(counters).toMatch(/^oom_kill 1$/m)

@@ -16,9 +16,10 @@ import { controllerHome } from '../../../src/tiers/container/cgroup-layout.js'
 import { memoryCgroupOf } from '../../../src/tiers/container/oom.js'
 import { createPeerNetwork } from '../../../src/net/peer.js'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
-import type { JobOutcome, TierDriver } from '../../../src/core/tier.js'
+import type { TierDriver } from '../../../src/core/tier.js'
 import { realMissing } from '../../bench/need.js'
 import { tierContext } from '../open-context.js'
+import { expect32MiBLimit, expectOk, reasonOf, streamOutOfMemory } from './memory-checks.js'
 
 const has = (bin: string) => ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/bin'].some((d) => existsSync(join(d, bin)))
 
@@ -26,15 +27,6 @@ const has = (bin: string) => ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/bin']
 export const needFor = (bins: readonly string[], extra: readonly string[] = []) => {
   const missing = [...realMissing, ...bins.filter((b) => !has(b)), ...extra]
   return { skip: missing.length > 0 && process.env['CI'] !== 'true', missing }
-}
-
-const reasonOf = (o: JobOutcome): string => {
-  if (o.kind !== 'failed') throw new Error(`expected a failed job, got ${JSON.stringify(o).slice(0, 500)}`)
-  return o.reason
-}
-const expectOk = (o: JobOutcome): void => {
-  if (o.kind !== 'ok') throw new Error(`expected an ok job: ${o.reason}\n${o.logTail ?? ''}`)
-  expect(o.samples.length).toBeGreaterThan(0)
 }
 
 /** Host pids of running `vcwork` processes whose memory cgroup path (as in /proc/PID/cgroup) matches. */
@@ -75,27 +67,13 @@ export const runOomScenario = async (sc: Scenario): Promise<void> => {
     const first = await sc.agentPid()
     const cg = (await memoryCgroupOf(first, home))!
     expect(cg).toBeDefined()
-    const limitFile = cg.version === 'v1' ? 'memory.limit_in_bytes' : 'memory.max'
-    expect((await readFile(join(cg.dir, limitFile), 'utf8')).trim()).toBe(String(32 * 1024 * 1024))
-    const swap = await readFile(join(cg.dir, cg.version === 'v1' ? 'memory.memsw.limit_in_bytes' : 'memory.swap.max'), 'utf8').catch(
-      () => undefined,
-    )
-    if (swap !== undefined) expect(swap.trim()).toBe(cg.version === 'v1' ? String(32 * 1024 * 1024) : '0')
+    await expect32MiBLimit(cg.dir, cg.version)
 
-    // Fits: a CPU job runs under the limit.
-    expectOk(await s.run({ job: 'cpu.int', reps: 1, params: { targetMs: 50 } }))
-
-    // Does not fit: STREAM with three 32 MiB arrays under a 32 MiB limit.
-    const t0 = performance.now()
-    const reason = reasonOf(await s.run({ job: 'mem.stream', reps: 1, params: { targetMs: 50, sizeMb: 32 } }))
-    expect(performance.now() - t0).toBeLessThan(5_000) // no hang, no request timeout
-    expect(reason).toMatch(/^mem\.stream: out of memory: /)
-    expect(reason).toContain('memory limit of 32 MiB')
+    const reason = await streamOutOfMemory(s)
     expect(reason).toContain(`--tier-opt ${tier}.memory-mib=32`)
     expect(reason).toContain('the kernel OOM killer ended vcwork')
     expect(reason).toMatch(/the container ended: \S+ exited with code 137 \(SIGKILL\)/)
     sc.expectEvidence(reason, first)
-    expect(reason).toContain('A fresh container with the same limits runs the remaining jobs')
 
     // The tier goes on in a fresh container, network peer included.
     expectOk(await s.run({ job: 'cpu.int', reps: 1, params: { targetMs: 50 } }))

@@ -70,17 +70,9 @@ describe('docker tier without a daemon', () => {
       const cleanup = new CleanupRegistry()
       try {
         const t0 = performance.now()
-        await expect(
-          dockerDriver.open({
-            findings: [],
-            workDir: tmpdir(),
-            scratchDir: tmpdir(),
-            cleanup,
-            signal: new AbortController().signal,
-            startTimeoutMs: 30_000,
-            log: () => undefined,
-          }),
-        ).rejects.toThrow(/docker does not work here: .*(Cannot connect|connect)/)
+        await expect(dockerDriver.open(tierContext(tmpdir(), cleanup, { startTimeoutMs: 30_000 }))).rejects.toThrow(
+          /docker does not work here: .*(Cannot connect|connect)/,
+        )
         expect(performance.now() - t0).toBeLessThan(15_000)
       } finally {
         if (saved === undefined) delete process.env['DOCKER_HOST']

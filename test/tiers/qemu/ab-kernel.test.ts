@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureGuestKernel } from '../../../src/guest/kernel-setup.js'
-import { runCli } from '../../compare/run-cli.js'
+import { runCli } from '../../helpers/run-cli.js'
 import { leftoverQemu, qemuMissing, requireAll } from './need.js'
 
 const run = requireAll(await qemuMissing())

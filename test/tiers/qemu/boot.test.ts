@@ -18,6 +18,7 @@ import { ensureGuestKernel } from '../../../src/guest/kernel-setup.js'
 import { qemuDrivers } from '../../../src/tiers/qemu/index.js'
 import { createPeerNetwork } from '../../../src/net/peer.js'
 import { isRoot, leftoverQemu, qemuMissing, requireAll } from './need.js'
+import { tierContext } from '../open-context.js'
 
 const run = requireAll(await qemuMissing())
 const driver = (id: string) => qemuDrivers.find((d) => d.id === id)!
@@ -44,16 +45,8 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true })
 })
 
-const ctxFor = (cleanup: CleanupRegistry, startTimeoutMs: number, signal = new AbortController().signal): TierOpenContext => ({
-  findings,
-  workDir: scratch,
-  scratchDir: scratch,
-  cleanup,
-  signal,
-  startTimeoutMs,
-  log: () => undefined,
-  ...(network ? { network } : {}),
-})
+const ctxFor = (cleanup: CleanupRegistry, startTimeoutMs: number, signal = new AbortController().signal): TierOpenContext =>
+  tierContext(scratch, cleanup, { findings, signal, startTimeoutMs, ...(network ? { network } : {}) })
 
 const values = async (s: TierSession, job: string, params: Record<string, number>) => {
   const r = await s.run({ job, reps: 1, params: { targetMs: 100, ...params } })

@@ -4,11 +4,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CleanupRegistry } from '../../../src/host/cleanup.js'
 import { UsageError } from '../../../src/core/errors.js'
-import type { TierOpenContext } from '../../../src/core/tier.js'
 import { emuAarch64Driver } from '../../../src/tiers/user-emu/index.js'
 import { emuAgentArgv, parseEmuOptions } from '../../../src/tiers/user-emu/options.js'
 import { emuMissing, isRoot, requireAll } from '../qemu/need.js'
 import { createPeerNetwork } from '../../../src/net/peer.js'
+import { tierContext } from '../open-context.js'
 
 describe('emu-aarch64 options', () => {
   it('builds the emulator argv and rejects unknown keys', () => {
@@ -54,15 +54,7 @@ afterAll(async () => {
 describe.runIf(run)('emu-aarch64 under qemu-user (real)', () => {
   it('runs an aarch64 agent, one job, records the emulator, leaves no process', async () => {
     const cleanup = new CleanupRegistry()
-    const ctx: TierOpenContext = {
-      findings: [],
-      workDir: scratch,
-      scratchDir: scratch,
-      cleanup,
-      signal: new AbortController().signal,
-      startTimeoutMs: 15_000,
-      log: () => undefined,
-    }
+    const ctx = tierContext(scratch, cleanup, { startTimeoutMs: 15_000 })
     try {
       const s = await emuAarch64Driver.open(ctx)
       expect(s.config).toMatchObject({ guestArch: 'aarch64', mode: 'qemu-user (TCG, user mode)' })
@@ -90,16 +82,7 @@ describe.runIf(run)('emu-aarch64 under qemu-user (real)', () => {
       const cleanup = new CleanupRegistry()
       try {
         const network = await createPeerNetwork(cleanup, { maxSeconds: 60 })
-        const ctx: TierOpenContext = {
-          findings: [],
-          workDir: scratch,
-          scratchDir: scratch,
-          cleanup,
-          signal: new AbortController().signal,
-          startTimeoutMs: 15_000,
-          log: () => undefined,
-          network,
-        }
+        const ctx = tierContext(scratch, cleanup, { startTimeoutMs: 15_000, network })
         const s = await emuAarch64Driver.open(ctx)
         expect(String(s.config['network'])).toMatch(/^own network namespace, veth/)
         const r = await s.run({ job: 'net.rr', reps: 1, params: { targetMs: 100 } })
