@@ -16,13 +16,12 @@ import { nativeBinary } from '../../host/paths.js'
 import { startAgentProcess, type AgentProcess } from '../../agent/process.js'
 import { AgentStartError } from '../../agent/client.js'
 import { groupOverheadRssBytes } from '../../agent/process-rss.js'
-import { withTierParams } from '../../agent/job-plumbing.js'
-import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { removeScratchFiles } from '../../agent/scratch.js'
 import { createCgroups } from './cgroups.js'
 import { containerSettings } from './container-options.js'
 import { containerArgv, GO_LINE } from './launch.js'
-import { agentFailure, oomFailure, oomVerdict } from './oom.js'
+import { oomVerdict } from './oom.js'
+import { runContainerJob, type ContainerJobSpec } from './job-run.js'
 import { buildRootfs } from './rootfs.js'
 import { RelaunchingContainer } from './relaunch.js'
 import { driverFacts } from '../live-facts.js'
@@ -35,10 +34,6 @@ interface Container {
   readonly peer: string | { unavailable: string } | undefined
   readonly network: string
 }
-
-/** How long a failed job waits for a dead container's exit status (its launcher's, for the reason). */
-const AGENT_EXIT_WAIT_MS = 2_000
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
 
 export const containerDriver: TierDriver = {
   id: 'container',
@@ -113,49 +108,20 @@ export const containerDriver: TierDriver = {
       pidsMax: cgroups ? (settings.limits.pidsMax ?? 'none') : 'none',
       scratch: `${ctx.scratchDir} bind-mounted at /scratch`,
     }
+    const job: ContainerJobSpec<Container> = {
+      box,
+      tier: 'container',
+      memoryMiB,
+      peer: (cur) => cur.peer ?? { unavailable: 'no network peer in this run' },
+      memoryEvents: async () => cgroups?.memoryEvents(),
+      // `exit` is the launcher's (the gate shell exec'ed unshare), not vcwork's own status.
+      describeExit: (exit) => `the container ended${exit ? `: unshare ${exit.startsWith('killed') ? 'was ' : ''}${exit}` : ''}`,
+    }
     return {
       tier: 'container',
       config,
       bootMs: agent.bootMs,
-      async run(req: JobRequest, signal?: AbortSignal) {
-        const cur = box.current
-        const full = withTierParams(req, {
-          tier: 'container',
-          scratchDir: '/scratch',
-          ...(cur.peer !== undefined ? { peer: cur.peer } : { peer: { unavailable: 'no network peer in this run' } }),
-        })
-        if ('kind' in full) return full
-        if (box.lost !== undefined) return { kind: 'failed', reason: `${req.job}: ${box.lost}` }
-        const sig = signal ?? ctx.signal
-        const before = await cgroups?.memoryEvents()
-        const out = await cur.agent.client.run(full, jobTimeoutMs(full), sig)
-        if (out.kind === 'ok') return out
-        // A failed job: did the agent die (its stream ended), and did the cgroup's OOM killer act?
-        const died = cur.agent.client.ended !== undefined
-        const exit = died ? await Promise.race([cur.agent.exited, sleep(AGENT_EXIT_WAIT_MS).then(() => undefined)]) : undefined
-        const after = await cgroups?.memoryEvents()
-        const verdict = oomVerdict(before, after, died)
-        if (!died && verdict.kind === 'none') return out
-        // `exit` is the launcher's (the gate shell exec'ed unshare), not vcwork's own status.
-        const agentExit = !died
-          ? undefined
-          : `the container ended${exit ? `: unshare ${exit.startsWith('killed') ? 'was ' : ''}${exit}` : ''}`
-        const why = verdict.kind === 'none' ? `the agent died in ${req.job}` : `out of memory in ${req.job}`
-        const aftermath = died ? await box.relaunch(cur, why, sig) : undefined
-        if (verdict.kind === 'none' || !before || !after) {
-          return agentFailure(out, { agentExit, aftermath })
-        }
-        return oomFailure(out, {
-          job: req.job,
-          verdict,
-          ...(memoryMiB !== undefined ? { memoryMiB } : {}),
-          params: full.params,
-          before,
-          after,
-          ...(agentExit ? { agentExit } : {}),
-          ...(aftermath ? { aftermath } : {}),
-        })
-      },
+      run: (req: JobRequest, signal?: AbortSignal) => runContainerJob(job, req, signal ?? ctx.signal),
       // The runtime beside the workload: `unshare` waiting for PID 1 (the agent's process group minus vcwork).
       overheadRssBytes: () => groupOverheadRssBytes(box.current.agent.pid),
       async close() {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { Cleanup } from '../../core/cleanup.js'
 import { parseCgroupMounts, parseControllerList } from '../../parse/cgroup.js'
 import { controllerHome, describeLayout, LIMIT_CONTROLLERS, limitWrites, type CgroupLayout } from './cgroup-layout.js'
-import { parseV1MemoryEvents, parseV2MemoryEvents, type MemoryEvents } from './oom.js'
+import { readMemoryEvents, type MemoryEvents } from './oom.js'
 import type { ContainerLimits } from './limit-options.js'
 
 export interface ContainerCgroups {
@@ -101,22 +101,7 @@ export const createCgroups = async (name: string, limits: ContainerLimits, clean
     addPid: async (pid) => {
       for (const dir of dirs) await writeFile(join(dir, 'cgroup.procs'), String(pid))
     },
-    memoryEvents: async () => {
-      const m = memory
-      if (!m) return undefined
-      const read = (file: string) => readFile(join(m.dir, file), 'utf8')
-      try {
-        return m.version === 'v1'
-          ? parseV1MemoryEvents(
-              await read('memory.oom_control'),
-              await read('memory.failcnt').catch(() => ''),
-              await read('memory.memsw.failcnt').catch(() => ''),
-            )
-          : parseV2MemoryEvents(await read('memory.events'))
-      } catch {
-        return undefined
-      }
-    },
+    memoryEvents: async () => (memory ? readMemoryEvents(memory.dir, memory.version) : undefined),
     remove,
   }
 }

@@ -17,15 +17,14 @@ import { join } from 'node:path'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
 import { startAgentProcess, type AgentProcess } from '../../agent/process.js'
-import { withTierParams } from '../../agent/job-plumbing.js'
-import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { groupOverheadRssBytes } from '../../agent/process-rss.js'
 import { removeScratchFiles } from '../../agent/scratch.js'
 import { parseLimitOptions, type ContainerLimits } from './limit-options.js'
 import { cmd } from '../../net/ip-command.js'
 import { controllerHome, limitWrites, type CgroupLayout } from './cgroup-layout.js'
 import { readCgroupLayout, removeNewRuntimeCgroups, removeOwnRuntimeCgroups } from './cgroups.js'
-import { agentFailure, describeExit, MEMORY_EVENT_FILES, memoryCgroupOf, oomFailure, oomVerdict, readMemoryEvents } from './oom.js'
+import { describeExit, MEMORY_EVENT_FILES, memoryCgroupOf, readMemoryEvents } from './oom.js'
+import { runContainerJob, type ContainerJobSpec } from './job-run.js'
 import { buildRootfs } from './rootfs.js'
 import { RelaunchingContainer } from './relaunch.js'
 import { driverFacts } from '../live-facts.js'
@@ -100,10 +99,6 @@ interface Container {
   /** Its memory cgroup (lxc's), or why it is not known. */
   readonly memcg: { readonly dir: string; readonly version: 'v1' | 'v2' } | { readonly unknown: string }
 }
-
-/** How long a failed job waits for a dead container's exit status (lxc-execute's, after its stop hook). */
-const AGENT_EXIT_WAIT_MS = 2_000
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
 
 export const lxcDriver: TierDriver = {
   id: 'lxc',
@@ -198,6 +193,31 @@ export const lxcDriver: TierDriver = {
     const box = await RelaunchingContainer.start(launch)
     const { agent } = box.current
     const undoScratch = ctx.cleanup.add('lxc: scratch files', () => removeScratchFiles(ctx.scratchDir, 'lxc'))
+    const memcgOf = (cur: Container) => ('dir' in cur.memcg ? cur.memcg : undefined)
+    const job: ContainerJobSpec<Container> = {
+      box,
+      tier: 'lxc',
+      memoryMiB,
+      peer: (cur) => cur.peer,
+      memoryEvents: async (cur, when) => {
+        const memcg = memcgOf(cur)
+        if (!memcg) return undefined
+        // Alive: the cgroup is there. Dead: lxc removed it, after its stop hook copied the counters.
+        if (when !== 'before' && when.died)
+          return (
+            (await readMemoryEvents(join(base, `${cur.name}.oom`), memcg.version)) ?? (await readMemoryEvents(memcg.dir, memcg.version))
+          )
+        return readMemoryEvents(memcg.dir, memcg.version)
+      },
+      describeExit: (exit) => describeExit('lxc-execute', exit),
+      // Say so when the counters could not be read: then "not an OOM kill" is not known either.
+      unchecked: (cur, before, after) =>
+        !memcgOf(cur)
+          ? `; whether the OOM killer was involved is unknown: ${'unknown' in cur.memcg ? cur.memcg.unknown : ''}`
+          : !before || !after
+            ? `; whether the OOM killer was involved is unknown: the memory cgroup's counters could not be read ${before ? 'after the job (the stop hook left no copy)' : 'before the job'}`
+            : '',
+    }
     return {
       tier: 'lxc',
       config: {
@@ -214,52 +234,7 @@ export const lxcDriver: TierDriver = {
         pidsMax,
       },
       bootMs: agent.bootMs,
-      async run(req: JobRequest, signal?: AbortSignal) {
-        const cur = box.current
-        const full = withTierParams(req, { tier: 'lxc', scratchDir: '/scratch', peer: cur.peer })
-        if ('kind' in full) return full
-        if (box.lost !== undefined) return { kind: 'failed', reason: `${req.job}: ${box.lost}` }
-        const sig = signal ?? ctx.signal
-        const memcg = 'dir' in cur.memcg ? cur.memcg : undefined
-        const before = memcg ? await readMemoryEvents(memcg.dir, memcg.version) : undefined
-        const out = await cur.agent.client.run(full, jobTimeoutMs(full), sig)
-        if (out.kind === 'ok') return out
-        // A failed job: did the agent die (its stream ended), and did the cgroup's OOM killer act?
-        const died = cur.agent.client.ended !== undefined
-        const exit = died ? await Promise.race([cur.agent.exited, sleep(AGENT_EXIT_WAIT_MS).then(() => undefined)]) : undefined
-        // Alive: the cgroup is there. Dead: lxc removed it, after its stop hook copied the counters.
-        const saved = join(base, `${cur.name}.oom`)
-        const after = memcg
-          ? died
-            ? ((await readMemoryEvents(saved, memcg.version)) ?? (await readMemoryEvents(memcg.dir, memcg.version)))
-            : await readMemoryEvents(memcg.dir, memcg.version)
-          : undefined
-        const verdict = oomVerdict(before, after, died)
-        if (!died && verdict.kind === 'none') return out
-        const agentExit = died ? describeExit('lxc-execute', exit) : undefined
-        const why = verdict.kind === 'none' ? `the agent died in ${req.job}` : `out of memory in ${req.job}`
-        const aftermath = died ? await box.relaunch(cur, why, sig) : undefined
-        if (verdict.kind === 'none' || !before || !after) {
-          // Say so when the counters could not be read: then "not an OOM kill" is not known either.
-          const unchecked = !memcg
-            ? `; whether the OOM killer was involved is unknown: ${'unknown' in cur.memcg ? cur.memcg.unknown : ''}`
-            : !before || !after
-              ? `; whether the OOM killer was involved is unknown: the memory cgroup's counters could not be read ${before ? 'after the job (the stop hook left no copy)' : 'before the job'}`
-              : ''
-          return agentFailure(out, { agentExit, unchecked, aftermath })
-        }
-        return oomFailure(out, {
-          job: req.job,
-          verdict,
-          tier: 'lxc',
-          ...(memoryMiB !== undefined ? { memoryMiB } : {}),
-          params: full.params,
-          before,
-          after,
-          ...(agentExit ? { agentExit } : {}),
-          ...(aftermath ? { aftermath } : {}),
-        })
-      },
+      run: (req: JobRequest, signal?: AbortSignal) => runContainerJob(job, req, signal ?? ctx.signal),
       overheadRssBytes: () => groupOverheadRssBytes(box.current.agent.pid),
       async close() {
         await box.current.agent.close()

@@ -1,7 +1,7 @@
 /**
  * Was a container job ended by the kernel's OOM killer? Decided from the memory cgroup's own
- * counters, read before and after the request (pure parsing and wording here; cgroups.ts reads the
- * files for the built-in container): v1 `memory.oom_control` (oom_kill, kernel 4.13+) and
+ * counters, read before and after the request (pure parsing and wording here, and `readMemoryEvents`,
+ * which every container tier reads them with): v1 `memory.oom_control` (oom_kill, kernel 4.13+) and
  * `memory.failcnt`, v2 `memory.events` (oom_kill, max). An increase of oom_kill is proof; without that
  * counter (old v1 kernels) an agent that died while its cgroup hit the limit is reported as most
  * likely OOM, and says so.
