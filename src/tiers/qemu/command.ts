@@ -32,38 +32,27 @@ export interface GuestCommand {
 export const GUEST_MAC = '52:54:00:76:63:01'
 
 export const kernelCmdline = (spec: GuestCommandSpec): string =>
-  [
-    'console=ttyS0',
-    'quiet',
-    'panic=-1',
-    'cryptomgr.notests',
-    `virtcheck.agent=${AGENT_CHANNELS[spec.options.agentChannel].guestDevice}`,
-    ...(spec.disk ? [`virtcheck.disk=${spec.devices.guestDisk}`] : []),
-    ...(spec.net ? [`virtcheck.ip=${spec.net.guestCidr}`] : []),
-    ...(spec.options.append ? [spec.options.append] : []),
-  ].join(' ')
+  guestKernelCmdline({
+    console: 'ttyS0',
+    agentDevice: AGENT_CHANNELS[spec.options.agentChannel].guestDevice,
+    ...(spec.disk ? { disk: spec.devices.guestDisk } : {}),
+    ...(spec.net ? { ip: spec.net.guestCidr } : {}),
+    ...(spec.options.append ? { append: spec.options.append } : {}),
+  })
 
 export const buildGuestCommand = (spec: GuestCommandSpec): GuestCommand => {
   const o = spec.options
   const cmdline = kernelCmdline(spec)
   const deviceArgs = [
     ...(spec.disk
-      ? [
-          '-drive',
-          // werror/rerror=report: a write the host cannot do (ENOSPC) fails in the guest at once instead of
-          // pausing the VM (QEMU's default werror=enospc), which showed as 33-40 s agent time-outs
-          `file=${spec.disk.path},format=raw,if=none,id=disk0,cache=${o.cache},aio=${o.aio},werror=report,rerror=report`,
-          '-device',
-          spec.devices.diskDevice('disk0', o.ioeventfd),
-        ]
+      ? guestDiskArgs({ path: spec.disk.path, cache: o.cache, aio: o.aio, device: spec.devices.diskDevice('disk0', o.ioeventfd) })
       : []),
     ...(spec.net
-      ? [
-          '-netdev',
-          `tap,id=net0,ifname=${spec.net.tap},script=no,downscript=no,vhost=${spec.net.vhost ? 'on' : 'off'}`,
-          '-device',
-          `${spec.devices.nic},netdev=net0,mac=${GUEST_MAC}${spec.devices.nicProps(o.ioeventfd)}`,
-        ]
+      ? guestNetArgs({
+          tap: spec.net.tap,
+          vhost: spec.net.vhost,
+          device: `${spec.devices.nic},netdev=net0,mac=${GUEST_MAC}${spec.devices.nicProps(o.ioeventfd)}`,
+        })
       : []),
   ]
   const argv = [
@@ -82,16 +71,71 @@ export const buildGuestCommand = (spec: GuestCommandSpec): GuestCommand => {
           ? ['-device', 'virtio-serial-pci,id=vcser0', '-device', 'virtconsole,chardev=agent0,bus=vcser0.0']
           : ['-serial', 'chardev:agent0'],
     }),
-    '-kernel',
-    spec.kernelPath,
-    '-initrd',
-    spec.initrdPath,
-    '-append',
-    cmdline,
+    ...guestBootArgs(spec.kernelPath, spec.initrdPath, cmdline),
     ...deviceArgs,
   ]
   return { argv, kernelCmdline: cmdline, deviceArgs }
 }
+
+// ---- The pieces every virtcheck guest shares, x86 or arm64 (src/tiers/user-emu/system-command.ts) ----
+
+/**
+ * The guest kernel's command line: its console, `quiet panic=-1`, the architecture's own options
+ * (`archOptions`, e.g. arm64 `kpti=0`), `cryptomgr.notests` (saves ~0.35 s under TCG), then what
+ * virtcheck's init reads (the agent channel, the benchmark disk, the guest address) and the user's --append.
+ */
+export const guestKernelCmdline = (k: {
+  readonly console: string
+  readonly archOptions?: readonly string[]
+  readonly agentDevice: string
+  readonly disk?: string
+  readonly ip?: string
+  readonly append?: string
+}): string =>
+  [
+    `console=${k.console}`,
+    'quiet',
+    'panic=-1',
+    ...(k.archOptions ?? []),
+    'cryptomgr.notests',
+    `virtcheck.agent=${k.agentDevice}`,
+    ...(k.disk ? [`virtcheck.disk=${k.disk}`] : []),
+    ...(k.ip ? [`virtcheck.ip=${k.ip}`] : []),
+    ...(k.append ? [k.append] : []),
+  ].join(' ')
+
+/** The direct kernel boot: kernel, initramfs, command line. */
+export const guestBootArgs = (kernelPath: string, initrdPath: string, cmdline: string): string[] => [
+  '-kernel',
+  kernelPath,
+  '-initrd',
+  initrdPath,
+  '-append',
+  cmdline,
+]
+
+/** The raw benchmark disk `disk0` on `device`. */
+export const guestDiskArgs = (d: {
+  readonly path: string
+  readonly cache: string
+  readonly aio: string
+  readonly device: string
+}): string[] => [
+  '-drive',
+  // werror/rerror=report: a write the host cannot do (ENOSPC) fails in the guest at once instead of
+  // pausing the VM (QEMU's default werror=enospc), which showed as 33-40 s agent time-outs
+  `file=${d.path},format=raw,if=none,id=disk0,cache=${d.cache},aio=${d.aio},werror=report,rerror=report`,
+  '-device',
+  d.device,
+]
+
+/** The NIC on tap `net0` (`device`: the NIC model with `netdev=net0` and its MAC). */
+export const guestNetArgs = (n: { readonly tap: string; readonly vhost: boolean; readonly device: string }): string[] => [
+  '-netdev',
+  `tap,id=net0,ifname=${n.tap},script=no,downscript=no,vhost=${n.vhost ? 'on' : 'off'}`,
+  '-device',
+  n.device,
+]
 
 /**
  * What every virtcheck guest shares, x86 or arm64: no defaults, no display, the kernel console on the

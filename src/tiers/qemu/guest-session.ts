@@ -54,3 +54,27 @@ export const guestSession = (o: GuestSessionOptions): TierSession => {
     },
   }
 }
+
+/**
+ * What a guest tier sets up besides the guest (socket folder, disk, tap...): `undos` collects each
+ * step's undo, `undoAll` runs them newest first (on close, or when the boot fails), once.
+ */
+export const guestUndos = (): { readonly undos: (() => Promise<void>)[]; readonly undoAll: () => Promise<void> } => {
+  const undos: (() => Promise<void>)[] = []
+  return {
+    undos,
+    undoAll: async () => {
+      for (const u of undos.splice(0).reverse()) await u()
+    },
+  }
+}
+
+/** Boot, or undo all: the session `boot` returns, or, when any step of it throws, `undoAll` and the error. */
+export const bootOrUndoAll = async (boot: () => Promise<TierSession>, undoAll: () => Promise<void>): Promise<TierSession> => {
+  try {
+    return await boot()
+  } catch (e) {
+    await undoAll()
+    throw e
+  }
+}

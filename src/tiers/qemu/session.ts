@@ -8,7 +8,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TierOpenContext, TierSession } from '../../core/tier.js'
-import { guestSession, TCG_SLOWDOWN } from './guest-session.js'
+import { bootOrUndoAll, guestSession, guestUndos, TCG_SLOWDOWN } from './guest-session.js'
 import { nativeBinary } from '../../host/paths.js'
 import { scaledTimeoutMs } from '../../host/slowness.js'
 import { findGuestKernel } from '../../guest/kernel-find.js'
@@ -74,10 +74,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
 
   // Socket paths are limited to 108 bytes, so they live in a short temp folder, not in workDir.
   // The session removes its own files on close or failed open; the registry covers crashes and Ctrl-C.
-  const undos: (() => Promise<void>)[] = []
-  const undoAll = async () => {
-    for (const u of undos.splice(0).reverse()) await u()
-  }
+  const { undos, undoAll } = guestUndos()
   const sockDir = await mkdtemp(join(tmpdir(), `${SOCKET_DIR_PREFIX}${process.pid}-`))
   undos.push(ctx.cleanup.add(`${tier}: agent socket folder ${sockDir}`, () => rm(sockDir, { recursive: true, force: true })))
   const agentSocket = join(sockDir, 'agent.sock')
@@ -196,10 +193,5 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       undoAll,
     })
   }
-  try {
-    return await bootSession()
-  } catch (e) {
-    await undoAll()
-    throw e
-  }
+  return bootOrUndoAll(bootSession, undoAll)
 }

@@ -5,7 +5,7 @@
  * virtio-blk disk and a virtio-net NIC on a tap. On `-M virt` every virtio device sits on a
  * virtio-mmio transport (virtio-*-device), described to the guest by the device tree.
  */
-import { guestBaseArgv } from '../qemu/command.js'
+import { guestBaseArgv, guestBootArgs, guestDiskArgs, guestKernelCmdline, guestNetArgs } from '../qemu/command.js'
 import type { EmuSystemOptions } from './options.js'
 
 export const AARCH64_GUEST_MAC = '52:54:00:76:63:02'
@@ -43,17 +43,14 @@ export interface Aarch64Command {
 }
 
 export const aarch64KernelCmdline = (spec: Pick<Aarch64CommandSpec, 'options' | 'disk' | 'net'>): string =>
-  [
-    'console=ttyAMA0',
-    'quiet',
-    'panic=-1',
-    ...(spec.options.kpti === 'off' ? ['kpti=0'] : []),
-    'cryptomgr.notests',
-    `virtcheck.agent=${AARCH64_AGENT_DEVICE}`,
-    ...(spec.disk ? [`virtcheck.disk=${AARCH64_GUEST_DISK}`] : []),
-    ...(spec.net ? [`virtcheck.ip=${spec.net.guestCidr}`] : []),
-    ...(spec.options.append ? [spec.options.append] : []),
-  ].join(' ')
+  guestKernelCmdline({
+    console: 'ttyAMA0',
+    archOptions: spec.options.kpti === 'off' ? ['kpti=0'] : [],
+    agentDevice: AARCH64_AGENT_DEVICE,
+    ...(spec.disk ? { disk: AARCH64_GUEST_DISK } : {}),
+    ...(spec.net ? { ip: spec.net.guestCidr } : {}),
+    ...(spec.options.append ? { append: spec.options.append } : {}),
+  })
 
 export const buildAarch64Command = (spec: Aarch64CommandSpec): Aarch64Command => {
   const o = spec.options
@@ -70,27 +67,10 @@ export const buildAarch64Command = (spec: Aarch64CommandSpec): Aarch64Command =>
       agentSocket: spec.agentSocket,
       agentDevices: ['-device', 'virtio-serial-device,id=vcser0', '-device', 'virtconsole,chardev=agent0,bus=vcser0.0'],
     }),
-    '-kernel',
-    spec.kernelPath,
-    '-initrd',
-    spec.initrdPath,
-    '-append',
-    cmdline,
-    ...(spec.disk
-      ? [
-          '-drive',
-          `file=${spec.disk.path},format=raw,if=none,id=disk0,cache=none,aio=io_uring,werror=report,rerror=report`,
-          '-device',
-          'virtio-blk-device,drive=disk0',
-        ]
-      : []),
+    ...guestBootArgs(spec.kernelPath, spec.initrdPath, cmdline),
+    ...(spec.disk ? guestDiskArgs({ path: spec.disk.path, cache: 'none', aio: 'io_uring', device: 'virtio-blk-device,drive=disk0' }) : []),
     ...(spec.net
-      ? [
-          '-netdev',
-          `tap,id=net0,ifname=${spec.net.tap},script=no,downscript=no,vhost=off`,
-          '-device',
-          `virtio-net-device,netdev=net0,mac=${AARCH64_GUEST_MAC}`,
-        ]
+      ? guestNetArgs({ tap: spec.net.tap, vhost: false, device: `virtio-net-device,netdev=net0,mac=${AARCH64_GUEST_MAC}` })
       : []),
   ]
   const devices = [

@@ -11,7 +11,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TierOpenContext, TierSession } from '../../core/tier.js'
-import { guestSession, TCG_SLOWDOWN } from '../qemu/guest-session.js'
+import { bootOrUndoAll, guestSession, guestUndos, TCG_SLOWDOWN } from '../qemu/guest-session.js'
 import { nativeBinary } from '../../host/paths.js'
 import { findAarch64Guest } from '../../guest/aarch64-guest.js'
 import { buildInitramfs } from '../../guest/initramfs.js'
@@ -61,10 +61,7 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
   if (initrd.kind === 'failed')
     return failOpen(`${tier} (mode=system): cannot build the arm64 initramfs: ${initrd.reason} (kernel ${guestImage.release})`)
 
-  const undos: (() => Promise<void>)[] = []
-  const undoAll = async () => {
-    for (const u of undos.splice(0).reverse()) await u()
-  }
+  const { undos, undoAll } = guestUndos()
   const bootSession = async (): Promise<TierSession> => {
     // Socket paths are limited to 108 bytes: a short temp folder, named like the x86 tiers' (strays.ts).
     const sockDir = await mkdtemp(join(tmpdir(), `${SOCKET_DIR_PREFIX}${process.pid}-`))
@@ -159,10 +156,5 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
       undoAll,
     })
   }
-  try {
-    return await bootSession()
-  } catch (e) {
-    await undoAll()
-    throw e
-  }
+  return bootOrUndoAll(bootSession, undoAll)
 }
