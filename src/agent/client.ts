@@ -11,6 +11,7 @@
  * A timeout, an abort or the stream ending is data (a failed JobOutcome), never an exception.
  */
 import type { JobOutcome, JobRequest, TierSample } from '../core/tier.js'
+import { LogTailError } from '../core/errors.js'
 import { parseAgentLine, toTierSample, type AgentMessage } from './protocol.js'
 
 export interface AgentClientOptions {
@@ -21,13 +22,8 @@ export interface AgentClientOptions {
 }
 
 /** The agent did not become ready (no ready line in time, stream ended, aborted). */
-export class AgentStartError extends Error {
-  readonly logTail: string
-  constructor(message: string, logTail: string) {
-    super(message)
-    this.name = 'AgentStartError'
-    this.logTail = logTail
-  }
+export class AgentStartError extends LogTailError {
+  override name = 'AgentStartError'
 }
 
 type Listener = (msg: AgentMessage) => void

@@ -35,4 +35,19 @@ export class InputFileError extends VirtcheckError {
   }
 }
 
+/**
+ * A start that failed with evidence (not a usage error): `logTail` is what the failing process printed
+ * last (the agent's output, the guest's console), shown with the failure. The subclasses say who
+ * failed, and callers tell them apart: AgentStartError (src/agent/client.ts), GuestBootError
+ * (src/tiers/qemu/guest-process.ts).
+ */
+export class LogTailError extends Error {
+  readonly logTail: string
+  constructor(message: string, logTail: string) {
+    super(message)
+    this.name = 'LogTailError'
+    this.logTail = logTail
+  }
+}
+
 export const isVirtcheckError = (e: unknown): e is VirtcheckError => e instanceof VirtcheckError

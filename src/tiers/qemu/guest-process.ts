@@ -9,16 +9,13 @@ import { stat } from 'node:fs/promises'
 import { execa } from 'execa'
 import { AgentClient } from '../../agent/client.js'
 import type { Cleanup } from '../../core/cleanup.js'
+import { LogTailError } from '../../core/errors.js'
 import { GUEST_UP_MARKER } from '../../guest/init-script.js'
 import { killProcessGroup } from '../../host/process-group.js'
 
-export class GuestBootError extends Error {
-  readonly logTail: string
-  constructor(message: string, logTail: string) {
-    super(message)
-    this.name = 'GuestBootError'
-    this.logTail = logTail
-  }
+/** The guest did not boot to its agent; `logTail` is the console's tail. */
+export class GuestBootError extends LogTailError {
+  override name = 'GuestBootError'
 }
 
 export interface GuestProcess {
