@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { assertRealAvailable, skipReal } from '../bench/need.js'
 import { fixturePath } from '../reports/helpers/fixtures.js'
 import { qemuMissing, requireAll } from '../tiers/qemu/need.js'
+import { ENTRY, inPrivateMounts, QUICK_RUN } from './cli-argv.js'
 
 const qemu = requireAll(await qemuMissing())
 
@@ -20,7 +21,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 let n = 0
 const home = () => join(root, `home-${++n}`)
 
-const ENTRY = ['--import', 'tsx', 'src/cli/entry.ts']
 const spawnCli = (args: string[], env: Record<string, string>) =>
   execa('node', [...ENTRY, ...args], { reject: false, env: { ...env, NO_COLOR: '1' }, timeout: 120_000 })
 
@@ -109,7 +109,7 @@ describe('outputs and environment', () => {
   it('a VIRTCHECK_HOME that is a file: exit 2 with a clear line', async () => {
     const f = join(root, 'home-is-a-file')
     writeFileSync(f, 'x')
-    const r = await spawnCli(['bench', '--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '2'], { VIRTCHECK_HOME: f })
+    const r = await spawnCli(['bench', ...QUICK_RUN], { VIRTCHECK_HOME: f })
     expect(r.exitCode).toBe(2)
     expect(r.stderr).toMatch(/the virtcheck home .* is a file, not a folder/)
     expect(r.stderr).not.toMatch(/internal error/)
@@ -158,27 +158,11 @@ describe('outputs and environment', () => {
       const h = home()
       mkdirSync(h)
       const script = `mount --bind "$H" "$H" && mount -o remount,bind,ro "$H" && exec "$0" "$@"`
-      const r = await execa(
-        'unshare',
-        [
-          '-m',
-          '--propagation',
-          'private',
-          'sh',
-          '-c',
-          script,
-          'node',
-          ...ENTRY,
-          'bench',
-          '--tiers',
-          'native',
-          '--jobs',
-          'sys.syscall',
-          '--reps',
-          '2',
-        ],
-        { reject: false, env: { NO_COLOR: '1', VIRTCHECK_HOME: h, H: h }, timeout: 120_000 },
-      )
+      const r = await execa('unshare', inPrivateMounts(script, ['bench', ...QUICK_RUN]), {
+        reject: false,
+        env: { NO_COLOR: '1', VIRTCHECK_HOME: h, H: h },
+        timeout: 120_000,
+      })
       expect(r.exitCode, r.stderr).toBe(2)
       // the message and its hint, nothing else: it is found before anything is probed or measured
       const [message, hint, ...more] = r.stderr.trim().split('\n')
@@ -195,27 +179,19 @@ describe('outputs and environment', () => {
   const onFullDisk = (full: string, args: string[], env: Record<string, string>) =>
     execa(
       'unshare',
-      [
-        '-m',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
+      inPrivateMounts(
         `mkdir -p "$FULL" && mount -t tmpfs -o size=64k tmpfs "$FULL" && (head -c 1048576 /dev/zero > "$FULL/fill" 2>/dev/null; true) && exec "$0" "$@"`,
-        'node',
-        ...ENTRY,
-        ...args,
-      ],
+        args,
+      ),
       { reject: false, env: { NO_COLOR: '1', FULL: full, ...env }, timeout: 120_000 },
     )
-  const RUN = ['--tiers', 'native', '--jobs', 'sys.syscall', '--reps', '2']
 
   it.skipIf(skipReal)(
     'a full disk: named as such, the matrix still printed, the run folder result kept',
     async () => {
       const h = home()
       const full = join(root, 'full')
-      const r = await onFullDisk(full, ['bench', ...RUN, '--json', join(full, 'x.json')], { VIRTCHECK_HOME: h })
+      const r = await onFullDisk(full, ['bench', ...QUICK_RUN, '--json', join(full, 'x.json')], { VIRTCHECK_HOME: h })
       expect(r.stdout).toMatch(/sys\.syscall/) // the matrix
       expect(r.stderr).toMatch(/disk full/)
       expect(r.exitCode).toBe(1)
@@ -230,7 +206,7 @@ describe('outputs and environment', () => {
     async () => {
       const full = join(root, 'full-main')
       // the whole home is on the full disk: neither result.json nor report.html can be written
-      const r = await onFullDisk(full, RUN, { VIRTCHECK_HOME: join(full, 'home') })
+      const r = await onFullDisk(full, QUICK_RUN, { VIRTCHECK_HOME: join(full, 'home') })
       expect(r.stdout).toMatch(/sys\.syscall/) // the matrix
       expect(r.stdout).toMatch(/tiers? ready|ready/i) // the findings and readiness
       expect(r.stderr).toMatch(/error: cannot write .*result\.json: disk full/)
@@ -245,9 +221,13 @@ describe('outputs and environment', () => {
     'gate on a full disk: the matrix printed, the failed save named, exit 1 (not a comparison of what was lost)',
     async () => {
       const full = join(root, 'full-gate')
-      const r = await onFullDisk(full, ['gate', fixturePath('pvm-host.json'), ...RUN, '--no-confirm', '--result', join(full, 'x.json')], {
-        VIRTCHECK_HOME: home(),
-      })
+      const r = await onFullDisk(
+        full,
+        ['gate', fixturePath('pvm-host.json'), ...QUICK_RUN, '--no-confirm', '--result', join(full, 'x.json')],
+        {
+          VIRTCHECK_HOME: home(),
+        },
+      )
       expect(r.stdout).toMatch(/sys\.syscall/) // the matrix
       expect(r.stderr).toMatch(/error: cannot write .*x\.json: disk full/)
       expect(r.stderr).not.toMatch(/not comparable/)

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { run } from '../../src/cli/main.js'
 import { fixturePath } from '../reports/helpers/fixtures.js'
 import { PAYLOAD, poison, unsafeIn } from './payload.js'
+import { QUICK_RUN } from './cli-argv.js'
 import { cell, runReport } from '../compare/fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'virtcheck-hostile-out-'))
@@ -211,22 +212,7 @@ describe('the bench final report under a hostile hostname (a UTS namespace) and 
     for (const tty of [false, true]) {
       const r = spawnSync(
         'unshare',
-        [
-          '--uts',
-          'sh',
-          '-c',
-          script,
-          process.execPath,
-          'bench',
-          '--tiers',
-          'native',
-          '--jobs',
-          'sys.syscall',
-          '--reps',
-          '2',
-          '--label',
-          PAYLOAD.replace(/\x00/g, ''),
-        ],
+        ['--uts', 'sh', '-c', script, process.execPath, 'bench', ...QUICK_RUN, '--label', PAYLOAD.replace(/\x00/g, '')],
         {
           cwd: join(import.meta.dirname, '..', '..'),
           env: { ...process.env, VIRTCHECK_HOME: home, ...(tty ? { FORCE_COLOR: '3' } : { NO_COLOR: '1' }) },
