@@ -1,17 +1,18 @@
 /** Shared number formatting for the compare renderers: every verdict line carries the same numbers. */
-import { fmtNum, fmtP, fmtPct } from '../../src/compare/verdict.js'
+import { fmtP, fmtPct } from '../../src/compare/verdict.js'
+import { sig3Compact } from '../format/numbers.js'
 import type { CompareReport, ComparedCell } from '../../src/compare/types.js'
 import { isRefused } from '../../src/compare/compare-runs.js'
 
-export { fmtNum, fmtP, fmtPct }
+export { fmtP, fmtPct }
 
-export const fmtValue = (x: number, unit: string): string => `${fmtNum(x)} ${unit}`.trim()
+export const fmtValue = (x: number, unit: string): string => `${sig3Compact(x)} ${unit}`.trim()
 
 export const fmtInterval = (c: ComparedCell): string => {
   const s = c.numbers.shift
   const [lo, hi] = s.ci
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return 'unbounded'
-  return s.scale === 'relative' ? `[${fmtPct(lo)}, ${fmtPct(hi)}]` : `[${fmtNum(lo)}, ${fmtNum(hi)}] ${c.unit}`
+  return s.scale === 'relative' ? `[${fmtPct(lo)}, ${fmtPct(hi)}]` : `[${sig3Compact(lo)}, ${sig3Compact(hi)}] ${c.unit}`
 }
 
 export const levelPct = (c: ComparedCell): string => `${(c.numbers.shift.level * 100).toFixed(1).replace(/\.0$/, '')}%`
@@ -47,7 +48,7 @@ export const ruleText = (r: CompareReport): string => {
 /** `12.3 -> 14.0 ms/op (+13.8%, 99% CI [+9.1%, +18.0%], p=0.0079, n=5/5)` */
 export const numbersLine = (c: ComparedCell): string => {
   const n = c.numbers
-  return `${fmtNum(n.medianBase)} -> ${fmtValue(n.medianHead, c.unit)} (${fmtPct(n.change)}, ${levelPct(c)} CI ${fmtInterval(c)}, p=${fmtP(n.pAdjusted)}, n=${fmtCounts(c)})`
+  return `${sig3Compact(n.medianBase)} -> ${fmtValue(n.medianHead, c.unit)} (${fmtPct(n.change)}, ${levelPct(c)} CI ${fmtInterval(c)}, p=${fmtP(n.pAdjusted)}, n=${fmtCounts(c)})`
 }
 
 export const VERDICT_ORDER = ['regressed', 'improved', 'drift', 'inconclusive', 'unchanged'] as const

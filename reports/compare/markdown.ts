@@ -2,7 +2,8 @@
 import type { CompareReport, ComparedCell } from '../../src/compare/types.js'
 import { escapeMarkdown, markdownCode } from '../format/escape.js'
 import { safeDeep } from '../format/safe-text.js'
-import { cellName, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, ciLabel, headline, ruleText } from './format.js'
+import { cellName, fmtCounts, fmtInterval, fmtP, fmtPct, ciLabel, headline, ruleText } from './format.js'
+import { sig3Compact } from '../format/numbers.js'
 
 const esc = escapeMarkdown
 const ICON = {
@@ -14,7 +15,7 @@ const ICON = {
 } as const
 
 const row = (c: ComparedCell): string =>
-  `| ${ICON[c.verdict]}${c.notComparable.length > 0 ? ' (forced)' : ''} | ${esc(c.tier)} | ${esc(c.job)} | ${esc(c.metric)} | ${fmtNum(c.numbers.medianBase)} | ${fmtNum(c.numbers.medianHead)} | ${esc(c.unit)} | **${fmtPct(c.numbers.change)}** | ${fmtInterval(c)} | ${fmtP(c.numbers.pAdjusted)} | ${fmtCounts(c)} |`
+  `| ${ICON[c.verdict]}${c.notComparable.length > 0 ? ' (forced)' : ''} | ${esc(c.tier)} | ${esc(c.job)} | ${esc(c.metric)} | ${sig3Compact(c.numbers.medianBase)} | ${sig3Compact(c.numbers.medianHead)} | ${esc(c.unit)} | **${fmtPct(c.numbers.change)}** | ${fmtInterval(c)} | ${fmtP(c.numbers.pAdjusted)} | ${fmtCounts(c)} |`
 
 export const renderCompareMarkdown = (input: CompareReport): string => {
   const r = safeDeep(input)

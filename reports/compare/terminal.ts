@@ -2,7 +2,8 @@
 import Table from 'cli-table3'
 import type { Style } from '../format/style.js'
 import type { ComparedCell, CompareReport, Verdict } from '../../src/compare/types.js'
-import { cellName, ciLabel, fmtCounts, fmtInterval, fmtNum, fmtP, fmtPct, headline, ruleText, verdictLabel } from './format.js'
+import { cellName, ciLabel, fmtCounts, fmtInterval, fmtP, fmtPct, headline, ruleText, verdictLabel } from './format.js'
+import { sig3Compact } from '../format/numbers.js'
 import { safeDeep, safeLine } from '../format/safe-text.js'
 import { truncate } from '../format/numbers.js'
 
@@ -21,8 +22,8 @@ const MAX_NAME = 60
 const row = (c: ComparedCell, style: Style): string[] => [
   paint(style, c.verdict, verdictLabel(c.verdict) + (c.notComparable.length > 0 ? '*' : '')),
   truncate(safeLine(`${c.tier} ${c.job} ${c.metric}`), MAX_NAME, style.unicode),
-  fmtNum(c.numbers.medianBase),
-  fmtNum(c.numbers.medianHead),
+  sig3Compact(c.numbers.medianBase),
+  sig3Compact(c.numbers.medianHead),
   truncate(safeLine(c.unit), 16, style.unicode),
   paint(style, c.verdict, fmtPct(c.numbers.change)),
   fmtInterval(c),

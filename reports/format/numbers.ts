@@ -9,7 +9,15 @@ const TIME_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, µs: 
 const BYTE_UNITS: Readonly<Record<string, number>> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 }
 const BINARY_UNITS: Readonly<Record<string, number>> = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 }
 
-/** Three significant digits without exponent notation for the ranges we show (1.23, 12.3, 123, 1234). */
+// ---- Three significant digits, four ways ----
+// Each variant prints differently on purpose (1.2 -> "1.20" or "1.2"; 2.5e7 -> "25000000" or
+// "2.50e+7"), and saved reports, PR comments and tests depend on each: they are not merged, only kept here.
+
+/**
+ * Three significant digits, trailing zeros kept, no exponent for the ranges we show (1.20, 12.3, 123,
+ * 1234): the matrices, quantities and percentages (formatQuantity, formatPercent). Aligned columns
+ * read best with a fixed number of digits.
+ */
 export const sig3 = (v: number): string => {
   if (!Number.isFinite(v)) return String(v)
   const a = Math.abs(v)
@@ -20,6 +28,32 @@ export const sig3 = (v: number): string => {
   if (a >= 0.01) return v.toFixed(3)
   return v.toPrecision(3)
 }
+
+/**
+ * Three significant digits, trailing zeros dropped (1.2, 12.3), integers from 1000, exponent outside
+ * [1e-3, 1e7) (2.50e+7): `compare`'s medians, bands and intervals (src/compare/verdict.ts reasons,
+ * reports/compare), where raw values of any unit appear and a long integer would hide the change.
+ */
+export const sig3Compact = (x: number): string => {
+  if (!Number.isFinite(x)) return String(x)
+  const a = Math.abs(x)
+  if (a !== 0 && (a >= 1e7 || a < 1e-3)) return x.toExponential(2)
+  if (a >= 1000) return Math.round(x).toString()
+  return Number(x.toPrecision(3)).toString()
+}
+
+/**
+ * Three significant digits, trailing zeros dropped, integers from 1000, never an exponent (25000000):
+ * the history charts' axis labels and point titles (reports/history/svg-chart.ts), read beside the
+ * saved medians they plot.
+ */
+export const sig3Plain = (x: number): string => (Math.abs(x) >= 1000 ? Math.round(x).toString() : Number(x.toPrecision(3)).toString())
+
+/**
+ * `toPrecision(3)`, trailing zeros kept (1.20), integers from 100: the medians quoted in a run's
+ * warnings (src/bench/warnings.ts), as saved in result.json since the first version.
+ */
+export const sig3Precision = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3))
 
 const scale = (value: number, steps: readonly (readonly [number, string])[]): string => {
   const a = Math.abs(value)

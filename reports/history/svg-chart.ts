@@ -1,6 +1,7 @@
 /** One trend chart as inline SVG (pure string building, no script): points, CI whiskers, baseline band. */
 import type { TrendPoint, TrendSeries } from '../../src/history/trend.js'
 import { escapeXml } from '../format/escape.js'
+import { sig3Plain } from '../format/numbers.js'
 
 export { escapeXml }
 
@@ -15,8 +16,6 @@ const COLOR: Record<TrendPoint['state'], string> = {
   'no-baseline': '#78909c',
   failed: '#000000',
 }
-
-const fmt = (x: number): string => (Math.abs(x) >= 1000 ? Math.round(x).toString() : Number(x.toPrecision(3)).toString())
 
 export const renderChart = (s: TrendSeries): string => {
   const pts = s.points
@@ -56,16 +55,16 @@ export const renderChart = (s: TrendSeries): string => {
     }
     if (p.ci95) parts.push(`<line class="ci" x1="${x(i)}" x2="${x(i)}" y1="${y(p.ci95[0])}" y2="${y(p.ci95[1])}"/>`)
     const base = p.baseline
-      ? `; baseline ${fmt(p.baseline.median)} (band ${fmt(p.baseline.low)}–${fmt(p.baseline.high)}, ${p.baseline.runs} runs), change ${((p.change ?? 0) * 100).toFixed(1)}%`
+      ? `; baseline ${sig3Plain(p.baseline.median)} (band ${sig3Plain(p.baseline.low)}–${sig3Plain(p.baseline.high)}, ${p.baseline.runs} runs), change ${((p.change ?? 0) * 100).toFixed(1)}%`
       : ''
     parts.push(
-      `<circle cx="${x(i)}" cy="${y(p.median)}" r="${p.state === 'regressed' ? 5 : 3.5}" fill="${COLOR[p.state]}"><title>${escapeXml(`${who}: median ${fmt(p.median)} ${s.unit} (n=${p.n})${base} — ${p.state}`)}</title></circle>`,
+      `<circle cx="${x(i)}" cy="${y(p.median)}" r="${p.state === 'regressed' ? 5 : 3.5}" fill="${COLOR[p.state]}"><title>${escapeXml(`${who}: median ${sig3Plain(p.median)} ${s.unit} (n=${p.n})${base} — ${p.state}`)}</title></circle>`,
     )
   })
   const axis = [
     `<line class="axis" x1="${PAD.l}" x2="${PAD.l}" y1="${PAD.t}" y2="${H - PAD.b}"/>`,
-    `<text x="${PAD.l - 6}" y="${y(hi) + 4}" text-anchor="end">${escapeXml(fmt(hi))}</text>`,
-    `<text x="${PAD.l - 6}" y="${y(lo) + 4}" text-anchor="end">${escapeXml(fmt(lo))}</text>`,
+    `<text x="${PAD.l - 6}" y="${y(hi) + 4}" text-anchor="end">${escapeXml(sig3Plain(hi))}</text>`,
+    `<text x="${PAD.l - 6}" y="${y(lo) + 4}" text-anchor="end">${escapeXml(sig3Plain(lo))}</text>`,
     `<text x="${PAD.l}" y="${H - 8}">run 1</text>`,
     `<text x="${W - PAD.r}" y="${H - 8}" text-anchor="end">run ${pts.length}</text>`,
   ]

@@ -6,6 +6,7 @@ import type { RunWarning, Stats } from '../core/report.js'
 import type { TierId, TierSample } from '../core/tier.js'
 import type { StopReason } from './adaptive.js'
 import { median } from '../stats/descriptive.js'
+import { sig3Precision } from '../../reports/format/numbers.js'
 import { madOutliers, relativeCiHalfWidth } from '../stats/sample-summary.js'
 
 /** cv above this is called noisy even when the CI target was met. */
@@ -68,7 +69,7 @@ export const cellWarnings = (c: CellInput): { flags: string[]; warnings: RunWarn
     warnings.push({
       code: 'cpu-differs',
       ...where,
-      message: `${name}: every repetition on CPU ${cpuGap.best.cpu} was better than every one on CPU ${cpuGap.worst.cpu} (medians ${fmt(cpuGap.best.median)} and ${fmt(cpuGap.worst.median)}, ${pct(cpuGap.gap)} apart)`,
+      message: `${name}: every repetition on CPU ${cpuGap.best.cpu} was better than every one on CPU ${cpuGap.worst.cpu} (medians ${sig3Precision(cpuGap.best.median)} and ${sig3Precision(cpuGap.worst.median)}, ${pct(cpuGap.gap)} apart)`,
       hint: "This host's CPUs are not equal (vCPUs on unequal or busier host cores, or hybrid cores). The repetitions walk every CPU, so the median mixes them alike in every run; the spread is the CPUs', not the tier's.",
     })
   }
@@ -81,7 +82,7 @@ export const cellWarnings = (c: CellInput): { flags: string[]; warnings: RunWarn
       warnings.push({
         code: 'first-run-slow',
         ...where,
-        message: `${name}: the first repetition (${fmt(first)}) was much worse than the median (${fmt(med)})`,
+        message: `${name}: the first repetition (${sig3Precision(first)}) was much worse than the median (${sig3Precision(med)})`,
         hint: 'Cold caches, page faults or CPU frequency ramp-up; the sample is kept, the median is robust to it.',
       })
     }
@@ -97,8 +98,6 @@ export const cellWarnings = (c: CellInput): { flags: string[]; warnings: RunWarn
   }
   return { flags: warnings.map((w) => w.code), warnings }
 }
-
-const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3))
 
 interface CpuMedian {
   readonly cpu: number

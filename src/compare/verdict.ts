@@ -9,6 +9,7 @@ import { hodgesLehmann } from '../stats/shift-ci.js'
 import { mean, median, stddev } from '../stats/descriptive.js'
 import { bandSide, DEFAULT_NOISE_BAND, noiseBand } from './run-noise.js'
 import type { CellNumbers, Verdict } from './types.js'
+import { sig3Compact } from '../../reports/format/numbers.js'
 
 export interface CellTest {
   readonly numbers: Omit<CellNumbers, 'pAdjusted'>
@@ -68,14 +69,6 @@ export const testCell = (base: readonly number[], head: readonly number[], alpha
 }
 
 export const fmtP = (p: number): string => (p < 0.0001 ? p.toExponential(1) : p < 0.01 ? p.toFixed(4) : p.toFixed(3))
-/** Three significant digits, plain notation for everyday magnitudes. */
-export const fmtNum = (x: number): string => {
-  if (!Number.isFinite(x)) return String(x)
-  const a = Math.abs(x)
-  if (a !== 0 && (a >= 1e7 || a < 1e-3)) return x.toExponential(2)
-  if (a >= 1000) return Math.round(x).toString()
-  return Number(x.toPrecision(3)).toString()
-}
 export const fmtPct = (x: number | null, digits = 1): string =>
   x === null || !Number.isFinite(x) ? (x === null ? 'n/a' : x > 0 ? '+inf' : '-inf') : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(digits)}%`
 
@@ -108,7 +101,7 @@ export const decide = (
   if (big && band && bandSide(n.medianHead, band, better) === 'within')
     return {
       verdict: 'inconclusive',
-      reason: `${chText} ${worse ? 'worse' : 'better'} (${pText}), but inside the run-to-run noise of the baseline: ${band.runs} runs, medians ${fmtNum(band.center)} ± ${fmtPct(band.center === 0 ? null : (band.high - band.center) / band.center)} (band [${fmtNum(band.low)}, ${fmtNum(band.high)}]); separate runs of one configuration differ that much here`,
+      reason: `${chText} ${worse ? 'worse' : 'better'} (${pText}), but inside the run-to-run noise of the baseline: ${band.runs} runs, medians ${sig3Compact(band.center)} ± ${fmtPct(band.center === 0 ? null : (band.high - band.center) / band.center)} (band [${sig3Compact(band.low)}, ${sig3Compact(band.high)}]); separate runs of one configuration differ that much here`,
     }
   if (significant && big && opts.driftProne)
     return {
@@ -119,7 +112,7 @@ export const decide = (
     return {
       verdict: worse ? 'regressed' : 'improved',
       reason: `${chText} ${worse ? 'worse' : 'better'} (${better} is better), ${pText} < ${alpha} and |change| >= ${thresholdPct}%${
-        band ? `, outside the run-to-run band [${fmtNum(band.low)}, ${fmtNum(band.high)}] of ${band.runs} baseline runs` : ''
+        band ? `, outside the run-to-run band [${sig3Compact(band.low)}, ${sig3Compact(band.high)}] of ${band.runs} baseline runs` : ''
       }`,
     }
   if (significant) return { verdict: 'unchanged', reason: `significant (${pText}) but ${chText} is below the ${thresholdPct}% threshold` }

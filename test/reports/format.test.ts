@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { closeness, formatBytes, formatMs, formatQuantity, formatRatio, goodness } from '../../reports/format/numbers.js'
+import {
+  closeness,
+  formatBytes,
+  formatMs,
+  formatQuantity,
+  formatRatio,
+  goodness,
+  sig3,
+  sig3Compact,
+  sig3Plain,
+  sig3Precision,
+} from '../../reports/format/numbers.js'
 
 describe('unit formatting', () => {
   it.each([
@@ -29,5 +40,15 @@ describe('unit formatting', () => {
     expect(closeness(0.97, 'higher')).toBe('same')
     expect(closeness(1.2, 'higher')).toBe('better')
     expect(closeness(0.05, 'higher')).toBe('very-far')
+  })
+})
+
+describe('the four three-significant-digit variants print differently on purpose', () => {
+  it('1.2, 2.5e7, 1234.5 and 0.0001234 in each', () => {
+    const row = (f: (x: number) => string) => [1.2, 2.5e7, 1234.5, 0.0001234].map(f)
+    expect(row(sig3)).toEqual(['1.20', '25000000', '1235', '0.000123'])
+    expect(row(sig3Compact)).toEqual(['1.2', '2.50e+7', '1235', '1.23e-4'])
+    expect(row(sig3Plain)).toEqual(['1.2', '25000000', '1235', '0.000123'])
+    expect(row(sig3Precision)).toEqual(['1.20', '25000000', '1235', '0.000123'])
   })
 })
