@@ -139,7 +139,9 @@ export const deepVerify = async (
     const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs(r.tier)
     opts.log(`deep: ${r.tier}: starting (limit ${Math.round(timeoutMs / 1000)} s)`)
     const a = await attempt(driver, findings, job, timeoutMs, opts)
-    opts.log(`deep: ${r.tier}: ${a.kind === 'ok' ? a.words : a.why}`)
+    // Tier errors already start with the tier's name (as bench shows them); say it once here.
+    const said = a.kind === 'ok' ? a.words : a.why
+    opts.log(`deep: ${r.tier}: ${said.startsWith(`${r.tier}: `) ? said.slice(r.tier.length + 2) : said}`)
     if (a.kind === 'ok') {
       out.push(
         r.ready
