@@ -16,20 +16,31 @@ const ENGINES: readonly (readonly string[])[] = [['docker'], ['podman', ...PODMA
 
 const FORMAT = `{{.Id}}\t{{.Name}}\t{{index .Config.Labels "${RUN_LABEL}"}}\t{{index .Config.Labels "${PIDNS_LABEL}"}}`
 
-/** Is this mark a dead run's, in this pid namespace (never this run's, a live one's or another namespace's)? */
-const deadRun = (runLabel: string, ns: string): RunMark | undefined => {
+/**
+ * A test for marks of dead runs in this pid namespace (never this run's, a live one's or another
+ * namespace's). This run's mark and namespace are read once per search, not once per container.
+ */
+const deadRunTest = (): ((runLabel: string, ns: string) => RunMark | undefined) => {
   const self = ownRunMark()
   const pidns = ownPidNamespace()
-  const mark = parseRunMark(runLabel)
-  if (!mark || ns !== pidns || pidns === '') return undefined
-  if ((self && mark.pid === self.pid && mark.startTime === self.startTime) || markOwnerAlive(mark)) return undefined
-  return mark
+  return (runLabel, ns) => {
+    const mark = parseRunMark(runLabel)
+    if (!mark || ns !== pidns || pidns === '') return undefined
+    if ((self && mark.pid === self.pid && mark.startTime === self.startTime) || markOwnerAlive(mark)) return undefined
+    return mark
+  }
+}
+
+/** Removal by an engine command; a failure names the engine's last line of stderr. */
+const removeWith = (argv: readonly string[], what: string) => async (): Promise<void> => {
+  const r = await cmd([...argv], 30_000)
+  if (!r.ok) throw new Error(r.stderr.trim().split('\n').slice(-1)[0] ?? `${what} failed`)
 }
 
 const IMAGE_FORMAT = `{{.Id}}\t{{range .RepoTags}}{{.}},{{end}}\t{{index .Config.Labels "${RUN_LABEL}"}}\t{{index .Config.Labels "${PIDNS_LABEL}"}}`
 
 /** docker images the docker tier imported (`virtcheck-vcwork:virtcheck-<pid>-docker<n>`, labelled at import) for a run that is gone. */
-const findImages = async (): Promise<DebrisItem[]> => {
+const findImages = async (deadRun: ReturnType<typeof deadRunTest>): Promise<DebrisItem[]> => {
   const ids = await cmd(['docker', 'images', '-q', '--no-trunc', '--filter', `label=${RUN_LABEL}`], 15_000)
   if (!ids.ok || ids.stdout.trim() === '') return []
   const info = await cmd(['docker', 'image', 'inspect', '--format', IMAGE_FORMAT, ...new Set(ids.stdout.trim().split(/\s+/))], 15_000)
@@ -45,16 +56,14 @@ const findImages = async (): Promise<DebrisItem[]> => {
         {
           kind: 'image' as const,
           what: `docker image ${safeLine(tag)} (imported by run ${mark.pid}, which is gone)`,
-          remove: async () => {
-            const r = await cmd(['docker', 'rmi', '-f', id], 30_000)
-            if (!r.ok) throw new Error(r.stderr.trim().split('\n').slice(-1)[0] ?? 'docker rmi failed')
-          },
+          remove: removeWith(['docker', 'rmi', '-f', id], 'docker rmi'),
         },
       ]
     })
 }
 
 export const findContainers = async (): Promise<DebrisItem[]> => {
+  const deadRun = deadRunTest()
   const out: DebrisItem[] = []
   for (const engine of ENGINES) {
     // an engine that is missing or does not answer holds nothing of ours that we could remove
@@ -69,13 +78,10 @@ export const findContainers = async (): Promise<DebrisItem[]> => {
       out.push({
         kind: 'container',
         what: `${engine[0]} container ${safeLine(name)} (started by run ${mark.pid}, which is gone)`,
-        remove: async () => {
-          const r = await cmd([...engine, 'rm', '-f', id], 30_000)
-          if (!r.ok) throw new Error(r.stderr.trim().split('\n').slice(-1)[0] ?? `${engine[0]} rm failed`)
-        },
+        remove: removeWith([...engine, 'rm', '-f', id], `${engine[0]} rm`),
       })
     }
   }
   // images after the containers made from them
-  return [...out, ...(await findImages())]
+  return [...out, ...(await findImages(deadRun))]
 }
