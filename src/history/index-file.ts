@@ -4,7 +4,7 @@ import { jsonErrorWithoutContent } from '../io/read-report.js'
 import type { RunReport } from '../core/report.js'
 import { hostFingerprint, tierFingerprints } from './fingerprint.js'
 import { HISTORY_SCHEMA_ID, HISTORY_SCHEMA_VERSION, type HistoryEntry, type HistoryIndex } from './types.js'
-import { jsonDepthProblem } from '../io/json-depth.js'
+import { checkJsonDepth } from '../io/json-depth.js'
 
 export const emptyIndex = (): HistoryIndex => ({ schema: HISTORY_SCHEMA_ID, schemaVersion: HISTORY_SCHEMA_VERSION, entries: [] })
 
@@ -17,8 +17,7 @@ export const parseIndex = (text: string, name: string): HistoryIndex => {
   } catch (e) {
     throw new InputFileError(`${name}: not valid JSON (${jsonErrorWithoutContent((e as Error).message)})`)
   }
-  const tooDeep = jsonDepthProblem(data)
-  if (tooDeep) throw new InputFileError(`${name}: ${tooDeep}`)
+  checkJsonDepth(data, name)
   if (!isRec(data) || data['schema'] !== HISTORY_SCHEMA_ID)
     throw new InputFileError(`${name}: not a virtcheck history index (expected schema "${HISTORY_SCHEMA_ID}")`)
   const major = /^(\d+)\./.exec(String(data['schemaVersion']))?.[1]

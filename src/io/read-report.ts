@@ -8,7 +8,7 @@ import { InputFileError } from '../core/errors.js'
 import { SCHEMA_ID, SCHEMA_MAJOR, SCHEMA_MINOR, type RunReport } from '../core/report.js'
 import { CheckError, isObj } from './check.js'
 import { checkRunReportBody } from './validate-report.js'
-import { jsonDepthProblem } from './json-depth.js'
+import { checkJsonDepth } from './json-depth.js'
 
 const SNAPSHOT_FORMAT = 'virtcheck-host-snapshot'
 
@@ -67,8 +67,7 @@ export const parseRunReportText = (text: string, name: string): RunReport => {
       truncated ? 'a run that was killed mid-write leaves such files; rerun or use the last complete save' : undefined,
     )
   }
-  const tooDeep = jsonDepthProblem(data)
-  if (tooDeep) throw new InputFileError(`${name}: ${tooDeep}`)
+  checkJsonDepth(data, name)
   return validateRunReport(data, name)
 }
 

@@ -9,7 +9,7 @@ import { SnapshotHost } from '../host/snapshot-host.js'
 import { kernelsDir } from '../guest/cache-paths.js'
 import { userHomeDir } from '../host/cache-dir.js'
 import type { ProbeEnv } from '../../probes/types.js'
-import { jsonDepthProblem } from '../io/json-depth.js'
+import { checkJsonDepth } from '../io/json-depth.js'
 
 const SNAPSHOTS = new WeakMap<Host, HostSnapshot>()
 
@@ -25,8 +25,7 @@ export const loadSnapshotHost = async (file: string, cwd: string): Promise<Snaps
       'create one with `virtcheck capture -o host.json`',
     )
   }
-  const tooDeep = jsonDepthProblem(data)
-  if (tooDeep) throw new InputFileError(`${file}: ${tooDeep}`)
+  checkJsonDepth(data, file)
   const snap = validateSnapshot(data, file)
   const host = new SnapshotHost(snap, basename(file))
   SNAPSHOTS.set(host, snap)
