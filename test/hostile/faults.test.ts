@@ -8,11 +8,10 @@ import { execa } from 'execa'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
-import { ensureGuestKernel } from '../../src/guest/kernel-setup.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertRealAvailable, skipReal } from '../bench/need.js'
 import { fixturePath } from '../reports/helpers/fixtures.js'
-import { qemuMissing, requireAll } from '../tiers/qemu/need.js'
+import { qemuMissing, requireAll, requireGuestKernel } from '../tiers/qemu/need.js'
 import { ENTRY, inPrivateMounts, QUICK_RUN } from './cli-argv.js'
 
 const qemu = requireAll(await qemuMissing())
@@ -95,6 +94,11 @@ describe.skipIf(skipReal)('signals end a run cleanly at each stage', () => {
 })
 
 describe('outputs and environment', () => {
+  // the QEMU tier must be ready before its disk fills: on a fresh machine this file once ran before the
+  // boot tests had fetched the guest kernel ("tiers (none ready)")
+  beforeAll(async () => {
+    if (qemu && !skipReal) await requireGuestKernel()
+  }, 300_000)
   it('a reader that goes away (report FILE | head) ends quietly', async () => {
     const child = execa('node', [...ENTRY, 'report', fixturePath('pvm-host.json'), '--md', '-'], {
       reject: false,
@@ -240,10 +244,6 @@ describe('outputs and environment', () => {
   it.runIf(qemu && !skipReal)(
     'a full disk under a QEMU tier: named as ENOSPC at once, not agent time-outs',
     async () => {
-      // the tier must be ready before the disk fills: on a fresh machine the guest kernel cache may be empty
-      // until another test fills it (test order decided that once: "tiers (none ready)")
-      const k = await ensureGuestKernel({})
-      if (k.kind === 'failed') throw new Error(`guest kernel: ${k.reason}`)
       const h = home()
       const t0 = Date.now()
       const r = await onFullDisk(join(h, 'scratch'), ['bench', '--quick', '--tiers', 'tcg-virtio', '--jobs', 'io.seq'], {

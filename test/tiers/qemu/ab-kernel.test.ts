@@ -6,9 +6,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureGuestKernel } from '../../../src/guest/kernel-setup.js'
 import { runCli } from '../../helpers/run-cli.js'
-import { leftoverQemu, qemuMissing, requireAll } from './need.js'
+import { leftoverQemu, qemuMissing, requireAll, requireGuestKernel } from './need.js'
 
 const run = requireAll(await qemuMissing())
 let dir: string
@@ -17,9 +16,7 @@ let kernelPath: string
 beforeAll(async () => {
   if (!run) return
   dir = await mkdtemp(join(tmpdir(), 'vc-ab-kernel-'))
-  const k = await ensureGuestKernel({})
-  if (k.kind === 'failed') throw new Error(`guest kernel: ${k.reason}`)
-  kernelPath = k.path // <cache>/<release>/boot/vmlinuz-<release>, its modules in <cache>/<release>/lib/modules
+  kernelPath = await requireGuestKernel() // <cache>/<release>/boot/vmlinuz-<release>, its modules in <cache>/<release>/lib/modules
 }, 300_000)
 afterAll(async () => {
   if (run) await rm(dir, { recursive: true, force: true })

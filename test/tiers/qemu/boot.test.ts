@@ -14,10 +14,9 @@ import { RealHost } from '../../../src/host/real-host.js'
 import type { Finding } from '../../../src/core/finding.js'
 import { kvmCapabilityProbe } from '../../../probes/kvm.js'
 import type { PeerNetwork, TierOpenContext, TierSession } from '../../../src/core/tier.js'
-import { ensureGuestKernel } from '../../../src/guest/kernel-setup.js'
 import { qemuDrivers } from '../../../src/tiers/qemu/index.js'
 import { createPeerNetwork } from '../../../src/net/peer.js'
-import { isRoot, leftoverQemu, qemuMissing, requireAll } from './need.js'
+import { isRoot, leftoverQemu, qemuMissing, requireAll, requireGuestKernel } from './need.js'
 import { tierContext } from '../open-context.js'
 
 const run = requireAll(await qemuMissing())
@@ -33,8 +32,7 @@ beforeAll(async () => {
   if (!run) return
   scratch = await mkdtemp(join(tmpdir(), 'vc-qemu-test-'))
   findings = await kvmCapabilityProbe.check(new RealHost())
-  const k = await ensureGuestKernel({})
-  if (k.kind === 'failed') throw new Error(`guest kernel: ${k.reason}`)
+  await requireGuestKernel()
   if (isRoot) network = await createPeerNetwork(runCleanup, { maxSeconds: 120 })
   else if (process.env['CI'] === 'true') throw new Error('CI=true but not root: the guest network peer needs root')
 }, 300_000)

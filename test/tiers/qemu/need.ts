@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs'
 import { execa } from 'execa'
+import { ensureGuestKernel } from '../../../src/guest/kernel-setup.js'
 import { nativeBinary } from '../../../src/host/paths.js'
 
 export const qemuMissing = async (): Promise<string[]> => {
@@ -23,6 +24,17 @@ export const emuMissing = async (): Promise<string[]> => {
   if (!existsSync(nativeBinary('vcwork', 'aarch64')))
     m.push('build/native/aarch64/vcwork (gcc-aarch64-linux-gnu + node workloads/build.mjs)')
   return m
+}
+
+/**
+ * The guest kernel, fetched into the cache when it is not there yet (a download on a fresh machine: call it
+ * from a hook with a long timeout). Every test that boots a guest calls this itself, so none depends on
+ * another test having filled the cache first.
+ */
+export const requireGuestKernel = async (): Promise<string> => {
+  const k = await ensureGuestKernel({})
+  if (k.kind === 'failed') throw new Error(`guest kernel: ${k.reason}`)
+  return k.path
 }
 
 export const isRoot = process.getuid?.() === 0
