@@ -7,6 +7,7 @@
 import type { JobRequest, TierSample, TierSession } from '../core/tier.js'
 import { median } from '../stats/descriptive.js'
 import { medianCi95, relativeCiHalfWidth } from '../stats/sample-summary.js'
+import type { GateSeat, RoundVote } from './round-gate.js'
 
 export interface AdaptivePolicy {
   readonly minReps: number
@@ -90,6 +91,8 @@ export const runAdaptive = async (
      * CPUs, a stop mid-walk would weigh one CPU more than the others (their speeds can differ by a third).
      */
     readonly repsMultipleOf?: number
+    /** This tier's seat in its interleaved group (src/bench/round-gate.ts): the group stops together. */
+    readonly together?: GateSeat
   } = {},
 ): Promise<AdaptiveResult> => {
   const now = opts.now ?? (() => performance.now())
@@ -131,26 +134,41 @@ export const runAdaptive = async (
     const elapsed = jobNow() - t0
     opts.onProgress?.({ reps, ciHalfWidth: width, elapsedMs: elapsed })
     if (outcome.samples.length === 0) return done('failed', { reason: `${job.job}: the tier returned no samples` })
-    const walk = opts.repsMultipleOf ?? 1
-    const shortOfWalk = reps % walk
-    if (reps >= policy.minReps && width <= policy.ciTarget && shortOfWalk === 0) return done('ci-reached')
-    if (reps < policy.minReps) {
-      batch = cap(policy.minReps - reps) // finish the minimum before judging the budget
+    const next = decideNext(reps, width, elapsed)
+    if (!opts.together) {
+      if ('stop' in next) return done(next.stop)
+      batch = next.batch
       continue
     }
-    if (reps >= policy.maxReps) return done('max-reps')
+    const vote: RoundVote =
+      'batch' in next ? { kind: 'more' } : next.stop === 'ci-reached' ? { kind: 'satisfied' } : { kind: 'stop', reason: next.stop }
+    const group = await opts.together.vote(vote)
+    if (group.kind === 'stop') return done(group.reason)
+    // the group goes on: a tier already at its target repeats one more walk with the others
+    batch = 'batch' in next ? next.batch : cap(Math.max(1, Math.min(opts.repsMultipleOf ?? 1, policy.maxReps - reps)))
+  }
+  return done('max-reps')
+
+  function decideNext(reps: number, width: number, elapsed: number): { readonly stop: StopReason } | { readonly batch: number } {
+    const walk = opts.repsMultipleOf ?? 1
+    const shortOfWalk = reps % walk
+    if (reps >= policy.minReps && width <= policy.ciTarget && shortOfWalk === 0) return { stop: 'ci-reached' }
+    // finish the minimum before judging the budget
+    if (reps < policy.minReps) return { batch: cap(policy.minReps - reps) }
+    if (reps >= policy.maxReps) return { stop: 'max-reps' }
     const perRep = elapsed / Math.max(1, reps)
     const jobLeft = policy.jobBudgetMs - elapsed
     const runLeft = policy.deadline - now()
-    if (jobLeft < perRep) return done('job-budget')
-    if (runLeft < perRep) return done('run-budget')
+    if (jobLeft < perRep) return { stop: 'job-budget' }
+    if (runLeft < perRep) return { stop: 'run-budget' }
     // CI reached mid-walk: only the rest of the walk; otherwise grow as usual
     const finishWalk = width <= policy.ciTarget
-    batch = cap(
-      finishWalk
-        ? Math.min(walk - shortOfWalk, policy.maxReps - reps)
-        : nextBatch(reps, policy.maxReps, perRep, Math.min(jobLeft, runLeft)),
-    )
+    return {
+      batch: cap(
+        finishWalk
+          ? Math.min(walk - shortOfWalk, policy.maxReps - reps)
+          : nextBatch(reps, policy.maxReps, perRep, Math.min(jobLeft, runLeft)),
+      ),
+    }
   }
-  return done('max-reps')
 }

@@ -10,6 +10,7 @@ import type { MetricResult, RunReport, RunWarning, TierRun } from '../core/repor
 import { tierInfo, type PeerNetwork, type TierDriver, type TierId, type TierOpenContext, type TierSession } from '../core/tier.js'
 import { runAdaptive } from './adaptive.js'
 import { pinningLabel, rotateCpu } from './cpu-walk.js'
+import { roundGate, type GateSeat } from './round-gate.js'
 import type { BenchPlan, PlannedJob, TierPlan } from './plan.js'
 import { silentProgress, type ProgressSink } from './progress.js'
 import { cellFromAdaptive, failedCell, withRatios } from './results.js'
@@ -257,9 +258,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
           for (const t of live) t.interrupted = true
           break
         }
-        await Promise.all(
-          live.map((t) => runJob(t, job, cellOf(t.tier, jobIndex), live.length > 1 ? inTurn(t) : t.session, live.length > 1, pin)),
-        )
+        const seats = live.length > 1 ? roundGate(live.length) : undefined
+        await Promise.all(live.map((t, i) => runJob(t, job, cellOf(t.tier, jobIndex), seats ? inTurn(t) : t.session, seats?.[i], pin)))
       }
     } finally {
       for (const t of live) {
@@ -285,10 +285,26 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     job: PlannedJob,
     index: number,
     runner: Pick<TierSession, 'run'>,
-    interleaved: boolean,
+    seat: GateSeat | undefined,
+    pin: readonly number[] | undefined,
+  ): Promise<void> {
+    try {
+      await runJobInGroup(t, job, index, runner, seat, pin)
+    } finally {
+      seat?.leave()
+    }
+  }
+
+  async function runJobInGroup(
+    t: OpenTier,
+    job: PlannedJob,
+    index: number,
+    runner: Pick<TierSession, 'run'>,
+    seat: GateSeat | undefined,
     pin: readonly number[] | undefined,
   ): Promise<void> {
     const tier = t.tier
+    const interleaved = seat !== undefined
     if (t.interrupted) return
     if (job.needsPeer && tierInfo(tier).netPeer === 'run-network' && !input.network) {
       results.push(...failedCell(tier, job, `network peer unavailable: ${input.networkUnavailable ?? 'not set up'}`).results)
@@ -311,7 +327,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
         now,
         ...(interleaved || pin ? { maxBatch: 1 } : {}),
         ...(pin ? { repsMultipleOf: pin.length } : {}),
-        ...(interleaved ? { jobNow: () => t.busyMs } : {}),
+        ...(seat ? { jobNow: () => t.busyMs, together: seat } : {}),
         ...(isFirst && !plan.policy.fixedReps ? { firstBatch: 1 } : {}),
         onProgress: (p) =>
           progress.job({ tier, job: job.job, reps: p.reps, ciHalfWidth: p.ciHalfWidth, cell: index, cells, finished: false }),

@@ -195,6 +195,28 @@ describe('interleaving', () => {
   })
 })
 
+describe('interleaved tiers stop together', () => {
+  it('a tier that reached its target keeps repeating while another still needs more, so every repetition has its partner', async () => {
+    // container is steady (its CI is reached at the minimum); native swings, so it needs more repetitions
+    const swing = [100, 60, 140, 80, 120, 100, 90, 110, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100]
+    const drivers = driversOf({
+      native: fakeSession('native', (_job, rep) => swing[(rep - 1) % swing.length]!),
+      container: fakeSession('container', () => 90),
+    })
+    const out = await runBench({
+      plan: planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container'], hasDriver: () => true }),
+      drivers: (id) => drivers[id],
+      base,
+      context: context(new AbortController().signal),
+      interleave: () => true,
+    })
+    const n = out.report.results.map((r) => `${r.tier}:${r.samples.length}`)
+    const native = out.report.results.find((r) => r.tier === 'native')!
+    expect(native.samples.length).toBeGreaterThan(3)
+    expect(n).toEqual([`native:${native.samples.length}`, `container:${native.samples.length}`])
+  })
+})
+
 describe('interleaving groups', () => {
   it('a tier that is not ready between two cheap ones does not split their group', async () => {
     const order: string[] = []
