@@ -232,7 +232,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     const opened: (OpenTier | TierRun)[] = []
     for (const id of ids) opened.push(await openTier(id))
     const live = opened.filter((o): o is OpenTier => 'session' in o)
-    const pin = (input.pinCpus?.length ?? 0) > 1 && ids.every((id) => input.interleave?.(id) === true) ? input.pinCpus : undefined
+    const onHostCpus = (t: OpenTier) => input.interleave?.(t.tier) === true || t.session.pinsHostCpus === true
+    const pin = (input.pinCpus?.length ?? 0) > 1 && live.length > 0 && live.every(onHostCpus) ? input.pinCpus : undefined
     const cellBase = cell
     cell += ids.length * plan.jobs.length
     const cellOf = (tier: TierId, jobIndex: number) => cellBase + jobIndex * ids.length + ids.indexOf(tier)

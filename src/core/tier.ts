@@ -172,6 +172,11 @@ export interface TierSession {
   /** Process start to guest userspace (VMs) or to agent ready (others). */
   readonly bootMs?: number
   run(req: JobRequest, signal?: AbortSignal): Promise<JobOutcome>
+  /**
+   * vcwork runs on the host's CPUs though the tier is not a host-process tier (qemu-user translates
+   * sched_setaffinity for the thread that runs the guest code): the runner walks its CPUs like native's.
+   */
+  readonly pinsHostCpus?: boolean
   /** Resident memory of the tier's machinery beyond the workload (QEMU process, container runtime), if measured. */
   overheadRssBytes?(): Promise<number | undefined>
   close(): Promise<void>

@@ -306,6 +306,37 @@ describe('CPU walk', () => {
     })
     expect(seen).toEqual(['undefinedx3'])
   })
+
+  it('a session whose vcwork runs on host CPUs (qemu-user) walks them though its tier is not a host-process tier', async () => {
+    const seen: string[] = []
+    const s = Object.assign(
+      fakeSession('emu-aarch64', () => 30),
+      { pinsHostCpus: true },
+    )
+    const run = s.run.bind(s)
+    s.run = async (req, sig) => {
+      seen.push(`${req.params['pinCpu']}x${req.reps}`)
+      return run(req, sig)
+    }
+    const emuReady: TierReadiness[] = [...readiness, ready('emu-aarch64')]
+    const out = await runBench({
+      plan: planBench({
+        readiness: emuReady,
+        catalog: catalog.slice(0, 1),
+        mode: 'quick',
+        tiers: ['emu-aarch64'],
+        reps: 2,
+        hasDriver: () => true,
+      }),
+      drivers: () => ({ id: 'emu-aarch64', open: async () => s }),
+      base,
+      context: context(new AbortController().signal),
+      interleave: () => false,
+      pinCpus: [0, 1],
+    })
+    expect(seen).toEqual(['0x1', '1x1'])
+    expect(out.report.tiers[0]!.config['cpuPinning']).toBe('per repetition, CPUs 0,1')
+  })
 })
 
 describe('run budget shared out between tiers', () => {
