@@ -7,7 +7,7 @@
 // work); the whole set runs ROUNDS times (default 2) to show run-to-run variation, and the report is saved to
 // benchmarks/results/vcwork-vs-reference.txt. Every child is bounded in time; the whole run stays < 3 minutes.
 //
-// Usage: node benchmarks/vcwork-vs-reference.mjs [--rounds N] [--pairs N] [--seconds S] [--no-save]
+// Usage: node benchmarks/vcwork-vs-reference.mjs [--rounds N] [--pairs N] [--seconds S] [--no-pin] [--no-save]
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -37,9 +37,16 @@ const started = Date.now()
 const log = (s) => process.stderr.write(`${s}\n`)
 const have = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0
 
+// Both tools of a pair run on one CPU (taskset), and the pairs walk the CPUs: on the development VM the disk's
+// interrupts all go to CPU 1, so a 4 KiB read issued on CPU 0 takes twice as long (io.fsync 200 vs 120 µs), and
+// the vCPUs' memory bandwidth differs too; unpinned, where each tool happened to run decided the ratio.
+const PIN_CPUS = args.includes('--no-pin') ? [] : Array.from({ length: Math.min(os.cpus().length, 4) }, (_, i) => i)
+let pinnedCpu // the CPU of the pair being measured; undefined outside pairs or with --no-pin
+
 /** Runs a command with a hard timeout; returns stdout or throws with the tail of stderr. */
 function run(cmd, argv, { timeoutMs = (SECONDS * 3 + 20) * 1000, env } = {}) {
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20, ...(env ? { env } : {}) })
+  const [c, a] = pinnedCpu === undefined ? [cmd, argv] : ['taskset', ['-c', String(pinnedCpu), cmd, ...argv]]
+  const r = spawnSync(c, a, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20, ...(env ? { env } : {}) })
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`)
   if (r.status !== 0)
     throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}`)
@@ -392,6 +399,7 @@ async function main() {
           // PAIRS alternating runs (vcwork first, then reference first, ...): interference from other work on the
           // shared machine hits both tools; best-of-PAIRS per tool keeps the least disturbed run of each
           for (let p = 0; p < PAIRS; p++) {
+            pinnedCpu = PIN_CPUS.length > 1 ? PIN_CPUS[(p + round) % PIN_CPUS.length] : undefined
             if ((p + round) % 2 === 0) {
               vcRuns.push(await c.vc())
               refRuns.push(await c.ref())
@@ -403,6 +411,8 @@ async function main() {
         } catch (e) {
           notes.add(`round ${round} ${c.name}: ${e.message}`)
           continue
+        } finally {
+          pinnedCpu = undefined
         }
         for (const r of c.rows) {
           const vcKey = r.vcKey ?? r.key
@@ -452,6 +462,11 @@ async function main() {
   )
   out.push(`tools: ${sysbenchVersion}; ${fioVersion}; ${iperfVersion}; vcwork ${JSON.parse(run(VCWORK, ['version'])).version}`)
   out.push(`each measured phase: ${SECONDS} s; per round and comparison ${PAIRS} adjacent vcwork/reference pairs, order alternating;`)
+  out.push(
+    PIN_CPUS.length > 1
+      ? `both tools of a pair pinned to one CPU (taskset), pairs walking CPUs ${PIN_CPUS.join(',')}; servers (iperf3 -s, vcwork serve) unpinned;`
+      : 'not pinned (--no-pin or one CPU);',
+  )
   out.push(`rounds: ${ROUNDS}; the 2-CPU machine is shared with other engineers' builds and tests (see load average)`)
   out.push('columns per round: best vcwork / best reference (best of the pairs), then "pairs" = median of the ratios of')
   out.push('adjacent runs (robust to slow load changes) and the range of those ratios; ratios of different definitions in ()')
