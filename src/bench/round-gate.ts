@@ -15,6 +15,8 @@ export type RoundVote = { readonly kind: 'more' } | { readonly kind: 'satisfied'
 export type RoundDecision = { readonly kind: 'more' } | { readonly kind: 'stop'; readonly reason: StopReason }
 
 export interface GateSeat {
+  /** Seats in the group: a whole rotation of the round order is this many walks. */
+  readonly seats: number
   /** Resolves once every seated tier has voted this round (or left). */
   vote(v: RoundVote): Promise<RoundDecision>
   /** The tier ends (failed, interrupted, deadline): the others stop waiting for it. */
@@ -27,26 +29,45 @@ export const decideRound = (votes: readonly RoundVote[]): RoundDecision => {
   return votes.some((v) => v.kind === 'more') ? { kind: 'more' } : { kind: 'stop', reason: 'ci-reached' }
 }
 
-/** Seats for `count` tiers; take them all before the first vote. */
-export const roundGate = (count: number): GateSeat[] => {
+/**
+ * Which seat goes first in round `round` (0-based): the order rotates once per walk of `walk` CPUs, so
+ * over `count` walks every tier has been first on every CPU. With a fixed order native always ran
+ * first in its round, right after the CPU changed; a 4-tier quick run then had all three containers
+ * 1.04-1.24x native (fidelity-2026-12-04T0041Z), which no container can be. Pure.
+ */
+export const roundLeader = (round: number, count: number, walk = 1): number => Math.floor(round / Math.max(1, walk)) % count
+
+/**
+ * Seats for `count` tiers; take them all before the first vote. The first round's requests go out in
+ * seat order; each later round's are released starting from its leader, so the tiers' requests reach
+ * the shared turn queue in that order.
+ */
+export const roundGate = (count: number, walk = 1): GateSeat[] => {
   const seated = new Set<number>(Array.from({ length: count }, (_, i) => i))
   let ballots = new Map<number, { vote: RoundVote; resolve: (d: RoundDecision) => void }>()
+  let settled = 0
   const settleIfComplete = () => {
     if (ballots.size === 0 || [...seated].some((i) => !ballots.has(i))) return
     const round = ballots
     ballots = new Map()
+    settled++
     const decision = decideRound([...round.values()].map((b) => b.vote))
-    for (const b of round.values()) b.resolve(decision)
+    const first = roundLeader(settled, count, walk)
+    const order = [...round.keys()].sort((a, b) => ((a - first + count) % count) - ((b - first + count) % count))
+    for (const i of order) round.get(i)!.resolve(decision)
   }
   return Array.from({ length: count }, (_, i) => ({
+    seats: count,
     vote: (vote) =>
       new Promise<RoundDecision>((resolve) => {
         ballots.set(i, { vote, resolve })
-        settleIfComplete()
+        // settle after the caller has attached its continuation: the last voter resolving inside its own
+        // call would otherwise resume after the others, whatever the order
+        queueMicrotask(settleIfComplete)
       }),
     leave: () => {
       if (!seated.delete(i)) return
-      settleIfComplete()
+      queueMicrotask(settleIfComplete)
     },
   }))
 }

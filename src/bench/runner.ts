@@ -259,7 +259,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
           for (const t of live) t.interrupted = true
           break
         }
-        const seats = live.length > 1 ? roundGate(live.length) : undefined
+        const seats = live.length > 1 ? roundGate(live.length, pin?.length ?? 1) : undefined
         await Promise.all(live.map((t, i) => runJob(t, job, cellOf(t.tier, jobIndex), seats ? inTurn(t) : t.session, seats?.[i], pin)))
       }
     } finally {
@@ -327,7 +327,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
         signal,
         now,
         ...(interleaved || pin ? { maxBatch: 1 } : {}),
-        ...(pin ? { repsMultipleOf: pin.length } : {}),
+        // stop only where every CPU had every tier first equally often (round-gate.ts)
+        ...(pin || seat ? { repsMultipleOf: (pin?.length ?? 1) * (seat?.seats ?? 1) } : {}),
         ...(seat ? { jobNow: () => t.busyMs, together: seat } : {}),
         ...(isFirst && !plan.policy.fixedReps ? { firstBatch: 1 } : {}),
         onProgress: (p) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decideRound, roundGate } from '../../src/bench/round-gate.js'
+import { decideRound, roundGate, roundLeader } from '../../src/bench/round-gate.js'
 
 describe('decideRound', () => {
   it('goes on while any tier wants more, stops when all are satisfied, and a limit stops everyone', () => {
@@ -36,5 +36,20 @@ describe('roundGate', () => {
     b!.leave()
     expect(await pa).toEqual({ kind: 'more' })
     expect(await a!.vote({ kind: 'satisfied' })).toEqual({ kind: 'stop', reason: 'ci-reached' })
+  })
+})
+
+describe('roundLeader', () => {
+  it('rotates the first tier once per walk, so every tier leads on every CPU', () => {
+    // 2 tiers, a walk over 2 CPUs: rounds 0,1 led by tier 0 (CPU 0, 1), rounds 2,3 by tier 1
+    expect([0, 1, 2, 3, 4].map((r) => roundLeader(r, 2, 2))).toEqual([0, 0, 1, 1, 0])
+    expect([0, 1, 2, 3].map((r) => roundLeader(r, 3))).toEqual([0, 1, 2, 0])
+  })
+
+  it('releases a round starting from its leader', async () => {
+    const seats = roundGate(3)
+    const released: number[] = []
+    await Promise.all(seats.map((s, i) => s.vote({ kind: 'more' }).then(() => released.push(i))))
+    expect(released).toEqual([1, 2, 0])
   })
 })
