@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { planBench, type CatalogJob } from '../../src/bench/plan.js'
-import { runBench, type ReportBase } from '../../src/bench/runner.js'
+import { groupMinReps, runBench, type ReportBase } from '../../src/bench/runner.js'
 import type { RunReport } from '../../src/core/report.js'
 import type { JobRequest, TierDriver, TierId, TierReadiness } from '../../src/core/tier.js'
 import { CleanupRegistry } from '../../src/host/cleanup.js'
@@ -215,6 +215,24 @@ describe('interleaved tiers stop together', () => {
     const native = out.report.results.find((r) => r.tier === 'native')!
     expect(native.samples.length).toBeGreaterThan(3)
     expect(n).toEqual([`native:${native.samples.length}`, `container:${native.samples.length}`])
+  })
+})
+
+describe('interleaved minimum', () => {
+  it('two steady tiers still run two whole rotations (2 CPUs x 2 tiers x 2), since the paired ratio is what they report', async () => {
+    const drivers = driversOf({ native: fakeSession('native', () => 100), container: fakeSession('container', () => 90) })
+    const out = await runBench({
+      plan: planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container'], hasDriver: () => true }),
+      drivers: (id) => drivers[id],
+      base,
+      context: context(new AbortController().signal),
+      interleave: () => true,
+      pinCpus: [0, 1],
+    })
+    expect(out.report.results.map((r) => r.samples.length)).toEqual([8, 8])
+    expect(groupMinReps(3, 20, 4)).toBe(8)
+    expect(groupMinReps(3, 5, 4)).toBe(5)
+    expect(groupMinReps(10, 20, 2)).toBe(10)
   })
 })
 
