@@ -15,8 +15,8 @@ export type RoundVote = { readonly kind: 'more' } | { readonly kind: 'satisfied'
 export type RoundDecision = { readonly kind: 'more' } | { readonly kind: 'stop'; readonly reason: StopReason }
 
 export interface GateSeat {
-  /** Seats in the group: a whole rotation of the round order is this many walks. */
-  readonly seats: number
+  /** Rounds in one whole rotation of the order (walk × seats): every tier first on every CPU once. */
+  readonly rotation: number
   /** Resolves once every seated tier has voted this round (or left). */
   vote(v: RoundVote): Promise<RoundDecision>
   /** The tier ends (failed, interrupted, deadline): the others stop waiting for it. */
@@ -57,7 +57,7 @@ export const roundGate = (count: number, walk = 1): GateSeat[] => {
     for (const i of order) round.get(i)!.resolve(decision)
   }
   return Array.from({ length: count }, (_, i) => ({
-    seats: count,
+    rotation: Math.max(1, walk) * count,
     vote: (vote) =>
       new Promise<RoundDecision>((resolve) => {
         ballots.set(i, { vote, resolve })

@@ -260,7 +260,12 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
           break
         }
         const seats = live.length > 1 ? roundGate(live.length, pin?.length ?? 1) : undefined
-        await Promise.all(live.map((t, i) => runJob(t, job, cellOf(t.tier, jobIndex), seats ? inTurn(t) : t.session, seats?.[i], pin)))
+        await Promise.all(
+          live.map((t, i) =>
+            // a tier that ends (done, failed, interrupted) leaves its seat so the others stop waiting for it
+            runJob(t, job, cellOf(t.tier, jobIndex), seats ? inTurn(t) : t.session, seats?.[i], pin).finally(() => seats?.[i]?.leave()),
+          ),
+        )
       }
     } finally {
       for (const t of live) {
@@ -289,23 +294,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     seat: GateSeat | undefined,
     pin: readonly number[] | undefined,
   ): Promise<void> {
-    try {
-      await runJobInGroup(t, job, index, runner, seat, pin)
-    } finally {
-      seat?.leave()
-    }
-  }
-
-  async function runJobInGroup(
-    t: OpenTier,
-    job: PlannedJob,
-    index: number,
-    runner: Pick<TierSession, 'run'>,
-    seat: GateSeat | undefined,
-    pin: readonly number[] | undefined,
-  ): Promise<void> {
     const tier = t.tier
-    const interleaved = seat !== undefined
     if (t.interrupted) return
     if (job.needsPeer && tierInfo(tier).netPeer === 'run-network' && !input.network) {
       results.push(...failedCell(tier, job, `network peer unavailable: ${input.networkUnavailable ?? 'not set up'}`).results)
@@ -317,7 +306,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       pin ? pinnedRunner(runner, pin) : runner,
       { job: job.job, params: job.params },
       {
-        minReps: seat ? groupMinReps(plan.policy.minReps, plan.policy.maxReps, (pin?.length ?? 1) * seat.seats) : plan.policy.minReps,
+        minReps: seat ? groupMinReps(plan.policy.minReps, plan.policy.maxReps, seat.rotation) : plan.policy.minReps,
         maxReps: plan.policy.maxReps,
         ciTarget: plan.policy.ciTarget,
         jobBudgetMs: plan.policy.jobBudgetMs,
@@ -326,9 +315,9 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       {
         signal,
         now,
-        ...(interleaved || pin ? { maxBatch: 1 } : {}),
+        ...(seat || pin ? { maxBatch: 1 } : {}),
         // stop only where every CPU had every tier first equally often (round-gate.ts)
-        ...(pin || seat ? { repsMultipleOf: (pin?.length ?? 1) * (seat?.seats ?? 1) } : {}),
+        ...(seat ? { repsMultipleOf: seat.rotation } : pin ? { repsMultipleOf: pin.length } : {}),
         ...(seat ? { jobNow: () => t.busyMs, together: seat } : {}),
         ...(isFirst && !plan.policy.fixedReps ? { firstBatch: 1 } : {}),
         onProgress: (p) =>

@@ -159,10 +159,13 @@ const recording = (values: Partial<Record<TierId, number>>, log: (tier: TierId, 
 const driversOf = (sessions: Record<string, ReturnType<typeof fakeSession>>): Record<string, TierDriver> =>
   Object.fromEntries(Object.entries(sessions).map(([id, s]) => [id, { id: id as TierId, open: async () => s }]))
 
-/** One cheap job (cpu.int, quick) over `tiers`, interleaved: the setup the interleaving and CPU-walk tests share. */
+/**
+ * One cheap job (cpu.int, quick) over `tiers`, interleaved: the setup the interleaving and CPU-walk tests
+ * share. Without `reps` the quick mode's adaptive repetition decides when to stop.
+ */
 const runInterleaved = (
   drivers: Record<string, TierDriver>,
-  o: { tiers: TierId[]; reps: number; readiness?: TierReadiness[]; pinCpus?: number[] },
+  o: { tiers: TierId[]; reps?: number; readiness?: TierReadiness[]; pinCpus?: number[] },
 ) =>
   runBench({
     plan: planBench({
@@ -170,7 +173,7 @@ const runInterleaved = (
       catalog: catalog.slice(0, 1),
       mode: 'quick',
       tiers: o.tiers,
-      reps: o.reps,
+      ...(o.reps !== undefined ? { reps: o.reps } : {}),
       hasDriver: () => true,
     }),
     drivers: (id) => drivers[id],
@@ -204,13 +207,7 @@ describe('interleaved tiers stop together', () => {
       native: fakeSession('native', (_job, rep) => swing[(rep - 1) % swing.length]!),
       container: fakeSession('container', () => 90),
     })
-    const out = await runBench({
-      plan: planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container'], hasDriver: () => true }),
-      drivers: (id) => drivers[id],
-      base,
-      context: context(new AbortController().signal),
-      interleave: () => true,
-    })
+    const out = await runInterleaved(drivers, { tiers: ['native', 'container'] })
     const n = out.report.results.map((r) => `${r.tier}:${r.samples.length}`)
     const native = out.report.results.find((r) => r.tier === 'native')!
     expect(native.samples.length).toBeGreaterThan(3)
@@ -221,14 +218,7 @@ describe('interleaved tiers stop together', () => {
 describe('interleaved minimum', () => {
   it('two steady tiers still run two whole rotations (2 CPUs x 2 tiers x 2), since the paired ratio is what they report', async () => {
     const drivers = driversOf({ native: fakeSession('native', () => 100), container: fakeSession('container', () => 90) })
-    const out = await runBench({
-      plan: planBench({ readiness, catalog: catalog.slice(0, 1), mode: 'quick', tiers: ['native', 'container'], hasDriver: () => true }),
-      drivers: (id) => drivers[id],
-      base,
-      context: context(new AbortController().signal),
-      interleave: () => true,
-      pinCpus: [0, 1],
-    })
+    const out = await runInterleaved(drivers, { tiers: ['native', 'container'], pinCpus: [0, 1] })
     expect(out.report.results.map((r) => r.samples.length)).toEqual([8, 8])
     expect(groupMinReps(3, 20, 4)).toBe(8)
     expect(groupMinReps(3, 5, 4)).toBe(5)
