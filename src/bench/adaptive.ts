@@ -91,6 +91,11 @@ export const runAdaptive = async (
      * CPUs, a stop mid-walk would weigh one CPU more than the others (their speeds can differ by a third).
      */
     readonly repsMultipleOf?: number
+    /**
+     * The CI target counts only from this many repetitions on. Unlike minReps, the budgets still stop
+     * the job before it: a preference for more pairs must not starve the jobs after it.
+     */
+    readonly targetFromReps?: number
     /** This tier's seat in its interleaved group (src/bench/round-gate.ts): the group stops together. */
     readonly together?: GateSeat
   } = {},
@@ -152,7 +157,8 @@ export const runAdaptive = async (
   function decideNext(reps: number, width: number, elapsed: number): { readonly stop: StopReason } | { readonly batch: number } {
     const walk = opts.repsMultipleOf ?? 1
     const shortOfWalk = reps % walk
-    if (reps >= policy.minReps && width <= policy.ciTarget && shortOfWalk === 0) return { stop: 'ci-reached' }
+    const targetCounts = reps >= policy.minReps && reps >= (opts.targetFromReps ?? 0)
+    if (targetCounts && width <= policy.ciTarget && shortOfWalk === 0) return { stop: 'ci-reached' }
     // finish the minimum before judging the budget
     if (reps < policy.minReps) return { batch: cap(policy.minReps - reps) }
     if (reps >= policy.maxReps) return { stop: 'max-reps' }
@@ -161,7 +167,7 @@ export const runAdaptive = async (
     const runLeft = policy.deadline - now()
     if (jobLeft < perRep) return { stop: 'job-budget' }
     if (runLeft < perRep) return { stop: 'run-budget' }
-    // CI reached mid-walk: only the rest of the walk; otherwise grow as usual
+    // CI reached mid-walk, or before it counts: the rest of the walk (a whole one at its end); otherwise grow as usual
     const finishWalk = width <= policy.ciTarget
     return {
       batch: cap(

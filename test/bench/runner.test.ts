@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { planBench, type CatalogJob } from '../../src/bench/plan.js'
-import { groupMinReps, runBench, type ReportBase } from '../../src/bench/runner.js'
+import { groupTargetFrom, runBench, type ReportBase } from '../../src/bench/runner.js'
 import type { RunReport } from '../../src/core/report.js'
 import type { JobRequest, TierDriver, TierId, TierReadiness } from '../../src/core/tier.js'
 import { CleanupRegistry } from '../../src/host/cleanup.js'
@@ -216,13 +216,40 @@ describe('interleaved tiers stop together', () => {
 })
 
 describe('interleaved minimum', () => {
-  it('two steady tiers still run two whole rotations (2 CPUs x 2 tiers x 2), since the paired ratio is what they report', async () => {
+  it('two steady tiers run two whole rotations (2 CPUs x 2 tiers x 2) before their CI target counts, since the paired ratio is what they report', async () => {
     const drivers = driversOf({ native: fakeSession('native', () => 100), container: fakeSession('container', () => 90) })
     const out = await runInterleaved(drivers, { tiers: ['native', 'container'], pinCpus: [0, 1] })
     expect(out.report.results.map((r) => r.samples.length)).toEqual([8, 8])
-    expect(groupMinReps(3, 20, 4)).toBe(8)
-    expect(groupMinReps(3, 5, 4)).toBe(5)
-    expect(groupMinReps(10, 20, 2)).toBe(10)
+    expect(groupTargetFrom(4)).toBe(8)
+  })
+
+  it('the job budget still stops a group before two rotations, so the jobs after it run', async () => {
+    // 3 s a repetition against the quick job budget of 15 s: the group stops after 5, not 8
+    const clock = { t: 0 }
+    const native = fakeSession('native', () => 100, { clock, msPerRep: 3000 })
+    const container = fakeSession('container', () => 90, { clock, msPerRep: 3000 })
+    const drivers = driversOf({ native, container })
+    const out = await runBench({
+      plan: planBench({
+        readiness,
+        catalog: [catalog[0]!, { ...catalog[0]!, id: 'cpu.fp' }],
+        mode: 'quick',
+        tiers: ['native', 'container'],
+        hasDriver: () => true,
+      }),
+      drivers: (id) => drivers[id],
+      base,
+      context: context(new AbortController().signal),
+      interleave: () => true,
+      pinCpus: [0, 1],
+      now: () => clock.t,
+    })
+    expect(out.report.results.map((r) => `${r.tier} ${r.job} ${r.samples.length}`)).toEqual([
+      'native cpu.int 5',
+      'container cpu.int 5',
+      'native cpu.fp 5',
+      'container cpu.fp 5',
+    ])
   })
 })
 
