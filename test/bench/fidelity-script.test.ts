@@ -1,0 +1,65 @@
+// benchmarks/fidelity.mjs on hand-made runs: a ratio outside its band fails only when the run's own
+// 95% interval lies outside the band too; one whose interval reaches into the band is 'outside, noise'.
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const SCRIPT = path.resolve(__dirname, '../../benchmarks/fidelity.mjs')
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-fidelity-test-'))
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+const cell = (tier: string, samples: number[], ci95?: [number, number]) => ({
+  tier,
+  job: 'cpu.int',
+  metric: 'ops',
+  unit: 'ops/s',
+  better: 'higher',
+  state: 'ok',
+  samples,
+  ...(ci95 ? { ratioToNative: { value: 0, ci95 } } : {}),
+})
+
+const check = (containerCi: [number, number] | undefined, containerSamples = [110, 110, 110]) => {
+  const file = path.join(dir, `run-${Math.random().toString(36).slice(2)}.json`)
+  const noExplanations = path.join(dir, 'none.json')
+  fs.writeFileSync(noExplanations, '[]')
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      schema: 'virtcheck-run',
+      startedAt: '2026-12-04T00:00:00Z',
+      host: { hostname: 'test' },
+      reproduce: { settings: { mode: 'quick' } },
+      tiers: [
+        { tier: 'native', state: 'completed' },
+        { tier: 'container', state: 'completed', interleavedWith: ['native'] },
+      ],
+      results: [cell('native', [100, 100, 100]), cell('container', containerSamples, containerCi)],
+    }),
+  )
+  const r = spawnSync(process.execPath, [SCRIPT, '--run', file, '--explanations', noExplanations], { encoding: 'utf8' })
+  return { status: r.status, out: r.stdout + r.stderr }
+}
+
+describe('benchmarks/fidelity.mjs', () => {
+  it('fails on a ratio outside its band whose interval is outside too', () => {
+    const r = check([1.06, 1.14])
+    expect(r.out).toMatch(/OUTSIDE\s+container cpu.int ops\s+1.100\s+\[0.97, 1.03\]\s+95% 1.06–1.14/)
+    expect(r.out).toContain('FAIL: 1 of 1 ratio(s) outside their band beyond')
+    expect(r.status).toBe(1)
+  })
+
+  it('counts a ratio outside whose interval reaches into the band as noise and does not fail on it', () => {
+    const r = check([0.99, 1.2])
+    expect(r.out).toMatch(/outside, noise\s+container cpu.int ops\s+1.100/)
+    expect(r.out).toContain('(1 outside within noise)')
+    expect(r.status).toBe(0)
+  })
+
+  it('holds a ratio without an interval to its point estimate', () => {
+    expect(check(undefined).status).toBe(1)
+    expect(check(undefined, [100, 101, 99]).status).toBe(0)
+  })
+})
