@@ -12,7 +12,7 @@
  */
 import type { JobOutcome, JobRequest, TierSample } from '../core/tier.js'
 import { LogTailError } from '../core/errors.js'
-import { parseAgentLine, toTierSample, type AgentMessage } from './protocol.js'
+import { parseAgentLine, toTierSample, type AgentIdent, type AgentMessage } from './protocol.js'
 
 export interface AgentClientOptions {
   /** Every raw line the agent printed (for debugging / progress logs). */
@@ -30,6 +30,12 @@ type Listener = (msg: AgentMessage) => void
 
 const MAX_LINE_CHARS = 64 * 1024
 
+const identOf = (m: AgentIdent): AgentIdent => ({
+  version: m.version,
+  arch: m.arch,
+  ...(m.addressLayout !== undefined ? { addressLayout: m.addressLayout } : {}),
+})
+
 export class AgentClient {
   private readonly output: NodeJS.WritableStream
   private readonly opts: AgentClientOptions
@@ -39,7 +45,7 @@ export class AgentClient {
   private partial = ''
   private nextId = 1
   private endedWhy: string | undefined
-  private readyInfo: { version: string; arch: string } | undefined
+  private readyInfo: AgentIdent | undefined
 
   constructor(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, opts: AgentClientOptions = {}) {
     this.output = output
@@ -64,14 +70,14 @@ export class AgentClient {
   }
 
   /** Wait for the agent's ready line; lines before it are ignored (but kept in the tail). */
-  ready(timeoutMs: number, signal?: AbortSignal): Promise<{ version: string; arch: string }> {
+  ready(timeoutMs: number, signal?: AbortSignal): Promise<AgentIdent> {
     if (this.readyInfo) return Promise.resolve(this.readyInfo)
     return new Promise((resolve, reject) => {
       const finish = this.waiter(timeoutMs, signal, (why) => reject(new AgentStartError(why, this.tail())))
       if (!finish) return
       finish.on((msg) => {
         if (msg.type !== 'ready') return false
-        resolve({ version: msg.version, arch: msg.arch })
+        resolve(identOf(msg))
         return true
       })
     })
@@ -221,7 +227,7 @@ export class AgentClient {
     const msg = parseAgentLine(line)
     if (!msg) return
     // Remember readiness even when nobody is waiting yet (ready() may be called after the line arrived).
-    if (msg.type === 'ready' && !this.readyInfo) this.readyInfo = { version: msg.version, arch: msg.arch }
+    if (msg.type === 'ready' && !this.readyInfo) this.readyInfo = identOf(msg)
     for (const l of [...this.listeners]) l(msg)
   }
 

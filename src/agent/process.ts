@@ -16,6 +16,8 @@ export interface AgentProcess {
   readonly bootMs: number
   readonly version: string
   readonly arch: string
+  /** "fixed", or "randomized (why)" (vcwork's env.c); absent from older agents. */
+  readonly addressLayout?: string
   /** Last lines of the agent's stdout (console) and stderr. */
   tail(): string
   /** Ask the agent to quit, then kill what is left. Idempotent. */
@@ -93,7 +95,7 @@ export const startAgentProcess = async (argv: readonly string[], o: StartAgentOp
     })
     died.catch(() => undefined) // the race below may settle first; never an unhandled rejection
     const info = await Promise.race([client.ready(o.startTimeoutMs, o.signal), died])
-    return { client, pid, bootMs: performance.now() - t0, version: info.version, arch: info.arch, tail, close: undo, exited }
+    return { client, pid, bootMs: performance.now() - t0, ...info, tail, close: undo, exited }
   } catch (e) {
     await undo()
     if (e instanceof AgentStartError)

@@ -7,8 +7,16 @@
 import type { TierSample } from '../core/tier.js'
 import { parseVcworkLine } from '../core/workload.js'
 
+/** What an agent's ready line says about it. */
+export interface AgentIdent {
+  readonly version: string
+  readonly arch: string
+  /** "fixed", or "randomized (why)"; absent from agents built before vcwork fixed its layout. */
+  readonly addressLayout?: string
+}
+
 export type AgentMessage =
-  | { readonly type: 'ready'; readonly version: string; readonly arch: string; readonly raw: Record<string, unknown> }
+  | ({ readonly type: 'ready'; readonly raw: Record<string, unknown> } & AgentIdent)
   | (TierSample & { readonly type: 'sample'; readonly id: number; readonly raw: Record<string, unknown> })
   | { readonly type: 'done'; readonly id: number; readonly raw: Record<string, unknown> }
   | { readonly type: 'error'; readonly id: number; readonly message: string; readonly raw: Record<string, unknown> }
@@ -21,7 +29,8 @@ export const parseAgentLine = (line: string): AgentMessage | undefined => {
   const m = parseVcworkLine(line.slice(start))
   if (!m) return undefined
   const raw = m as unknown as Record<string, unknown>
-  if (m.type === 'ready') return { type: 'ready', version: m.version, arch: m.arch, raw }
+  if (m.type === 'ready')
+    return { type: 'ready', version: m.version, arch: m.arch, ...(m.addressLayout ? { addressLayout: m.addressLayout } : {}), raw }
   const id = 'id' in m ? m.id : undefined
   if (id === undefined) return undefined
   switch (m.type) {

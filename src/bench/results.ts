@@ -6,7 +6,7 @@ import type { MetricResult, RunWarning } from '../core/report.js'
 import type { TierId, TierSample } from '../core/tier.js'
 import type { AdaptiveResult } from './adaptive.js'
 import type { CatalogMetric, PlannedJob } from './plan.js'
-import { computeStats, pairedRatioOfMedians, ratioOfMedians } from '../stats/sample-summary.js'
+import { computeStats, pairedRatio, ratioOfMedians } from '../stats/sample-summary.js'
 import { cellWarnings } from './warnings.js'
 
 export interface CellOutput {
@@ -102,7 +102,8 @@ export const cellFromAdaptive = (
 
 /**
  * Fill ratioToNative on every non-native ok result whose (job, metric) native measured. Tiers in
- * `pairedWithNative` ran interleaved with native, repetition by repetition: their interval resamples pairs.
+ * `pairedWithNative` ran interleaved with native, repetition by repetition: their ratio is the median of
+ * the per-repetition ratios (pairedRatio).
  */
 export const withRatios = (results: readonly MetricResult[], pairedWithNative: ReadonlySet<string> = new Set()): MetricResult[] => {
   const native = new Map<string, readonly number[]>()
@@ -110,7 +111,7 @@ export const withRatios = (results: readonly MetricResult[], pairedWithNative: R
   return results.map((r) => {
     if (r.state !== 'ok' || r.tier === 'native') return r
     const nat = native.get(`${r.job}\0${r.metric}`)
-    const ratio = nat ? (pairedWithNative.has(r.tier) ? pairedRatioOfMedians : ratioOfMedians)(r.samples, nat) : undefined
+    const ratio = nat ? (pairedWithNative.has(r.tier) ? pairedRatio(r.samples, nat) : ratioOfMedians(r.samples, nat)) : undefined
     return ratio ? { ...r, ratioToNative: ratio } : r
   })
 }

@@ -14,7 +14,7 @@
  */
 import { InputFileError } from '../core/errors.js'
 import type { MetricResult, RunReport } from '../core/report.js'
-import { computeStats } from '../stats/sample-summary.js'
+import { computeStats, pairedRatios } from '../stats/sample-summary.js'
 import { median } from '../stats/descriptive.js'
 
 export const RELATIVE_UNIT = '× native'
@@ -86,13 +86,7 @@ export const relativeToNative = (run: RunReport, opts: { readonly keepNative?: b
   return { ...run, results }
 }
 
-/** tier[k] / native[k] for the repetitions both have (the longer side's extra ones have no partner). */
-export const pairedRatios = (tier: readonly number[], native: readonly number[]): number[] => {
-  const out: number[] = []
-  for (let k = 0; k < Math.min(tier.length, native.length); k++) if (native[k]! > 0) out.push(tier[k]! / native[k]!)
-  return out
-}
-
+/** Each of the tier's samples ÷ native's median (tiers that did not run interleaved with native). */
 export const medianRatios = (tier: readonly number[], native: readonly number[]): number[] => {
   const m = median(native)
   return m > 0 ? tier.map((v) => v / m) : []

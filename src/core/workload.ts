@@ -138,6 +138,8 @@ export interface ReadyLine {
   readonly type: 'ready'
   readonly version: string
   readonly arch: string
+  /** "fixed", or "randomized (why)": vcwork turns address-space randomisation off for itself (env.c). */
+  readonly addressLayout?: string
 }
 
 export interface VersionLine {
@@ -189,7 +191,7 @@ function exact(o: Record<string, unknown>, required: Record<string, Check>, opti
 }
 
 const ENV_REQUIRED = { arch: nonEmpty, cpus: positiveInt, kernel: str, version: nonEmpty }
-const ENV_OPTIONAL = { stealTicks: count, clocksource: nonEmpty }
+const ENV_OPTIONAL = { stealTicks: count, clocksource: nonEmpty, addressLayout: nonEmpty }
 const envInfo: Check = (v) => isObj(v) && exact(v, ENV_REQUIRED, ENV_OPTIONAL)
 
 const SCHEMAS: Record<VcworkLine['type'], { required: Record<string, Check>; optional?: Record<string, Check> }> = {
@@ -213,7 +215,7 @@ const SCHEMAS: Record<VcworkLine['type'], { required: Record<string, Check>; opt
   summary: { required: { type: str, job: jobId, reps: positiveInt, env: envInfo }, optional: { id: count } },
   error: { required: { type: str, message: nonEmpty }, optional: { id: count, job: jobId } },
   env: { required: { type: str, ...ENV_REQUIRED }, optional: { id: count, ...ENV_OPTIONAL } },
-  ready: { required: { type: str, version: nonEmpty, arch: nonEmpty } },
+  ready: { required: { type: str, version: nonEmpty, arch: nonEmpty }, optional: { addressLayout: nonEmpty } },
   version: { required: { type: str, version: nonEmpty, arch: nonEmpty }, optional: { id: count } },
   done: { required: { type: str, id: count } },
   listening: {

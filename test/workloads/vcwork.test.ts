@@ -386,7 +386,7 @@ describe('vcwork agent', () => {
     const rd = lineReader(agent)
     const send = (s: string) => agent.stdin.write(`${s}\n`)
     try {
-      expect(await rd.next()).toEqual({ type: 'ready', version: expect.any(String), arch: 'x86_64' })
+      expect(await rd.next()).toEqual({ type: 'ready', version: expect.any(String), arch: 'x86_64', addressLayout: 'fixed' })
 
       const runJob = async (id: number, job: JobId, params: Record<string, unknown>, reps = 1) => {
         send(JSON.stringify({ id, job, reps, params }))
@@ -435,6 +435,34 @@ describe('vcwork agent', () => {
     } finally {
       if (agent.exitCode === null) agent.kill('SIGKILL')
     }
+  })
+
+  it('runs every agent with the same address layout, unless told to keep the random one', async () => {
+    // the stack, the heap, the mmap base and the binary itself (a per-process layout moved mem.stream by up to 9%)
+    const layout = async (env: NodeJS.ProcessEnv) => {
+      const agent = spawn(VCWORK, ['agent'], { env })
+      try {
+        const ready = await lineReader(agent).next()
+        const maps = readFileSync(`/proc/${agent.pid}/maps`, 'utf8')
+        const starts = maps
+          .split('\n')
+          .filter((l) => /\[(stack|heap|vdso)\]$|vcwork$/.test(l))
+          .map((l) => l.split(' ')[0])
+        return { ready, starts }
+      } finally {
+        agent.kill('SIGKILL')
+      }
+    }
+    const a = await layout(process.env)
+    const b = await layout(process.env)
+    expect(a.ready).toMatchObject({ type: 'ready', addressLayout: 'fixed' })
+    expect(a.starts.length).toBeGreaterThanOrEqual(3)
+    expect(b.starts).toEqual(a.starts)
+    const keep = { ...process.env, VCWORK_ADDRESS_LAYOUT: 'keep' }
+    const c = await layout(keep)
+    const d = await layout(keep)
+    expect(c.ready).toMatchObject({ addressLayout: 'randomized (VCWORK_ADDRESS_LAYOUT=keep)' })
+    expect(d.starts).not.toEqual(c.starts)
   })
 
   it('exits cleanly when its input ends', async () => {

@@ -43,6 +43,7 @@ void vc_emit_ident(const char *type, const vc_request *r) {
   if (r && r->has_id) jb_int(&b, "id", r->id);
   jb_str(&b, "version", VCWORK_VERSION);
   jb_str(&b, "arch", vc_arch());
+  if (!strcmp(type, "ready")) jb_str(&b, "addressLayout", vc_address_layout());
   jb_end(&b);
   vc_emit(&b);
 }

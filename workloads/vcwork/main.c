@@ -123,6 +123,7 @@ int main(int argc, char **argv) {
   signal(SIGHUP, on_signal);
   if (argc < 2) return usage_error("missing command");
   const char *cmd = argv[1];
+  if (!strcmp(cmd, "run") || !strcmp(cmd, "agent") || !strcmp(cmd, "serve")) vc_fix_address_layout(argv);
   if (!strcmp(cmd, "run")) return cmd_run(argc, argv);
   if (argc > 2 && strcmp(cmd, "serve") && strcmp(cmd, "stop")) return usage_error("this command takes no arguments");
   if (!strcmp(cmd, "version")) {

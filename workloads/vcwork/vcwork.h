@@ -127,6 +127,10 @@ long long vc_steal_ticks(void);
 struct vc_jb;
 void vc_env_fields(struct vc_jb *b);
 const char *vc_arch(void);
+/* re-executes itself with address-space randomisation off (see env.c); returns when it cannot */
+void vc_fix_address_layout(char **argv);
+/* "fixed", or "randomized (why)" */
+const char *vc_address_layout(void);
 
 /* ---- json.c ------------------------------------------------------------- */
 

@@ -100,6 +100,7 @@ export const containerDriver: TierDriver = {
       namespaces: `pid,mount,uts,ipc,net${settings.userns ? ',user' : ''}`,
       rootfs: 'busybox-static + vcwork (built by virtcheck)',
       vcworkVersion: agent.version,
+      vcworkAddressLayout: agent.addressLayout ?? 'not reported',
       arch: agent.arch,
       network: box.current.network,
       cgroupVersion: cgroups?.cgroupVersion ?? 'not used (unprivileged)',

@@ -225,6 +225,7 @@ export const lxcDriver: TierDriver = {
         runtimeVersion: version.stdout.trim(),
         rootfs: 'busybox-static + vcwork (built by virtcheck)',
         vcworkVersion: agent.version,
+        vcworkAddressLayout: agent.addressLayout ?? 'not reported',
         network: box.current.network,
         cgroupVersion: layout.v2Controllers.some((c) => ['cpu', 'memory', 'pids'].includes(c)) ? 'v2' : 'v1',
         cpuQuotaPct: cpuQuotaPct ?? 'none',

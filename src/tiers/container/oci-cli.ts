@@ -52,7 +52,12 @@ export interface OciCliSpec {
     ctx: TierOpenContext,
     rootfs: string,
     name: string,
-  ): Promise<{ readonly source: readonly string[]; readonly notes: Record<string, string> }>
+  ): Promise<{
+    readonly source: readonly string[]
+    readonly notes: Record<string, string>
+    /** Put before the CLI in the `run` argv (podman: `setarch -R`, see podman.ts). */
+    readonly launcher?: readonly string[]
+  }>
 }
 
 export const limitFlags = (l: { cpuQuotaPct?: number | undefined; memoryMiB?: number | undefined; pidsMax: number }): string[] => [
@@ -103,6 +108,7 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
       const ctName = launches++ === 0 ? name : `${name}-${launches}`
       ctx.cleanup.add(`${spec.id} container ${ctName}`, async () => void (await cmd([spec.binary, ...G, 'rm', '-f', ctName], 20_000)))
       const argv = [
+        ...(prepared.launcher ?? []),
         spec.binary,
         ...G,
         'run',
@@ -165,6 +171,7 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
         runtime: spec.id,
         runtimeVersion: (version.ok ? version.stdout : clientOnly.stdout).trim(),
         vcworkVersion: agent.version,
+        vcworkAddressLayout: agent.addressLayout ?? 'not reported',
         network: box.current.network,
         cpuQuotaPct: cpuQuotaPct ?? 'none',
         memoryMiB: memoryMiB ?? 'none',

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { hardNofileLimit } from '../../parse/proc-limits.js'
 import { removeNewRuntimeCgroups } from './cgroups.js'
 import { ociCliDriver } from './oci-cli.js'
+import { resolveTool } from '../../host/tool-path.js'
 
 /**
  * The hard nofile limit this process may hand down (podman must not ask for more). The probe's
@@ -28,9 +29,14 @@ export const podmanDriver = ociCliDriver({
     const nofile = await hardNofile()
     // podman (cgroupfs manager) leaves empty `libpod_parent` cgroups; removed afterwards unless they predate us.
     ctx.cleanup.add('podman: empty libpod_parent cgroups', await removeNewRuntimeCgroups('libpod_parent'))
+    // vcwork fixes its own address layout with personality(2), which podman's default seccomp profile
+    // refuses. podman has no daemon: conmon, runc and the agent descend from this CLI and inherit its
+    // personality, so the CLI is started with randomisation off (util-linux setarch) instead.
+    const setarch = resolveTool('setarch')
     return {
       source: ['--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', 'nproc=4096:4096', '--rootfs', rootfs],
       notes: { ociRuntime: 'runc', cgroupManager: 'cgroupfs', rlimits: `nofile ${nofile}, nproc 4096 (host lacks CAP_SYS_RESOURCE)` },
+      ...(setarch ? { launcher: [setarch, '-R'] } : {}),
     }
   },
 })

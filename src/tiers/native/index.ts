@@ -70,6 +70,7 @@ export const nativeDriver: TierDriver = {
       runtime: 'host process',
       cgroup: cgroups ? `own, no limits (${cgroups.cgroupVersion}), placed like the container's` : "the caller's (not root)",
       vcworkVersion: agent.version,
+      vcworkAddressLayout: agent.addressLayout ?? 'not reported',
       arch: agent.arch,
       ...(await hostTuningConfig()),
     }

@@ -78,3 +78,14 @@ export const bootOrUndoAll = async (boot: () => Promise<TierSession>, undoAll: (
     throw e
   }
 }
+
+/**
+ * What the guest's vcwork said about its environment (the env op) that changes the numbers: the
+ * clocksource (tsc vs hpet under TCG decides what every timed repetition costs), the CPUs it sees,
+ * and whether its address layout is fixed like the host's agents (vcwork's env.c).
+ */
+export const guestEnvFacts = (env: Record<string, unknown> | undefined): Record<string, string | number> => ({
+  ...(typeof env?.['clocksource'] === 'string' ? { guestClocksourceAtBoot: env['clocksource'] } : {}),
+  ...(typeof env?.['cpus'] === 'number' ? { guestCpus: env['cpus'] } : {}),
+  ...(typeof env?.['addressLayout'] === 'string' ? { vcworkAddressLayout: env['addressLayout'] } : {}),
+})

@@ -8,7 +8,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TierOpenContext, TierSession } from '../../core/tier.js'
-import { bootOrUndoAll, guestSession, guestUndos, TCG_SLOWDOWN } from './guest-session.js'
+import { bootOrUndoAll, guestEnvFacts, guestSession, guestUndos, TCG_SLOWDOWN } from './guest-session.js'
 import { nativeBinary } from '../../host/paths.js'
 import { scaledTimeoutMs } from '../../host/slowness.js'
 import { findGuestKernel } from '../../guest/kernel-find.js'
@@ -135,12 +135,7 @@ export const openQemuTier = async (profile: QemuTierProfile, ctx: TierOpenContex
       ...(accel === 'kvm' ? { explainFailure: (end: GuestEnd) => explainKvmFailure(kvm, end) } : {}),
     })
 
-    // The guest's clocksource decides what every timed repetition costs (tsc vs hpet under TCG).
-    const env = await guest.client.env(scaledTimeoutMs(10_000), ctx.signal)
-    const guestFacts = {
-      ...(typeof env?.['clocksource'] === 'string' ? { guestClocksourceAtBoot: env['clocksource'] } : {}),
-      ...(typeof env?.['cpus'] === 'number' ? { guestCpus: env['cpus'] } : {}),
-    }
+    const guestFacts = guestEnvFacts(await guest.client.env(scaledTimeoutMs(10_000), ctx.signal))
     const config = {
       ...guestFacts,
       qemuVersion: version,

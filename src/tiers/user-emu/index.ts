@@ -60,6 +60,9 @@ export const emuAarch64Driver: TierDriver = {
         signal: ctx.signal,
         startTimeoutMs: ctx.startTimeoutMs,
         cwd: ctx.scratchDir,
+        // vcwork re-executes itself to fix its address layout; under qemu-user that exec would go
+        // through binfmt_misc (another emulator, other options) or fail: the emulator keeps its own
+        env: { VCWORK_ADDRESS_LAYOUT: 'keep' },
       },
     )
     let peer: string | { unavailable: string } | undefined
@@ -89,6 +92,7 @@ export const emuAarch64Driver: TierDriver = {
       cpuModel: opts.cpu ?? 'qemu-user default (max)',
       binfmt: 'not used (emulator invoked explicitly)',
       vcworkVersion: agent.version,
+      vcworkAddressLayout: agent.addressLayout ?? 'not reported',
       network: netNote,
       scratchDir: ctx.scratchDir,
       systemEmulation: 'available with --tier-opt emu-aarch64.mode=system',

@@ -11,7 +11,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TierOpenContext, TierSession } from '../../core/tier.js'
-import { bootOrUndoAll, guestSession, guestUndos, TCG_SLOWDOWN } from '../qemu/guest-session.js'
+import { bootOrUndoAll, guestEnvFacts, guestSession, guestUndos, TCG_SLOWDOWN } from '../qemu/guest-session.js'
 import { nativeBinary } from '../../host/paths.js'
 import { findAarch64Guest } from '../../guest/aarch64-guest.js'
 import { buildInitramfs } from '../../guest/initramfs.js'
@@ -103,12 +103,10 @@ export const openAarch64System = async (ctx: TierOpenContext): Promise<TierSessi
       signal: ctx.signal,
       startTimeoutMs: ctx.startTimeoutMs,
     })
-    const env = await guest.client.env(10_000, ctx.signal)
     const config = {
       mode: 'system',
       emulation: 'qemu-system-aarch64 (TCG, full system)',
-      ...(typeof env?.['clocksource'] === 'string' ? { guestClocksourceAtBoot: env['clocksource'] } : {}),
-      ...(typeof env?.['cpus'] === 'number' ? { guestCpus: env['cpus'] } : {}),
+      ...guestEnvFacts(await guest.client.env(10_000, ctx.signal)),
       guestArch: 'aarch64',
       emulator: opts.qemuBinary,
       qemuVersion: qemu.ok ? qemu.version : '',
