@@ -7,8 +7,9 @@
 // benchmarks/fidelity-explanations.json. A ratio outside whose interval reaches into the band is
 // printed as 'outside, noise' and counted: on a shared host one run's noise can be wider than a band.
 //
-// Usage: node benchmarks/fidelity.mjs [--run RESULT.json ...] [--tiers a,b] [--save] [--explanations F]
-//   no --run: runs `virtcheck bench --quick` (with --tiers when given) and checks that run
+// Usage: node benchmarks/fidelity.mjs [--run RESULT.json ...] [--tiers a,b] [--jobs j,k] [--repeat N] [--save]
+//        [--explanations F]
+//   no --run: runs `virtcheck bench --quick` (with --tiers/--jobs when given) N times (default 1), checks each
 //   --save:   writes the report to benchmarks/results/fidelity-<date>T<hhmm>Z.txt
 // Exit codes: 0 no check outside beyond noise unexplained, 1 one is (or an order is inverted), 2 bad input.
 import { spawnSync } from 'node:child_process'
@@ -25,10 +26,12 @@ const die = (msg) => {
   process.exit(2)
 }
 for (const [i, a] of args.entries()) {
-  const known = ['--run', '--tiers', '--save', '--explanations']
+  const known = ['--run', '--tiers', '--jobs', '--repeat', '--save', '--explanations']
   if (a.startsWith('--') && !known.includes(a)) die(`unknown option ${a} (known: ${known.join(' ')})`)
-  if (['--run', '--tiers', '--explanations'].includes(a) && !args[i + 1]) die(`${a} needs a value`)
+  if (['--run', '--tiers', '--jobs', '--repeat', '--explanations'].includes(a) && !args[i + 1]) die(`${a} needs a value`)
 }
+const REPEAT = Number(values('--repeat')[0] ?? 1)
+if (!Number.isInteger(REPEAT) || REPEAT < 1 || REPEAT > 20) die(`--repeat needs a whole number from 1 to 20, got ${values('--repeat')[0]}`)
 const EXPLANATIONS = values('--explanations')[0] ?? path.join(ROOT, 'benchmarks', 'fidelity-explanations.json')
 
 // ---- the bands (sources in docs/fidelity.md) ------------------------------------------------------------
@@ -129,7 +132,16 @@ const loadExplanations = () => {
 function benchQuick() {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vc-fidelity-')), 'quick.json')
   const tiers = values('--tiers')[0]
-  const argv = [path.join(ROOT, 'bin', 'virtcheck.js'), 'bench', '--quick', ...(tiers ? ['--tiers', tiers] : []), '--json', out]
+  const jobs = values('--jobs')[0]
+  const argv = [
+    path.join(ROOT, 'bin', 'virtcheck.js'),
+    'bench',
+    '--quick',
+    ...(tiers ? ['--tiers', tiers] : []),
+    ...(jobs ? ['--jobs', jobs] : []),
+    '--json',
+    out,
+  ]
   process.stderr.write(`fidelity: node ${argv.join(' ')}\n`)
   const r = spawnSync(process.execPath, argv, { stdio: ['ignore', 'ignore', 'inherit'], timeout: 20 * 60_000 })
   if (r.error || !fs.existsSync(out)) die(`the quick bench did not produce ${out}: ${r.error?.message ?? `exit ${r.status}`}`)
@@ -144,7 +156,12 @@ const cellsOf = (run) => {
     if (r.state === 'ok' && r.samples?.length) m.set(`${r.tier} ${r.job} ${r.metric}`, { ...r, median: median(r.samples) })
   return m
 }
-const speed = (t, n) => (t.better === 'lower' ? n.median / t.median : t.median / n.median)
+/** The run's own ratio (ratioToNative: the median of pair ratios for interleaved tiers), else the medians'. */
+const speed = (t, n) => {
+  const r = t.ratioToNative?.value
+  if (r > 0) return t.better === 'lower' ? 1 / r : r
+  return t.better === 'lower' ? n.median / t.median : t.median / n.median
+}
 /**
  * The 95% interval of that speed, from the ratio the run itself reports (ratioToNative: paired bootstrap
  * for interleaved tiers, independent otherwise); undefined when the run has none.
@@ -223,7 +240,7 @@ function check(run, explanations) {
 
 // ---- report ---------------------------------------------------------------------------------------------
 const runs = values('--run')
-const files = runs.length > 0 ? runs : [benchQuick()]
+const files = runs.length > 0 ? runs : Array.from({ length: REPEAT }, () => benchQuick())
 const explanations = loadExplanations()
 const out = []
 let unexplained = 0
@@ -237,7 +254,9 @@ out.push(
     .join(' ')}`,
 )
 out.push(`explanations: ${path.relative(ROOT, EXPLANATIONS)} (${explanations.length})`)
-out.push("ratio = tier ÷ native in the metric's better direction (1 = native speed; < 1 slower); order = speed of the first ÷ the second")
+out.push(
+  "ratio = tier ÷ native as the run reports it (interleaved tiers: median of the pair ratios), in the metric's better direction (1 = native speed; < 1 slower); order = speed of the first ÷ the second",
+)
 for (const file of files) {
   const run = readJson(file, 'run')
   if (run?.schema !== 'virtcheck-run') die(`${file}: not a virtcheck run report (schema ${JSON.stringify(run?.schema)})`)
@@ -245,6 +264,7 @@ for (const file of files) {
   out.push(
     `run ${path.basename(path.dirname(file))}/${path.basename(file)}: started ${run.startedAt}, host ${run.host?.hostname}, mode ${run.reproduce?.settings?.mode ?? run.reproduce?.mode}`,
   )
+  if (Array.isArray(run.reproduce?.argv)) out.push(`  command: virtcheck ${run.reproduce.argv.join(' ')}`)
   out.push(`  tiers: ${run.tiers.map((t) => `${t.tier} (${t.state})`).join(', ')}`)
   const rows = check(run, explanations)
   checked += rows.length

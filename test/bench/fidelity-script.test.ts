@@ -10,7 +10,7 @@ const SCRIPT = path.resolve(__dirname, '../../benchmarks/fidelity.mjs')
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-fidelity-test-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-const cell = (tier: string, samples: number[], ci95?: [number, number]) => ({
+const cell = (tier: string, samples: number[], ratio?: { value: number; ci95: [number, number] }) => ({
   tier,
   job: 'cpu.int',
   metric: 'ops',
@@ -18,10 +18,10 @@ const cell = (tier: string, samples: number[], ci95?: [number, number]) => ({
   better: 'higher',
   state: 'ok',
   samples,
-  ...(ci95 ? { ratioToNative: { value: 0, ci95 } } : {}),
+  ...(ratio ? { ratioToNative: ratio } : {}),
 })
 
-const check = (containerCi: [number, number] | undefined, containerSamples = [110, 110, 110]) => {
+const check = (ratio: { value: number; ci95: [number, number] } | undefined, containerSamples = [110, 110, 110]) => {
   const file = path.join(dir, `run-${Math.random().toString(36).slice(2)}.json`)
   const noExplanations = path.join(dir, 'none.json')
   fs.writeFileSync(noExplanations, '[]')
@@ -36,7 +36,7 @@ const check = (containerCi: [number, number] | undefined, containerSamples = [11
         { tier: 'native', state: 'completed' },
         { tier: 'container', state: 'completed', interleavedWith: ['native'] },
       ],
-      results: [cell('native', [100, 100, 100]), cell('container', containerSamples, containerCi)],
+      results: [cell('native', [100, 100, 100]), cell('container', containerSamples, ratio)],
     }),
   )
   const r = spawnSync(process.execPath, [SCRIPT, '--run', file, '--explanations', noExplanations], { encoding: 'utf8' })
@@ -45,17 +45,22 @@ const check = (containerCi: [number, number] | undefined, containerSamples = [11
 
 describe('benchmarks/fidelity.mjs', () => {
   it('fails on a ratio outside its band whose interval is outside too', () => {
-    const r = check([1.06, 1.14])
+    const r = check({ value: 1.1, ci95: [1.06, 1.14] })
     expect(r.out).toMatch(/OUTSIDE\s+container cpu.int ops\s+1.100\s+\[0.97, 1.03\]\s+95% 1.06–1.14/)
     expect(r.out).toContain('FAIL: 1 of 1 ratio(s) outside their band beyond')
     expect(r.status).toBe(1)
   })
 
   it('counts a ratio outside whose interval reaches into the band as noise and does not fail on it', () => {
-    const r = check([0.99, 1.2])
+    const r = check({ value: 1.1, ci95: [0.99, 1.2] })
     expect(r.out).toMatch(/outside, noise\s+container cpu.int ops\s+1.100/)
     expect(r.out).toContain('(1 outside within noise)')
     expect(r.status).toBe(0)
+  })
+
+  it("takes the run's own ratio (the median of pair ratios) over the ratio of the medians", () => {
+    expect(check({ value: 1.0, ci95: [0.98, 1.02] }).status).toBe(0)
+    expect(check({ value: 1.0, ci95: [0.98, 1.02] }).out).toMatch(/ok\s+container cpu.int ops\s+1.000/)
   })
 
   it('holds a ratio without an interval to its point estimate', () => {
