@@ -129,8 +129,13 @@ const loadExplanations = () => {
   return list
 }
 
+/**
+ * Runs the quick bench and returns the run it saved under .virtcheck/runs (named after its start time);
+ * the --json copy in a temporary folder is only how the run is found, and is removed.
+ */
 function benchQuick() {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vc-fidelity-')), 'quick.json')
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-fidelity-'))
+  const out = path.join(tmp, 'quick.json')
   const tiers = values('--tiers')[0]
   const jobs = values('--jobs')[0]
   const argv = [
@@ -144,8 +149,15 @@ function benchQuick() {
   ]
   process.stderr.write(`fidelity: node ${argv.join(' ')}\n`)
   const r = spawnSync(process.execPath, argv, { stdio: ['ignore', 'ignore', 'inherit'], timeout: 20 * 60_000 })
-  if (r.error || !fs.existsSync(out)) die(`the quick bench did not produce ${out}: ${r.error?.message ?? `exit ${r.status}`}`)
-  return out
+  if (r.error || !fs.existsSync(out)) {
+    fs.rmSync(tmp, { recursive: true, force: true })
+    die(`the quick bench did not produce a result: ${r.error?.message ?? `exit ${r.status}`}`)
+  }
+  const startedAt = String(readJson(out, 'run').startedAt ?? '')
+  const saved = path.join(ROOT, '.virtcheck', 'runs', startedAt.replace(/[:.]/g, '-'), 'result.json')
+  if (!fs.existsSync(saved)) return out // kept: the only copy
+  fs.rmSync(tmp, { recursive: true, force: true })
+  return saved
 }
 
 // ---- the checks ----------------------------------------------------------------------------------------
@@ -262,7 +274,7 @@ for (const file of files) {
   if (run?.schema !== 'virtcheck-run') die(`${file}: not a virtcheck run report (schema ${JSON.stringify(run?.schema)})`)
   out.push('')
   out.push(
-    `run ${path.basename(path.dirname(file))}/${path.basename(file)}: started ${run.startedAt}, host ${run.host?.hostname}, mode ${run.reproduce?.settings?.mode ?? run.reproduce?.mode}`,
+    `run ${path.relative(process.cwd(), file)}: started ${run.startedAt}, host ${run.host?.hostname}, mode ${run.reproduce?.settings?.mode ?? run.reproduce?.mode}`,
   )
   if (Array.isArray(run.reproduce?.argv)) out.push(`  command: virtcheck ${run.reproduce.argv.join(' ')}`)
   out.push(`  tiers: ${run.tiers.map((t) => `${t.tier} (${t.state})`).join(', ')}`)
