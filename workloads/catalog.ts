@@ -46,8 +46,9 @@ export const JOBS: readonly JobSpec[] = [
       higher('triad', 'STREAM triad', 'GB/s'),
     ],
     needs: [],
-    // full: no sizeMb, vcwork sizes each array at 4x the last-level caches it sees (capped by MemAvailable)
-    params: { full: FULL, quick: { ...QUICK, sizeMb: 32 } },
+    // full: each array at 4x the HOST's last-level caches, the same size in every tier (capped by the
+    // tier's MemAvailable, which vcwork records as `capped`); vcwork's own 4x rule only without a host figure
+    params: { full: { ...FULL, sizeFromHostLlc: 4 }, quick: { ...QUICK, sizeMb: 32 } },
     description:
       "STREAM kernels with McCalpin's byte counts; best pass of each kernel excluding the first; every element " +
       'verified. Quick mode uses 32 MiB arrays and says so (belowLlcRule) when that is under 4x the LLC.',

@@ -15,6 +15,7 @@ import { writeJsonAtomic } from '../io/outputs.js'
 import { loadTierDrivers } from '../tiers/index.js'
 import { allowedCpus } from '../host/cpu-affinity.js'
 import { catalogForPlan } from './catalog-adapter.js'
+import { hostLlcKb } from './host-llc.js'
 import { pinningLabel, walkCpus } from './cpu-walk.js'
 import { openRunResources, probeForRun } from './open-run.js'
 import { planBench, type BenchSelection } from './plan.js'
@@ -59,10 +60,12 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
   validateTierOptions(o.tierOptions ?? {}, o.command ?? 'bench')
   const drivers = await loadTierDrivers()
   const { findings, readiness, hostContext } = await probeForRun({ env: ctx.env, cwd: ctx.cwd, fromProbe: o.fromProbe })
+  const llcKb = o.mode === 'full' ? await hostLlcKb() : undefined
   const plan = planBench({
     readiness,
     catalog: catalogForPlan(),
     mode: o.mode,
+    ...(llcKb !== undefined ? { hostLlcKb: llcKb } : {}),
     ...(o.tiers ? { tiers: o.tiers } : {}),
     ...(o.jobs ? { jobs: o.jobs } : {}),
     ...(o.reps !== undefined ? { reps: o.reps } : {}),

@@ -12,6 +12,7 @@ export const catalogForPlan = (): CatalogJob[] =>
     quickParams: flat(requestParams(j, 'quick').params),
     fullParams: flat(requestParams(j, 'full').params),
     needs: j.needs,
+    ...(j.params.full.sizeFromHostLlc !== undefined ? { fullSizeFromHostLlc: j.params.full.sizeFromHostLlc } : {}),
   }))
 
 export const JOB_ID_LIST: readonly string[] = JOBS.map((j) => j.id)

@@ -23,6 +23,8 @@ export interface CatalogJob {
   readonly fullParams: Readonly<Record<string, string | number>>
   /** What the job needs from each tier (the catalog's `needs`). */
   readonly needs: readonly JobNeed[]
+  /** Full mode: size (sizeMb) at this multiple of the host's last-level caches (JobParams.sizeFromHostLlc). */
+  readonly fullSizeFromHostLlc?: number
 }
 
 export interface PlannedJob {
@@ -77,6 +79,19 @@ export interface PlanInput extends BenchSelection {
   readonly readiness: readonly TierReadiness[]
   readonly catalog: readonly CatalogJob[]
   readonly hasDriver: (id: TierId) => boolean
+  /** The host's last-level caches in KiB (all instances), when known. */
+  readonly hostLlcKb?: number
+}
+
+/** Smallest array the host-LLC rule gives (vcwork's own rule has the same floor). */
+const MIN_HOST_LLC_SIZE_MB = 16
+
+/** The job's parameters for the mode, with a size from the host's caches where the catalog asks for one. */
+const paramsFor = (c: CatalogJob, i: PlanInput): Readonly<Record<string, string | number>> => {
+  if (i.mode === 'quick') return c.quickParams
+  const multiple = c.fullSizeFromHostLlc
+  if (multiple === undefined || i.hostLlcKb === undefined || c.fullParams['sizeMb'] !== undefined) return c.fullParams
+  return { ...c.fullParams, sizeMb: Math.max(MIN_HOST_LLC_SIZE_MB, Math.ceil((multiple * i.hostLlcKb) / 1024)) }
 }
 
 export const DEFAULTS = {
@@ -114,7 +129,7 @@ export const planBench = (i: PlanInput): BenchPlan => {
     return {
       job: id,
       metrics: c.metrics,
-      params: i.mode === 'quick' ? c.quickParams : c.fullParams,
+      params: paramsFor(c, i),
       needsPeer: c.needs.includes('peer'),
       needsTarget: c.needs.includes('disk'),
     }

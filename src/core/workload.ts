@@ -48,6 +48,12 @@ export interface JobParams {
   readonly sizeMb?: number
   /** Matrix order (cpu.fp). */
   readonly n?: number
+  /**
+   * Without sizeMb: the runner sizes the job at this multiple of the host's last-level caches, in MiB
+   * (at least 16), and sends that size to every tier. Left to vcwork, each tier would size by the caches
+   * it sees, and a guest's emulated CPUID reports other caches than the host's: a different job.
+   */
+  readonly sizeFromHostLlc?: number
 }
 
 export type RunMode = 'quick' | 'full'
@@ -83,6 +89,10 @@ export interface EnvInfo {
   readonly stealTicks?: number
   /** /sys/devices/system/clocksource/clocksource0/current_clocksource, when readable. */
   readonly clocksource?: string
+  /** The last-level caches in KiB, all instances (sysfs), when the system says. */
+  readonly llcKb?: number
+  /** "fixed", or "randomized (why)" (env.c). */
+  readonly addressLayout?: string
   readonly arch: string
   readonly cpus: number
   readonly kernel: string
@@ -191,7 +201,7 @@ function exact(o: Record<string, unknown>, required: Record<string, Check>, opti
 }
 
 const ENV_REQUIRED = { arch: nonEmpty, cpus: positiveInt, kernel: str, version: nonEmpty }
-const ENV_OPTIONAL = { stealTicks: count, clocksource: nonEmpty, addressLayout: nonEmpty }
+const ENV_OPTIONAL = { stealTicks: count, clocksource: nonEmpty, llcKb: positiveInt, addressLayout: nonEmpty }
 const envInfo: Check = (v) => isObj(v) && exact(v, ENV_REQUIRED, ENV_OPTIONAL)
 
 const SCHEMAS: Record<VcworkLine['type'], { required: Record<string, Check>; optional?: Record<string, Check> }> = {

@@ -45,8 +45,10 @@ void vc_env_fields(vc_jb *b) {
     fclose(f);
   }
   if (cs[0]) jb_str(b, "clocksource", cs);
+  long long llc = vc_llc_total_kb();
+  if (llc > 0) jb_int(b, "llcKb", llc);
   jb_str(b, "arch", vc_arch());
-  jb_str(b, "addressLayout", vc_address_layout());
+  if (vc_address_layout()[0]) jb_str(b, "addressLayout", vc_address_layout());
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   jb_int(b, "cpus", cpus > 0 ? cpus : 1);
   jb_str(b, "kernel", u.release);
@@ -61,7 +63,7 @@ void vc_env_fields(vc_jb *b) {
  * personality(2) is refused (a seccomp profile) or the binary cannot be executed again, the layout stays
  * random and addressLayout says so.
  */
-static char g_layout[96] = "randomized (not checked)";
+static char g_layout[96] = ""; /* empty: this command did not check (vcwork env, version) */
 
 void vc_fix_address_layout(char **argv) {
   int p = personality(0xffffffff);

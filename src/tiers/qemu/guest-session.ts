@@ -81,11 +81,13 @@ export const bootOrUndoAll = async (boot: () => Promise<TierSession>, undoAll: (
 
 /**
  * What the guest's vcwork said about its environment (the env op) that changes the numbers: the
- * clocksource (tsc vs hpet under TCG decides what every timed repetition costs), the CPUs it sees,
- * and whether its address layout is fixed like the host's agents (vcwork's env.c).
+ * clocksource (tsc vs hpet under TCG decides what every timed repetition costs), the CPUs and caches it
+ * sees, and whether its address layout is fixed like the host's agents (vcwork's env.c).
  */
 export const guestEnvFacts = (env: Record<string, unknown> | undefined): Record<string, string | number> => ({
   ...(typeof env?.['clocksource'] === 'string' ? { guestClocksourceAtBoot: env['clocksource'] } : {}),
   ...(typeof env?.['cpus'] === 'number' ? { guestCpus: env['cpus'] } : {}),
+  // what the guest's CPUID says about caches; full-mode sizes come from the host's (src/bench/host-llc.ts)
+  ...(typeof env?.['llcKb'] === 'number' ? { guestLlcKb: env['llcKb'] } : {}),
   ...(typeof env?.['addressLayout'] === 'string' ? { vcworkAddressLayout: env['addressLayout'] } : {}),
 })
