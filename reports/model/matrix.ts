@@ -31,7 +31,10 @@ export type MatrixCell =
   | {
       readonly kind: 'ok'
       readonly result: OkResult
-      /** median(tier) / median(native) in the metric's own units; absent when the host has no native value. */
+      /**
+       * The result's ratioToNative (the median of pair ratios for tiers interleaved with native, else
+       * median(tier) / median(native)) in the metric's own units; absent when the host has no native value.
+       */
       readonly ratio?: number
       readonly ratioCi?: readonly [number, number]
       readonly closeness?: Closeness
