@@ -12,7 +12,7 @@
  */
 import type { JobOutcome, JobRequest, TierSample } from '../core/tier.js'
 import { LogTailError } from '../core/errors.js'
-import { parseAgentLine, toTierSample, type AgentIdent, type AgentMessage } from './protocol.js'
+import { identOf, parseAgentLine, toTierSample, type AgentIdent, type AgentMessage } from './protocol.js'
 
 export interface AgentClientOptions {
   /** Every raw line the agent printed (for debugging / progress logs). */
@@ -29,12 +29,6 @@ export class AgentStartError extends LogTailError {
 type Listener = (msg: AgentMessage) => void
 
 const MAX_LINE_CHARS = 64 * 1024
-
-const identOf = (m: AgentIdent): AgentIdent => ({
-  version: m.version,
-  arch: m.arch,
-  ...(m.addressLayout !== undefined ? { addressLayout: m.addressLayout } : {}),
-})
 
 export class AgentClient {
   private readonly output: NodeJS.WritableStream

@@ -40,6 +40,12 @@ export interface StartAgentOptions {
   readonly afterSpawnInput?: string
 }
 
+/** What every tier's config records about its agent (the vcwork build and the address layout it got). */
+export const agentConfig = (a: Pick<AgentProcess, 'version' | 'addressLayout'>): Record<string, string> => ({
+  vcworkVersion: a.version,
+  vcworkAddressLayout: a.addressLayout ?? 'not reported',
+})
+
 const STDERR_TAIL_CHARS = 8_000
 
 export const startAgentProcess = async (argv: readonly string[], o: StartAgentOptions): Promise<AgentProcess> => {

@@ -15,6 +15,13 @@ export interface AgentIdent {
   readonly addressLayout?: string
 }
 
+/** The ident fields of a ready line, without the rest of the message. */
+export const identOf = (m: AgentIdent): AgentIdent => ({
+  version: m.version,
+  arch: m.arch,
+  ...(m.addressLayout !== undefined ? { addressLayout: m.addressLayout } : {}),
+})
+
 export type AgentMessage =
   | ({ readonly type: 'ready'; readonly raw: Record<string, unknown> } & AgentIdent)
   | (TierSample & { readonly type: 'sample'; readonly id: number; readonly raw: Record<string, unknown> })
@@ -29,8 +36,7 @@ export const parseAgentLine = (line: string): AgentMessage | undefined => {
   const m = parseVcworkLine(line.slice(start))
   if (!m) return undefined
   const raw = m as unknown as Record<string, unknown>
-  if (m.type === 'ready')
-    return { type: 'ready', version: m.version, arch: m.arch, ...(m.addressLayout ? { addressLayout: m.addressLayout } : {}), raw }
+  if (m.type === 'ready') return { type: 'ready', ...identOf(m), raw }
   const id = 'id' in m ? m.id : undefined
   if (id === undefined) return undefined
   switch (m.type) {

@@ -94,4 +94,3 @@ void vc_fix_address_layout(char **argv) {
 }
 
 const char *vc_address_layout(void) { return g_layout; }
-

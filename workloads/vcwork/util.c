@@ -103,7 +103,7 @@ static long long parse_cache_size_kb(const char *s) {
   return -1;
 }
 
-long long vc_llc_total_kb(void) {
+static long long llc_total_kb_from_sysfs(void) {
   /* highest-level data/unified cache of cpu0, times the number of distinct instances across CPUs */
   char path[256], buf[256];
   int best_level = -1;
@@ -139,6 +139,13 @@ long long vc_llc_total_kb(void) {
   }
   if (nseen < 1) nseen = 1;
   return size * nseen;
+}
+
+long long vc_llc_total_kb(void) {
+  /* read once per process: every request's summary line carries it, and sysfs is read for every CPU */
+  static long long cached = -2;
+  if (cached == -2) cached = llc_total_kb_from_sysfs();
+  return cached;
 }
 
 double vc_cap_mb(vc_ctx *c, double mb, double frac) {

@@ -13,7 +13,7 @@
 import { join } from 'node:path'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { startAgentProcess, type AgentProcess } from '../../agent/process.js'
+import { agentConfig, startAgentProcess, type AgentProcess } from '../../agent/process.js'
 import { AgentStartError } from '../../agent/client.js'
 import { groupOverheadRssBytes } from '../../agent/process-rss.js'
 import { removeScratchFiles } from '../../agent/scratch.js'
@@ -99,8 +99,7 @@ export const containerDriver: TierDriver = {
       runtime: 'virtcheck built-in (unshare + pivot_root)',
       namespaces: `pid,mount,uts,ipc,net${settings.userns ? ',user' : ''}`,
       rootfs: 'busybox-static + vcwork (built by virtcheck)',
-      vcworkVersion: agent.version,
-      vcworkAddressLayout: agent.addressLayout ?? 'not reported',
+      ...agentConfig(agent),
       arch: agent.arch,
       network: box.current.network,
       cgroupVersion: cgroups?.cgroupVersion ?? 'not used (unprivileged)',

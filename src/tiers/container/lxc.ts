@@ -16,7 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { startAgentProcess, type AgentProcess } from '../../agent/process.js'
+import { agentConfig, startAgentProcess, type AgentProcess } from '../../agent/process.js'
 import { groupOverheadRssBytes } from '../../agent/process-rss.js'
 import { removeScratchFiles } from '../../agent/scratch.js'
 import { parseLimitOptions, type ContainerLimits } from './limit-options.js'
@@ -224,8 +224,7 @@ export const lxcDriver: TierDriver = {
         runtime: 'lxc-execute',
         runtimeVersion: version.stdout.trim(),
         rootfs: 'busybox-static + vcwork (built by virtcheck)',
-        vcworkVersion: agent.version,
-        vcworkAddressLayout: agent.addressLayout ?? 'not reported',
+        ...agentConfig(agent),
         network: box.current.network,
         cgroupVersion: layout.v2Controllers.some((c) => ['cpu', 'memory', 'pids'].includes(c)) ? 'v2' : 'v1',
         cpuQuotaPct: cpuQuotaPct ?? 'none',

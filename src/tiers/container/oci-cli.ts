@@ -18,7 +18,7 @@ import { runMarkLabels } from '../../host/run-mark.js'
 import { join } from 'node:path'
 import type { JobRequest, TierDriver, TierId, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { startAgentProcess, type AgentProcess } from '../../agent/process.js'
+import { agentConfig, startAgentProcess, type AgentProcess } from '../../agent/process.js'
 import { withTierParams } from '../../agent/job-plumbing.js'
 import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { groupOverheadRssBytes } from '../../agent/process-rss.js'
@@ -170,8 +170,7 @@ export const ociCliDriver = (spec: OciCliSpec): TierDriver => ({
       config: {
         runtime: spec.id,
         runtimeVersion: (version.ok ? version.stdout : clientOnly.stdout).trim(),
-        vcworkVersion: agent.version,
-        vcworkAddressLayout: agent.addressLayout ?? 'not reported',
+        ...agentConfig(agent),
         network: box.current.network,
         cpuQuotaPct: cpuQuotaPct ?? 'none',
         memoryMiB: memoryMiB ?? 'none',

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises'
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { startAgentProcess } from '../../agent/process.js'
+import { agentConfig, startAgentProcess } from '../../agent/process.js'
 import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { checkOptionKeys } from '../option-checks.js'
 import { withTierParams } from '../../agent/job-plumbing.js'
@@ -69,8 +69,7 @@ export const nativeDriver: TierDriver = {
     const config = {
       runtime: 'host process',
       cgroup: cgroups ? `own, no limits (${cgroups.cgroupVersion}), placed like the container's` : "the caller's (not root)",
-      vcworkVersion: agent.version,
-      vcworkAddressLayout: agent.addressLayout ?? 'not reported',
+      ...agentConfig(agent),
       arch: agent.arch,
       ...(await hostTuningConfig()),
     }

@@ -10,7 +10,7 @@
  */
 import type { JobRequest, TierDriver, TierOpenContext, TierSession } from '../../core/tier.js'
 import { nativeBinary } from '../../host/paths.js'
-import { startAgentProcess } from '../../agent/process.js'
+import { agentConfig, startAgentProcess } from '../../agent/process.js'
 import { jobTimeoutMs } from '../../agent/job-timeout.js'
 import { AgentStartError } from '../../agent/client.js'
 import { qemuVersion } from '../qemu/host-facts.js'
@@ -91,8 +91,7 @@ export const emuAarch64Driver: TierDriver = {
       guestArch: agent.arch,
       cpuModel: opts.cpu ?? 'qemu-user default (max)',
       binfmt: 'not used (emulator invoked explicitly)',
-      vcworkVersion: agent.version,
-      vcworkAddressLayout: agent.addressLayout ?? 'not reported',
+      ...agentConfig(agent),
       network: netNote,
       scratchDir: ctx.scratchDir,
       systemEmulation: 'available with --tier-opt emu-aarch64.mode=system',
