@@ -276,7 +276,10 @@ for (const file of files) {
   out.push(
     `run ${path.relative(process.cwd(), file)}: started ${run.startedAt}, host ${run.host?.hostname}, mode ${run.reproduce?.settings?.mode ?? run.reproduce?.mode}`,
   )
-  if (Array.isArray(run.reproduce?.argv)) out.push(`  command: virtcheck ${run.reproduce.argv.join(' ')}`)
+  if (Array.isArray(run.reproduce?.argv))
+    out.push(
+      `  command: virtcheck ${run.reproduce.argv.length ? run.reproduce.argv.join(' ') : '(the main job: probe, quick matrix, reports)'}`,
+    )
   out.push(`  tiers: ${run.tiers.map((t) => `${t.tier} (${t.state})`).join(', ')}`)
   const rows = check(run, explanations)
   checked += rows.length
