@@ -85,8 +85,11 @@ describe('virtcheck gate', () => {
     async () => {
       // A quota
       // only bites when the CPU is free: under the full suite's load native itself got about half a CPU,
-      // so 50% left the ratio unchanged (seen); 10% stays well below what native gets.
-      const bench = ['--tiers', 'native,container', '--jobs', 'cpu.int', '--reps', '6']
+      // so 50% left the ratio unchanged (seen); 10% stays well below what native gets. 10 repetitions,
+      // not 6: in one clean-clone CI run under the suite's load, the container's ratios spread so widely
+      // (its CI ±880%) that 6 against 6 gave p = 0.065 for a -83% median ratio: inconclusive, no
+      // confirmation, exit 0.
+      const bench = ['--tiers', 'native,container', '--jobs', 'cpu.int', '--reps', '10']
       const base = await runCli(['bench', ...bench, '--json', 'rel-base.json'], dir)
       expect(base.code, base.stderr).toBe(0)
       const r = await runCli(
