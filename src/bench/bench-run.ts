@@ -16,6 +16,7 @@ import { loadTierDrivers } from '../tiers/index.js'
 import { allowedCpus } from '../host/cpu-affinity.js'
 import { catalogForPlan } from './catalog-adapter.js'
 import { hostLlcKb } from './host-llc.js'
+import { planInterleave } from './interleave-groups.js'
 import { pinningLabel, walkCpus } from './cpu-walk.js'
 import { openRunResources, probeForRun } from './open-run.js'
 import { planBench, type BenchSelection } from './plan.js'
@@ -23,6 +24,13 @@ import { createProgress } from './progress.js'
 import { validateTierOptions } from './validate-options.js'
 import { runBench, type ReportBase } from './runner.js'
 import { scaledTimeoutMs, slownessFactor, SLOWNESS_ENV } from '../host/slowness.js'
+import { parseMeminfo } from '../parse/kv.js'
+
+/** MemAvailable in MiB; undefined where /proc/meminfo cannot be read. */
+const memAvailableMib = async (): Promise<number | undefined> => {
+  const kb = parseMeminfo(await readFile('/proc/meminfo', 'utf8').catch(() => '')).get('MemAvailable')
+  return kb === undefined ? undefined : Math.floor(kb / 1024)
+}
 
 export interface BenchOptions extends BenchSelection {
   readonly tierOptions?: Partial<Record<TierId, Readonly<Record<string, string>>>>
@@ -105,6 +113,9 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       hint: 'Run as root to let virtcheck create its own network namespace (nothing is configured in the host namespace).',
     })
 
+  const interleave = planInterleave(running, o.tierOptions ?? {}, await memAvailableMib())
+  warnings.push(...interleave.warnings)
+
   const slowness = slownessFactor()
   if (slowness > 1)
     warnings.push({
@@ -185,7 +196,8 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       ...(networkUnavailable ? { networkUnavailable } : {}),
       onPartial: save,
       progress,
-      interleave: runsOnHostCpus,
+      interleave: interleave.groupOf,
+      onHostCpus: runsOnHostCpus,
       ...(pinCpus.length > 1 ? { pinCpus } : {}),
       hostLoad: async () => {
         const first = (await readFile('/proc/loadavg', 'utf8')).split(' ')[0]

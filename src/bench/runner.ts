@@ -39,8 +39,13 @@ export interface RunnerInput {
    * the CPUs (e.g. from /proc/loadavg). Tiers run one after another, so a busy host biases ratios.
    */
   readonly hostLoad?: () => Promise<{ readonly load1: number; readonly cpus: number } | undefined>
-  /** Tiers cheap enough to keep open together and interleave (native and containers). */
-  readonly interleave?: (tier: TierId) => boolean
+  /**
+   * The interleaved group a tier belongs to (src/bench/interleave-groups.ts); consecutive tiers of one
+   * group are open together and take turns. Undefined: the tier runs on its own.
+   */
+  readonly interleave?: (tier: TierId) => string | undefined
+  /** Tiers whose vcwork is a process on host CPUs (native, containers), so a CPU number means a host CPU. */
+  readonly onHostCpus?: (tier: TierId) => boolean
   /**
    * CPUs that the repetitions of those tiers walk through (src/bench/cpu-walk.ts): one repetition per
    * request, pinned; in an interleaved group every tier's repetition k runs on the same CPU. Fewer than
@@ -124,24 +129,25 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     }
   }
 
-  // Consecutive cheap tiers (native, containers) run as one interleaved group: all sessions open at
-  // once and every job alternates repetition by repetition between them, so load that comes and goes
-  // on the host hits every tier alike (the A/B interleaving of hyperfine and Firecracker's ab_test).
-  // Expensive tiers (guests, emulation) run on their own. A tier that does not run (docker without a
+  // Consecutive tiers of one interleave group (native and containers; the two guests of an
+  // accelerator) run together: all sessions open at once and every job alternates repetition by
+  // repetition between them, so load that comes and goes on the host hits every tier alike (the A/B
+  // interleaving of hyperfine and Firecracker's ab_test). A tier that does not run (docker without a
   // daemon) does not split the group: which tiers are interleaved must not depend on which others are
   // ready, or a gate's confirmation run (fewer tiers) would pair its samples differently from its first.
   const groups: TierPlan[][] = []
-  let cheapGroup: TierPlan[] | undefined
+  let open: { key: string; tiers: TierPlan[] } | undefined
   for (const tp of plan.tiers) {
     if (tp.action !== 'run') {
       groups.push([tp])
       continue
     }
-    if (input.interleave?.(tp.tier) !== true) {
-      cheapGroup = undefined
+    const key = input.interleave?.(tp.tier)
+    if (key === undefined) {
+      open = undefined
       groups.push([tp])
-    } else if (cheapGroup) cheapGroup.push(tp)
-    else groups.push((cheapGroup = [tp]))
+    } else if (open?.key === key) open.tiers.push(tp)
+    else groups.push((open = { key, tiers: [tp] }).tiers)
   }
 
   let cellsLeft = cells
@@ -232,7 +238,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     const opened: (OpenTier | TierRun)[] = []
     for (const id of ids) opened.push(await openTier(id))
     const live = opened.filter((o): o is OpenTier => 'session' in o)
-    const onHostCpus = (t: OpenTier) => input.interleave?.(t.tier) === true || t.session.pinsHostCpus === true
+    const onHostCpus = (t: OpenTier) => input.onHostCpus?.(t.tier) === true || t.session.pinsHostCpus === true
     const pin = (input.pinCpus?.length ?? 0) > 1 && live.length > 0 && live.every(onHostCpus) ? input.pinCpus : undefined
     const cellBase = cell
     cell += ids.length * plan.jobs.length

@@ -179,7 +179,8 @@ const runInterleaved = (
     drivers: (id) => drivers[id],
     base,
     context: context(new AbortController().signal),
-    interleave: () => true,
+    interleave: () => 'host',
+    onHostCpus: () => true,
     ...(o.pinCpus ? { pinCpus: o.pinCpus } : {}),
   })
 
@@ -240,7 +241,8 @@ describe('interleaved minimum', () => {
       drivers: (id) => drivers[id],
       base,
       context: context(new AbortController().signal),
-      interleave: () => true,
+      interleave: () => 'host',
+      onHostCpus: () => true,
       pinCpus: [0, 1],
       now: () => clock.t,
     })
@@ -266,6 +268,49 @@ describe('interleaving groups', () => {
     expect(order).toEqual(['native:1', 'lxc:1', 'lxc:1', 'native:1'])
     expect(out.report.tiers.map((t) => `${t.tier}:${t.state}`)).toEqual(['native:completed', 'lxc:completed', 'container:not-ready'])
     expect(out.report.tiers[1]!.interleavedWith).toEqual(['native', 'lxc'])
+  })
+})
+
+describe('guest groups', () => {
+  it('the two guests of an accelerator take turns like native and the containers, unpinned, as their own group', async () => {
+    const order: string[] = []
+    const drivers = driversOf(
+      recording({ native: 100, container: 90, 'tcg-virtio': 30, 'tcg-emulated': 20 }, (tier, req) =>
+        order.push(`${tier}@${req.params['pinCpu']}`),
+      ),
+    )
+    const groupOf = (t: TierId) => (t.startsWith('tcg-') ? 'tcg-guests' : 'host')
+    const out = await runBench({
+      plan: planBench({
+        readiness: [...readiness, ready('tcg-virtio'), ready('tcg-emulated')],
+        catalog: catalog.slice(0, 1),
+        mode: 'quick',
+        tiers: ['native', 'container', 'tcg-virtio', 'tcg-emulated'],
+        reps: 2,
+        hasDriver: () => true,
+      }),
+      drivers: (id) => drivers[id],
+      base,
+      context: context(new AbortController().signal),
+      interleave: groupOf,
+      onHostCpus: (t) => groupOf(t) === 'host',
+      pinCpus: [0, 1],
+    })
+    expect(order).toEqual([
+      'native@0',
+      'container@0',
+      'native@1',
+      'container@1',
+      // the guests' group starts after the host group ends; a guest's vCPU is not a host CPU
+      'tcg-virtio@undefined',
+      'tcg-emulated@undefined',
+      'tcg-emulated@undefined',
+      'tcg-virtio@undefined',
+    ])
+    const tier = (id: string) => out.report.tiers.find((t) => t.tier === id)!
+    expect(tier('tcg-virtio').interleavedWith).toEqual(['tcg-virtio', 'tcg-emulated'])
+    expect(tier('tcg-emulated').config['cpuPinning']).toBeUndefined()
+    expect(tier('container').interleavedWith).toEqual(['native', 'container'])
   })
 })
 
@@ -326,7 +371,8 @@ describe('CPU walk', () => {
       drivers: () => ({ id: 'native', open: async () => s }),
       base,
       context: context(new AbortController().signal),
-      interleave: () => true,
+      interleave: () => 'host',
+      onHostCpus: () => true,
       pinCpus: [0, 1],
     })
     expect(seen).toEqual(['0x1', '1x1', '0x1'])
@@ -338,7 +384,8 @@ describe('CPU walk', () => {
       drivers: () => ({ id: 'native', open: async () => s }),
       base,
       context: context(new AbortController().signal),
-      interleave: () => false,
+      interleave: () => undefined,
+      onHostCpus: () => false,
       pinCpus: [0, 1],
     })
     expect(seen).toEqual(['undefinedx3'])
@@ -368,7 +415,7 @@ describe('CPU walk', () => {
       drivers: () => ({ id: 'emu-aarch64', open: async () => s }),
       base,
       context: context(new AbortController().signal),
-      interleave: () => false,
+      interleave: () => undefined,
       pinCpus: [0, 1],
     })
     expect(seen).toEqual(['0x1', '1x1'])
@@ -398,7 +445,7 @@ describe('run budget shared out between tiers', () => {
       drivers,
       base,
       context: context(new AbortController().signal),
-      interleave: () => false,
+      interleave: () => undefined,
       now: () => clock.t,
     })
     const state = (tier: string) => out.report.results.filter((r) => r.tier === tier).map((r) => r.state)

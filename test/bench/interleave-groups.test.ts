@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { GUEST_OVERHEAD_MIB, guestFootprintMib, planInterleave } from '../../src/bench/interleave-groups.js'
+import type { TierId } from '../../src/core/tier.js'
+
+const ALL: TierId[] = ['native', 'container', 'podman', 'kvm-virtio', 'kvm-emulated', 'tcg-virtio', 'tcg-emulated', 'emu-aarch64']
+
+describe('planInterleave', () => {
+  it('native and the containers form one group, each accelerator\'s two guests another, emu-aarch64 runs alone', () => {
+    const p = planInterleave(ALL, {}, 16_384)
+    expect(ALL.map((t) => p.groupOf(t))).toEqual(['host', 'host', 'host', 'kvm-guests', 'kvm-guests', 'tcg-guests', 'tcg-guests', undefined])
+    expect(p.warnings).toEqual([])
+  })
+
+  it('guests that would not fit in memory together run one after the other, and the run says why', () => {
+    // two 1024 MiB guests need 2 x (1024 + overhead)
+    const need = 2 * (1024 + GUEST_OVERHEAD_MIB)
+    const p = planInterleave(['native', 'tcg-virtio', 'tcg-emulated'], {}, need - 1)
+    expect(p.groupOf('tcg-virtio')).toBeUndefined()
+    expect(p.groupOf('native')).toBe('host')
+    expect(p.warnings).toHaveLength(1)
+    expect(p.warnings[0]).toMatchObject({ code: 'guests-not-interleaved' })
+    expect(p.warnings[0]!.message).toContain(`${need} MiB`)
+    expect(planInterleave(['tcg-virtio', 'tcg-emulated'], {}, need).groupOf('tcg-virtio')).toBe('tcg-guests')
+  })
+
+  it('counts each guest\'s own memory-mib, and holds guests apart when the available memory is unknown', () => {
+    expect(guestFootprintMib('tcg-virtio', { 'memory-mib': '4096' })).toBe(4096 + GUEST_OVERHEAD_MIB)
+    expect(guestFootprintMib('native', undefined)).toBeUndefined()
+    const big = planInterleave(['tcg-virtio', 'tcg-emulated'], { 'tcg-virtio': { 'memory-mib': '8192' } }, 9000)
+    expect(big.groupOf('tcg-emulated')).toBeUndefined()
+    expect(big.warnings[0]!.message).toContain(`${8192 + 1024 + 2 * GUEST_OVERHEAD_MIB} MiB`)
+    const unknown = planInterleave(['kvm-virtio', 'kvm-emulated'], {}, undefined)
+    expect(unknown.groupOf('kvm-virtio')).toBeUndefined()
+    expect(unknown.warnings[0]!.message).toContain('unknown')
+  })
+
+  it('a lone guest of a group needs no memory check and gets no warning', () => {
+    const p = planInterleave(['native', 'tcg-virtio'], {}, 100)
+    expect(p.groupOf('tcg-virtio')).toBe('tcg-guests')
+    expect(p.warnings).toEqual([])
+  })
+})
