@@ -21,7 +21,8 @@ const cell = (tier: string, samples: number[], ratio?: { value: number; ci95: [n
   ...(ratio ? { ratioToNative: ratio } : {}),
 })
 
-const check = (ratio: { value: number; ci95: [number, number] } | undefined, containerSamples = [110, 110, 110]) => {
+/** The script's verdict on a run made of these tiers and results. */
+const judge = (tiers: readonly object[], results: readonly object[]) => {
   const file = path.join(dir, `run-${Math.random().toString(36).slice(2)}.json`)
   const noExplanations = path.join(dir, 'none.json')
   fs.writeFileSync(noExplanations, '[]')
@@ -32,15 +33,34 @@ const check = (ratio: { value: number; ci95: [number, number] } | undefined, con
       startedAt: '2026-12-04T00:00:00Z',
       host: { hostname: 'test' },
       reproduce: { settings: { mode: 'quick' } },
-      tiers: [
-        { tier: 'native', state: 'completed' },
-        { tier: 'container', state: 'completed', interleavedWith: ['native'] },
-      ],
-      results: [cell('native', [100, 100, 100]), cell('container', containerSamples, ratio)],
+      tiers,
+      results,
     }),
   )
   const r = spawnSync(process.execPath, [SCRIPT, '--run', file, '--explanations', noExplanations], { encoding: 'utf8' })
   return { status: r.status, out: r.stdout + r.stderr }
+}
+
+const check = (ratio: { value: number; ci95: [number, number] } | undefined, containerSamples = [110, 110, 110]) =>
+  judge(
+    [
+      { tier: 'native', state: 'completed' },
+      { tier: 'container', state: 'completed', interleavedWith: ['native'] },
+    ],
+    [cell('native', [100, 100, 100]), cell('container', containerSamples, ratio)],
+  )
+
+/** tcg-virtio and tcg-emulated net.rr, with or without having taken turns. */
+const guests = (virtio: number[], emulated: number[], together: boolean) => {
+  const rr = (tier: string, samples: number[]) => ({ ...cell(tier, samples), job: 'net.rr', metric: 'tps' })
+  const pair = together ? { interleavedWith: ['tcg-virtio', 'tcg-emulated'] } : {}
+  return judge(
+    [
+      { tier: 'tcg-virtio', state: 'completed', ...pair },
+      { tier: 'tcg-emulated', state: 'completed', ...pair },
+    ],
+    [rr('tcg-virtio', virtio), rr('tcg-emulated', emulated)],
+  )
 }
 
 describe('benchmarks/fidelity.mjs', () => {
@@ -66,5 +86,14 @@ describe('benchmarks/fidelity.mjs', () => {
   it('holds a ratio without an interval to its point estimate', () => {
     expect(check(undefined).status).toBe(1)
     expect(check(undefined, [100, 101, 99]).status).toBe(0)
+  })
+
+  it('fails on virtio behind emulated devices, and says whether the two guests took turns', () => {
+    const inverted = guests([1500, 1550, 1600], [5600, 5700, 5650], true)
+    expect(inverted.out).toMatch(/tcg-virtio ≥ tcg-emulated net.rr tps\s+0.274\s+≥ 0.97 \(tcg-virtio at least as fast; interleaved\)/)
+    expect(inverted.status).toBe(1)
+    const apart = guests([4000, 4100, 4200], [3000, 3100, 3200], false)
+    expect(apart.out).toMatch(/ok\s+tcg-virtio ≥ tcg-emulated net.rr tps\s+1.323\s+≥ 0.97 \(tcg-virtio at least as fast; measured apart\)/)
+    expect(apart.status).toBe(0)
   })
 })

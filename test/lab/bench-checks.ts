@@ -1,13 +1,19 @@
 /**
  * Pure checks of a bench RunReport that came back from a lab host: every job produced numbers in
- * every named tier, the KVM configuration was recorded, the run says its timings are emulation
+ * every named tier, the KVM configuration was recorded, the two KVM guests took turns, the run says its timings are emulation
  * speed, and a leftovers listing taken after the run is empty. Used by the AMD-V + NPT host and the
  * smoke host.
  */
 import type { Expectation, RunOutput } from './host.js'
 
 interface Report {
-  readonly tiers?: readonly { tier: string; state: string; reason?: string; config?: Record<string, unknown> }[]
+  readonly tiers?: readonly {
+    tier: string
+    state: string
+    reason?: string
+    config?: Record<string, unknown>
+    interleavedWith?: readonly string[]
+  }[]
   readonly results?: readonly { tier: string; job: string; metric: string; state: string; error?: string; samples?: readonly number[] }[]
   readonly warnings?: readonly { code: string; message: string }[]
 }
@@ -96,4 +102,18 @@ export const nothingLeft = (run: string): Expectation => ({
     out.exitCode === 0 && out.stdout.trim() === ''
       ? undefined
       : `left behind: ${out.stdout.trim().split('\n').join('; ') || `(exit ${out.exitCode})`}`,
+})
+
+/** The named tiers ran as one interleaved group (both guests open at once, taking turns). */
+export const ranInterleaved = (run: string, tiers: readonly string[]): Expectation => ({
+  kind: 'custom',
+  run,
+  what: `${tiers.join(' and ')} ran interleaved`,
+  check: (out) => {
+    const r = report(out)
+    const apart = r?.warnings?.find((w) => w.code === 'guests-not-interleaved')
+    if (apart) return apart.message
+    const wrong = tiers.filter((t) => r?.tiers?.find((x) => x.tier === t)?.interleavedWith?.join(',') !== tiers.join(','))
+    return wrong.length ? `${wrong.join(', ')}: interleavedWith is not ${tiers.join(',')}` : undefined
+  },
 })

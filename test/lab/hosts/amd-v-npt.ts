@@ -3,7 +3,7 @@
  * SVM with NPT, so kvm_amd binds and the KVM tiers boot real guests (L2) one level down: `probe
  * --deep` proves both KVM tiers, and the quick bench runs all 13 jobs in both.
  */
-import { everyJobMeasured, kvmConfigRecorded, LEFTOVERS_SHELL, nothingLeft, saysEmulationSpeed } from '../bench-checks.js'
+import { everyJobMeasured, kvmConfigRecorded, LEFTOVERS_SHELL, nothingLeft, ranInterleaved, saysEmulationSpeed } from '../bench-checks.js'
 import { exits, finding, readiness, type Expectation, type LabHost, type LabRun } from '../host.js'
 import { JOB_IDS } from '../../../src/core/workload.js'
 
@@ -71,6 +71,8 @@ export const amdVNpt: LabHost = {
   cgroup: 'v2',
   modules: ['kvm_amd', 'tun', 'vhost_net', 'veth'],
   scratchDiskMib: 8192,
+  // both KVM guests are open at once in the bench (2 x (1024 MiB + 512 for QEMU), src/bench/interleave-groups.ts)
+  memoryMib: 5120,
   runs: [
     // One probe run serves both: --deep adds the proof by acting to the same findings. kvm-virtio is
     // proved here; the bench below boots kvm-emulated (and kvm-virtio again) for real.
@@ -84,6 +86,7 @@ export const amdVNpt: LabHost = {
     readiness('probe', 'kvm-virtio', true, '--deep boots a guest under kvm_amd and runs a job in it'),
     { kind: 'custom', run: 'probe', what: 'kvm-virtio proved by acting (--deep)', check: (o) => proved(o.json, ['kvm-virtio']) },
     everyJobMeasured('bench', KVM_TIERS, ALL_JOBS),
+    ranInterleaved('bench', KVM_TIERS),
     kvmConfigRecorded('bench', 'kvm-virtio', { disk: /virtio-blk/, nic: /virtio-net/ }),
     kvmConfigRecorded('bench', 'kvm-emulated', { disk: /AHCI/, nic: /e1000/ }),
     saysEmulationSpeed('bench'),
