@@ -5,9 +5,18 @@ import type { TierId } from '../../src/core/tier.js'
 const ALL: TierId[] = ['native', 'container', 'podman', 'kvm-virtio', 'kvm-emulated', 'tcg-virtio', 'tcg-emulated', 'emu-aarch64']
 
 describe('planInterleave', () => {
-  it('native and the containers form one group, each accelerator\'s two guests another, emu-aarch64 runs alone', () => {
+  it("native and the containers form one group, each accelerator's two guests another, emu-aarch64 runs alone", () => {
     const p = planInterleave(ALL, {}, 16_384)
-    expect(ALL.map((t) => p.groupOf(t))).toEqual(['host', 'host', 'host', 'kvm-guests', 'kvm-guests', 'tcg-guests', 'tcg-guests', undefined])
+    expect(ALL.map((t) => p.groupOf(t))).toEqual([
+      'host',
+      'host',
+      'host',
+      'kvm-guests',
+      'kvm-guests',
+      'tcg-guests',
+      'tcg-guests',
+      undefined,
+    ])
     expect(p.warnings).toEqual([])
   })
 
@@ -23,7 +32,7 @@ describe('planInterleave', () => {
     expect(planInterleave(['tcg-virtio', 'tcg-emulated'], {}, need).groupOf('tcg-virtio')).toBe('tcg-guests')
   })
 
-  it('counts each guest\'s own memory-mib, and holds guests apart when the available memory is unknown', () => {
+  it("counts each guest's own memory-mib, and holds guests apart when the available memory is unknown", () => {
     expect(guestFootprintMib('tcg-virtio', { 'memory-mib': '4096' })).toBe(4096 + GUEST_OVERHEAD_MIB)
     expect(guestFootprintMib('native', undefined)).toBeUndefined()
     const big = planInterleave(['tcg-virtio', 'tcg-emulated'], { 'tcg-virtio': { 'memory-mib': '8192' } }, 9000)
