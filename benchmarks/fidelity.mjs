@@ -25,6 +25,10 @@ const die = (msg) => {
   process.stderr.write(`fidelity: ${msg}\n`)
   process.exit(2)
 }
+// virtcheck's own statistics (the built tree), so an order of two interleaved tiers is judged as the run's ratios are
+const { pairedRatio } = await import(path.join(ROOT, 'dist', 'src', 'stats', 'sample-summary.js')).catch(() =>
+  die('virtcheck is not built here (dist/ is missing): run npm run build:ts first'),
+)
 for (const [i, a] of args.entries()) {
   const known = ['--run', '--tiers', '--jobs', '--repeat', '--save', '--explanations']
   if (a.startsWith('--') && !known.includes(a)) die(`unknown option ${a} (known: ${known.join(' ')})`)
@@ -232,18 +236,26 @@ function check(run, explanations) {
       const s = cells.get(`${slow} ${job} ${f.metric}`)
       const n = cells.get(`native ${job} ${f.metric}`)
       if (!s) continue
-      // both as speeds relative to native when native has the cell, else the raw ratio
-      const v = n ? speed(f, n) / speed(s, n) : f.better === 'lower' ? s.median / f.median : f.median / s.median
-      const inside = v >= ORDER_SLACK
-      const name = `${fast} ≥ ${slow} ${job} ${f.metric}`
       // measured apart, an order can say more about the minutes between the two tiers than about them
       const together = run.tiers?.find((x) => x.tier === fast)?.interleavedWith?.includes(slow)
+      // interleaved: the median of the pair ratios (repetition k of one right after k of the other) and
+      // its 95% interval, as for a band; apart: both as speeds relative to native when native has the
+      // cell, else the raw ratio, and no interval
+      const paired = together ? (f.better === 'lower' ? pairedRatio(s.samples, f.samples) : pairedRatio(f.samples, s.samples)) : undefined
+      const v = paired ? paired.value : n ? speed(f, n) / speed(s, n) : f.better === 'lower' ? s.median / f.median : f.median / s.median
+      const ci = paired?.ci95
+      const inside = v >= ORDER_SLACK
+      const noise = !inside && ci !== undefined && ci[1] >= ORDER_SLACK
+      const name = `${fast} ≥ ${slow} ${job} ${f.metric}`
       rows.push({
         key: name,
         kind: 'order',
         value: v,
-        text: `≥ ${ORDER_SLACK} (${fast} at least as fast; ${together ? 'interleaved' : 'measured apart'})`,
+        text: `≥ ${ORDER_SLACK} (${fast} at least as fast; ${
+          ci ? `interleaved, pair ratios  95% ${ci[0].toFixed(2)}–${ci[1].toFixed(2)}` : together ? 'interleaved' : 'measured apart'
+        })`,
         inside,
+        noise,
         why: inside ? undefined : explain(name),
         source,
       })
@@ -269,7 +281,7 @@ out.push(
 )
 out.push(`explanations: ${path.relative(ROOT, EXPLANATIONS)} (${explanations.length})`)
 out.push(
-  "ratio = tier ÷ native as the run reports it (interleaved tiers: median of the pair ratios), in the metric's better direction (1 = native speed; < 1 slower); order = speed of the first ÷ the second",
+  "ratio = tier ÷ native as the run reports it (interleaved tiers: median of the pair ratios), in the metric's better direction (1 = native speed; < 1 slower); order = speed of the first ÷ the second (two interleaved tiers: the median of their pair ratios, with its 95% interval)",
 )
 for (const file of files) {
   const run = readJson(file, 'run')
