@@ -198,6 +198,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       progress,
       interleave: interleave.groupOf,
       onHostCpus: runsOnHostCpus,
+      nativeAlongside: true,
       ...(pinCpus.length > 1 ? { pinCpus } : {}),
       hostLoad: async () => {
         const first = (await readFile('/proc/loadavg', 'utf8')).split(' ')[0]

@@ -102,8 +102,9 @@ export const cellFromAdaptive = (
 
 /**
  * Fill ratioToNative on every non-native ok result whose (job, metric) native measured. Tiers in
- * `pairedWithNative` ran interleaved with native, repetition by repetition: their ratio is the median of
- * the per-repetition ratios (pairedRatio).
+ * `pairedWithNative` ran interleaved with native, repetition by repetition, and a result with
+ * `nativeAlongside` has native's samples from its own group: their ratio is the median of the
+ * per-repetition ratios (pairedRatio). Otherwise it is the ratio of the medians.
  */
 export const withRatios = (results: readonly MetricResult[], pairedWithNative: ReadonlySet<string> = new Set()): MetricResult[] => {
   const native = new Map<string, readonly number[]>()
@@ -111,7 +112,13 @@ export const withRatios = (results: readonly MetricResult[], pairedWithNative: R
   return results.map((r) => {
     if (r.state !== 'ok' || r.tier === 'native') return r
     const nat = native.get(`${r.job}\0${r.metric}`)
-    const ratio = nat ? (pairedWithNative.has(r.tier) ? pairedRatio(r.samples, nat) : ratioOfMedians(r.samples, nat)) : undefined
+    const ratio = r.nativeAlongside?.length
+      ? pairedRatio(r.samples, r.nativeAlongside)
+      : nat
+        ? pairedWithNative.has(r.tier)
+          ? pairedRatio(r.samples, nat)
+          : ratioOfMedians(r.samples, nat)
+        : undefined
     return ratio ? { ...r, ratioToNative: ratio } : r
   })
 }

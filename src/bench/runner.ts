@@ -47,6 +47,14 @@ export interface RunnerInput {
   /** Tiers whose vcwork is a process on host CPUs (native, containers), so a CPU number means a host CPU. */
   readonly onHostCpus?: (tier: TierId) => boolean
   /**
+   * When native runs, every group without it gets a native session of its own that takes turns with
+   * the group's tiers (`nativeAlongside` on their results): their ratios to native are then pairs of
+   * one moment too, not two medians taken minutes apart. On the development host the shared disk's
+   * sequential reads moved 1171-1845 MB/s within ten minutes, so tcg-virtio io.seq read came out at
+   * 1.46x and 1.50x the native measured earlier (docs/fidelity.md).
+   */
+  readonly nativeAlongside?: boolean
+  /**
    * CPUs that the repetitions of those tiers walk through (src/bench/cpu-walk.ts): one repetition per
    * request, pinned; in an interleaved group every tier's repetition k runs on the same CPU. Fewer than
    * two CPUs: no pinning.
@@ -198,6 +206,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     interrupted: boolean
     /** This tier's own request time (it waits while interleaved tiers run theirs). */
     busyMs: number
+    /** Native run alongside a group without it: its samples pair with the group's, it is no tier of the report. */
+    readonly alongside?: boolean
   }
 
   async function openTier(tier: TierId): Promise<OpenTier | TierRun> {
@@ -237,9 +247,15 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
   async function runGroup(ids: readonly TierId[]): Promise<TierRun[]> {
     const opened: (OpenTier | TierRun)[] = []
     for (const id of ids) opened.push(await openTier(id))
-    const live = opened.filter((o): o is OpenTier => 'session' in o)
+    const members = opened.filter((o): o is OpenTier => 'session' in o)
+    const reference = members.length > 0 && wantsNativeAlongside(ids) ? await openAlongside() : undefined
+    const live = reference ? [...members, reference] : members
     const onHostCpus = (t: OpenTier) => input.onHostCpus?.(t.tier) === true || t.session.pinsHostCpus === true
-    const pin = (input.pinCpus?.length ?? 0) > 1 && live.length > 0 && live.every(onHostCpus) ? input.pinCpus : undefined
+    const hostPins = (input.pinCpus?.length ?? 0) > 1 ? input.pinCpus : undefined
+    // the whole group walks the CPUs when all of it runs on them; else native alongside walks alone
+    const pin = hostPins && members.length > 0 && members.every(onHostCpus) ? hostPins : undefined
+    const pinOf = (t: OpenTier) => pin ?? (t.alongside && onHostCpus(t) ? hostPins : undefined)
+    const walk = live.some((t) => pinOf(t)) ? (hostPins?.length ?? 1) : 1
     const cellBase = cell
     cell += ids.length * plan.jobs.length
     const cellOf = (tier: TierId, jobIndex: number) => cellBase + jobIndex * ids.length + ids.indexOf(tier)
@@ -265,16 +281,20 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
           for (const t of live) t.interrupted = true
           break
         }
-        const seats = live.length > 1 ? roundGate(live.length, pin?.length ?? 1) : undefined
+        const seats = live.length > 1 ? roundGate(live.length, walk) : undefined
+        const alongside = new Map<string, readonly number[]>()
         await Promise.all(
           live.map((t, i) =>
             // a tier that ends (done, failed, interrupted) leaves its seat so the others stop waiting for it
-            runJob(t, job, cellOf(t.tier, jobIndex), seats ? inTurn(t) : t.session, seats?.[i], pin).finally(() => seats?.[i]?.leave()),
+            runJob(t, job, cellOf(t.tier, jobIndex), seats ? inTurn(t) : t.session, seats?.[i], pinOf(t), alongside).finally(() =>
+              seats?.[i]?.leave(),
+            ),
           ),
         )
+        if (reference) pairWithAlongside(job, members, alongside)
       }
     } finally {
-      for (const t of live) {
+      for (const t of members) {
         // measured before close, while the tier's machinery still runs
         const overhead = await t.session.overheadRssBytes?.().catch(() => undefined)
         if (overhead !== undefined) overheads.set(t.tier, overhead)
@@ -282,7 +302,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       await Promise.all(live.map((t) => closeBounded(t.session)))
     }
     if (live.some((t) => t.interrupted)) interrupted = true
-    const together = live.length > 1 ? live.map((t) => t.tier) : undefined
+    const together = members.length > 1 ? members.map((t) => t.tier) : undefined
     return opened.map((o) => ('session' in o ? finishTier(o, pin, together) : o))
   }
 
@@ -299,6 +319,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     runner: Pick<TierSession, 'run'>,
     seat: GateSeat | undefined,
     pin: readonly number[] | undefined,
+    /** Where native alongside leaves its samples (metric -> samples) instead of the report. */
+    alongside: Map<string, readonly number[]>,
   ): Promise<void> {
     const tier = t.tier
     if (t.interrupted) return
@@ -326,10 +348,19 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
         ...(seat ? { repsMultipleOf: seat.rotation } : pin ? { repsMultipleOf: pin.length } : {}),
         ...(seat ? { jobNow: () => t.busyMs, together: seat, targetFromReps: groupTargetFrom(seat.rotation) } : {}),
         ...(isFirst && !plan.policy.fixedReps ? { firstBatch: 1 } : {}),
-        onProgress: (p) =>
-          progress.job({ tier, job: job.job, reps: p.reps, ciHalfWidth: p.ciHalfWidth, cell: index, cells, finished: false }),
+        onProgress: (p) => {
+          if (!t.alongside)
+            progress.job({ tier, job: job.job, reps: p.reps, ciHalfWidth: p.ciHalfWidth, cell: index, cells, finished: false })
+        },
       },
     )
+    if (t.alongside) {
+      // an interruption is the group's business; a failure only costs the group its pairs
+      if (run.stop === 'interrupted') t.interrupted = true
+      for (const r of cellFromAdaptive(tier, job, run, plan.policy.ciTarget, pin).results)
+        if (r.state === 'ok') alongside.set(r.metric, r.samples)
+      return
+    }
     if (isFirst && run.firstBatchMs !== undefined && run.samples.length > 0) t.firstJobMs = t.openMs + run.firstBatchMs
     if (run.stop === 'interrupted') {
       t.interrupted = true
@@ -342,6 +373,44 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     warnings.push(...out.warnings)
     progress.job({ tier, job: job.job, reps: run.reps, ciHalfWidth: run.ciHalfWidth, cell: index, cells, finished: true })
     if (run.failure) progress.note(`${tier} ${job.job}: failed: ${run.failure.reason}`)
+  }
+
+  /** Native runs in this group too: the plan runs native and the group is not native's own. */
+  function wantsNativeAlongside(ids: readonly TierId[]): boolean {
+    return input.nativeAlongside === true && !ids.includes('native') && runnable.some((t) => t.tier === 'native')
+  }
+
+  /** A native session for a group without native; undefined (with a note) when it does not open. */
+  async function openAlongside(): Promise<OpenTier | undefined> {
+    const driver = input.drivers('native')
+    if (!driver) return undefined
+    const ctx: TierOpenContext = {
+      ...input.context,
+      ...(input.options?.native ? { options: input.options.native } : {}),
+      ...(input.network ? { network: input.network } : {}),
+    }
+    try {
+      const session = await openWithTimeout(driver, ctx, input.context.startTimeoutMs + (input.openGraceMs ?? 5_000))
+      return { tier: 'native', session, t0: now(), openMs: 0, interrupted: false, busyMs: 0, alongside: true }
+    } catch (e) {
+      if (isVirtcheckError(e)) throw e
+      const reason = errorMessage(e)
+      warnings.push({
+        code: 'native-alongside-failed',
+        message: `native could not run alongside the next tiers (${reason}); their ratios to native are ratios of medians taken apart`,
+        hint: 'Ratios of tiers measured minutes apart move with the host; rerun when native starts.',
+      })
+      return undefined
+    }
+  }
+
+  /** The job's results of the group's tiers get native's samples of the same metric from alongside them. */
+  function pairWithAlongside(job: PlannedJob, members: readonly OpenTier[], alongside: ReadonlyMap<string, readonly number[]>): void {
+    const tiers = new Set(members.map((t) => t.tier))
+    for (const [i, r] of results.entries()) {
+      const nat = alongside.get(r.metric)
+      if (r.state === 'ok' && r.job === job.job && tiers.has(r.tier) && nat?.length) results[i] = { ...r, nativeAlongside: nat }
+    }
   }
 
   function finishTier(t: OpenTier, pin: readonly number[] | undefined, interleavedWith: readonly TierId[] | undefined): TierRun {

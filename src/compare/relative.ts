@@ -6,9 +6,10 @@
  * as much as the tier (a new host kernel) is, by design, not seen this way.
  *
  * Samples are paired per repetition when the tier was interleaved with native (its k-th sample of a
- * job was taken right after native's k-th, on the same CPU when pinned: TierRun.interleavedWith).
- * Otherwise (QEMU tiers run on their own) each sample is divided by native's median, which cancels
- * only what lasted the whole run. The pairing is part of the cell's params, so the two kinds are never
+ * job was taken right after native's k-th, on the same CPU when pinned: TierRun.interleavedWith), or
+ * when native ran alongside its group (MetricResult.nativeAlongside, schema 1.1: the pairs are those
+ * samples). Otherwise (runs made before 1.1, or native did not start alongside) each sample is divided
+ * by native's median, which cancels only what lasted the whole run. The pairing is part of the cell's params, so the two kinds are never
  * compared with each other. Native's own cells leave the series (history) or stay as they are, in
  * absolute terms (compare and gate: `keepNative`). Pure.
  */
@@ -54,7 +55,8 @@ export const relativeToNative = (run: RunReport, opts: { readonly keepNative?: b
     }
     const n = native.get(cellOf(r))
     if (!n && !nativeDown) continue
-    const pairing = interleaved(r.tier) ? PAIRING.perRepetition : PAIRING.byMedian
+    const alongside = r.state === 'ok' ? r.nativeAlongside : undefined
+    const pairing = interleaved(r.tier) || alongside?.length ? PAIRING.perRepetition : PAIRING.byMedian
     const base = {
       tier: r.tier,
       job: r.job,
@@ -76,7 +78,11 @@ export const relativeToNative = (run: RunReport, opts: { readonly keepNative?: b
       })
       continue
     }
-    const ratios = pairing === PAIRING.perRepetition ? pairedRatios(r.samples, n.samples) : medianRatios(r.samples, n.samples)
+    const ratios = alongside?.length
+      ? pairedRatios(r.samples, alongside)
+      : pairing === PAIRING.perRepetition
+        ? pairedRatios(r.samples, n.samples)
+        : medianRatios(r.samples, n.samples)
     if (ratios.length === 0) {
       results.push({ ...base, samples: [], state: 'failed', error: 'no ratio to native: native samples are 0' })
       continue

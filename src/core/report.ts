@@ -8,7 +8,7 @@ import type { TierConfig, TierId, TierReadiness } from './tier.js'
 
 export const SCHEMA_ID = 'virtcheck-run'
 export const SCHEMA_MAJOR = 1
-export const SCHEMA_MINOR = 0
+export const SCHEMA_MINOR = 1
 export const SCHEMA_VERSION = `${SCHEMA_MAJOR}.${SCHEMA_MINOR}`
 
 /** Descriptive host context (systeminformation and uname); never the basis of a verdict. */
@@ -62,6 +62,12 @@ export type MetricResult =
       readonly state: 'ok'
       readonly stats: Stats
       readonly ratioToNative?: Ratio
+      /**
+       * Native's samples of this job and metric taken alongside this tier, in its group, repetition
+       * k next to repetition k (tiers that do not share native's group: guests, emulation); the pairs
+       * that ratioToNative is the median of. Absent where native did not run alongside.
+       */
+      readonly nativeAlongside?: readonly number[]
       /** Codes of RunWarnings that apply to this cell (noisy, short, steal...). */
       readonly flags: readonly string[]
     })

@@ -123,6 +123,7 @@ const result = (o: Obj, p: string): void => {
       num(r, 'value', join(p, 'ratioToNative'))
       pair(r, 'ci95', join(p, 'ratioToNative'))
     }
+    if (o['nativeAlongside'] !== undefined) numArr(o, 'nativeAlongside', p)
     strArr(o, 'flags', p)
   } else {
     str(o, 'error', p)

@@ -314,6 +314,80 @@ describe('guest groups', () => {
   })
 })
 
+describe('native alongside', () => {
+  const guestReadiness = [...readiness, ready('tcg-virtio'), ready('tcg-emulated')]
+  const groupOf = (t: TierId) => (t.startsWith('tcg-') ? 'tcg-guests' : 'host')
+  const run = (nativeOpens: (() => Promise<ReturnType<typeof fakeSession>>)[], order: string[]) => {
+    const guests = recording({ 'tcg-virtio': 30, 'tcg-emulated': 20, container: 90 }, (tier, req) =>
+      order.push(`${tier}@${req.params['pinCpu']}`),
+    )
+    let opens = 0
+    const drivers: Record<string, TierDriver> = {
+      ...driversOf(guests),
+      native: { id: 'native', open: () => nativeOpens[opens++]!() },
+    }
+    return runBench({
+      plan: planBench({
+        readiness: guestReadiness,
+        catalog: catalog.slice(0, 1),
+        mode: 'quick',
+        tiers: ['native', 'container', 'tcg-virtio', 'tcg-emulated'],
+        reps: 2,
+        hasDriver: () => true,
+      }),
+      drivers: (id) => drivers[id],
+      base,
+      context: context(new AbortController().signal),
+      interleave: groupOf,
+      onHostCpus: (t) => groupOf(t) === 'host',
+      nativeAlongside: true,
+      pinCpus: [0, 1],
+    })
+  }
+
+  it("a group without native gets a native session of its own, walking the CPUs alone; the guests' ratios pair with its samples", async () => {
+    const order: string[] = []
+    // native in its own group reads 100; the host is twice as slow while the guests run (50)
+    const alongside = fakeSession('native', () => 50)
+    const ran = alongside.run.bind(alongside)
+    alongside.run = async (req, sig) => {
+      order.push(`native-alongside@${req.params['pinCpu']}`)
+      return ran(req, sig)
+    }
+    const out = await run([async () => fakeSession('native', () => 100), async () => alongside], order)
+    expect(order.slice(-6)).toEqual([
+      'tcg-virtio@undefined',
+      'tcg-emulated@undefined',
+      'native-alongside@0',
+      // the order rotates once per walk of the CPUs (round-gate.ts): both rounds of this walk start alike
+      'tcg-virtio@undefined',
+      'tcg-emulated@undefined',
+      'native-alongside@1',
+    ])
+    const cell = (tier: string) => out.report.results.find((r) => r.tier === tier)!
+    const virtio = cell('tcg-virtio')
+    expect(virtio.state === 'ok' && virtio.nativeAlongside).toEqual([50, 50])
+    expect(virtio.state === 'ok' && virtio.ratioToNative?.value).toBeCloseTo(0.6, 12)
+    // the host group's tiers keep their own pairs; native alongside is no tier of the report
+    const container = cell('container')
+    expect(container.state === 'ok' && container.nativeAlongside).toBeUndefined()
+    expect(container.state === 'ok' && container.ratioToNative?.value).toBeCloseTo(0.9, 12)
+    expect(out.report.tiers.map((t) => t.tier)).toEqual(['native', 'container', 'tcg-virtio', 'tcg-emulated'])
+    expect(out.report.results.filter((r) => r.tier === 'native').map((r) => r.samples)).toEqual([[100, 100]])
+    expect(out.report.tiers.find((t) => t.tier === 'tcg-virtio')!.interleavedWith).toEqual(['tcg-virtio', 'tcg-emulated'])
+    expect(alongside.closed).toBe(true)
+  })
+
+  it('when native does not start alongside, the run says so and the ratios are ratios of medians again', async () => {
+    const out = await run([async () => fakeSession('native', () => 100), async () => Promise.reject(new Error('agent exited'))], [])
+    expect(out.report.warnings.map((w) => w.code)).toContain('native-alongside-failed')
+    const virtio = out.report.results.find((r) => r.tier === 'tcg-virtio')!
+    expect(virtio.state === 'ok' && virtio.nativeAlongside).toBeUndefined()
+    expect(virtio.state === 'ok' && virtio.ratioToNative?.value).toBeCloseTo(0.3, 12)
+    expect(out.report.tiers.map((t) => t.state)).toEqual(['completed', 'completed', 'completed', 'completed'])
+  })
+})
+
 describe('planBench', () => {
   it('defaults to ready tiers, lists the others, and sizes the policy', () => {
     const p = planBench({ readiness, catalog, mode: 'quick', hasDriver: (id) => id !== 'lxc' })

@@ -46,6 +46,25 @@ describe('relativeToNative', () => {
     expect(Math.max(...c.samples) - Math.min(...c.samples)).toBeGreaterThan(0.2) // the swing stays
   })
 
+  it("a guest with native's samples from alongside it pairs with those, not with native's own cells", () => {
+    const native = around(1000, 8, 0.2)
+    // native alongside the guest ran at half speed, in the same phase as the guest
+    const alongside = native.map((v) => v / 2)
+    const guest = {
+      ...cell({ tier: 'tcg-virtio', job: 'cpu.int', metric: 'ops', samples: alongside.map((v) => v * 0.3) }),
+      nativeAlongside: alongside,
+    }
+    const r = relativeToNative(
+      runReport({
+        cells: [cell({ tier: 'native', job: 'cpu.int', metric: 'ops', samples: native }), guest],
+        tiers: [tierRun('native'), { ...tierRun('tcg-virtio'), interleavedWith: ['tcg-virtio', 'tcg-emulated'] as const }],
+      }),
+    )
+    const c = r.results[0]!
+    expect(c.params['relativeTo']).toBe(PAIRING.perRepetition)
+    for (const v of c.samples) expect(v).toBeCloseTo(0.3, 10)
+  })
+
   it('native did not complete: every cell fails with that reason, and the comparison calls them broken', () => {
     const r = run(1)
     const down = {

@@ -87,6 +87,10 @@ describe('reading run reports', () => {
       () => validateRunReport({ ...good(), results: [{ ...(good() as { results: object[] }).results[0], state: 'weird' }] }, 's.json'),
       /results\[0\]\.state: expected one of ok, failed/,
     )
+    const ok = (good() as { results: Record<string, unknown>[] }).results.findIndex((r) => r['state'] === 'ok')
+    const alongside = good() as { results: Record<string, unknown>[] }
+    alongside.results[ok] = { ...alongside.results[ok], nativeAlongside: [1, 'x'] }
+    expectInputError(() => validateRunReport(alongside, 'n.json'), new RegExp(`results\\[${ok}\\]\\.nativeAlongside`))
   })
 
   it('reports a missing or unreadable file in one line', async () => {
