@@ -271,6 +271,27 @@ describe('interleaving groups', () => {
   })
 })
 
+const groupOf = (t: TierId) => (t.startsWith('tcg-') ? 'tcg-guests' : 'host')
+/** native, container, tcg-virtio and tcg-emulated, cpu.int twice: a host group (pinned) and a guest group. */
+const runWithGuests = (drivers: Record<string, TierDriver>, nativeAlongside = false) =>
+  runBench({
+    plan: planBench({
+      readiness: [...readiness, ready('tcg-virtio'), ready('tcg-emulated')],
+      catalog: catalog.slice(0, 1),
+      mode: 'quick',
+      tiers: ['native', 'container', 'tcg-virtio', 'tcg-emulated'],
+      reps: 2,
+      hasDriver: () => true,
+    }),
+    drivers: (id) => drivers[id],
+    base,
+    context: context(new AbortController().signal),
+    interleave: groupOf,
+    onHostCpus: (t) => groupOf(t) === 'host',
+    nativeAlongside,
+    pinCpus: [0, 1],
+  })
+
 describe('guest groups', () => {
   it('the two guests of an accelerator take turns like native and the containers, unpinned, as their own group', async () => {
     const order: string[] = []
@@ -279,23 +300,7 @@ describe('guest groups', () => {
         order.push(`${tier}@${req.params['pinCpu']}`),
       ),
     )
-    const groupOf = (t: TierId) => (t.startsWith('tcg-') ? 'tcg-guests' : 'host')
-    const out = await runBench({
-      plan: planBench({
-        readiness: [...readiness, ready('tcg-virtio'), ready('tcg-emulated')],
-        catalog: catalog.slice(0, 1),
-        mode: 'quick',
-        tiers: ['native', 'container', 'tcg-virtio', 'tcg-emulated'],
-        reps: 2,
-        hasDriver: () => true,
-      }),
-      drivers: (id) => drivers[id],
-      base,
-      context: context(new AbortController().signal),
-      interleave: groupOf,
-      onHostCpus: (t) => groupOf(t) === 'host',
-      pinCpus: [0, 1],
-    })
+    const out = await runWithGuests(drivers)
     expect(order).toEqual([
       'native@0',
       'container@0',
@@ -315,8 +320,6 @@ describe('guest groups', () => {
 })
 
 describe('native alongside', () => {
-  const guestReadiness = [...readiness, ready('tcg-virtio'), ready('tcg-emulated')]
-  const groupOf = (t: TierId) => (t.startsWith('tcg-') ? 'tcg-guests' : 'host')
   const run = (nativeOpens: (() => Promise<ReturnType<typeof fakeSession>>)[], order: string[]) => {
     const guests = recording({ 'tcg-virtio': 30, 'tcg-emulated': 20, container: 90 }, (tier, req) =>
       order.push(`${tier}@${req.params['pinCpu']}`),
@@ -326,23 +329,7 @@ describe('native alongside', () => {
       ...driversOf(guests),
       native: { id: 'native', open: () => nativeOpens[opens++]!() },
     }
-    return runBench({
-      plan: planBench({
-        readiness: guestReadiness,
-        catalog: catalog.slice(0, 1),
-        mode: 'quick',
-        tiers: ['native', 'container', 'tcg-virtio', 'tcg-emulated'],
-        reps: 2,
-        hasDriver: () => true,
-      }),
-      drivers: (id) => drivers[id],
-      base,
-      context: context(new AbortController().signal),
-      interleave: groupOf,
-      onHostCpus: (t) => groupOf(t) === 'host',
-      nativeAlongside: true,
-      pinCpus: [0, 1],
-    })
+    return runWithGuests(drivers, true)
   }
 
   it("a group without native gets a native session of its own, walking the CPUs alone; the guests' ratios pair with its samples", async () => {
