@@ -49,6 +49,6 @@ export const matrixTable = (m: Matrix): string => {
           .join('')}</tr>`,
     ),
     '</tbody></table>',
-    '<p class="legend muted">Each cell: median value; below it the ratio tier ÷ native in the metric\'s own units. Colour by distance from native in the better direction: <span class="c-same"><b class="ratio">within 5%</b></span>, <span class="c-near"><b class="ratio">within 25%</b></span>, <span class="c-far"><b class="ratio">worse</b></span>, <span class="c-better"><b class="ratio">better</b></span>. <span class="flag">~</span> noisy, <span class="flag">!</span> other flag (hover a cell for n, CI and cv).</p>',
+    '<p class="legend muted">Each cell: median value; below it the ratio tier ÷ native in the metric\'s own units (for a tier that took turns with native, the median of its per-repetition ratios, which can differ from the ratio of the two medians). Colour by distance from native in the better direction: <span class="c-same"><b class="ratio">within 5%</b></span>, <span class="c-near"><b class="ratio">within 25%</b></span>, <span class="c-far"><b class="ratio">worse</b></span>, <span class="c-better"><b class="ratio">better</b></span>. <span class="flag">~</span> noisy, <span class="flag">!</span> other flag (hover a cell for n, CI and cv).</p>',
   ])
 }

@@ -32,7 +32,8 @@ export type MatrixCell =
       readonly kind: 'ok'
       readonly result: OkResult
       /**
-       * The result's ratioToNative (the median of pair ratios for tiers interleaved with native, else
+       * The result's ratioToNative (the median of pair ratios for tiers interleaved with native or with
+       * native alongside, else
        * median(tier) / median(native)) in the metric's own units; absent when the host has no native value.
        */
       readonly ratio?: number
