@@ -16,10 +16,10 @@ import { loadTierDrivers } from '../tiers/index.js'
 import { allowedCpus } from '../host/cpu-affinity.js'
 import { catalogForPlan } from './catalog-adapter.js'
 import { hostLlcKb } from './host-llc.js'
-import { planInterleave } from './interleave-groups.js'
+import { alongsideSeats, planInterleave } from './interleave-groups.js'
 import { pinningLabel, walkCpus } from './cpu-walk.js'
 import { openRunResources, probeForRun } from './open-run.js'
-import { planBench, type BenchSelection } from './plan.js'
+import { planBench, withAlongsideSeats, type BenchSelection } from './plan.js'
 import { createProgress } from './progress.js'
 import { validateTierOptions } from './validate-options.js'
 import { runBench, type ReportBase } from './runner.js'
@@ -69,7 +69,7 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
   const drivers = await loadTierDrivers()
   const { findings, readiness, hostContext } = await probeForRun({ env: ctx.env, cwd: ctx.cwd, fromProbe: o.fromProbe })
   const llcKb = o.mode === 'full' ? await hostLlcKb() : undefined
-  const plan = planBench({
+  const planned = planBench({
     readiness,
     catalog: catalogForPlan(),
     mode: o.mode,
@@ -87,7 +87,9 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
   const runDir = join(home, 'runs', stamp(started))
   const resultPath = join(runDir, 'result.json')
   const extraJson = o.json && o.json !== '-' ? resolve(ctx.cwd, o.json) : undefined
-  const running = plan.tiers.filter((t) => t.action === 'run').map((t) => t.tier)
+  const running = planned.tiers.filter((t) => t.action === 'run').map((t) => t.tier)
+  const interleave = planInterleave(running, o.tierOptions ?? {}, await memAvailableMib())
+  const plan = withAlongsideSeats(planned, alongsideSeats(running, interleave.groupOf), o.timeBudgetS !== undefined)
   const {
     workDir: work,
     scratchDir: scratch,
@@ -113,7 +115,6 @@ export const benchRun = async (o: BenchOptions, ctx: CliContext): Promise<BenchO
       hint: 'Run as root to let virtcheck create its own network namespace (nothing is configured in the host namespace).',
     })
 
-  const interleave = planInterleave(running, o.tierOptions ?? {}, await memAvailableMib())
   warnings.push(...interleave.warnings)
 
   const slowness = slownessFactor()

@@ -82,3 +82,21 @@ export const planInterleave = (
     warnings,
   }
 }
+
+/**
+ * How many groups of these running tiers (in run order) lack native while native runs: the native
+ * sessions the runner opens alongside them. Consecutive tiers of one group form it; a tier without a
+ * group is one on its own. Pure.
+ */
+export const alongsideSeats = (running: readonly TierId[], groupOf: (tier: TierId) => string | undefined): number => {
+  if (!running.includes('native')) return 0
+  const groups: TierId[][] = []
+  let key: string | undefined
+  for (const t of running) {
+    const k = groupOf(t)
+    if (k !== undefined && k === key) groups[groups.length - 1]!.push(t)
+    else groups.push([t])
+    key = k
+  }
+  return groups.filter((g) => !g.includes('native')).length
+}

@@ -147,3 +147,15 @@ export const planBench = (i: PlanInput): BenchPlan => {
   }
   return { mode: i.mode, tiers, jobs, policy }
 }
+
+/**
+ * The plan with room for `seats` native sessions run alongside groups without native (runner.ts
+ * `nativeAlongside`), each measured like one more tier: the default run budget grows by their share,
+ * so the tiers keep the time they had. A budget the user gave (--time-budget) stays as it is; the
+ * runner shares it out over the alongside seats too. Pure.
+ */
+export const withAlongsideSeats = (plan: BenchPlan, seats: number, budgetGiven: boolean): BenchPlan => {
+  const tiers = plan.tiers.filter((t) => t.action === 'run').length
+  if (seats <= 0 || budgetGiven || tiers === 0) return plan
+  return { ...plan, policy: { ...plan.policy, runBudgetMs: Math.round((plan.policy.runBudgetMs * (tiers + seats)) / tiers) } }
+}

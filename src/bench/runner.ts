@@ -158,7 +158,10 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     else groups.push((open = { key, tiers: [tp] }).tiers)
   }
 
-  let cellsLeft = cells
+  // native alongside a group is measured like one more tier of it, for the shares of the run budget
+  const shareCells = (group: readonly TierPlan[]) =>
+    (group.length + (group[0]?.action === 'run' && wantsNativeAlongside(group.map((t) => t.tier)) ? 1 : 0)) * plan.jobs.length
+  let cellsLeft = groups.reduce((sum, g) => sum + (g[0]?.action === 'run' ? shareCells(g) : 0), 0)
   for (const group of groups) {
     if (signal.aborted) interrupted = true
     if (interrupted) {
@@ -171,7 +174,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       tiers.push(notRunTier(first))
       continue
     }
-    const groupCells = group.length * plan.jobs.length
+    const groupCells = shareCells(group)
     groupDeadline = Math.min(deadline, now() + Math.max(0, deadline - now()) * (groupCells / Math.max(groupCells, cellsLeft)))
     cellsLeft -= groupCells
     const runs = await runGroup(group.map((t) => t.tier))
@@ -255,7 +258,10 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     // the whole group walks the CPUs when all of it runs on them; else native alongside walks alone
     const pin = hostPins && members.length > 0 && members.every(onHostCpus) ? hostPins : undefined
     const pinOf = (t: OpenTier) => pin ?? (t.alongside && onHostCpus(t) ? hostPins : undefined)
-    const walk = live.some((t) => pinOf(t)) ? (hostPins?.length ?? 1) : 1
+    // A pinned group rotates its order once per walk (round-gate.ts); beside unpinned guests, native's
+    // walk only needs the group to stop where that walk is whole.
+    const gateWalk = pin?.length ?? 1
+    const ownWalk = live.some((t) => pinOf(t) && !pin) ? (hostPins?.length ?? 1) : 1
     const cellBase = cell
     cell += ids.length * plan.jobs.length
     const cellOf = (tier: TierId, jobIndex: number) => cellBase + jobIndex * ids.length + ids.indexOf(tier)
@@ -281,12 +287,12 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
           for (const t of live) t.interrupted = true
           break
         }
-        const seats = live.length > 1 ? roundGate(live.length, walk) : undefined
+        const seats = live.length > 1 ? roundGate(live.length, gateWalk) : undefined
         const alongside = new Map<string, readonly number[]>()
         await Promise.all(
           live.map((t, i) =>
             // a tier that ends (done, failed, interrupted) leaves its seat so the others stop waiting for it
-            runJob(t, job, cellOf(t.tier, jobIndex), seats ? inTurn(t) : t.session, seats?.[i], pinOf(t), alongside).finally(() =>
+            runJob(t, job, cellOf(t.tier, jobIndex), seats ? inTurn(t) : t.session, seats?.[i], pinOf(t), ownWalk, alongside).finally(() =>
               seats?.[i]?.leave(),
             ),
           ),
@@ -319,6 +325,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     runner: Pick<TierSession, 'run'>,
     seat: GateSeat | undefined,
     pin: readonly number[] | undefined,
+    /** The walk of native alongside unpinned tiers: the group stops only where it is whole. */
+    ownWalk: number,
     /** Where native alongside leaves its samples (metric -> samples) instead of the report. */
     alongside: Map<string, readonly number[]>,
   ): Promise<void> {
@@ -345,7 +353,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
         now,
         ...(seat || pin ? { maxBatch: 1 } : {}),
         // stop only where every CPU had every tier first equally often (round-gate.ts)
-        ...(seat ? { repsMultipleOf: seat.rotation } : pin ? { repsMultipleOf: pin.length } : {}),
+        ...(seat ? { repsMultipleOf: lcm(seat.rotation, ownWalk) } : pin ? { repsMultipleOf: pin.length } : {}),
         ...(seat ? { jobNow: () => t.busyMs, together: seat, targetFromReps: groupTargetFrom(seat.rotation) } : {}),
         ...(isFirst && !plan.policy.fixedReps ? { firstBatch: 1 } : {}),
         onProgress: (p) => {
@@ -440,6 +448,9 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
  * its share of the run, and its io and net jobs never ran.
  */
 export const groupTargetFrom = (rotation: number): number => 2 * rotation
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
+const lcm = (a: number, b: number): number => (a * b) / gcd(a, b)
 
 const notRunTier = (tp: Exclude<TierPlan, { action: 'run' }>): TierRun => ({
   tier: tp.tier,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { GUEST_OVERHEAD_MIB, guestFootprintMib, planInterleave } from '../../src/bench/interleave-groups.js'
+import { alongsideSeats, GUEST_OVERHEAD_MIB, guestFootprintMib, planInterleave } from '../../src/bench/interleave-groups.js'
+import { planBench, withAlongsideSeats } from '../../src/bench/plan.js'
 import type { TierId } from '../../src/core/tier.js'
 
 const ALL: TierId[] = ['native', 'container', 'podman', 'kvm-virtio', 'kvm-emulated', 'tcg-virtio', 'tcg-emulated', 'emu-aarch64']
@@ -47,5 +48,27 @@ describe('planInterleave', () => {
     const p = planInterleave(['native', 'tcg-virtio'], {}, 100)
     expect(p.groupOf('tcg-virtio')).toBe('tcg-guests')
     expect(p.warnings).toEqual([])
+  })
+})
+
+describe('native alongside: seats and budget', () => {
+  const groupOf = planInterleave(ALL, {}, 16_384).groupOf
+
+  it('counts the groups that lack native while native runs: the guests of each accelerator, and emu-aarch64', () => {
+    expect(alongsideSeats(ALL, groupOf)).toBe(3)
+    expect(alongsideSeats(['native', 'container'], groupOf)).toBe(0)
+    expect(alongsideSeats(['tcg-virtio', 'tcg-emulated', 'emu-aarch64'], groupOf)).toBe(0)
+    // guests that could not be held open together run one by one: each gets its own native
+    expect(alongsideSeats(['native', 'tcg-virtio', 'tcg-emulated'], () => undefined)).toBe(2)
+  })
+
+  it('the default run budget grows by the seats, as if each were one more tier; a budget the user gave stays', () => {
+    const ready = (['native', 'tcg-virtio', 'tcg-emulated'] as const).map((tier) => ({ tier, ready: true as const, summary: 'ok' }))
+    const catalog = [{ id: 'cpu.int', metrics: [], quickParams: {}, fullParams: {}, needs: [] }]
+    const plan = planBench({ readiness: ready, catalog, mode: 'quick', hasDriver: () => true })
+    expect(withAlongsideSeats(plan, 1, false).policy.runBudgetMs).toBe((plan.policy.runBudgetMs * 4) / 3)
+    expect(withAlongsideSeats(plan, 1, false).policy.jobBudgetMs).toBe(plan.policy.jobBudgetMs)
+    expect(withAlongsideSeats(plan, 1, true)).toBe(plan)
+    expect(withAlongsideSeats(plan, 0, false)).toBe(plan)
   })
 })

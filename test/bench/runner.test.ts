@@ -272,15 +272,21 @@ describe('interleaving groups', () => {
 })
 
 const groupOf = (t: TierId) => (t.startsWith('tcg-') ? 'tcg-guests' : 'host')
-/** native, container, tcg-virtio and tcg-emulated, cpu.int twice: a host group (pinned) and a guest group. */
-const runWithGuests = (drivers: Record<string, TierDriver>, nativeAlongside = false) =>
+/**
+ * native, container, tcg-virtio and tcg-emulated, cpu.int: a host group (pinned) and a guest group.
+ * Twice each, unless `adaptive` (quick mode decides); host CPUs 0 and 1 unless `pinCpus`.
+ */
+const runWithGuests = (
+  drivers: Record<string, TierDriver>,
+  o: { nativeAlongside?: boolean; adaptive?: boolean; pinCpus?: number[] } = {},
+) =>
   runBench({
     plan: planBench({
       readiness: [...readiness, ready('tcg-virtio'), ready('tcg-emulated')],
       catalog: catalog.slice(0, 1),
       mode: 'quick',
       tiers: ['native', 'container', 'tcg-virtio', 'tcg-emulated'],
-      reps: 2,
+      ...(o.adaptive ? {} : { reps: 2 }),
       hasDriver: () => true,
     }),
     drivers: (id) => drivers[id],
@@ -288,8 +294,8 @@ const runWithGuests = (drivers: Record<string, TierDriver>, nativeAlongside = fa
     context: context(new AbortController().signal),
     interleave: groupOf,
     onHostCpus: (t) => groupOf(t) === 'host',
-    nativeAlongside,
-    pinCpus: [0, 1],
+    nativeAlongside: o.nativeAlongside === true,
+    pinCpus: o.pinCpus ?? [0, 1],
   })
 
 describe('guest groups', () => {
@@ -320,7 +326,11 @@ describe('guest groups', () => {
 })
 
 describe('native alongside', () => {
-  const run = (nativeOpens: (() => Promise<ReturnType<typeof fakeSession>>)[], order: string[]) => {
+  const run = (
+    nativeOpens: (() => Promise<ReturnType<typeof fakeSession>>)[],
+    order: string[],
+    more: { adaptive?: boolean; pinCpus?: number[] } = {},
+  ) => {
     const guests = recording({ 'tcg-virtio': 30, 'tcg-emulated': 20, container: 90 }, (tier, req) =>
       order.push(`${tier}@${req.params['pinCpu']}`),
     )
@@ -329,7 +339,7 @@ describe('native alongside', () => {
       ...driversOf(guests),
       native: { id: 'native', open: () => nativeOpens[opens++]!() },
     }
-    return runWithGuests(drivers, true)
+    return runWithGuests(drivers, { nativeAlongside: true, ...more })
   }
 
   it("a group without native gets a native session of its own, walking the CPUs alone; the guests' ratios pair with its samples", async () => {
@@ -346,10 +356,10 @@ describe('native alongside', () => {
       'tcg-virtio@undefined',
       'tcg-emulated@undefined',
       'native-alongside@0',
-      // the order rotates once per walk of the CPUs (round-gate.ts): both rounds of this walk start alike
-      'tcg-virtio@undefined',
+      // unpinned guests: the order rotates every round, and native walks the CPUs on its own
       'tcg-emulated@undefined',
       'native-alongside@1',
+      'tcg-virtio@undefined',
     ])
     const cell = (tier: string) => out.report.results.find((r) => r.tier === tier)!
     const virtio = cell('tcg-virtio')
@@ -363,6 +373,19 @@ describe('native alongside', () => {
     expect(out.report.results.filter((r) => r.tier === 'native').map((r) => r.samples)).toEqual([[100, 100]])
     expect(out.report.tiers.find((t) => t.tier === 'tcg-virtio')!.interleavedWith).toEqual(['tcg-virtio', 'tcg-emulated'])
     expect(alongside.closed).toBe(true)
+  })
+
+  it("adaptive, the group stops only where every seat led equally often and native's walk of the CPUs is whole", async () => {
+    const out = await run([async () => fakeSession('native', () => 100), async () => fakeSession('native', () => 50)], [], {
+      adaptive: true,
+      pinCpus: [0, 1, 2, 3],
+    })
+    // three seats, a walk of four CPUs: stops at multiples of 12 (the CI target counts from 2 x 3 = 6)
+    const n = (tier: string) => out.report.results.find((r) => r.tier === tier)!.samples.length
+    expect(n('tcg-virtio')).toBe(12)
+    expect(n('tcg-emulated')).toBe(12)
+    const virtio = out.report.results.find((r) => r.tier === 'tcg-virtio')!
+    expect(virtio.state === 'ok' && virtio.nativeAlongside?.length).toBe(12)
   })
 
   it('when native does not start alongside, the run says so and the ratios are ratios of medians again', async () => {
