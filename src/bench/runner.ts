@@ -388,7 +388,7 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     return input.nativeAlongside === true && !ids.includes('native') && runnable.some((t) => t.tier === 'native')
   }
 
-  /** A native session for a group without native; undefined (with a note) when it does not open. */
+  /** A native session for a group without native; undefined (with a warning) when it does not open. */
   async function openAlongside(): Promise<OpenTier | undefined> {
     const driver = input.drivers('native')
     if (!driver) return undefined
@@ -402,7 +402,9 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
       return { tier: 'native', session, t0: now(), openMs: 0, interrupted: false, busyMs: 0, alongside: true }
     } catch (e) {
       if (isVirtcheckError(e)) throw e
+      if (signal.aborted) return undefined // the group stops anyway; nothing to warn about
       const reason = errorMessage(e)
+      progress.note(`native alongside: failed to start: ${reason}`)
       warnings.push({
         code: 'native-alongside-failed',
         message: `native could not run alongside the next tiers (${reason}); their ratios to native are ratios of medians taken apart`,
