@@ -24,7 +24,8 @@ options:
   --jobs x,y           jobs to run (default: all 13)
   --quick | --full     quick (default: short repetitions, ±5% CI target) or full (±2%, longer)
   --reps N             fixed repetition count (turns adaptive repetition off)
-  --time-budget S      whole-run budget in seconds (quick 240, full 1800); no repetition starts after it
+  --time-budget S      whole-run budget in seconds (quick 240, full 1800, more when native runs beside
+                       guests: docs/bench.md); no repetition starts after it
   --ci-target PCT      stop repeating when the 95% CI of every metric's median is within ±PCT%
   --tier-opt T.K=V     tier option, repeatable: container.cpu-quota=50, container.memory-mib=256,
                        container.pids-max=N, container.userns=true, qemu tiers: see docs/tiers.md
