@@ -84,19 +84,37 @@ export const planInterleave = (
 }
 
 /**
- * How many groups of these running tiers (in run order) lack native while native runs: the native
- * sessions the runner opens alongside them. Consecutive tiers of one group form it; a tier without a
- * group is one on its own. Pure.
+ * The groups of consecutive items (tiers, in run order) that share a key; an item without a key is a
+ * group on its own. An item that does not run (`runs` false: docker without a daemon) is one on its own
+ * and does not split the group around it: which tiers are interleaved must not depend on which others
+ * are ready, or a gate's confirmation run (fewer tiers) would pair its samples differently from its
+ * first. Pure.
  */
-export const alongsideSeats = (running: readonly TierId[], groupOf: (tier: TierId) => string | undefined): number => {
-  if (!running.includes('native')) return 0
-  const groups: TierId[][] = []
-  let key: string | undefined
-  for (const t of running) {
-    const k = groupOf(t)
-    if (k !== undefined && k === key) groups[groups.length - 1]!.push(t)
-    else groups.push([t])
-    key = k
+export const consecutiveGroups = <T>(
+  items: readonly T[],
+  groupOf: (item: T) => string | undefined,
+  runs: (item: T) => boolean = () => true,
+): T[][] => {
+  const groups: T[][] = []
+  let open: { readonly key: string; readonly items: T[] } | undefined
+  for (const item of items) {
+    if (!runs(item)) {
+      groups.push([item])
+      continue
+    }
+    const key = groupOf(item)
+    if (key === undefined) {
+      open = undefined
+      groups.push([item])
+    } else if (open?.key === key) open.items.push(item)
+    else groups.push((open = { key, items: [item] }).items)
   }
-  return groups.filter((g) => !g.includes('native')).length
+  return groups
 }
+
+/**
+ * How many groups of these running tiers (in run order) lack native while native runs: the native
+ * sessions the runner opens alongside them. Pure.
+ */
+export const alongsideSeats = (running: readonly TierId[], groupOf: (tier: TierId) => string | undefined): number =>
+  running.includes('native') ? consecutiveGroups(running, groupOf).filter((g) => !g.includes('native')).length : 0

@@ -9,11 +9,14 @@ import { isVirtcheckError } from '../core/errors.js'
 import type { MetricResult, RunReport, RunWarning, TierRun } from '../core/report.js'
 import { tierInfo, type PeerNetwork, type TierDriver, type TierId, type TierOpenContext, type TierSession } from '../core/tier.js'
 import { runAdaptive } from './adaptive.js'
-import { pinningLabel, rotateCpu } from './cpu-walk.js'
+import { pinningLabel } from './cpu-walk.js'
+import { pinnedRunner, takeTurns } from './group-turns.js'
+import { consecutiveGroups } from './interleave-groups.js'
 import { roundGate, type GateSeat } from './round-gate.js'
 import type { BenchPlan, PlannedJob, TierPlan } from './plan.js'
 import { silentProgress, type ProgressSink } from './progress.js'
 import { cellFromAdaptive, failedCell, withRatios } from './results.js'
+import { closeBounded, errorMessage, errorTail, openWithTimeout } from './tier-session.js'
 
 export type ReportBase = Omit<RunReport, 'tiers' | 'results' | 'warnings' | 'partial' | 'finishedAt'> & {
   readonly warnings?: readonly RunWarning[]
@@ -69,37 +72,6 @@ export interface RunnerOutput {
   readonly anyFailed: boolean
 }
 
-const CLOSE_TIMEOUT_MS = 20_000
-
-const errorTail = (e: unknown): string | undefined => {
-  const t = (e as { logTail?: unknown })?.logTail
-  return typeof t === 'string' && t.trim() ? t : undefined
-}
-const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e))
-
-/** Race a tier's open() against a hard timeout; a late session is closed as soon as it appears. */
-const openWithTimeout = async (driver: TierDriver, ctx: TierOpenContext, limitMs: number): Promise<TierSession> => {
-  let timer: NodeJS.Timeout | undefined
-  const opening = driver.open(ctx)
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      void opening.then((s) => s.close()).catch(() => undefined)
-      reject(new Error(`${driver.id} did not start within ${Math.round(limitMs / 1000)} s`))
-    }, limitMs)
-  })
-  try {
-    return await Promise.race([opening, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-const closeBounded = async (s: TierSession): Promise<void> => {
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([s.close().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, CLOSE_TIMEOUT_MS)))])
-  clearTimeout(timer)
-}
-
 export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
   const { plan } = input
   const now = input.now ?? (() => performance.now())
@@ -140,23 +112,12 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
   // Consecutive tiers of one interleave group (native and containers; the two guests of an
   // accelerator) run together: all sessions open at once and every job alternates repetition by
   // repetition between them, so load that comes and goes on the host hits every tier alike (the A/B
-  // interleaving of hyperfine and Firecracker's ab_test). A tier that does not run (docker without a
-  // daemon) does not split the group: which tiers are interleaved must not depend on which others are
-  // ready, or a gate's confirmation run (fewer tiers) would pair its samples differently from its first.
-  const groups: TierPlan[][] = []
-  let open: { key: string; tiers: TierPlan[] } | undefined
-  for (const tp of plan.tiers) {
-    if (tp.action !== 'run') {
-      groups.push([tp])
-      continue
-    }
-    const key = input.interleave?.(tp.tier)
-    if (key === undefined) {
-      open = undefined
-      groups.push([tp])
-    } else if (open?.key === key) open.tiers.push(tp)
-    else groups.push((open = { key, tiers: [tp] }).tiers)
-  }
+  // interleaving of hyperfine and Firecracker's ab_test).
+  const groups = consecutiveGroups(
+    plan.tiers,
+    (tp) => input.interleave?.(tp.tier),
+    (tp) => tp.action === 'run',
+  )
 
   // native alongside a group is measured like one more tier of it, for the shares of the run budget
   const shareCells = (group: readonly TierPlan[]) =>
@@ -213,19 +174,24 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     readonly alongside?: boolean
   }
 
-  async function openTier(tier: TierId): Promise<OpenTier | TierRun> {
-    const driver = input.drivers(tier)
-    const t0 = now()
-    if (!driver) return { tier, state: 'skipped', reason: 'no driver for this tier', config: {}, durationMs: 0 }
-    progress.note(`${tier}: starting`)
+  /** The tier's session with its --tier-opt options and the run's network, within the start timeout. */
+  function openSession(tier: TierId, driver: TierDriver): Promise<TierSession> {
     const options = input.options?.[tier]
     const ctx: TierOpenContext = {
       ...input.context,
       ...(options ? { options } : {}),
       ...(input.network ? { network: input.network } : {}),
     }
+    return openWithTimeout(driver, ctx, input.context.startTimeoutMs + (input.openGraceMs ?? 5_000))
+  }
+
+  async function openTier(tier: TierId): Promise<OpenTier | TierRun> {
+    const driver = input.drivers(tier)
+    const t0 = now()
+    if (!driver) return { tier, state: 'skipped', reason: 'no driver for this tier', config: {}, durationMs: 0 }
+    progress.note(`${tier}: starting`)
     try {
-      const session = await openWithTimeout(driver, ctx, input.context.startTimeoutMs + (input.openGraceMs ?? 5_000))
+      const session = await openSession(tier, driver)
       return { tier, session, t0, openMs: now() - t0, interrupted: false, busyMs: 0 }
     } catch (e) {
       if (isVirtcheckError(e)) throw e // misuse (a bad --tier-opt), not a measured failure
@@ -265,22 +231,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     const cellBase = cell
     cell += ids.length * plan.jobs.length
     const cellOf = (tier: TierId, jobIndex: number) => cellBase + jobIndex * ids.length + ids.indexOf(tier)
-    // One request at a time across the group, in arrival order: the tiers take turns.
-    let turn: Promise<unknown> = Promise.resolve()
-    const inTurn = (t: OpenTier): Pick<TierSession, 'run'> => ({
-      run: (req, sig) => {
-        const mine = turn.then(async () => {
-          const s0 = now()
-          try {
-            return await t.session.run(req, sig)
-          } finally {
-            t.busyMs += now() - s0
-          }
-        })
-        turn = mine.catch(() => undefined)
-        return mine
-      },
-    })
+    const turns = takeTurns(now)
+    const inTurn = (t: OpenTier) => turns(t.session, (ms) => (t.busyMs += ms))
     try {
       for (const [jobIndex, job] of plan.jobs.entries()) {
         if (signal.aborted || live.some((t) => t.interrupted)) {
@@ -310,12 +262,6 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
     if (live.some((t) => t.interrupted)) interrupted = true
     const together = members.length > 1 ? members.map((t) => t.tier) : undefined
     return opened.map((o) => ('session' in o ? finishTier(o, pin, together) : o))
-  }
-
-  /** Repetition k of this job on CPU rotateCpu(k): the tiers of a group send their k-th requests in one round. */
-  function pinnedRunner(runner: Pick<TierSession, 'run'>, cpus: readonly number[]): Pick<TierSession, 'run'> {
-    let round = 0
-    return { run: (req, sig) => runner.run({ ...req, params: { ...req.params, pinCpu: rotateCpu(round++, cpus) as number } }, sig) }
   }
 
   async function runJob(
@@ -392,13 +338,8 @@ export const runBench = async (input: RunnerInput): Promise<RunnerOutput> => {
   async function openAlongside(): Promise<OpenTier | undefined> {
     const driver = input.drivers('native')
     if (!driver) return undefined
-    const ctx: TierOpenContext = {
-      ...input.context,
-      ...(input.options?.native ? { options: input.options.native } : {}),
-      ...(input.network ? { network: input.network } : {}),
-    }
     try {
-      const session = await openWithTimeout(driver, ctx, input.context.startTimeoutMs + (input.openGraceMs ?? 5_000))
+      const session = await openSession('native', driver)
       return { tier: 'native', session, t0: now(), openMs: 0, interrupted: false, busyMs: 0, alongside: true }
     } catch (e) {
       if (isVirtcheckError(e)) throw e

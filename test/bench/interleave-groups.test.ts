@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { alongsideSeats, GUEST_OVERHEAD_MIB, guestFootprintMib, planInterleave } from '../../src/bench/interleave-groups.js'
+import {
+  alongsideSeats,
+  consecutiveGroups,
+  GUEST_OVERHEAD_MIB,
+  guestFootprintMib,
+  planInterleave,
+} from '../../src/bench/interleave-groups.js'
 import { planBench, withAlongsideSeats } from '../../src/bench/plan.js'
 import type { TierId } from '../../src/core/tier.js'
 
@@ -48,6 +54,22 @@ describe('planInterleave', () => {
     const p = planInterleave(['native', 'tcg-virtio'], {}, 100)
     expect(p.groupOf('tcg-virtio')).toBe('tcg-guests')
     expect(p.warnings).toEqual([])
+  })
+})
+
+describe('consecutiveGroups', () => {
+  const key = (t: string): string | undefined =>
+    (({ n: 'host', c: 'host', d: 'host', v: 'guests', e: 'guests' }) as Record<string, string>)[t]
+
+  it('joins consecutive items of one key; an item without a key stands alone and ends the group before it', () => {
+    expect(consecutiveGroups(['n', 'c', 'v', 'e', 'a', 'c'], key)).toEqual([['n', 'c'], ['v', 'e'], ['a'], ['c']])
+    expect(consecutiveGroups(['n', 'a', 'c'], key)).toEqual([['n'], ['a'], ['c']])
+    expect(consecutiveGroups([], key)).toEqual([])
+  })
+
+  it('an item that does not run stands alone without splitting the group around it', () => {
+    const runs = (t: string) => t !== 'd'
+    expect(consecutiveGroups(['n', 'd', 'c', 'v'], key, runs)).toEqual([['n', 'c'], ['d'], ['v']])
   })
 })
 
