@@ -7,7 +7,7 @@ import { adjustPValues } from '../stats/multiplicity.js'
 import { cellKey, configProblems, hostProblems, paramProblems, tierChanges } from './pairing.js'
 import { RELATIVE_UNIT, relativeToNative, requireNative } from './relative.js'
 import { DEFAULT_NOISE_BAND } from './run-noise.js'
-import { decide, testCell, type CellTest } from './verdict.js'
+import { decide, RATIO_RUN_TO_RUN_PCT, testCell, type CellTest } from './verdict.js'
 import {
   COMPARE_SCHEMA_ID,
   COMPARE_SCHEMA_VERSION,
@@ -154,9 +154,10 @@ export const compareRuns = (input: CompareInput, settings: CompareSettings): Com
 
   const cells: ComparedCell[] = pending.map((p) => {
     const pAdjusted = adjustedByCell.get(p) ?? p.test.numbers.p
-    // Raw values against a baseline without a run-to-run band, in separate runs: drift can explain it.
-    const driftProne = !input.interleaved && p.h.unit !== RELATIVE_UNIT && !p.test.numbers.runToRun
-    const d = decide(p.test, pAdjusted, p.b.better, settings.alpha, settings.thresholdPct, { driftProne })
+    // Against a baseline without a run-to-run band, in separate runs, drift can explain a change:
+    // any change of raw values, a smaller one of ratios to native (verdict.ts).
+    const drift = input.interleaved || p.test.numbers.runToRun ? undefined : p.h.unit === RELATIVE_UNIT ? 'ratio' : 'raw'
+    const d = decide(p.test, pAdjusted, p.b.better, settings.alpha, settings.thresholdPct, drift ? { drift } : {})
     const flags = { base: p.b.state === 'ok' ? p.b.flags : [], head: p.h.state === 'ok' ? p.h.flags : [] }
     const flagNote = [
       flags.base.length ? `base flagged ${flags.base.join(', ')}` : '',
@@ -266,7 +267,7 @@ const runToRunNotes = (input: CompareInput, cells: readonly ComparedCell[], wind
   if (input.interleaved) return []
   if (cells.every((c) => c.numbers.baseRuns === 1))
     return [
-      "run-to-run noise: unknown (each cell has one comparable baseline run). The test sees each run's repetitions only; on a shared host two runs of one configuration can differ by more than that, so a cell judged on raw values that passes the rule is marked `drift` (unconfirmed: single baseline run) and does not fail unless --fail-on drift or any. Ratios to native are not marked: host drift cancels in them. Compare against several baseline runs (a history folder or several files) to learn the noise band, or interleave with `virtcheck ab`.",
+      `run-to-run noise: unknown (each cell has one comparable baseline run). The test sees each run's repetitions only; on a shared host two runs of one configuration can differ by more than that, so a cell judged on raw values that passes the rule is marked \`drift\` (unconfirmed: single baseline run) and does not fail unless --fail-on drift or any. Ratios to native cancel host drift, but not all of it: a change of a ratio below ${RATIO_RUN_TO_RUN_PCT}% is marked \`drift\` too. Compare against several baseline runs (a history folder or several files) to learn the noise band, or interleave with \`virtcheck ab\`.`,
     ]
   const banded = cells.filter((c) => c.numbers.runToRun).length
   const runs = cells.map((c) => c.numbers.baseRuns)

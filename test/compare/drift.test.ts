@@ -16,14 +16,16 @@ const together = { interleavedWith: ['native', 'container'] as const }
 /**
  * One quick run of native + container, interleaved: `host[k]` scales mem.stream kernel k on both arms
  * (the host's memory bandwidth in this run), `cpuHost` cpu.int and sys.syscall; `quota` slows the
- * container's CPU-bound jobs only. `phase` makes each run's repetition noise its own.
+ * container's CPU-bound jobs only, `containerMem` its mem.stream only (a whole run's offset of the
+ * container's ratio). `phase` makes each run's repetition noise its own.
  */
-const quickRun = (o: { host?: readonly number[]; cpuHost?: number; quota?: number; phase: number }): RunReport => {
+const quickRun = (o: { host?: readonly number[]; cpuHost?: number; quota?: number; containerMem?: number; phase: number }): RunReport => {
   const host = o.host ?? [1, 1, 1, 1]
   const cpuHost = o.cpuHost ?? 1
   const quota = o.quota ?? 1
   const cells = (['native', 'container'] as const).flatMap((tier) => {
     const q = tier === 'container' ? quota : 1
+    const m = tier === 'container' ? (o.containerMem ?? 1) : 1
     return [
       cell({ tier, job: 'cpu.int', metric: 'ops', samples: around(15000 * cpuHost * q, 8, 0.02, o.phase) }),
       cell({
@@ -35,7 +37,7 @@ const quickRun = (o: { host?: readonly number[]; cpuHost?: number; quota?: numbe
         samples: around(85 / (cpuHost * q), 8, 0.02, o.phase + 1),
       }),
       ...KERNELS.map((k, i) =>
-        cell({ tier, job: 'mem.stream', metric: k, unit: 'MB/s', samples: around(20000 * host[i]!, 8, 0.02, o.phase + 2 + i) }),
+        cell({ tier, job: 'mem.stream', metric: k, unit: 'MB/s', samples: around(20000 * host[i]! * m, 8, 0.02, o.phase + 2 + i) }),
       ),
     ]
   })
@@ -114,6 +116,41 @@ describe('compare defaults between separate runs', () => {
     expect(r.summary.regressed).toBe(2)
     expect(r.failed).toBe(true)
     expect(r.failReasons).toEqual(['2 regressed'])
+  })
+
+  it("a whole run's offset of a tier's ratio (container mem.stream 0.92 in one run, 1.03 in the next) is drift?; a 20% change is a verdict", () => {
+    // the shape of benchmarks/results/compare-aa-2026-12-04T1906Z.txt: "improved +11.7%" with nothing changed
+    const low = quickRun({ containerMem: 0.92, phase: 6 })
+    const r = cmp(low, quickRun({ containerMem: 1.03, phase: 7 }))
+    const mem = r.cells.filter((c) => c.tier === 'container' && c.job === 'mem.stream')
+    expect(mem.map((c) => c.verdict)).toEqual(['drift', 'drift', 'drift', 'drift'])
+    expect(mem[0]!.unit).toBe('× native')
+    expect(mem[0]!.reason).toMatch(
+      /better .*unconfirmed: single baseline run; the ratio to native cancels host drift, yet .* below 15% can be drift/,
+    )
+    expect(r.summary).toMatchObject({ regressed: 0, improved: 0, drift: 4, driftWorse: 0 })
+    expect(r.failed).toBe(false)
+    expect(cmp(low, quickRun({ containerMem: 1.03, phase: 7 }), { failOn: 'any' }).failReasons).toEqual([
+      '4 better but possibly run-to-run drift',
+    ])
+    const slower = cmp(quickRun({ phase: 8 }), quickRun({ containerMem: 0.8, phase: 9 }))
+    expect(slower.cells.filter((c) => c.tier === 'container' && c.job === 'mem.stream').map((c) => c.verdict)).toEqual([
+      'regressed',
+      'regressed',
+      'regressed',
+      'regressed',
+    ])
+  })
+
+  it('against a 3-run baseline the band decides a ratio change: 12% outside it is a regression', () => {
+    const history = [quickRun({ phase: 1 }), quickRun({ containerMem: 1.01, phase: 2 })]
+    const r = compareRuns(
+      { base: a, earlier: history, head: quickRun({ containerMem: 0.88, phase: 4 }), baseSource: 'hist', headSource: 'b.json' },
+      DEFAULT_SETTINGS,
+    )
+    const mem = r.cells.filter((c) => c.tier === 'container' && c.job === 'mem.stream')
+    expect(mem.map((c) => c.verdict)).toEqual(['regressed', 'regressed', 'regressed', 'regressed'])
+    expect(r.summary.drift).toBe(0)
   })
 
   it('a multi-run baseline (3 runs) judges raw values against their band: no drift? marking there', () => {

@@ -43,7 +43,8 @@ When both runs completed native, each tier cell is judged on its ratio to native
 
 With one baseline run the test sees each run's repetitions only, and says so: two runs of one
 configuration on a shared host can differ by more than that, so a raw-value change that passes the
-rule is marked drift? and fails only with --fail-on drift (or any). With several (at least 3
+rule is marked drift? and fails only with --fail-on drift (or any); so is a ratio-to-native change
+below 15% (ratios move between separate runs too, far less). With several (at least 3
 comparable per cell), the baseline is the median of their medians and a regression must also lie
 outside the run-to-run noise band they span (docs/compare.md).
 
