@@ -46,7 +46,8 @@ const ROUNDS = opt('--rounds', 2)
 const PAIRS = opt('--pairs', 6)
 // per measured phase. 3, not 1: a p99 from a 1 s phase (about 14k IOs, 140 above it) is set by a few stalls of
 // the shared host; two 1 s runs on 2026-12-04 had io.rand readP99 pairs ranging 0.32-2.46 and 11 and 12 of 13
-// rows within 15% by pair median, the 3 s run after them 13 of 13 (docs/workloads.md)
+// rows within 15% by pair median, the two 3 s runs after them 13 and 12 (writeP99 0.82): still noisy, less so
+// (docs/workloads.md)
 const SECONDS = opt('--seconds', 3)
 const SAVE = !args.includes('--no-save')
 const STREAM_MB = 256 // per array, for both STREAM implementations
