@@ -120,22 +120,24 @@ export const decide = (
       verdict: 'inconclusive',
       reason: `${chText} ${worse ? 'worse' : 'better'} (${pText}), but inside the run-to-run noise of the baseline: ${band.runs} runs, medians ${sig3Compact(band.center)} ± ${fmtPct(band.center === 0 ? null : (band.high - band.center) / band.center)} (band [${sig3Compact(band.low)}, ${sig3Compact(band.high)}]); separate runs of one configuration differ that much here`,
     }
-  const runs = n.baseRuns === 1 ? 'single baseline run' : `${n.baseRuns} baseline runs, too few for a run-to-run band`
+  // what a change that passes the rule says, before what the baseline makes of it
+  const passes = `${chText} ${worse ? 'worse' : 'better'} (${better} is better), ${pText} < ${alpha} and |change| >= ${thresholdPct}%`
+  const unconfirmed = `unconfirmed: ${n.baseRuns === 1 ? 'single baseline run' : `${n.baseRuns} baseline runs, too few for a run-to-run band`}`
   const failsWith = `fails only with --fail-on ${worse ? 'drift or any' : 'any'}`
   if (significant && big && opts.drift === 'raw')
     return {
       verdict: 'drift',
-      reason: `${chText} ${worse ? 'worse' : 'better'} (${better} is better), ${pText} < ${alpha} and |change| >= ${thresholdPct}%, but unconfirmed: ${runs}, judged on raw values; drift between two separate runs explains this as well (${failsWith}; several baseline runs, native in both runs, or \`virtcheck ab\` would decide)`,
+      reason: `${passes}, but ${unconfirmed}, judged on raw values; drift between two separate runs explains this as well (${failsWith}; several baseline runs, native in both runs, or \`virtcheck ab\` would decide)`,
     }
   if (significant && big && opts.drift === 'ratio' && Math.abs(change) < RATIO_RUN_TO_RUN_PCT / 100)
     return {
       verdict: 'drift',
-      reason: `${chText} ${worse ? 'worse' : 'better'} (${better} is better), ${pText} < ${alpha} and |change| >= ${thresholdPct}%, but unconfirmed: ${runs}; the ratio to native cancels host drift, yet separate runs of one configuration moved it by up to 12%, so a change below ${RATIO_RUN_TO_RUN_PCT}% can be drift (${failsWith}; several baseline runs or \`virtcheck ab\` would decide)`,
+      reason: `${passes}, but ${unconfirmed}; the ratio to native cancels host drift, yet separate runs of one configuration moved it by up to 12% on the development host, so a change below ${RATIO_RUN_TO_RUN_PCT}% can be drift (${failsWith}; several baseline runs or \`virtcheck ab\` would decide)`,
     }
   if (significant && big)
     return {
       verdict: worse ? 'regressed' : 'improved',
-      reason: `${chText} ${worse ? 'worse' : 'better'} (${better} is better), ${pText} < ${alpha} and |change| >= ${thresholdPct}%${
+      reason: `${passes}${
         band ? `, outside the run-to-run band [${sig3Compact(band.low)}, ${sig3Compact(band.high)}] of ${band.runs} baseline runs` : ''
       }`,
     }
