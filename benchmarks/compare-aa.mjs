@@ -34,6 +34,9 @@ if (!existsSync(join(root, 'dist'))) {
   console.error('compare-aa: dist/ is missing: run `npm run build` first')
   process.exit(2)
 }
+// compare's own rule and formatting (the built tree), so what the script counts is what compare decides
+const { fmtPct, RATIO_RUN_TO_RUN_PCT } = await import(join(root, 'dist', 'src', 'compare', 'verdict.js'))
+const { RELATIVE_UNIT } = await import(join(root, 'dist', 'src', 'compare', 'relative.js'))
 
 const JOBS = 'cpu.int,sys.syscall,mem.stream'
 const BENCH = ['bench', '--quick', '--tiers', 'native,container', '--jobs', JOBS]
@@ -69,7 +72,6 @@ const compare = (a, b, extra = []) => {
 }
 const counts = (s) =>
   `${s.regressed} regressed, ${s.improved} improved, ${s.unchanged} unchanged, ${s.inconclusive} inconclusive, ${s.drift} drift?`
-const pct = (x) => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`)
 const cellLine = (c) =>
   `   ${c.verdict.padEnd(12)} ${c.tier} ${c.job} ${c.metric}: ${c.reason.length > 150 ? `${c.reason.slice(0, 150)}…` : c.reason}`
 
@@ -94,7 +96,7 @@ try {
   say(`quota run done ${hhmm()}`)
   say()
   let falseVerdicts = 0
-  // ratio cells that only the 15% rule keeps from being a verdict (src/compare/verdict.ts)
+  // ratio cells that only the RATIO_RUN_TO_RUN_PCT rule keeps from being a verdict (src/compare/verdict.ts)
   let ratioDrift = 0
   for (let i = 1; i < runs.length; i++) {
     const { code, report } = compare(runs[i - 1].file, runs[i].file)
@@ -103,9 +105,9 @@ try {
     say(`aa${i} -> aa${i + 1}: ${counts(s)} (exit ${code})`)
     for (const c of report.cells) if (c.verdict === 'regressed' || c.verdict === 'improved') say(cellLine(c))
     for (const c of report.cells.filter((x) => x.verdict === 'drift')) {
-      const ratio = c.unit === '× native'
+      const ratio = c.unit === RELATIVE_UNIT
       if (ratio) ratioDrift++
-      say(`   drift?       ${c.tier} ${c.job} ${c.metric} ${pct(c.numbers.change)} (${ratio ? 'ratio to native' : 'raw value'})`)
+      say(`   drift?       ${c.tier} ${c.job} ${c.metric} ${fmtPct(c.numbers.change)} (${ratio ? 'ratio to native' : 'raw value'})`)
     }
   }
   const quota = compare(runs.at(-1).file, quotaFile, ['--ignore-config', 'cpuQuotaPct'])
@@ -128,7 +130,7 @@ try {
   say(
     `${failed ? 'FAIL' : 'PASS'}: ${falseVerdicts} regressed or improved cell(s) in ${RUNS - 1} A/A pairs (bar: 0); planted quota ${
       caught ? 'caught (container cpu.int regressed)' : 'NOT caught'
-    }; ${ratioDrift} ratio-to-native cell(s) drift? (below the 15% a ratio needs against one baseline run)`,
+    }; ${ratioDrift} ratio-to-native cell(s) drift? (below the ${RATIO_RUN_TO_RUN_PCT}% a ratio needs against one baseline run)`,
   )
 } catch (e) {
   failed = true
